@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { CliError } from '../cliError';
+import { ensureServer } from '../ensureServer';
+import { parseKeyValues } from '../keyValueArgs';
+import { resolveWorkspace } from '../workspace';
+import { runTracked } from '../tracked/trackedRun';
+
+export const RUN_HELP = `Usage: mlops run [options] -- COMMAND [ARGS...]
+
+Runs COMMAND as a tracked run: records the command, params, git commit/branch
+(and the diff of a dirty tree), the Python environment, system metrics and the
+output, and ends the run FINISHED, FAILED or KILLED. Exits with COMMAND's code.
+Inside, MLflow scripts and "import mlops_workbench" log to this workspace.
+
+Options:
+  --experiment NAME   experiment to record the run in (created if missing; default "Default")
+  --name NAME         run name (default: a generated one)
+  --param k=v         a parameter (repeatable)
+  --tag k=v           a tag (repeatable)
+  --workspace DIR     workspace folder (default: nearest folder with .mlops/, else the current one)
+  -h, --help          this help
+
+Example:
+  mlops run --experiment churn --param lr=0.1 -- python3 train.py --lr 0.1`;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { own, command } = splitCommand(argv);
+  const { values } = parseArgs({
+    args: own,
+    options: {
+      experiment: { type: 'string' },
+      name: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      tag: { type: 'string', multiple: true },
+      workspace: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(RUN_HELP);
+    return 0;
+  }
+  const fullCommand = command;
+  if (fullCommand.length === 0) throw new CliError(`mlops run: no command given.\n\n${RUN_HELP}`, 2);
+  const workspace = resolveWorkspace(values.workspace);
+  const server = await ensureServer(workspace);
+  const log = (line: string) => process.stderr.write(`[mlops] ${line}\n`);
+  const result = await runTracked({
+    workspace,
+    server,
+    command: fullCommand,
+    experiment: values.experiment,
+    runName: values.name,
+    params: parseKeyValues(values.param, '--param'),
+    tags: parseKeyValues(values.tag, '--tag'),
+    log,
+  });
+  return result.exitCode;
+}
+
+const VALUE_FLAGS = new Set(['--experiment', '--name', '--param', '--tag', '--workspace']);
+
+/**
+ * Our options come first; the command starts after `--` or at the first word
+ * that is not one of our options, so `mlops run python3 x.py --lr 1` works too.
+ */
+export function splitCommand(argv: string[]): { own: string[]; command: string[] } {
+  const own: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return { own, command: argv.slice(i + 1) };
+    if (!arg.startsWith('-')) return { own, command: argv.slice(i) };
+    own.push(arg);
+    if (VALUE_FLAGS.has(arg) && i + 1 < argv.length) own.push(argv[++i]);
+  }
+  return { own, command: [] };
+}

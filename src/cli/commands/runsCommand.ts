@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { TrackingStore } from '../../core/tracking/trackingStore';
+import type { Run } from '../../core/tracking/types';
+import { resolveWorkspace } from '../workspace';
+import { formatDuration, formatNumber, formatTable, formatTime } from '../table';
+import { CliError } from '../cliError';
+
+export const RUNS_HELP = `Usage: mlops runs list [--experiment NAME_OR_ID]... [--filter EXPR] [--order-by EXPR]... [--max N] [--all] [--json]
+       mlops runs show RUN_ID [--json]
+
+  list    runs, newest first. --filter uses MLflow's search syntax, e.g.
+          "metrics.acc > 0.9 and params.model = 'cnn'"
+  show    one run: attributes, params, latest metrics, tags, artifacts`;
+
+export async function runsCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      experiment: { type: 'string', multiple: true },
+      filter: { type: 'string' },
+      'order-by': { type: 'string', multiple: true },
+      max: { type: 'string' },
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      workspace: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!sub || values.help || sub === 'help') {
+    console.log(RUNS_HELP);
+    return sub ? 0 : 2;
+  }
+  const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
+  try {
+    if (sub === 'list') return list(tracking, values);
+    if (sub === 'show') {
+      const runId = positionals[0];
+      if (!runId) throw new CliError('mlops runs show: give a run id (see mlops runs list).', 2);
+      return show(tracking, runId, values.json ?? false);
+    }
+    throw new CliError(`mlops runs: unknown subcommand '${sub}'.\n\n${RUNS_HELP}`, 2);
+  } finally {
+    tracking.close();
+  }
+}
+
+function list(tracking: TrackingStore, values: { experiment?: string[]; filter?: string; 'order-by'?: string[]; max?: string; all?: boolean; json?: boolean }): number {
+  const experimentIds = values.experiment?.length
+    ? values.experiment.map((ref) => (/^\d+$/.test(ref) ? tracking.experiments.get(ref).experimentId : tracking.experiments.getByName(ref).experimentId))
+    : (tracking.store.db.prepare('SELECT experiment_id FROM experiments').pluck().all() as number[]).map(String);
+  const maxResults = values.max ? Number(values.max) : 100;
+  if (!Number.isInteger(maxResults) || maxResults < 1) throw new CliError(`--max must be a positive number, got '${values.max}'.`, 2);
+  const { runs, nextOffset } = tracking.searchRuns({ experimentIds, filter: values.filter, orderBy: values['order-by'] ?? [], viewType: values.all ? 'ALL' : 'ACTIVE_ONLY', maxResults, offset: 0 });
+  if (values.json) {
+    console.log(JSON.stringify(runs, jsonNumbers, 2));
+    return 0;
+  }
+  if (runs.length === 0) {
+    console.log(values.filter ? `No runs match "${values.filter}".` : 'No runs yet. Start one with: mlops run -- python3 train.py');
+    return 0;
+  }
+  const metricKeys = [...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))].filter((k) => !k.startsWith('system/')).sort().slice(0, 4);
+  const rows = runs.map((r) => [
+    r.info.runId,
+    r.info.runName,
+    r.info.experimentId,
+    r.info.status,
+    formatTime(r.info.startTime),
+    formatDuration(r.info.startTime, r.info.endTime),
+    ...metricKeys.map((k) => {
+      const m = r.data.metrics.find((x) => x.key === k);
+      return m ? formatNumber(m.value) : '';
+    }),
+  ]);
+  console.log(formatTable(['RUN ID', 'NAME', 'EXP', 'STATUS', 'STARTED', 'DURATION', ...metricKeys], rows, 40));
+  if (nextOffset !== undefined) console.log(`… more runs; use --max to see more.`);
+  return 0;
+}
+
+function show(tracking: TrackingStore, runId: string, json: boolean): number {
+  const run: Run = tracking.runs.get(runId);
+  const artifacts = listAll(tracking, runId, '');
+  if (json) {
+    console.log(JSON.stringify({ ...run, artifacts }, jsonNumbers, 2));
+    return 0;
+  }
+  const i = run.info;
+  const lines = [
+    `Run ${i.runName} (${i.runId})`,
+    `  experiment  ${i.experimentId}`,
+    `  status      ${i.status}${i.lifecycleStage === 'deleted' ? ' (deleted)' : ''}`,
+    `  started     ${formatTime(i.startTime)}   duration ${formatDuration(i.startTime, i.endTime)}`,
+    `  user        ${i.userId}`,
+    `  artifacts   ${i.artifactUri}`,
+  ];
+  const section = (title: string, items: [string, string][]) => {
+    if (items.length === 0) return;
+    lines.push('', title);
+    const width = Math.min(40, Math.max(...items.map(([k]) => k.length)));
+    for (const [k, v] of items) lines.push(`  ${k.padEnd(width)}  ${v.length > 200 ? v.slice(0, 199) + '…' : v}`);
+  };
+  section('Params', run.data.params.map((p) => [p.key, p.value]));
+  section('Metrics (latest)', run.data.metrics.map((m) => [m.key, `${formatNumber(m.value)}  (step ${m.step})`]));
+  section('Tags', run.data.tags.map((t) => [t.key, t.value]));
+  section('Artifacts', artifacts.map((a) => [a.path, `${a.size} bytes`]));
+  console.log(lines.join('\n'));
+  return 0;
+}
+
+function listAll(tracking: TrackingStore, runId: string, dir: string): { path: string; size: number }[] {
+  return tracking.artifacts.list(runId, dir).flatMap((e) => (e.isDir ? listAll(tracking, runId, e.path) : [{ path: e.path, size: e.fileSize ?? 0 }]));
+}
+
+/** JSON cannot hold NaN or Infinity; write them as MLflow does. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  return value;
+}

@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { openSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureStoreFolders } from '../core/store/store';
+import { liveServer, loadOrCreateState } from '../server/serverFiles';
+import type { ServerInfo } from '../protocol/native';
+import { CliError } from './cliError';
+
+// A server started on demand (by `mlops run`) lives on after the run so later
+// runs and the editor reuse it, and exits by itself after this much idleness.
+const AUTO_SERVER_IDLE_MINUTES = 30;
+
+/** The workspace's running server, started in the background if none is. */
+export async function ensureServer(workspace: string): Promise<ServerInfo> {
+  const layout = ensureStoreFolders(workspace);
+  const state = loadOrCreateState(layout);
+  const live = await liveServer(layout, state);
+  if (live) return live;
+
+  const serverScript = join(__dirname, 'server.js');
+  if (!existsSync(serverScript)) throw new CliError(`Cannot start the server: ${serverScript} is missing. Run "npm run build" first.`);
+  const logFile = join(layout.logs, 'server.log');
+  const out = openSync(logFile, 'a', 0o600);
+  const child = spawn(process.execPath, [serverScript, '--workspace', workspace, '--idle-exit-minutes', String(AUTO_SERVER_IDLE_MINUTES)], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  child.unref();
+
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    const info = await liveServer(layout, state);
+    if (info) return info;
+    if (child.exitCode !== null && child.exitCode !== 0) break;
+  }
+  throw new CliError(`The MLOps server for ${workspace} did not start. See ${logFile}.`);
+}

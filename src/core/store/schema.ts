@@ -1,0 +1,154 @@
+// The store's schema, as an ordered list of migrations. PRAGMA user_version holds
+// the number of migrations applied; a store whose version is higher than this
+// list is from a newer build and is refused rather than guessed at.
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'tracking: experiments, runs, params, tags, metrics, artifacts, change log',
+    sql: `
+CREATE TABLE experiments (
+  experiment_id     INTEGER PRIMARY KEY,
+  name              TEXT NOT NULL UNIQUE,
+  artifact_location TEXT NOT NULL,
+  lifecycle_stage   TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted')),
+  creation_time     INTEGER NOT NULL,
+  last_update_time  INTEGER NOT NULL
+);
+CREATE TABLE experiment_tags (
+  experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (experiment_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+  run_uuid        TEXT PRIMARY KEY,
+  experiment_id   INTEGER NOT NULL REFERENCES experiments(experiment_id),
+  name            TEXT NOT NULL,
+  user_id         TEXT NOT NULL DEFAULT '',
+  status          TEXT NOT NULL CHECK (status IN ('RUNNING','SCHEDULED','FINISHED','FAILED','KILLED')),
+  start_time      INTEGER,
+  end_time        INTEGER,
+  lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted')),
+  deleted_time    INTEGER,
+  artifact_uri    TEXT NOT NULL,
+  -- Set only for runs something promises to heartbeat (mlops run, the Python
+  -- client); a run whose heartbeat goes stale while RUNNING is marked FAILED.
+  heartbeat_at    INTEGER,
+  created_seq     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_by_experiment ON runs (experiment_id, start_time DESC);
+CREATE INDEX runs_heartbeat ON runs (heartbeat_at) WHERE heartbeat_at IS NOT NULL AND status = 'RUNNING';
+
+CREATE TABLE params (
+  run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (run_uuid, key)
+) WITHOUT ROWID;
+
+CREATE TABLE tags (
+  run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (run_uuid, key)
+) WITHOUT ROWID;
+
+-- One row per (run, metric key). Carries the "latest" point by MLflow's rule
+-- (highest step, then timestamp, then value) so tables never scan points.
+CREATE TABLE metric_series (
+  series_id     INTEGER PRIMARY KEY,
+  run_uuid      TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+  key           TEXT NOT NULL,
+  point_count   INTEGER NOT NULL DEFAULT 0,
+  latest_step   INTEGER,
+  latest_ts     INTEGER,
+  latest_value  REAL,
+  latest_is_nan INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (run_uuid, key)
+);
+
+-- Every point is kept. SQLite stores NaN as NULL, so NaN is value NULL + is_nan;
+-- +-Infinity are stored as REAL infinities.
+CREATE TABLE metric_points (
+  series_id INTEGER NOT NULL REFERENCES metric_series(series_id) ON DELETE CASCADE,
+  step      INTEGER NOT NULL,
+  ts        INTEGER NOT NULL,
+  value     REAL,
+  is_nan    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX metric_points_by_series ON metric_points (series_id, step, ts);
+
+-- Shape-preserving summaries (M4: first, last, min, max) of fixed-width step
+-- buckets, maintained at ingest, so a chart of 500 long series reads a few
+-- hundred rows per series instead of every point. NaN points are counted but do
+-- not take part in first/last/min/max.
+CREATE TABLE metric_buckets (
+  series_id  INTEGER NOT NULL REFERENCES metric_series(series_id) ON DELETE CASCADE,
+  bucket     INTEGER NOT NULL,
+  n          INTEGER NOT NULL,
+  first_step INTEGER, first_ts INTEGER, first_value REAL,
+  last_step  INTEGER, last_ts  INTEGER, last_value  REAL,
+  min_step   INTEGER, min_ts   INTEGER, min_value   REAL,
+  max_step   INTEGER, max_ts   INTEGER, max_value   REAL,
+  PRIMARY KEY (series_id, bucket)
+) WITHOUT ROWID;
+
+CREATE TABLE run_inputs (
+  run_uuid    TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  digest      TEXT NOT NULL,
+  source_type TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  schema      TEXT,
+  profile     TEXT,
+  tags_json   TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (run_uuid, name, digest)
+) WITHOUT ROWID;
+
+-- Content-addressed artifact blobs (files under artifacts/blobs/ab/cdef...).
+CREATE TABLE blobs (
+  sha256     TEXT PRIMARY KEY,
+  size       INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE run_artifacts (
+  run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+  path     TEXT NOT NULL,
+  sha256   TEXT NOT NULL REFERENCES blobs(sha256),
+  size     INTEGER NOT NULL,
+  PRIMARY KEY (run_uuid, path)
+) WITHOUT ROWID;
+CREATE INDEX run_artifacts_by_blob ON run_artifacts (sha256);
+-- An upload in progress leases its blob so garbage collection cannot delete it
+-- between the file landing and the row that references it.
+CREATE TABLE blob_leases (
+  lease_id   INTEGER PRIMARY KEY,
+  sha256     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+
+-- Append-only log of writes, written in the same transaction as the write, so
+-- the server's event stream sees writes made by any process.
+CREATE TABLE changes (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  at            INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  experiment_id INTEGER,
+  run_uuid      TEXT
+);
+
+INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time)
+VALUES (0, 'Default', 'mlflow-artifacts:/0', CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

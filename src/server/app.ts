@@ -1,0 +1,72 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Router } from './http/router';
+import { checkHost, checkToken } from './http/security';
+import { toHttpError } from './http/httpError';
+import { sendJson } from './http/body';
+import { registerTrackingRoutes } from './mlflow/trackingRoutes';
+import { registerArtifactRoutes } from './mlflow/artifactRoutes';
+import { registerNativeRoutes } from './native/nativeRoutes';
+import { EventStream } from './native/eventStream';
+import type { TrackingStore } from '../core/tracking/trackingStore';
+import { SeriesReader } from '../core/tracking/seriesReader';
+import { version } from '../../package.json';
+
+export interface AppOptions {
+  tracking: TrackingStore;
+  token: string;
+  workspace: string;
+  log?: (line: string) => void;
+}
+
+export interface App {
+  server: Server;
+  events: EventStream;
+  /** Time of the last request, for idle shutdown. */
+  lastActivity(): number;
+  dispose(): Promise<void>;
+}
+
+/** The HTTP surface: MLflow's tracking API and artifact proxy, plus /api/v1. */
+export function createApp(options: AppOptions): App {
+  const { tracking } = options;
+  const token = Buffer.from(options.token);
+  const router = new Router();
+  const events = new EventStream(tracking.changes);
+  const series = new SeriesReader(tracking.store.layout.database, tracking.store.db);
+  registerTrackingRoutes(router, tracking);
+  registerArtifactRoutes(router, tracking);
+  registerNativeRoutes(router, { tracking, series, events, version, workspace: options.workspace });
+  let lastActivity = Date.now();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    lastActivity = Date.now();
+    try {
+      checkHost(req);
+      checkToken(req, token);
+      const rawUrl = req.url ?? '/';
+      // Route on the raw path: URL parsing would resolve '..' and '%2e%2e'
+      // segments away before the artifact routes could refuse them.
+      const rawPath = rawUrl.split('?')[0];
+      const url = new URL(rawUrl, 'http://127.0.0.1');
+      const { handler, rest } = router.match(req.method ?? 'GET', rawPath);
+      await handler({ req, res, url, rest });
+    } catch (err) {
+      const httpError = toHttpError(err);
+      if (httpError.status >= 500) options.log?.(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) sendJson(res, httpError.status, { error_code: httpError.code, message: httpError.message });
+      else res.destroy();
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
+  server.headersTimeout = 70_000;
+  return {
+    server,
+    events,
+    lastActivity: () => lastActivity,
+    async dispose() {
+      events.dispose();
+      await series.dispose();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './httpError';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/**
+ * Refuses requests whose Host header names anything but loopback. A web page
+ * that rebinds its own domain to 127.0.0.1 still sends its domain as Host.
+ */
+export function checkHost(req: IncomingMessage): void {
+  const host = req.headers.host;
+  if (!host) throw new HttpError(403, 'PERMISSION_DENIED', 'Missing Host header; this server only answers loopback clients.');
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  if (!LOOPBACK_HOSTS.has(name.toLowerCase())) {
+    throw new HttpError(403, 'PERMISSION_DENIED', `Host '${host}' is not allowed: this server only answers requests addressed to 127.0.0.1 or localhost.`);
+  }
+}
+
+/** Requires `Authorization: Bearer <token>` (what MLflow sends for MLFLOW_TRACKING_TOKEN). */
+export function checkToken(req: IncomingMessage, token: Buffer): void {
+  const header = req.headers.authorization;
+  if (!header) {
+    throw new HttpError(
+      401,
+      'UNAUTHENTICATED',
+      'Missing Authorization header. Send "Authorization: Bearer <token>" with the token from .mlops/server.json ' +
+        '(MLflow clients: set MLFLOW_TRACKING_TOKEN; inside `mlops run` this is done for you).',
+    );
+  }
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  const given = Buffer.from(match ? match[1].trim() : '');
+  if (given.length !== token.length || !timingSafeEqual(given, token)) {
+    throw new HttpError(401, 'UNAUTHENTICATED', 'Invalid token. Use the token from this workspace\'s .mlops/server.json.');
+  }
+}

@@ -1,0 +1,129 @@
+import { createReadStream, statSync } from 'node:fs';
+import { extname, posix } from 'node:path';
+import type { Router, RequestContext } from '../http/router';
+import { HttpError } from '../http/httpError';
+import { sendJson } from '../http/body';
+import type { TrackingStore } from '../../core/tracking/trackingStore';
+import { normalizeArtifactPath } from '../../core/store/artifactPath';
+
+// MLflow's artifact proxy (`mlflow server --serve-artifacts`). A run's
+// artifact_uri is mlflow-artifacts:/<experiment>/<run>/artifacts, which MLflow
+// clients turn into /api/2.0/mlflow-artifacts/artifacts/<experiment>/<run>/artifacts/<path>.
+// Uploads stream to disk; they are not bound by the JSON body limit.
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.txt': 'text/plain; charset=utf-8',
+  '.log': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+  '.yaml': 'text/yaml; charset=utf-8',
+  '.yml': 'text/yaml; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.html': 'text/plain; charset=utf-8', // never rendered as a page from our origin
+  '.diff': 'text/plain; charset=utf-8',
+  '.patch': 'text/plain; charset=utf-8',
+};
+
+interface ArtifactTarget {
+  runId: string;
+  relative: string;
+}
+
+/** Splits `<experiment>/<run>/artifacts/<rest>` after decoding and refusing escapes. */
+function resolveTarget(tracking: TrackingStore, rawPath: string, allowRoot: boolean): ArtifactTarget {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid artifact path '${rawPath}': bad percent-encoding.`);
+  }
+  const path = normalizeArtifactPath(decoded, { allowRoot: true });
+  const [experimentId, runId, artifacts, ...rest] = path.split('/');
+  if (!experimentId || !runId || artifacts !== 'artifacts') {
+    throw new HttpError(
+      400,
+      'INVALID_PARAMETER_VALUE',
+      `Invalid artifact path '${decoded}': this server stores artifacts per run, as <experiment_id>/<run_id>/artifacts/<file> (the run's artifact_uri).`,
+    );
+  }
+  const info = tracking.runs.info(runId);
+  if (info.experimentId !== experimentId) {
+    throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `Run ${runId} is not in experiment ${experimentId}.`);
+  }
+  const relative = rest.join('/');
+  if (!relative && !allowRoot) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Artifact path '${decoded}' names a run's root, not a file.`);
+  return { runId, relative };
+}
+
+export function registerArtifactRoutes(router: Router, tracking: TrackingStore): void {
+  for (const base of ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']) {
+    router.on('PUT', `${base}/*`, async (ctx) => {
+      const target = resolveTarget(tracking, ctx.rest, false);
+      await tracking.artifacts.writeStream(target.runId, target.relative, ctx.req);
+      sendJson(ctx.res, 200, {});
+    });
+    router.on('GET', `${base}/*`, (ctx) => download(ctx, tracking));
+    router.on('GET', base, (ctx) => {
+      const path = ctx.url.searchParams.get('path') ?? '';
+      if (!path) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', "Listing needs ?path=<experiment_id>/<run_id>/artifacts[/<dir>].");
+      const target = resolveTarget(tracking, path, true);
+      const files = tracking.artifacts.list(target.runId, target.relative);
+      // The proxy lists names relative to the listed folder, as MLflow's server does.
+      sendJson(ctx.res, 200, {
+        files: files.map((f) => (f.isDir ? { path: posix.basename(f.path), is_dir: true } : { path: posix.basename(f.path), is_dir: false, file_size: f.fileSize })),
+      });
+    });
+  }
+}
+
+function download(ctx: RequestContext, tracking: TrackingStore): void {
+  const target = resolveTarget(tracking, ctx.rest, false);
+  const file = tracking.artifacts.find(target.runId, target.relative);
+  const size = statSync(file.blobPath).size;
+  const headers: Record<string, string | number> = {
+    'Content-Type': CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+    'Accept-Ranges': 'bytes',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Disposition': `attachment; filename="${posix.basename(file.path).replace(/["\\\r\n]/g, '_')}"`,
+    ETag: `"${file.sha256}"`,
+  };
+  const range = parseRange(ctx.req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    ctx.res.writeHead(416, { 'Content-Range': `bytes */${size}` });
+    ctx.res.end();
+    return;
+  }
+  const method = ctx.req.method;
+  if (range) {
+    ctx.res.writeHead(206, { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': range.end - range.start + 1 });
+    if (method === 'HEAD') return void ctx.res.end();
+    createReadStream(file.blobPath, { start: range.start, end: range.end }).pipe(ctx.res);
+    return;
+  }
+  ctx.res.writeHead(200, { ...headers, 'Content-Length': size });
+  if (method === 'HEAD') return void ctx.res.end();
+  createReadStream(file.blobPath).pipe(ctx.res);
+}
+
+/** A single byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`); multi-range is served whole. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
