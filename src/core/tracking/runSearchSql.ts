@@ -14,9 +14,10 @@
 //   being the only wildcards, with no escape character.
 // - Ordering: the order_by fields in turn, then start_time DESC unless it was
 //   ordered on, then run_uuid ASC always, so every page boundary is stable.
-//   A run lacking an ordered metric/param/tag (or with a NULL end_time...) sorts
-//   after every run that has it, in both directions; for metrics, NaN sorts
-//   after all numbers and before missing, in both directions, as in MLflow.
+//   A run lacking an ordered metric/param/tag, or whose ordered start/end
+//   time is NULL, sorts after every run that has one, in both directions; for
+//   metrics, NaN sorts after all numbers and before missing, both directions
+//   too. This is MLflow's CASE-based ordering (SQLite has no NULLS LAST).
 
 import {
   type DatasetComparison,
@@ -282,6 +283,20 @@ function checkExperimentIds(ids: readonly number[]): void {
 }
 
 /**
+ * With a single experiment (the usual case), `= ?` lets SQLite walk
+ * runs_by_experiment in start_time order and stop at LIMIT, sorting only ties;
+ * an IN list makes it sort every matching run first.
+ */
+function experimentPredicate(ids: readonly number[], params: unknown[]): string {
+  if (ids.length === 1) {
+    params.push(ids[0]);
+    return 'runs.experiment_id = ?';
+  }
+  params.push(JSON.stringify(ids));
+  return 'runs.experiment_id IN (SELECT value FROM json_each(?))';
+}
+
+/**
  * Builds the statement for SearchRuns. Throws SearchFilterError (MLflow's
  * INVALID_PARAMETER_VALUE) for a bad filter, order_by, view type or paging.
  */
@@ -305,8 +320,8 @@ export function compileRunSearch(q: RunSearchQuery): CompiledQuery {
   if (!orderBy.some(isStartTime)) order.push('runs.start_time DESC');
   order.push('runs.run_uuid ASC');
 
-  const whereParams: unknown[] = [JSON.stringify(q.experimentIds)];
-  const where = ['runs.experiment_id IN (SELECT value FROM json_each(?))'];
+  const whereParams: unknown[] = [];
+  const where = [experimentPredicate(q.experimentIds, whereParams)];
   const stage = lifecyclePredicate('runs.lifecycle_stage', q.viewType, whereParams);
   if (stage) where.push(stage);
   comparisons.forEach((c, i) => where.push(filterPredicate(c, `f${i + 1}`, whereParams)));
