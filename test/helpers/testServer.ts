@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 // Real servers and real workspaces for tests: the CLI as built (dist/cli.js),
 // a fresh folder per test, loopback HTTP.
 
-export const REPO = resolve(__dirname, '..', '..', '..');
+// Bundled to out/test/*.js: the repo is two levels up.
+export const REPO = resolve(__dirname, '..', '..');
 export const CLI = join(REPO, 'dist', 'cli.js');
 
 export function makeWorkspace(prefix = 'mlops-test-'): string {

@@ -40,20 +40,21 @@ function resolveTarget(tracking: TrackingStore, rawPath: string, allowRoot: bool
   } catch {
     throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid artifact path '${rawPath}': bad percent-encoding.`);
   }
-  const path = normalizeArtifactPath(decoded, { allowRoot: true });
-  const [experimentId, runId, artifacts, ...rest] = path.split('/');
-  if (!experimentId || !runId || artifacts !== 'artifacts') {
+  const match = /^([^/]*)\/([^/]*)\/artifacts(?:\/(.*))?$/s.exec(decoded);
+  if (!match || !match[1] || !match[2]) {
     throw new HttpError(
       400,
       'INVALID_PARAMETER_VALUE',
       `Invalid artifact path '${decoded}': this server stores artifacts per run, as <experiment_id>/<run_id>/artifacts/<file> (the run's artifact_uri).`,
     );
   }
+  const [, experimentId, runId, rest = ''] = match;
+  // The run-relative part is checked as given, so an encoded leading '/' or '..' is refused.
+  const relative = rest === '' ? '' : normalizeArtifactPath(rest, { allowRoot });
   const info = tracking.runs.info(runId);
   if (info.experimentId !== experimentId) {
     throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `Run ${runId} is not in experiment ${experimentId}.`);
   }
-  const relative = rest.join('/');
   if (!relative && !allowRoot) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Artifact path '${decoded}' names a run's root, not a file.`);
   return { runId, relative };
 }
