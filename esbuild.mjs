@@ -30,7 +30,7 @@ function entriesOf(dir, suffix, outDir) {
     .filter((f) => f.endsWith(suffix))
     .map((f) => ({ in: join(dir, f), out: join(outDir, f.replace(/\.ts$/, '.js')) }));
 }
-if (args.has('--tests')) entries.push(...entriesOf('test', '.test.ts', 'out/test'));
+if (args.has('--tests')) entries.push(...entriesOf('test', '.test.ts', 'out/test'), ...entriesOf('test/helpers', 'Writer.ts', 'out/test/helpers'));
 if (args.has('--bench')) entries.push(...entriesOf('bench', '.ts', 'out/bench'));
 
 await Promise.all(

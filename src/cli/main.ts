@@ -56,7 +56,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof CliError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = err.exitCode;
-    } else if (err instanceof StoreError) {
+    } else if (err instanceof StoreError || isUserInputError(err)) {
       process.stderr.write(`mlops: ${err.message}\n`);
       process.exitCode = 1;
     } else if ((err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
@@ -68,3 +68,9 @@ main(process.argv.slice(2)).then(
     }
   },
 );
+
+/** Errors about what a person typed (a search filter, a page token): no stack trace. */
+function isUserInputError(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === 'SearchFilterError' || name === 'PageTokenError';
+}

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { openStore } from '../src/core/store/store';
+import { SCHEMA_VERSION } from '../src/core/store/schema';
+import { WalCheckpointer } from '../src/core/store/walCheckpointer';
+import { TrackingStore } from '../src/core/tracking/trackingStore';
+import { makeWorkspace, CLI, runCli } from './helpers/testServer';
+
+test('a new store: .mlops/ is 0700 with a .gitignore that ignores all of it, WAL on, Default experiment', () => {
+  const ws = makeWorkspace();
+  const store = openStore(ws);
+  assert.equal(statSync(join(ws, '.mlops')).mode & 0o777, 0o700);
+  assert.match(readFileSync(join(ws, '.mlops', '.gitignore'), 'utf8'), /^\*$/m);
+  assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(store.db.pragma('foreign_keys', { simple: true }), 1);
+  assert.ok((store.db.pragma('busy_timeout', { simple: true }) as number) >= 5000);
+  assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  assert.equal((store.db.prepare("SELECT name FROM experiments WHERE experiment_id = 0").get() as { name: string }).name, 'Default');
+  store.close();
+});
+
+test('an older store upgrades; a newer one is refused clearly and left untouched', () => {
+  const ws = makeWorkspace();
+  // An "older" store: the database exists but no migration has run (version 0).
+  const dir = join(ws, '.mlops');
+  openStore(ws).close();
+  const file = join(dir, 'mlops.db');
+  const raw = new Database(file);
+  raw.exec('DROP TABLE changes; DROP TABLE blob_leases;');
+  raw.pragma('user_version = 0');
+  raw.exec('DROP TABLE run_artifacts; DROP TABLE blobs; DROP TABLE run_inputs; DROP TABLE metric_buckets; DROP TABLE metric_points; DROP TABLE metric_series; DROP TABLE tags; DROP TABLE params; DROP TABLE runs; DROP TABLE experiment_tags; DROP TABLE experiments;');
+  raw.close();
+  const upgraded = openStore(ws);
+  assert.equal(upgraded.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  upgraded.close();
+
+  const newer = new Database(file);
+  newer.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+  newer.close();
+  assert.throws(() => openStore(ws), (err: Error) => /newer release/.test(err.message) && /update the extension/.test(err.message));
+  const check = new Database(file);
+  assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION + 5);
+  check.close();
+});
+
+test('the WAL stays bounded while another connection keeps reading', () => {
+  const ws = makeWorkspace();
+  const tracking = TrackingStore.open(ws);
+  const run = tracking.runs.create({ experimentId: '0' });
+  const reader = new Database(join(ws, '.mlops', 'mlops.db'));
+  const readCount = reader.prepare('SELECT COUNT(*) FROM metric_points').pluck();
+  const checkpointer = new WalCheckpointer(join(ws, '.mlops', 'mlops.db'), { thresholdBytes: 4 * 1024 * 1024, intervalMs: 60_000 });
+  let maxWal = 0;
+  for (let batch = 0; batch < 300; batch++) {
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: `k${i % 10}`, value: Math.random(), timestamp: batch, step: batch * 100 + Math.floor(i / 10) }));
+    tracking.logBatch(run.info.runId, { metrics, params: [], tags: [] });
+    readCount.get(); // the reader stays open and reads all the time
+    checkpointer.tick();
+    maxWal = Math.max(maxWal, checkpointer.walSize());
+  }
+  assert.equal(readCount.get(), 300_000);
+  assert.ok(checkpointer.checkpoints > 0, 'a checkpoint ran');
+  assert.ok(maxWal < 24 * 1024 * 1024, `WAL peaked at ${maxWal} bytes`);
+  checkpointer.dispose();
+  reader.close();
+  tracking.close();
+});
+
+test('two processes writing at once: no "database is locked", nothing lost', async () => {
+  const ws = makeWorkspace();
+  openStore(ws).close();
+  const writer = join(__dirname, 'helpers', 'concurrentWriter.js');
+  assert.ok(existsSync(writer), 'helper bundle exists');
+  const run = (tag: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, [writer, ws, tag, '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (out += d));
+      p.on('close', (code) => resolve({ code, out }));
+    });
+  const results = await Promise.all([run('a'), run('b'), run('c')]);
+  for (const r of results) assert.equal(r.code, 0, r.out);
+  const tracking = TrackingStore.open(ws);
+  const runs = tracking.store.db.prepare('SELECT COUNT(*) FROM runs').pluck().get();
+  const points = tracking.store.db.prepare('SELECT COUNT(*) FROM metric_points').pluck().get();
+  assert.equal(runs, 3 * 200);
+  assert.equal(points, 3 * 200 * 50);
+  tracking.close();
+});
+
+test('mlops CLI commands: experiments list, runs list with a filter, runs show, --json, clear errors', async () => {
+  const ws = makeWorkspace();
+  const tracking = TrackingStore.open(ws);
+  const exp = tracking.experiments.create('cli-exp');
+  const run = tracking.runs.create({ experimentId: exp, runName: 'cli-run' });
+  tracking.logBatch(run.info.runId, { metrics: [{ key: 'acc', value: 0.93, timestamp: 1, step: 1 }], params: [{ key: 'lr', value: '0.1' }], tags: [] });
+  tracking.close();
+  const list = await runCli(['experiments', 'list', '--workspace', ws]);
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /cli-exp/);
+  assert.match(list.stdout, /Default/);
+  const runs = await runCli(['runs', 'list', '--workspace', ws, '--experiment', 'cli-exp', '--filter', 'metrics.acc > 0.9']);
+  assert.match(runs.stdout, /cli-run/);
+  assert.match(runs.stdout, /0\.93/);
+  const none = await runCli(['runs', 'list', '--workspace', ws, '--filter', 'metrics.acc > 0.99']);
+  assert.match(none.stdout, /No runs match/);
+  const json = await runCli(['runs', 'list', '--json', '--workspace', ws]);
+  assert.equal(JSON.parse(json.stdout)[0].info.runName, 'cli-run');
+  const show = await runCli(['runs', 'show', run.info.runId, '--workspace', ws]);
+  assert.match(show.stdout, /lr\s+0\.1/);
+  const badFilter = await runCli(['runs', 'list', '--workspace', ws, '--filter', 'metrics.acc >> 1']);
+  assert.notEqual(badFilter.code, 0);
+  assert.doesNotMatch(badFilter.stderr, /\n\s+at /); // no stack trace
+  const missing = await runCli(['runs', 'show', 'nope', '--workspace', ws]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /not found/);
+  const unknown = await runCli(['frobnicate']);
+  assert.equal(unknown.code, 2);
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /mlops run/);
+  assert.ok(CLI);
+});
