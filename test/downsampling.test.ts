@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TrackingStore } from '../src/core/tracking/trackingStore';
+import { SeriesQuery } from '../src/core/tracking/seriesQuery';
+import { makeWorkspace, startServer } from './helpers/testServer';
+
+/** A seeded random walk with spikes, so min and max are not at bucket edges. */
+function series(n: number, seed: number): { step: number; value: number }[] {
+  let x = seed;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let v = 0;
+  return Array.from({ length: n }, (_, step) => {
+    v += rand() - 0.5;
+    return { step, value: rand() < 0.002 ? v + 50 * (rand() - 0.5) : v };
+  });
+}
+
+test('downsampled series keep the first, last, min and max point of every bucket (M4)', () => {
+  const tracking = TrackingStore.open(makeWorkspace());
+  const run = tracking.runs.create({ experimentId: '0' });
+  const points = series(20_000, 7);
+  for (let i = 0; i < points.length; i += 1000) {
+    tracking.logBatch(run.info.runId, { metrics: points.slice(i, i + 1000).map((p) => ({ key: 'loss', value: p.value, timestamp: 1_000_000 + p.step, step: p.step })), params: [], tags: [] });
+  }
+  const query = new SeriesQuery(tracking.store.db);
+  for (const maxPoints of [1000, 400, 4000]) {
+    const [s] = query.run({ runIds: [run.info.runId], keys: ['loss'], maxPoints, x: 'step' }).series;
+    assert.equal(s.downsampled, true);
+    assert.equal(s.total, 20_000);
+    assert.ok(s.x.length <= maxPoints, `${s.x.length} <= ${maxPoints}`);
+    // Every returned point is a real point.
+    for (let i = 0; i < s.x.length; i++) assert.equal(s.y[i], points[s.steps[i]].value);
+    // Recover the buckets from consecutive returned steps and check M4 against brute force:
+    // the global first, last, min and max always survive, and within each stretch between
+    // returned points no point exceeds the returned extremes around it.
+    const returned = new Set(s.steps);
+    assert.ok(returned.has(0) && returned.has(19_999), 'first and last points kept');
+    const globalMin = points.reduce((a, b) => (b.value < a.value ? b : a));
+    const globalMax = points.reduce((a, b) => (b.value > a.value ? b : a));
+    assert.ok(returned.has(globalMin.step), 'global min kept');
+    assert.ok(returned.has(globalMax.step), 'global max kept');
+    // Bucket-level check against brute force. The contract (seriesQuery.ts): output
+    // bucket i of width w holds the stored 64-step summaries whose first step is in
+    // [i*w, (i+1)*w), and raw points past the last whole summary by their own step.
+    const width = Math.ceil(20_000 / Math.floor(maxPoints / 4));
+    const lastWhole = Math.floor(20_000 / 64) * 64;
+    const bucketOf = (st: number) => (width >= 64 && st < lastWhole ? Math.floor((Math.floor(st / 64) * 64) / width) : Math.floor(st / width));
+    const buckets = new Map<number, { step: number; value: number }[]>();
+    for (const p of points) {
+      const b = bucketOf(p.step);
+      if (!buckets.has(b)) buckets.set(b, []);
+      buckets.get(b)!.push(p);
+    }
+    const returnedByBucket = new Map<number, number[]>();
+    for (const st of s.steps) {
+      const b = bucketOf(st);
+      if (!returnedByBucket.has(b)) returnedByBucket.set(b, []);
+      returnedByBucket.get(b)!.push(st);
+    }
+    assert.equal(returnedByBucket.size, buckets.size, 'every bucket is represented');
+    for (const [b, members] of buckets) {
+      const got = new Set(returnedByBucket.get(b));
+      const min = members.reduce((x, y) => (y.value < x.value ? y : x));
+      const max = members.reduce((x, y) => (y.value > x.value ? y : x));
+      assert.ok(got.has(members[0].step), `bucket ${b}: first kept`);
+      assert.ok(got.has(members[members.length - 1].step), `bucket ${b}: last kept`);
+      assert.ok(got.has(min.step), `bucket ${b}: min kept`);
+      assert.ok(got.has(max.step), `bucket ${b}: max kept`);
+      assert.ok(got.size <= 4, `bucket ${b}: at most 4 points`);
+    }
+  }
+  // Short series come back whole.
+  const short = tracking.runs.create({ experimentId: '0' });
+  tracking.logBatch(short.info.runId, { metrics: [1, NaN, Infinity].map((value, step) => ({ key: 'k', value, timestamp: 5, step })), params: [], tags: [] });
+  const [whole] = query.run({ runIds: [short.info.runId], keys: ['k'], maxPoints: 1000, x: 'time' }).series;
+  assert.equal(whole.downsampled, false);
+  assert.deepEqual(whole.x, [5, 5, 5]);
+  assert.ok(Number.isNaN(whole.y[1]) && whole.y[2] === Infinity);
+  tracking.close();
+});
+
+test('a zoomed step range is exact at the edges and comes back whole when small', () => {
+  const tracking = TrackingStore.open(makeWorkspace());
+  const run = tracking.runs.create({ experimentId: '0' });
+  const points = series(5000, 3);
+  for (let i = 0; i < points.length; i += 1000) {
+    tracking.logBatch(run.info.runId, { metrics: points.slice(i, i + 1000).map((p) => ({ key: 'm', value: p.value, timestamp: p.step, step: p.step })), params: [], tags: [] });
+  }
+  const query = new SeriesQuery(tracking.store.db);
+  const [zoom] = query.run({ runIds: [run.info.runId], keys: ['m'], maxPoints: 1000, x: 'step', startStep: 1234, endStep: 1900 }).series;
+  assert.equal(zoom.downsampled, false);
+  assert.equal(zoom.total, 667);
+  assert.equal(zoom.steps[0], 1234);
+  assert.equal(zoom.steps[zoom.steps.length - 1], 1900);
+  const [wide] = query.run({ runIds: [run.info.runId], keys: ['m'], maxPoints: 200, x: 'step', startStep: 1001, endStep: 4010 }).series;
+  assert.equal(wide.downsampled, true);
+  assert.ok(wide.steps.every((st) => st >= 1001 && st <= 4010), 'no point outside the range');
+  assert.equal(wide.steps[0], 1001);
+  assert.equal(wide.steps[wide.steps.length - 1], 4010);
+  tracking.close();
+});
+
+test('POST /api/v1/series answers many runs and keys in one request', async () => {
+  const s = await startServer();
+  const ids: string[] = [];
+  for (let r = 0; r < 3; r++) {
+    const id = (await s.api('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0' })).body.run.info.run_id;
+    ids.push(id);
+    for (let i = 0; i < 3000; i += 1000) {
+      const metrics = [];
+      for (let st = i; st < i + 1000; st++) metrics.push({ key: st % 2 ? 'a' : 'b', value: Math.sin(st / 50) + r, timestamp: st, step: st });
+      await s.api('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: id, metrics });
+    }
+  }
+  const res = await s.api('POST', '/api/v1/series', { runIds: ids, keys: ['a', 'b', 'missing'], maxPoints: 100 });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.series.length, 6);
+  for (const series of res.body.series) assert.ok(series.x.length <= 100 && series.x.length > 10);
+  const bad = await s.api('POST', '/api/v1/series', { runIds: [], keys: ['a'] });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.message, /runIds/);
+  const table = await s.api('POST', '/api/v1/runs/table', { experimentIds: ['0'] });
+  assert.equal(table.body.runs.length, 3);
+  assert.deepEqual(table.body.columns.metrics, ['a', 'b']);
+  await s.stop();
+});
