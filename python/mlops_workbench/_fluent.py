@@ -110,6 +110,12 @@ def _create(t, experiment_id, name, tags, parent):
     system.update({str(k): str(v) for k, v in (tags or {}).items()})
     info = _api.create_run(t, experiment_id, int(time.time() * 1000), name, system, user)["info"]
     run = _run.Run(info, owned=True)
+    # The server only watches runs that have beaten once: beat before returning, so a
+    # script killed right after start_run still ends up FAILED rather than RUNNING.
+    try:
+        _api.heartbeat(t, run.run_id)
+    except Exception as exc:  # noqa: BLE001 - tracking works without it; log why
+        log.debug("first heartbeat for run %s failed: %s", run.run_id, exc)
     _client.heartbeat.add(run.run_id)
     return run
 

@@ -7,6 +7,7 @@ that `mlops run` created is heartbeated by the CLI, not here.
 
 import logging
 import threading
+import time
 
 from ._config import float_env
 
@@ -20,7 +21,6 @@ class Heartbeat:
         self._send = send  # send(run_id); failures are ignored
         self._runs = set()
         self._lock = threading.Lock()
-        self._wake = threading.Event()
         self._thread = None
 
     def add(self, run_id):
@@ -29,7 +29,6 @@ class Heartbeat:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="mlops-heartbeat", daemon=True)
                 self._thread.start()
-        self._wake.set()  # beat at once: the server learns the run is heartbeated
 
     def remove(self, run_id):
         with self._lock:
@@ -39,12 +38,12 @@ class Heartbeat:
         # The parent keeps beating for its runs; a forked worker does not own them.
         self._runs = set()
         self._lock = threading.Lock()
-        self._wake = threading.Event()
         self._thread = None
 
     def _loop(self):
-        wake = self._wake
         while True:
+            # start_run sent each run's first beat itself.
+            time.sleep(float_env("MLOPS_HEARTBEAT_INTERVAL_S", DEFAULT_INTERVAL_S))
             with self._lock:
                 runs = list(self._runs)
             for run_id in runs:
@@ -52,5 +51,3 @@ class Heartbeat:
                     self._send(run_id)
                 except Exception as exc:  # noqa: BLE001 - a missed beat is not the user's problem
                     log.debug("heartbeat for run %s failed: %s", run_id, exc)
-            wake.wait(float_env("MLOPS_HEARTBEAT_INTERVAL_S", DEFAULT_INTERVAL_S))
-            wake.clear()

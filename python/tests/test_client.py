@@ -610,6 +610,48 @@ class SpoolTest(ClientTest):
         self.assertEqual(self.spool_files(run_id), [])
 
 
+# -- heartbeat --------------------------------------------------------------------
+
+HEARTBEAT_TIMEOUT_MS = os.environ.get("MLOPS_HEARTBEAT_TIMEOUT_MS")
+
+
+@unittest.skipUnless(HEARTBEAT_TIMEOUT_MS, "set MLOPS_HEARTBEAT_TIMEOUT_MS to the server's (short) heartbeat timeout")
+class HeartbeatTest(ClientTest):
+    SCRIPT = """
+        import sys, mlops_workbench as mw
+        with mw.start_run(experiment="heartbeats") as run:
+            print(run.run_id, flush=True)
+            sys.stdin.readline()  # alive until the test says stop
+        """
+
+    def start(self):
+        full_env = dict(os.environ, PYTHONPATH=PYTHON_DIR, MLOPS_HEARTBEAT_INTERVAL_S="0.3")
+        proc = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(self.SCRIPT)], env=full_env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        def stop():
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
+        self.addCleanup(stop)
+        return proc, proc.stdout.readline().strip()
+
+    def test_a_killed_process_run_fails_and_a_live_one_keeps_running(self):
+        alive, alive_run = self.start()
+        killed, killed_run = self.start()
+        killed.kill()  # SIGKILL: no atexit, no end_run; only the missing heartbeats tell
+        deadline = time.time() + float(HEARTBEAT_TIMEOUT_MS) / 1000 + 15
+        while time.time() < deadline and get_run(killed_run)["info"]["status"] == "RUNNING":
+            time.sleep(0.2)
+        self.assertEqual(get_run(killed_run)["info"]["status"], "FAILED")
+        self.assertEqual(get_run(alive_run)["info"]["status"], "RUNNING", "heartbeats keep a live run RUNNING")
+        alive.communicate("stop\n", timeout=30)
+        self.assertEqual(alive.returncode, 0)
+        self.assertEqual(get_run(alive_run)["info"]["status"], "FINISHED")
+
+
 # -- discovery ----------------------------------------------------------------------
 
 class DiscoveryTest(ClientTest):
