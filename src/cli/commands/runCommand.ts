@@ -53,6 +53,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     runName: values.name,
     params: parseKeyValues(values.param, '--param'),
     tags: parseKeyValues(values.tag, '--tag'),
+    heartbeatMs: positiveNumber(process.env.MLOPS_HEARTBEAT_INTERVAL_MS),
+    systemMetricsMs: positiveNumber(process.env.MLOPS_SYSTEM_METRICS_INTERVAL_MS),
     log,
   });
   return result.exitCode;
@@ -74,4 +76,9 @@ export function splitCommand(argv: string[]): { own: string[]; command: string[]
     if (VALUE_FLAGS.has(arg) && i + 1 < argv.length) own.push(argv[++i]);
   }
   return { own, command: [] };
+}
+
+function positiveNumber(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value && Number.isFinite(n) && n > 0 ? n : undefined;
 }
