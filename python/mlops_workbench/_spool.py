@@ -68,8 +68,11 @@ class Spool:
         return True
 
     def _send_file(self, path, run_id, send):
-        with open(path, "rb") as f:
-            lines = [line for line in f.read().split(b"\n") if line.strip()]
+        try:
+            with open(path, "rb") as f:
+                lines = [line for line in f.read().split(b"\n") if line.strip()]
+        except FileNotFoundError:
+            return True  # removed under us (the workspace was deleted): nothing to send
         for i, line in enumerate(lines):
             try:
                 send(line)
