@@ -152,3 +152,12 @@ test('mlops CLI commands: experiments list, runs list with a filter, runs show, 
   assert.match(help.stdout, /mlops run/);
   assert.ok(CLI);
 });
+
+test('a store on a network file system gets a warning about the WAL; a local one does not', async () => {
+  const { walSafetyWarning } = await import('../src/core/store/fileSystemCheck');
+  const ws = makeWorkspace();
+  const local = `/dev/vda1 / ext4 rw 0 0\n`;
+  const nfs = `/dev/vda1 / ext4 rw 0 0\nserver:/export ${ws} nfs4 rw 0 0\n`;
+  assert.equal(walSafetyWarning(ws, local), undefined);
+  assert.match(walSafetyWarning(ws, nfs) ?? '', /nfs4 network mount.*not safe/);
+});

@@ -33,6 +33,7 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode: number; runId: string; status: RunStatus }> {
   const tracking = TrackingStore.open(options.workspace);
+  for (const warning of tracking.store.warnings) options.log(`warning: ${warning}`);
   const experimentId = options.experiment ? tracking.experiments.ensure(options.experiment) : '0';
   const cwd = process.cwd();
   const git = await readGitInfo(cwd);

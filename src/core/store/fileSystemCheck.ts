@@ -8,14 +8,17 @@ const NETWORK_FILE_SYSTEMS = new Set([
   'fuse.s3fs', 'fuse.gcsfuse', 'fuse.mountpoint-s3', 'virtiofs', 'vboxsf', 'prl_fs', 'drvfs',
 ]);
 
-/** The mount that holds `path` and its type, from /proc/mounts (Linux only). */
-export function mountOf(path: string): { mountPoint: string; type: string } | undefined {
-  let mounts: string;
+function readMounts(): string | undefined {
   try {
-    mounts = readFileSync('/proc/mounts', 'utf8');
+    return readFileSync('/proc/mounts', 'utf8');
   } catch {
-    return undefined;
+    return undefined; // not Linux: no check
   }
+}
+
+/** The mount that holds `path` and its type, from /proc/mounts (Linux only). */
+export function mountOf(path: string, mounts = readMounts()): { mountPoint: string; type: string } | undefined {
+  if (!mounts) return undefined;
   const real = realpathSync(path);
   let best: { mountPoint: string; type: string } | undefined;
   for (const line of mounts.split('\n')) {
@@ -29,8 +32,8 @@ export function mountOf(path: string): { mountPoint: string; type: string } | un
 }
 
 /** A warning to show when the store sits on a file system where WAL is unsafe. */
-export function walSafetyWarning(path: string): string | undefined {
-  const mount = mountOf(path);
+export function walSafetyWarning(path: string, mounts = readMounts()): string | undefined {
+  const mount = mountOf(path, mounts);
   if (!mount || !NETWORK_FILE_SYSTEMS.has(mount.type)) return undefined;
   return (
     `The MLOps store ${path} is on a ${mount.type} network mount (${mount.mountPoint}). ` +
