@@ -2,7 +2,7 @@
 // --tests / --bench) the test and benchmark entry points. Native modules and
 // `vscode` stay external: they are loaded at run time by the runtime that owns them.
 import * as esbuild from 'esbuild';
-import { readdirSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, mkdirSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -43,6 +43,9 @@ await Promise.all(
     }),
   ),
 );
+
+// The CLI is a `bin`: make it executable.
+chmodSync('dist/cli.js', 0o755);
 
 // Record which Node ABI the native modules in node_modules were built for, so the
 // backend launcher (and people reading bug reports) can tell whether a runtime fits.
