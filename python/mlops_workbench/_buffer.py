@@ -33,6 +33,7 @@ class MetricBuffer:
         self.threshold = 0
         self._wake = threading.Event()
         self._flush_lock = threading.Lock()  # one drain at a time: flush() waits for the thread's
+        self._start_lock = threading.Lock()
         self._thread = None
         self._forked_child = False
         self._warned = False
@@ -40,7 +41,9 @@ class MetricBuffer:
 
     def wake(self):
         if self._thread is None:
-            self._start()
+            with self._start_lock:  # two threads crossing the threshold at once: one flusher
+                if self._thread is None:
+                    self._start()
         # Until the thread has drained, further points must not signal again on
         # every call; it puts the threshold back to BATCH when done.
         self.threshold = len(self.queue) + BATCH
@@ -62,6 +65,7 @@ class MetricBuffer:
         self.threshold = 0
         self._wake = threading.Event()
         self._flush_lock = threading.Lock()
+        self._start_lock = threading.Lock()
         self._thread = None
         self._forked_child = True
 
@@ -115,7 +119,10 @@ class MetricBuffer:
                     delivering = self._deliver(run_id, points)
                 else:
                     self._spool_batch(run_id, encode_batch(run_id, points))  # server known to be away
-        self.threshold = BATCH
+        # Back to signalling at BATCH points, unless no thread runs yet: then the next
+        # point must still start it (a flush() before any metric must not leave the
+        # 1 s timer unstarted).
+        self.threshold = BATCH if self._thread is not None else 0
 
     def _deliver(self, run_id, points):
         body = encode_batch(run_id, points)

@@ -42,8 +42,10 @@ def start_run(name=None, experiment=None, tags=None, nested=False, experiment_id
         wanted = _requested_experiment(t, experiment, experiment_id)
         env_run = os.environ.get("MLOPS_RUN_ID")
         if active is None and env_run:
+            # The process itself is the CLI's run: attach to it, or make a child of it
+            # (nested=True, or another experiment).
             attached = _attach(t, env_run)
-            if wanted is None or wanted == attached.experiment_id:
+            if not nested and (wanted is None or wanted == attached.experiment_id):
                 extra = dict(tags or {})
                 if name is not None:
                     extra["mlflow.runName"] = name
@@ -261,3 +263,12 @@ def _at_exit():
 
 
 atexit.register(_at_exit)
+
+
+def _after_fork_in_child():
+    global _lock
+    _lock = threading.RLock()  # a parent thread may have held it in start_run
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

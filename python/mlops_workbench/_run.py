@@ -95,6 +95,15 @@ _stack = []
 _stack_lock = threading.RLock()
 
 
+def _after_fork_in_child():
+    global _stack_lock
+    _stack_lock = threading.RLock()  # the child keeps the stack (it logs to the same run), not the lock
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def top():
     try:
         return _stack[-1]

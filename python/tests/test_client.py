@@ -283,6 +283,9 @@ class AttachTest(ClientTest):
             """
             import json, os, mlops_workbench as mw
             out = {}
+            with mw.start_run(name="fold-0", nested=True) as fold:  # nothing active yet
+                out["fold"] = fold.run_id
+                out["fold_experiment"] = fold.experiment_id
             with mw.start_run(name="renamed", tags={"stage": "train"}) as run:
                 out["attached"] = run.run_id
                 mw.log_param("lr", 0.5)
@@ -309,6 +312,12 @@ class AttachTest(ClientTest):
         self.assertEqual(tags_of(cli).get("stage"), "train")
         self.assertEqual(params_of(cli).get("lr"), "0.5")
         self.assertEqual([(as_float(p["value"]), int(p["step"])) for p in history(run_id, "loss")], [(0.25, 3)])
+
+        fold = get_run(out["fold"])
+        self.assertNotEqual(out["fold"], run_id)
+        self.assertEqual(out["fold_experiment"], str(experiment_id))
+        self.assertEqual(tags_of(fold).get("mlflow.parentRunId"), run_id)
+        self.assertEqual(fold["info"]["status"], "FINISHED")
 
         child = get_run(out["child"])
         self.assertEqual(out["child_experiment"], str(experiment_id))
@@ -393,6 +402,23 @@ class MetricsTest(ClientTest):
             while time.time() < deadline and not history(run.run_id, "live"):
                 time.sleep(0.1)
             self.assertEqual(len(history(run.run_id, "live")), 1)
+
+    def test_timer_sends_even_after_an_early_flush(self):
+        # A flush (or end_run) before the first metric must not keep the 1 s timer from
+        # starting; os._exit skips atexit, so only the timer can have sent the point.
+        proc = run_script(
+            """
+            import os, time, mlops_workbench as mw
+            with mw.start_run(experiment="early-flush"):
+                pass
+            run = mw.start_run(experiment="early-flush")
+            mw.log_metric("late", 1.0)
+            print(run.run_id, flush=True)
+            time.sleep(3)
+            os._exit(0)
+            """
+        )
+        self.assertEqual(len(history(proc.stdout.strip(), "late")), 1)
 
     def test_non_finite_values_round_trip(self):
         with mw.start_run(experiment=unique("nan")) as run:
