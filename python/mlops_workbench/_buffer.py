@@ -8,7 +8,6 @@ on the flusher thread, in batches of at most 1000 points (MLflow's log-batch lim
 
 import logging
 import math
-import os
 import sys
 import threading
 from collections import deque

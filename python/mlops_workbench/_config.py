@@ -59,7 +59,10 @@ class Location:
             return False  # mid-rewrite or gone while the server restarts: keep what we have
         if (url.rstrip("/"), token or None) == (self.url, self.token):
             return False
-        self._set(url, token)
+        try:
+            self._set(url, token)  # validates before it changes anything
+        except MlopsError:
+            return False
         return True
 
     @property
