@@ -19,7 +19,7 @@ async function newRun(): Promise<{ id: string; base: string }> {
 }
 
 async function put(path: string, body: Buffer | string): Promise<{ status: number; body: any }> {
-  const res = await fetch(s.url + path, { method: 'PUT', headers: { Authorization: `Bearer ${s.token}` }, body });
+  const res = await fetch(s.url + path, { method: 'PUT', headers: { Authorization: `Bearer ${s.token}` }, body: typeof body === "string" ? body : new Uint8Array(body) });
   return { status: res.status, body: await res.json() };
 }
 

@@ -57,7 +57,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${err.message}\n`);
       process.exitCode = err.exitCode;
     } else if (err instanceof StoreError || isUserInputError(err)) {
-      process.stderr.write(`mlops: ${err.message}\n`);
+      process.stderr.write(`mlops: ${(err as Error).message}\n`);
       process.exitCode = 1;
     } else if ((err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       process.stderr.write(`mlops: ${(err as Error).message}. See "mlops ${process.argv[2]} --help".\n`);

@@ -51,6 +51,10 @@ export function createApp(options: AppOptions): App {
       const { handler, rest } = router.match(req.method ?? 'GET', rawPath);
       await handler({ req, res, url, rest });
     } catch (err) {
+      if (req.destroyed || (err as { code?: string })?.code === 'ECONNRESET') {
+        res.destroy(); // the client went away mid-request (killed, timed out): nothing to answer
+        return;
+      }
       const httpError = toHttpError(err);
       if (httpError.status >= 500) options.log?.(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (!res.headersSent) sendJson(res, httpError.status, { error_code: httpError.code, message: httpError.message });
