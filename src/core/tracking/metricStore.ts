@@ -6,6 +6,9 @@ import { validateKey } from './limits';
 import type { MetricPoint } from './types';
 import { BUCKET_WIDTH, summarizeBuckets, type BucketSummary } from './metricBuckets';
 
+// Rows per multi-row INSERT of points: one native call binds this many rows.
+const POINT_CHUNK = 100;
+
 // The ingest hot path. A batch is written with prepared statements in the
 // caller's transaction: points, then one "latest" update per series, then one
 // upsert per touched step bucket (the M4 summaries charts read).
@@ -13,7 +16,9 @@ export class MetricStore {
   private readonly seriesIds = new Map<string, number>();
   private readonly insertSeries: Statement;
   private readonly selectSeries: Statement;
-  private readonly insertPoint: Statement;
+  /** Multi-row point INSERTs by row count (POINT_CHUNK, and the remainders seen). */
+  private readonly insertPointsBySize: Statement[] = [];
+  private readonly pointArgs: unknown[] = new Array(POINT_CHUNK * 5);
   private readonly updateLatest: Statement;
   private readonly upsertBucket: Statement;
   private readonly historyPage: Statement;
@@ -27,7 +32,6 @@ export class MetricStore {
     const db = store.db;
     this.insertSeries = db.prepare('INSERT INTO metric_series (run_uuid, key) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.selectSeries = db.prepare('SELECT series_id FROM metric_series WHERE run_uuid = ? AND key = ?').pluck();
-    this.insertPoint = db.prepare('INSERT INTO metric_points (series_id, step, ts, value, is_nan) VALUES (?, ?, ?, ?, ?)');
     // MLflow's "latest": highest step, then timestamp, then value.
     this.updateLatest = db.prepare(`
       UPDATE metric_series SET
@@ -41,8 +45,7 @@ export class MetricStore {
       INSERT INTO metric_buckets (series_id, bucket, n,
         first_step, first_ts, first_value, last_step, last_ts, last_value,
         min_step, min_ts, min_value, max_step, max_ts, max_value)
-      VALUES (@seriesId, @bucket, @n, @firstStep, @firstTs, @firstValue, @lastStep, @lastTs, @lastValue,
-        @minStep, @minTs, @minValue, @maxStep, @maxTs, @maxValue)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (series_id, bucket) DO UPDATE SET
         n = n + excluded.n,
         first_step  = CASE WHEN first_step IS NULL OR (excluded.first_step IS NOT NULL AND (excluded.first_step < first_step OR (excluded.first_step = first_step AND excluded.first_ts < first_ts))) THEN excluded.first_step  ELSE first_step  END,
@@ -66,8 +69,18 @@ export class MetricStore {
 
   /** Validates a batch without writing (so a bad point rejects the whole request). */
   validate(points: MetricPoint[]): void {
+    // A batch repeats a few keys many times; each distinct key is checked once
+    // (validateKey is pure), and the first bad point still raises the error.
+    let lastKey: string | undefined;
+    let checked: Set<string> | undefined;
     for (const p of points) {
-      validateKey('metric', p.key);
+      if (p.key !== lastKey) {
+        if (!checked?.has(p.key)) {
+          validateKey('metric', p.key);
+          (checked ??= new Set()).add(p.key);
+        }
+        lastKey = p.key;
+      }
       if (!Number.isSafeInteger(p.step)) throw new StoreError('INVALID_PARAMETER_VALUE', `Invalid metric step ${p.step} for '${p.key}': must be an integer.`);
       if (!Number.isSafeInteger(p.timestamp)) throw new StoreError('INVALID_PARAMETER_VALUE', `Invalid metric timestamp ${p.timestamp} for '${p.key}': must be an integer (milliseconds).`);
       if (typeof p.value !== 'number') throw new StoreError('INVALID_PARAMETER_VALUE', `Got invalid value ${String(p.value)} for metric '${p.key}' (expected a number).`);
@@ -77,30 +90,67 @@ export class MetricStore {
   /** Writes validated points for an active run; call inside `store.write`. */
   insert(runId: string, experimentId: number, points: MetricPoint[]): void {
     if (points.length === 0) return;
+    // Points go in as multi-row INSERTs (one native call per POINT_CHUNK rows
+    // instead of per row), in the order given, so rowids are as one-by-one.
     const bySeries = new Map<number, MetricPoint[]>();
+    const byKey = new Map<string, { id: number; list: MetricPoint[] }>();
+    const args = this.pointArgs;
+    let lastKey: string | undefined;
+    let list: MetricPoint[] = [];
+    let seriesId = 0;
+    let n = 0;
     for (const p of points) {
-      const seriesId = this.seriesId(runId, p.key);
-      let list = bySeries.get(seriesId);
-      if (!list) bySeries.set(seriesId, (list = []));
+      if (p.key !== lastKey) {
+        let known = byKey.get(p.key);
+        if (!known) {
+          known = { id: this.seriesId(runId, p.key), list: [] };
+          byKey.set(p.key, known);
+          bySeries.set(known.id, known.list);
+        }
+        seriesId = known.id;
+        list = known.list;
+        lastKey = p.key;
+      }
       list.push(p);
       const nan = Number.isNaN(p.value);
-      this.insertPoint.run(seriesId, p.step, p.timestamp, nan ? null : p.value, nan ? 1 : 0);
+      const o = n * 5;
+      args[o] = seriesId;
+      args[o + 1] = p.step;
+      args[o + 2] = p.timestamp;
+      args[o + 3] = nan ? null : p.value;
+      args[o + 4] = nan ? 1 : 0;
+      if (++n === POINT_CHUNK) {
+        this.insertPoints(POINT_CHUNK).run(args);
+        n = 0;
+      }
     }
-    for (const [seriesId, list] of bySeries) {
-      const latest = latestOf(list);
+    if (n > 0) this.insertPoints(n).run(n === POINT_CHUNK ? args : args.slice(0, n * 5));
+    for (const [id, seriesPoints] of bySeries) {
+      const latest = latestOf(seriesPoints);
       const nan = Number.isNaN(latest.value);
       this.updateLatest.run({
-        seriesId,
-        n: list.length,
+        seriesId: id,
+        n: seriesPoints.length,
         step: latest.step,
         ts: latest.timestamp,
         value: nan ? null : latest.value,
         isNan: nan ? 1 : 0,
-        better: this.isBetterThanStored(seriesId, latest) ? 1 : 0,
+        better: this.isBetterThanStored(id, latest) ? 1 : 0,
       });
-      for (const bucket of summarizeBuckets(list)) this.upsertBucket.run(bucketParams(seriesId, bucket));
+      for (const bucket of summarizeBuckets(seriesPoints)) this.upsertBucket.run(bucketParams(id, bucket));
     }
     this.changes.record('metrics', experimentId, runId);
+  }
+
+  /** The INSERT of `rows` points, prepared once per row count. */
+  private insertPoints(rows: number): Statement {
+    let statement = this.insertPointsBySize[rows];
+    if (!statement) {
+      const values = new Array<string>(rows).fill('(?, ?, ?, ?, ?)').join(', ');
+      statement = this.store.db.prepare(`INSERT INTO metric_points (series_id, step, ts, value, is_nan) VALUES ${values}`);
+      this.insertPointsBySize[rows] = statement;
+    }
+    return statement;
   }
 
   private isBetterThanStored(seriesId: number, p: MetricPoint): boolean {
@@ -195,16 +245,15 @@ function latestOf(points: MetricPoint[]): MetricPoint {
   return best;
 }
 
-function bucketParams(seriesId: number, b: BucketSummary) {
-  return {
-    seriesId,
-    bucket: b.bucket,
-    n: b.n,
-    firstStep: b.first?.step ?? null, firstTs: b.first?.timestamp ?? null, firstValue: b.first?.value ?? null,
-    lastStep: b.last?.step ?? null, lastTs: b.last?.timestamp ?? null, lastValue: b.last?.value ?? null,
-    minStep: b.min?.step ?? null, minTs: b.min?.timestamp ?? null, minValue: b.min?.value ?? null,
-    maxStep: b.max?.step ?? null, maxTs: b.max?.timestamp ?? null, maxValue: b.max?.value ?? null,
-  };
+/** The upsertBucket parameters, in column order. */
+function bucketParams(seriesId: number, b: BucketSummary): unknown[] {
+  return [
+    seriesId, b.bucket, b.n,
+    b.first?.step ?? null, b.first?.timestamp ?? null, b.first?.value ?? null,
+    b.last?.step ?? null, b.last?.timestamp ?? null, b.last?.value ?? null,
+    b.min?.step ?? null, b.min?.timestamp ?? null, b.min?.value ?? null,
+    b.max?.step ?? null, b.max?.timestamp ?? null, b.max?.value ?? null,
+  ];
 }
 
 export { BUCKET_WIDTH };
