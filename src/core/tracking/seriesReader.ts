@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/openDatabase';
-import { SeriesQuery, type SeriesRequest, type SeriesResponse } from './seriesQuery';
+import { SeriesQuery, unpackSeries, type PackedSeriesResponse, type SeriesRequest, type SeriesResponse } from './seriesQuery';
 
 /** Where the bundled worker lives: next to the bundle that loads this module. */
 function workerFile(): string | undefined {
@@ -10,14 +11,26 @@ function workerFile(): string | undefined {
   return candidates.find((c) => existsSync(c));
 }
 
+// A large request (hundreds of long series) is split across this many worker
+// threads, each with its own connection, and the parts are joined in order.
+// Reading the bucket rows is the cost, and it divides well across cores.
+const MAX_WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+// Below this many series one worker answers alone: splitting costs more than it saves.
+const SPLIT_MIN_SERIES = 32;
+
+interface Pending {
+  resolve: (r: PackedSeriesResponse) => void;
+  reject: (e: Error) => void;
+}
+
 /**
- * Answers series queries on a worker thread. If the worker cannot start (an
+ * Answers series queries on worker threads. If no worker can start (an
  * unbundled run), it answers on the calling thread instead of failing.
  */
 export class SeriesReader {
-  private worker?: Worker;
+  private readonly workers: (Worker | undefined)[] = [];
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: SeriesResponse) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, Pending & { worker: Worker }>();
   private inline?: SeriesQuery;
 
   constructor(
@@ -25,46 +38,74 @@ export class SeriesReader {
     private readonly db: Db,
   ) {}
 
-  query(request: SeriesRequest): Promise<SeriesResponse> {
-    const worker = this.ensureWorker();
-    if (!worker) {
+  async query(request: SeriesRequest): Promise<SeriesResponse> {
+    const file = workerFile();
+    if (!file) {
       this.inline ??= new SeriesQuery(this.db);
-      return Promise.resolve(this.inline.run(request));
+      return this.inline.run(request);
     }
+    const parts = split(request, MAX_WORKERS);
+    // Each part is unpacked as soon as it arrives, while the others still run.
+    const results = await Promise.all(parts.map((part, i) => this.ask(this.ensureWorker(i, file), part).then(unpackSeries)));
+    const series: SeriesResponse['series'] = [];
+    for (const result of results) for (const s of result.series) series.push(s);
+    return { series };
+  }
+
+  private ask(worker: Worker, request: SeriesRequest): Promise<PackedSeriesResponse> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, worker });
       worker.postMessage({ id, request });
     });
   }
 
-  private ensureWorker(): Worker | undefined {
-    if (this.worker) return this.worker;
-    const file = workerFile();
-    if (!file) return undefined;
+  private ensureWorker(index: number, file: string): Worker {
+    const existing = this.workers[index];
+    if (existing) return existing;
     const worker = new Worker(file, { workerData: { databaseFile: this.databaseFile } });
     worker.unref();
-    worker.on('message', (m: { id: number; result?: SeriesResponse; error?: string }) => {
+    worker.on('message', (m: { id: number; result?: PackedSeriesResponse; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.result as SeriesResponse);
+      else p.resolve(m.result as PackedSeriesResponse);
     });
     const failAll = (err: Error) => {
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      this.worker = undefined;
+      for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
+        this.pending.delete(id);
+        p.reject(err);
+      }
+      if (this.workers[index] === worker) this.workers[index] = undefined;
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => failAll(new Error(`series worker exited with code ${code}`)));
-    this.worker = worker;
+    this.workers[index] = worker;
     return worker;
   }
 
   async dispose(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const workers = this.workers.splice(0).filter((w): w is Worker => w !== undefined);
+    await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * Up to `n` requests whose answers, concatenated, are the answer to `request`
+ * (series come run by run, key by key): split the runs, or a single run's keys.
+ */
+function split(request: SeriesRequest, n: number): SeriesRequest[] {
+  const count = request.runIds.length * request.keys.length;
+  if (n <= 1 || count < SPLIT_MIN_SERIES) return [request];
+  const byRuns = request.runIds.length >= 2;
+  const list = byRuns ? request.runIds : request.keys;
+  const parts = Math.min(n, list.length);
+  const out: SeriesRequest[] = [];
+  for (let i = 0; i < parts; i++) {
+    const slice = list.slice(Math.floor((i * list.length) / parts), Math.floor(((i + 1) * list.length) / parts));
+    out.push(byRuns ? { ...request, runIds: slice } : { ...request, keys: slice });
+  }
+  return out;
 }
