@@ -38,6 +38,8 @@ export interface LoadResult {
   bodyBytes: number;
   /** CPU this process used during the measured window, as a share of one core. */
   clientCpu: number;
+  /** Points the server acknowledged with a 2xx over the whole run, warm-up included. */
+  acknowledgedPoints: number;
   firstError?: string;
 }
 
@@ -66,6 +68,7 @@ export function makeBody(runId: string, keyNames: string[], firstStep: number, s
 
 class Recorder {
   measuring = false;
+  acknowledged = 0;
   requests = 0;
   non2xx = 0;
   errors = 0;
@@ -74,6 +77,7 @@ class Recorder {
   bodyBytes = 0;
 
   done(status: number, ms: number, detail?: string): void {
+    if (status >= 200 && status < 300) this.acknowledged++;
     if (!this.measuring) return;
     this.requests++;
     this.latencies.push(ms);
@@ -220,6 +224,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
     maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
     bodyBytes: rec.bodyBytes,
     clientCpu: (cpuUsed.user + cpuUsed.system) / 1000 / ms,
+    acknowledgedPoints: rec.acknowledged * config.keys * config.stepsPerRequest,
     firstError: rec.firstError,
   };
 }
