@@ -102,25 +102,28 @@ test('a zoomed step range is exact at the edges and comes back whole when small'
 
 test('POST /api/v1/series answers many runs and keys in one request', async () => {
   const s = await startServer();
-  const ids: string[] = [];
-  for (let r = 0; r < 3; r++) {
-    const id = (await s.api('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0' })).body.run.info.run_id;
-    ids.push(id);
-    for (let i = 0; i < 3000; i += 1000) {
-      const metrics = [];
-      for (let st = i; st < i + 1000; st++) metrics.push({ key: st % 2 ? 'a' : 'b', value: Math.sin(st / 50) + r, timestamp: st, step: st });
-      await s.api('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: id, metrics });
+  try {
+    const ids: string[] = [];
+    for (let r = 0; r < 3; r++) {
+      const id = (await s.api('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0' })).body.run.info.run_id;
+      ids.push(id);
+      for (let i = 0; i < 3000; i += 1000) {
+        const metrics = [];
+        for (let st = i; st < i + 1000; st++) metrics.push({ key: st % 2 ? 'a' : 'b', value: Math.sin(st / 50) + r, timestamp: st, step: st });
+        await s.api('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: id, metrics });
+      }
     }
+    const res = await s.api('POST', '/api/v1/series', { runIds: ids, keys: ['a', 'b', 'missing'], maxPoints: 100 });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.series.length, 6);
+    for (const series of res.body.series) assert.ok(series.x.length <= 100 && series.x.length > 10);
+    const bad = await s.api('POST', '/api/v1/series', { runIds: [], keys: ['a'] });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /runIds/);
+    const table = await s.api('POST', '/api/v1/runs/table', { experimentIds: ['0'] });
+    assert.equal(table.body.runs.length, 3);
+    assert.deepEqual(table.body.columns.metrics, ['a', 'b']);
+  } finally {
+    await s.stop();
   }
-  const res = await s.api('POST', '/api/v1/series', { runIds: ids, keys: ['a', 'b', 'missing'], maxPoints: 100 });
-  assert.equal(res.status, 200);
-  assert.equal(res.body.series.length, 6);
-  for (const series of res.body.series) assert.ok(series.x.length <= 100 && series.x.length > 10);
-  const bad = await s.api('POST', '/api/v1/series', { runIds: [], keys: ['a'] });
-  assert.equal(bad.status, 400);
-  assert.match(bad.body.message, /runIds/);
-  const table = await s.api('POST', '/api/v1/runs/table', { experimentIds: ['0'] });
-  assert.equal(table.body.runs.length, 3);
-  assert.deepEqual(table.body.columns.metrics, ['a', 'b']);
-  await s.stop();
 });

@@ -51,7 +51,8 @@ export function createApp(options: AppOptions): App {
       const { handler, rest } = router.match(req.method ?? 'GET', rawPath);
       await handler({ req, res, url, rest });
     } catch (err) {
-      if (req.destroyed || (err as { code?: string })?.code === 'ECONNRESET') {
+      // (req.destroyed alone is no sign: a fully read body is destroyed too.)
+      if (res.destroyed || req.socket.destroyed || (err as { code?: string })?.code === 'ECONNRESET') {
         res.destroy(); // the client went away mid-request (killed, timed out): nothing to answer
         return;
       }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runServer, stopOnSignals } from './serverProcess';
+import { runServer } from './serverProcess';
 
 // Entry of dist/server.js: the backend the editor and `mlops run` start in the
 // background. `mlops server` runs the same thing in the foreground.
@@ -17,13 +17,12 @@ async function main(): Promise<void> {
     workspace: values.workspace ?? process.cwd(),
     port: values.port ? Number(values.port) : undefined,
     idleExitMs: idleMinutes ? idleMinutes * 60_000 : undefined,
+    exitOnSignals: true,
     log,
   });
   if (result.kind === 'reused') {
     log(`a server already runs for this workspace at ${result.info.url} (pid ${result.info.pid}); reusing it`);
-    return;
   }
-  stopOnSignals(result.stop, log);
 }
 
 main().catch((err) => {

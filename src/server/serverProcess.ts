@@ -14,6 +14,8 @@ export interface RunServerOptions {
   port?: number;
   /** Exit after this long with no requests, listeners or running runs. */
   idleExitMs?: number;
+  /** Stop cleanly on SIGINT/SIGTERM/SIGHUP (handlers are in place before server.json appears). */
+  exitOnSignals?: boolean;
   log?: (line: string) => void;
 }
 
@@ -77,8 +79,6 @@ async function start(
   const app = createApp({ tracking, token: state.token, workspace, log });
   const port = await listen(app, options.port ? options.port : state.port, !options.port);
   const info: ServerInfo = { url: `http://127.0.0.1:${port}`, token: state.token, pid: process.pid, workspace, version, startedAt: Date.now() };
-  writePrivateJson(layout.serverState, { ...state, port });
-  writePrivateJson(layout.serverInfo, info);
 
   const checkpointer = new WalCheckpointer(layout.database);
   const timeout = heartbeatTimeoutMs();
@@ -112,6 +112,11 @@ async function start(
     checkpointer.dispose();
     tracking.close();
   };
+
+  // Handlers first: a client may signal us as soon as it sees server.json.
+  if (options.exitOnSignals) stopOnSignals(stop, log);
+  writePrivateJson(layout.serverState, { ...state, port });
+  writePrivateJson(layout.serverInfo, info);
 
   if (options.idleExitMs) {
     const idleMs = options.idleExitMs;

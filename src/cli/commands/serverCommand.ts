@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runServer, stopOnSignals } from '../../server/serverProcess';
+import { runServer } from '../../server/serverProcess';
 import { resolveWorkspace } from '../workspace';
 import { CliError } from '../cliError';
 
@@ -23,12 +23,11 @@ export async function serverCommand(argv: string[]): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CliError(`--port must be a number from 0 to 65535, got '${values.port}'.`, 2);
   const log = (line: string) => process.stderr.write(`[mlops] ${line}\n`);
-  const result = await runServer({ workspace: resolveWorkspace(values.workspace), port, log });
+  const result = await runServer({ workspace: resolveWorkspace(values.workspace), port, log, exitOnSignals: true });
   if (result.kind === 'reused') {
     console.log(`A server already runs for this workspace: ${result.info.url} (pid ${result.info.pid}).`);
     return 0;
   }
   console.log(`MLOps server: ${result.info.url}  (token in ${result.info.workspace}/.mlops/server.json; Ctrl-C to stop)`);
-  stopOnSignals(result.stop, log);
   return new Promise<number>(() => {}); // serves until a signal
 }
