@@ -263,3 +263,19 @@ test('log-inputs records datasets; log-model appends to the model history tag', 
   const search = await s.api('POST', `${M}/runs/search`, { experiment_ids: ['0'], filter: "datasets.context = 'training'" });
   assert.ok(search.body.runs.some((r: any) => r.info.run_id === id));
 });
+
+test('numbers are read as MLflow reads them: decimal strings yes, hex, blanks and names of things no', async () => {
+  const id = await newRun();
+  const ok = await s.api('POST', `${M}/runs/log-batch`, { run_id: id, metrics: [{ key: 'a', value: '1.5e3', timestamp: '17', step: '-2' }] });
+  assert.equal(ok.status, 200);
+  for (const value of ['0x10', ' 1 ', '', 'toString', '1,5']) {
+    const r = await s.api('POST', `${M}/runs/log-metric`, { run_id: id, key: 'b', value, timestamp: 1 });
+    assert.equal(r.status, 400, `value ${JSON.stringify(value)}`);
+  }
+  for (const step of ['1.5', '0x1', 1.5]) {
+    const r = await s.api('POST', `${M}/runs/log-metric`, { run_id: id, key: 'b', value: 1, timestamp: 1, step });
+    assert.equal(r.status, 400, `step ${JSON.stringify(step)}`);
+  }
+  const h = await s.api('GET', `${M}/metrics/get-history?run_id=${id}&metric_key=a`);
+  assert.deepEqual(h.body.metrics, [{ key: 'a', value: 1500, timestamp: 17, step: -2 }]);
+});

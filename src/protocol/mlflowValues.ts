@@ -4,28 +4,32 @@ import { z } from 'zod';
 // the strings "NaN", "Infinity" and "-Infinity"; int64 fields may arrive as
 // strings but are answered as JSON numbers.
 
-const SPECIAL_DOUBLES: Record<string, number> = {
-  NaN: NaN,
-  nan: NaN,
-  Infinity: Infinity,
-  inf: Infinity,
-  '-Infinity': -Infinity,
-  '-inf': -Infinity,
-};
+const SPECIAL_DOUBLES = new Map<string, number>([
+  ['NaN', NaN],
+  ['nan', NaN],
+  ['Infinity', Infinity],
+  ['inf', Infinity],
+  ['-Infinity', -Infinity],
+  ['-inf', -Infinity],
+]);
+
+// Decimal notation only, as protobuf's JSON parser takes it: no hex, no blanks.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
 
 export const mlflowDouble = z.union([z.number(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'number') return v;
-  if (v in SPECIAL_DOUBLES) return SPECIAL_DOUBLES[v];
-  const n = Number(v);
-  if (v.trim() === '' || Number.isNaN(n)) {
+  const special = SPECIAL_DOUBLES.get(v);
+  if (special !== undefined) return special;
+  if (!DECIMAL.test(v)) {
     ctx.addIssue({ code: 'custom', message: `'${v}' is not a number (use a number, "NaN", "Infinity" or "-Infinity")` });
     return z.NEVER;
   }
-  return n;
+  return Number(v);
 });
 
 export const mlflowInt64 = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v);
+  const n = typeof v === 'number' ? v : INTEGER.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) {
     ctx.addIssue({ code: 'custom', message: `'${v}' is not an integer` });
     return z.NEVER;

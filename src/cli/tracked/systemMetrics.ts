@@ -72,6 +72,8 @@ export class SystemMetricsSampler {
   async sample(): Promise<Record<string, number>> {
     const now = Date.now();
     const tree = processTree(this.root);
+    // The process has ended: a sample of nothing would read as "0 MB used".
+    if (tree.length === 0) return {};
     let deltaTicks = 0;
     const ticks = new Map<number, number>();
     for (const p of tree) {

@@ -113,8 +113,10 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
   }, options.heartbeatMs ?? 5000);
   const sampler = child.pid ? new SystemMetricsSampler(child.pid) : undefined;
   let step = 0;
+  let ended = false;
   const sampling = setInterval(() => {
     void sampler?.sample().then((values) => {
+      if (ended || Object.keys(values).length === 0) return;
       const timestamp = Date.now();
       const metrics = Object.entries(values).map(([key, value]) => ({ key, value, timestamp, step }));
       step++;
@@ -130,6 +132,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
+  ended = true;
   clearInterval(heartbeat);
   clearInterval(sampling);
   for (const s of FORWARDED_SIGNALS) process.off(s, forward);

@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
 import { openDatabase, type Db } from './openDatabase';
 import { storeLayout, type StoreLayout } from './storeLayout';
 import { walSafetyWarning } from './fileSystemCheck';
@@ -11,6 +12,11 @@ export interface Store {
   readonly warnings: string[];
   /** Runs `fn` in a write transaction that takes the lock up front (BEGIN IMMEDIATE). */
   write<T>(fn: () => T): T;
+  /**
+   * A prepared statement for fixed SQL, prepared once per connection. Modes such
+   * as pluck() stick to the statement: give each mode its own SQL text.
+   */
+  statement(sql: string): Statement;
   close(): void;
 }
 
@@ -38,11 +44,17 @@ export function openStore(workspace: string): Store {
   const walWarning = walSafetyWarning(layout.root);
   if (walWarning) warnings.push(walWarning);
   const db = openDatabase(layout.database);
+  const statements = new Map<string, Statement>();
   return {
     layout,
     db,
     warnings,
     write: (fn) => runWrite(db, fn),
+    statement: (sql) => {
+      let statement = statements.get(sql);
+      if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+      return statement;
+    },
     close: () => db.close(),
   };
 }

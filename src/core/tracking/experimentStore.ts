@@ -28,7 +28,7 @@ export class ExperimentStore {
     for (const tag of tags) this.validateTag(tag);
     return this.store.write(() => {
       // Names stay unique including deleted experiments, as in MLflow.
-      const existing = this.db.prepare('SELECT lifecycle_stage FROM experiments WHERE name = ?').get(name) as
+      const existing = this.store.statement('SELECT lifecycle_stage FROM experiments WHERE name = ?').get(name) as
         | { lifecycle_stage: string }
         | undefined;
       if (existing) {
@@ -37,18 +37,15 @@ export class ExperimentStore {
       }
       const now = Date.now();
       const id = Number(
-        this.db
-          .prepare(
-            `INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time)
+        this.store.statement(`INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time)
              VALUES ((SELECT MAX(experiment_id) + 1 FROM experiments), ?, '', ?, ?) RETURNING experiment_id`,
           )
           .pluck()
           .get(name, now, now),
       );
-      this.db
-        .prepare('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?')
+      this.store.statement('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?')
         .run(artifactLocation || `mlflow-artifacts:/${id}`, id);
-      const insertTag = this.db.prepare('INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)');
+      const insertTag = this.store.statement('INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)');
       for (const tag of tags) insertTag.run(id, tag.key, tag.value);
       this.changes.record('experiment', id, null);
       return String(id);
@@ -68,14 +65,14 @@ export class ExperimentStore {
   }
 
   getByName(name: string): Experiment {
-    const row = this.db.prepare('SELECT * FROM experiments WHERE name = ?').get(name) as ExperimentRow | undefined;
+    const row = this.store.statement('SELECT * FROM experiments WHERE name = ?').get(name) as ExperimentRow | undefined;
     if (!row) throw new StoreError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
     return this.toExperiment(row);
   }
 
   /** Returns the id of the experiment with this name, creating it when missing. */
   ensure(name: string): string {
-    const row = this.db.prepare('SELECT experiment_id, lifecycle_stage FROM experiments WHERE name = ?').get(name) as
+    const row = this.store.statement('SELECT experiment_id, lifecycle_stage FROM experiments WHERE name = ?').get(name) as
       | { experiment_id: number; lifecycle_stage: string }
       | undefined;
     if (row) {
@@ -115,9 +112,9 @@ export class ExperimentStore {
       if (row.lifecycle_stage !== 'active') {
         throw new StoreError('INVALID_PARAMETER_VALUE', `Cannot rename a non-active experiment (id=${experimentId}). Restore it first.`);
       }
-      const clash = this.db.prepare('SELECT experiment_id FROM experiments WHERE name = ? AND experiment_id != ?').get(newName, row.experiment_id);
+      const clash = this.store.statement('SELECT experiment_id FROM experiments WHERE name = ? AND experiment_id != ?').get(newName, row.experiment_id);
       if (clash) throw new StoreError('RESOURCE_ALREADY_EXISTS', `Experiment '${newName}' already exists.`);
-      this.db.prepare('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?').run(newName, Date.now(), row.experiment_id);
+      this.store.statement('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?').run(newName, Date.now(), row.experiment_id);
       this.changes.record('experiment', row.experiment_id, null);
     });
   }
@@ -130,9 +127,8 @@ export class ExperimentStore {
         throw new StoreError('INVALID_PARAMETER_VALUE', 'Cannot delete the default experiment (id=0). This is an internal experiment.');
       }
       const now = Date.now();
-      this.db.prepare('UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?').run(stage, now, row.experiment_id);
-      this.db
-        .prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?')
+      this.store.statement('UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?').run(stage, now, row.experiment_id);
+      this.store.statement('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?')
         .run(stage, stage === 'deleted' ? now : null, row.experiment_id);
       this.changes.record('experiment', row.experiment_id, null);
     });
@@ -145,7 +141,7 @@ export class ExperimentStore {
       if (row.lifecycle_stage !== 'active') {
         throw new StoreError('INVALID_PARAMETER_VALUE', `The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
       }
-      this.db.prepare('INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)').run(row.experiment_id, tag.key, tag.value);
+      this.store.statement('INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)').run(row.experiment_id, tag.key, tag.value);
       this.changes.record('experiment', row.experiment_id, null);
     });
   }
@@ -153,7 +149,7 @@ export class ExperimentStore {
   deleteTag(experimentId: string, key: string): void {
     this.store.write(() => {
       const row = this.requireRow(experimentId);
-      const result = this.db.prepare('DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?').run(row.experiment_id, key);
+      const result = this.store.statement('DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?').run(row.experiment_id, key);
       if (result.changes === 0) {
         throw new StoreError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in experiment with id ${experimentId}`);
       }
@@ -170,7 +166,7 @@ export class ExperimentStore {
 
   private row(experimentId: string): ExperimentRow | undefined {
     if (!/^\d+$/.test(experimentId)) return undefined;
-    return this.db.prepare('SELECT * FROM experiments WHERE experiment_id = ?').get(Number(experimentId)) as ExperimentRow | undefined;
+    return this.store.statement('SELECT * FROM experiments WHERE experiment_id = ?').get(Number(experimentId)) as ExperimentRow | undefined;
   }
 
   private requireRow(experimentId: string): ExperimentRow {
@@ -180,8 +176,7 @@ export class ExperimentStore {
   }
 
   private toExperiment(row: ExperimentRow): Experiment {
-    const tags = this.db
-      .prepare('SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key')
+    const tags = this.store.statement('SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key')
       .all(row.experiment_id) as KeyValue[];
     return {
       experimentId: String(row.experiment_id),

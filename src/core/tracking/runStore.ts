@@ -68,21 +68,18 @@ export class RunStore {
     const runId = randomUUID().replace(/-/g, '');
     const userId = input.userId ?? tags.find((t) => t.key === USER_TAG)?.value ?? '';
     return this.store.write(() => {
-      const experiment = this.db
-        .prepare('SELECT experiment_id, lifecycle_stage FROM experiments WHERE experiment_id = ?')
+      const experiment = this.store.statement('SELECT experiment_id, lifecycle_stage FROM experiments WHERE experiment_id = ?')
         .get(/^\d+$/.test(input.experimentId) ? Number(input.experimentId) : -1) as { experiment_id: number; lifecycle_stage: string } | undefined;
       if (!experiment) throw new StoreError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${input.experimentId} exists`);
       if (experiment.lifecycle_stage !== 'active') {
         throw new StoreError('INVALID_PARAMETER_VALUE', `The experiment ${input.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`);
       }
       const now = Date.now();
-      this.db
-        .prepare(
-          `INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, artifact_uri, heartbeat_at)
+      this.store.statement(`INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, artifact_uri, heartbeat_at)
            VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?)`,
         )
         .run(runId, experiment.experiment_id, name, userId, input.startTime ?? now, `mlflow-artifacts:/${experiment.experiment_id}/${runId}/artifacts`, input.heartbeat ? now : null);
-      const insertTag = this.db.prepare('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)');
+      const insertTag = this.store.statement('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)');
       for (const tag of tags) insertTag.run(runId, tag.key, tag.value);
       insertTag.run(runId, RUN_NAME_TAG, name);
       if (userId && !tags.some((t) => t.key === USER_TAG)) insertTag.run(runId, USER_TAG, userId);
@@ -98,7 +95,7 @@ export class RunStore {
   }
 
   exists(runId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM runs WHERE run_uuid = ?').get(runId) !== undefined;
+    return this.store.statement('SELECT 1 FROM runs WHERE run_uuid = ?').get(runId) !== undefined;
   }
 
   info(runId: string): RunInfo {
@@ -162,9 +159,9 @@ export class RunStore {
     return this.store.write(() => {
       const row = this.requireActive(runId);
       if (input.status !== undefined) {
-        this.db.prepare('UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?').run(input.status, input.endTime ?? (input.status === 'RUNNING' ? null : row.end_time ?? Date.now()), runId);
+        this.store.statement('UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?').run(input.status, input.endTime ?? (input.status === 'RUNNING' ? null : row.end_time ?? Date.now()), runId);
       } else if (input.endTime !== undefined) {
-        this.db.prepare('UPDATE runs SET end_time = ? WHERE run_uuid = ?').run(input.endTime, runId);
+        this.store.statement('UPDATE runs SET end_time = ? WHERE run_uuid = ?').run(input.endTime, runId);
       }
       if (input.runName) this.setName(runId, input.runName);
       this.changes.record('run', row.experiment_id, runId);
@@ -176,7 +173,7 @@ export class RunStore {
     this.store.write(() => {
       const row = this.row(runId);
       if (!row) throw notFound(runId);
-      this.db.prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?').run(stage, stage === 'deleted' ? Date.now() : null, runId);
+      this.store.statement('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?').run(stage, stage === 'deleted' ? Date.now() : null, runId);
       this.changes.record('run', row.experiment_id, runId);
     });
   }
@@ -189,8 +186,8 @@ export class RunStore {
     }
     const write = () => {
       const row = this.requireActive(runId);
-      const existing = this.db.prepare('SELECT value FROM params WHERE run_uuid = ? AND key = ?').pluck();
-      const insert = this.db.prepare('INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)');
+      const existing = this.store.statement('SELECT value FROM params WHERE run_uuid = ? AND key = ?').pluck();
+      const insert = this.store.statement('INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)');
       const seen = new Map<string, string>();
       for (const p of params) {
         const prior = seen.get(p.key) ?? (existing.get(runId, p.key) as string | undefined);
@@ -220,7 +217,7 @@ export class RunStore {
     }
     const write = () => {
       const row = this.requireActive(runId);
-      const upsert = this.db.prepare('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)');
+      const upsert = this.store.statement('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)');
       for (const t of tags) {
         if (t.key === RUN_NAME_TAG) this.setName(runId, t.value);
         else upsert.run(runId, t.key, t.value);
@@ -234,7 +231,7 @@ export class RunStore {
   deleteTag(runId: string, key: string): void {
     this.store.write(() => {
       const row = this.requireActive(runId);
-      const result = this.db.prepare('DELETE FROM tags WHERE run_uuid = ? AND key = ?').run(runId, key);
+      const result = this.store.statement('DELETE FROM tags WHERE run_uuid = ? AND key = ?').run(runId, key);
       if (result.changes === 0) {
         throw new StoreError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in run with id ${runId}`);
       }
@@ -245,8 +242,7 @@ export class RunStore {
   logInputs(runId: string, inputs: DatasetInput[]): void {
     this.store.write(() => {
       const row = this.requireActive(runId);
-      const insert = this.db.prepare(
-        `INSERT INTO run_inputs (run_uuid, name, digest, source_type, source, schema, profile, tags_json)
+      const insert = this.store.statement(`INSERT INTO run_inputs (run_uuid, name, digest, source_type, source, schema, profile, tags_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_uuid, name, digest) DO UPDATE SET tags_json = excluded.tags_json`,
       );
@@ -259,7 +255,7 @@ export class RunStore {
 
   /** Records that the process behind a run is alive; starts heartbeat tracking. */
   heartbeat(runId: string): void {
-    const result = this.db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE run_uuid = ? AND status = 'RUNNING'`).run(Date.now(), runId);
+    const result = this.store.statement(`UPDATE runs SET heartbeat_at = ? WHERE run_uuid = ? AND status = 'RUNNING'`).run(Date.now(), runId);
     if (result.changes === 0 && !this.exists(runId)) throw notFound(runId);
   }
 
@@ -270,11 +266,10 @@ export class RunStore {
    */
   failStaleRuns(timeoutMs: number, now = Date.now()): string[] {
     return this.store.write(() => {
-      const stale = this.db
-        .prepare(`SELECT run_uuid, experiment_id, heartbeat_at FROM runs WHERE status = 'RUNNING' AND heartbeat_at IS NOT NULL AND heartbeat_at < ?`)
+      const stale = this.store.statement(`SELECT run_uuid, experiment_id, heartbeat_at FROM runs WHERE status = 'RUNNING' AND heartbeat_at IS NOT NULL AND heartbeat_at < ?`)
         .all(now - timeoutMs) as { run_uuid: string; experiment_id: number; heartbeat_at: number }[];
-      const fail = this.db.prepare(`UPDATE runs SET status = 'FAILED', end_time = ? WHERE run_uuid = ?`);
-      const tag = this.db.prepare('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)');
+      const fail = this.store.statement(`UPDATE runs SET status = 'FAILED', end_time = ? WHERE run_uuid = ?`);
+      const tag = this.store.statement('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)');
       for (const run of stale) {
         fail.run(run.heartbeat_at, run.run_uuid);
         tag.run(
@@ -300,12 +295,12 @@ export class RunStore {
   }
 
   private setName(runId: string, name: string): void {
-    this.db.prepare('UPDATE runs SET name = ? WHERE run_uuid = ?').run(name, runId);
-    this.db.prepare('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)').run(runId, RUN_NAME_TAG, name);
+    this.store.statement('UPDATE runs SET name = ? WHERE run_uuid = ?').run(name, runId);
+    this.store.statement('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)').run(runId, RUN_NAME_TAG, name);
   }
 
   private row(runId: string): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM runs WHERE run_uuid = ?').get(runId) as RunRow | undefined;
+    return this.store.statement('SELECT * FROM runs WHERE run_uuid = ?').get(runId) as RunRow | undefined;
   }
 }
 
