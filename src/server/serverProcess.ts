@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureStoreFolders } from '../core/store/store';
 import { TrackingStore } from '../core/tracking/trackingStore';
-import { WalCheckpointer } from '../core/store/walCheckpointer';
+import { startBackgroundCheckpoints } from '../core/store/backgroundCheckpoints';
 import { createApp, type App } from './app';
 import { liveServer, loadOrCreateState, releaseLock, removeServerInfo, tryLock, writePrivateJson } from './serverFiles';
 import type { ServerInfo } from '../protocol/native';
@@ -80,7 +80,7 @@ async function start(
   const port = await listen(app, options.port ? options.port : state.port, !options.port);
   const info: ServerInfo = { url: `http://127.0.0.1:${port}`, token: state.token, pid: process.pid, workspace, version, startedAt: Date.now() };
 
-  const checkpointer = new WalCheckpointer(layout.database);
+  const checkpoints = startBackgroundCheckpoints(tracking.store.db, layout.database, log);
   const timeout = heartbeatTimeoutMs();
   const reap = () => {
     try {
@@ -109,7 +109,7 @@ async function start(
       setTimeout(done, 2000).unref();
       app.server.closeAllConnections();
     });
-    checkpointer.dispose();
+    await checkpoints.dispose();
     tracking.close();
   };
 

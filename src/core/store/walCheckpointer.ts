@@ -11,12 +11,19 @@ import { openDatabase, type Db } from './openDatabase';
 export interface WalCheckpointerOptions {
   thresholdBytes?: number;
   intervalMs?: number;
+  /**
+   * Also copy new WAL frames back on every tick (a PASSIVE checkpoint, which
+   * never blocks writers). Set when the writers' own automatic checkpoints are
+   * turned off because this runs on another thread.
+   */
+  passiveEveryTick?: boolean;
 }
 
 export class WalCheckpointer {
   private readonly db: Db;
   private readonly timer: NodeJS.Timeout;
   private readonly thresholdBytes: number;
+  private readonly passiveEveryTick: boolean;
   checkpoints = 0;
 
   constructor(
@@ -24,6 +31,7 @@ export class WalCheckpointer {
     options: WalCheckpointerOptions = {},
   ) {
     this.thresholdBytes = options.thresholdBytes ?? 64 * 1024 * 1024;
+    this.passiveEveryTick = options.passiveEveryTick ?? false;
     this.db = openDatabase(databaseFile);
     this.db.pragma('busy_timeout = 250');
     this.timer = setInterval(() => this.tick(), options.intervalMs ?? 2000);
@@ -40,13 +48,24 @@ export class WalCheckpointer {
 
   /** Checkpoints now if the WAL is over the threshold; returns whether it did. */
   tick(): boolean {
-    if (this.walSize() < this.thresholdBytes) return false;
+    if (this.walSize() < this.thresholdBytes) {
+      if (this.passiveEveryTick) this.passive();
+      return false;
+    }
     try {
       const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
       if (result && result.busy === 0) this.checkpoints++;
       return result?.busy === 0;
     } catch {
       return false; // busy: the next tick tries again
+    }
+  }
+
+  private passive(): void {
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      /* busy: the next tick tries again */
     }
   }
 

@@ -1,15 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/openDatabase';
+import { bundledWorkerFile } from '../store/bundledWorkerFile';
 import { SeriesQuery, unpackSeries, type PackedSeriesResponse, type SeriesRequest, type SeriesResponse } from './seriesQuery';
 
-/** Where the bundled worker lives: next to the bundle that loads this module. */
-function workerFile(): string | undefined {
-  const candidates = [join(__dirname, 'seriesWorker.js'), join(__dirname, '..', '..', 'dist', 'seriesWorker.js'), join(__dirname, '..', 'dist', 'seriesWorker.js')];
-  return candidates.find((c) => existsSync(c));
-}
 
 // A large request (hundreds of long series) is split across this many worker
 // threads, each with its own connection, and the parts are joined in order.
@@ -39,7 +33,7 @@ export class SeriesReader {
   ) {}
 
   async query(request: SeriesRequest): Promise<SeriesResponse> {
-    const file = workerFile();
+    const file = bundledWorkerFile('seriesWorker.js');
     if (!file) {
       this.inline ??= new SeriesQuery(this.db);
       return this.inline.run(request);
