@@ -19,11 +19,14 @@ export interface WalCheckpointerOptions {
   passiveEveryTick?: boolean;
 }
 
+const RESTART_BYTES = 8 * 1024 * 1024;
+
 export class WalCheckpointer {
   private readonly db: Db;
   private readonly timer: NodeJS.Timeout;
   private readonly thresholdBytes: number;
   private readonly passiveEveryTick: boolean;
+  private readonly pageSize: number;
   checkpoints = 0;
 
   constructor(
@@ -34,6 +37,7 @@ export class WalCheckpointer {
     this.passiveEveryTick = options.passiveEveryTick ?? false;
     this.db = openDatabase(databaseFile);
     this.db.pragma('busy_timeout = 250');
+    this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.timer = setInterval(() => this.tick(), options.intervalMs ?? 2000);
     this.timer.unref();
   }
@@ -48,12 +52,14 @@ export class WalCheckpointer {
 
   /** Checkpoints now if the WAL is over the threshold; returns whether it did. */
   tick(): boolean {
-    if (this.walSize() < this.thresholdBytes) {
-      if (this.passiveEveryTick) this.passive();
-      return false;
-    }
+    if (this.passiveEveryTick && this.passive()) return true;
+    if (this.walSize() < this.thresholdBytes) return false;
+    return this.checkpoint('TRUNCATE');
+  }
+
+  private checkpoint(mode: 'RESTART' | 'TRUNCATE'): boolean {
     try {
-      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      const [result] = this.db.pragma(`wal_checkpoint(${mode})`) as { busy: number }[];
       if (result && result.busy === 0) this.checkpoints++;
       return result?.busy === 0;
     } catch {
@@ -61,12 +67,21 @@ export class WalCheckpointer {
     }
   }
 
-  private passive(): void {
+  /**
+   * Copies what it can without blocking anyone. A passive checkpoint cannot
+   * keep up with a steady stream of commits on its own (the log never becomes
+   * fully copied, so it is never restarted), so once the log holds
+   * RESTART_BYTES it asks for a RESTART: writers wait only for the few frames
+   * the passive pass left, then the log starts over. Returns whether it restarted.
+   */
+  private passive(): boolean {
     try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
+      const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      if (result && result.log * this.pageSize >= RESTART_BYTES) return this.checkpoint('RESTART');
     } catch {
       /* busy: the next tick tries again */
     }
+    return false;
   }
 
   dispose(): void {
