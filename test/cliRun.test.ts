@@ -101,9 +101,11 @@ test('exit codes pass through: a failing command ends FAILED with its code kept'
     const { run, tags } = readRun(ws, runIdFrom(r.stderr));
     assert.equal(run.info.status, 'FAILED');
     assert.equal(tags['mlops.exitCode'], '3');
+    // A mistyped command is refused before any run is recorded.
     const missing = await runCli(['run', '--', 'definitely-not-a-command-xyz'], { cwd: ws });
     assert.equal(missing.code, 127);
-    assert.equal(readRun(ws, runIdFrom(missing.stderr)).run.info.status, 'FAILED');
+    assert.match(missing.stderr, /command not found: definitely-not-a-command-xyz/);
+    assert.doesNotMatch(missing.stderr, /\(([0-9a-f]{32})\)/);
     const noCommand = await runCli(['run'], { cwd: ws });
     assert.equal(noCommand.code, 2);
     assert.match(noCommand.stderr, /no command given/);

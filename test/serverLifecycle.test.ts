@@ -25,27 +25,31 @@ test('one server per workspace: concurrent starts race on the lock and the loser
     p.stderr.on('data', (d) => (out += d));
     return { p, out: () => out };
   });
-  const info = await waitFor('server.json', () => {
-    try {
-      return JSON.parse(readFileSync(join(ws, '.mlops', 'server.json'), 'utf8'));
-    } catch {
-      return undefined;
+  try {
+    const info = await waitFor('server.json', () => {
+      try {
+        return JSON.parse(readFileSync(join(ws, '.mlops', 'server.json'), 'utf8'));
+      } catch {
+        return undefined;
+      }
+    });
+    // Every loser exits 0 after saying where the server is; the winner keeps serving.
+    const losers = procs.filter((x) => x.p.pid !== info.pid);
+    assert.equal(losers.length, 3);
+    for (const l of losers) {
+      const code = await new Promise((r) => (l.p.exitCode !== null ? r(l.p.exitCode) : l.p.once('exit', r)));
+      assert.equal(code, 0, l.out());
+      assert.match(l.out(), new RegExp(`already runs .*${info.url.replace(/[.:/]/g, '.')}`));
     }
-  });
-  // Every loser exits 0 after saying where the server is; the winner keeps serving.
-  const losers = procs.filter((x) => x.p.pid !== info.pid);
-  assert.equal(losers.length, 3);
-  for (const l of losers) {
-    const code = await new Promise((r) => (l.p.exitCode !== null ? r(l.p.exitCode) : l.p.once('exit', r)));
-    assert.equal(code, 0, l.out());
-    assert.match(l.out(), new RegExp(`already runs .*${info.url.replace(/[.:/]/g, '.')}`));
+    const winner = procs.find((x) => x.p.pid === info.pid)!;
+    assert.equal(winner.p.exitCode, null);
+    const res = await fetch(`${info.url}/api/v1/health`, { headers: { Authorization: `Bearer ${info.token}` } });
+    assert.equal(res.status, 200);
+    winner.p.kill('SIGTERM');
+    await new Promise((r) => winner.p.once('exit', r));
+  } finally {
+    for (const x of procs) if (x.p.exitCode === null) x.p.kill('SIGKILL');
   }
-  const winner = procs.find((x) => x.p.pid === info.pid)!;
-  assert.equal(winner.p.exitCode, null);
-  const res = await fetch(`${info.url}/api/v1/health`, { headers: { Authorization: `Bearer ${info.token}` } });
-  assert.equal(res.status, 200);
-  winner.p.kill('SIGTERM');
-  await new Promise((r) => winner.p.once('exit', r));
 });
 
 test('a stale server.json (dead pid, wrong token, foreign URL) is replaced, never trusted', async () => {

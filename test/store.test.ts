@@ -136,7 +136,8 @@ test('mlops CLI commands: experiments list, runs list with a filter, runs show, 
   const none = await runCli(['runs', 'list', '--workspace', ws, '--filter', 'metrics.acc > 0.99']);
   assert.match(none.stdout, /No runs match/);
   const json = await runCli(['runs', 'list', '--json', '--workspace', ws]);
-  assert.equal(JSON.parse(json.stdout)[0].info.runName, 'cli-run');
+  assert.equal(JSON.parse(json.stdout)[0].info.run_name, 'cli-run'); // MLflow's shape
+  assert.match(runs.stdout, /cli-exp/); // experiments by name
   const show = await runCli(['runs', 'show', run.info.runId, '--workspace', ws]);
   assert.match(show.stdout, /lr\s+0\.1/);
   const badFilter = await runCli(['runs', 'list', '--workspace', ws, '--filter', 'metrics.acc >> 1']);
@@ -145,6 +146,18 @@ test('mlops CLI commands: experiments list, runs list with a filter, runs show, 
   const missing = await runCli(['runs', 'show', 'nope', '--workspace', ws]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /not found/);
+  const elsewhere = makeWorkspace();
+  const noStore = await runCli(['runs', 'list', '--workspace', elsewhere]);
+  assert.equal(noStore.code, 1);
+  assert.match(noStore.stderr, /No MLOps store in/);
+  assert.equal(existsSync(join(elsewhere, '.mlops')), false, 'a read-only command creates no store');
+  const notADir = await runCli(['runs', 'list', '--workspace', join(elsewhere, 'nope')]);
+  assert.doesNotMatch(notADir.stderr, /\n\s+at /);
+  for (const group of ['runs', 'experiments']) {
+    const help = await runCli([group, '--help']);
+    assert.equal(help.code, 0, group);
+    assert.match(help.stdout, /Usage: mlops/);
+  }
   const unknown = await runCli(['frobnicate']);
   assert.equal(unknown.code, 2);
   const help = await runCli(['--help']);

@@ -11,11 +11,11 @@ import { CliError } from './cliError';
 const AUTO_SERVER_IDLE_MINUTES = 30;
 
 /** The workspace's running server, started in the background if none is. */
-export async function ensureServer(workspace: string): Promise<ServerInfo> {
+export async function ensureServer(workspace: string): Promise<{ info: ServerInfo; started: boolean }> {
   const layout = ensureStoreFolders(workspace);
   const state = loadOrCreateState(layout);
   const live = await liveServer(layout, state);
-  if (live) return live;
+  if (live) return { info: live, started: false };
 
   const serverScript = join(__dirname, 'server.js');
   if (!existsSync(serverScript)) throw new CliError(`Cannot start the server: ${serverScript} is missing. Run "npm run build" first.`);
@@ -31,7 +31,7 @@ export async function ensureServer(workspace: string): Promise<ServerInfo> {
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     const info = await liveServer(layout, state);
-    if (info) return info;
+    if (info) return { info, started: true };
     if (child.exitCode !== null && child.exitCode !== 0) break;
   }
   throw new CliError(`The MLOps server for ${workspace} did not start. See ${logFile}.`);

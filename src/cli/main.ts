@@ -53,21 +53,25 @@ main(process.argv.slice(2)).then(
     if (process.argv[2] === 'run') process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   },
   (err: unknown) => {
-    if (err instanceof CliError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = err.exitCode;
-    } else if (err instanceof StoreError || isUserInputError(err)) {
-      process.stderr.write(`mlops: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    } else if ((err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      process.stderr.write(`mlops: ${(err as Error).message}. See "mlops ${process.argv[2]} --help".\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`mlops: ${(err as Error)?.stack ?? String(err)}\n`);
-      process.exitCode = 1;
-    }
+    const { message, exitCode } = describeError(err);
+    process.stderr.write(`${message}\n`);
+    process.exitCode = exitCode;
   },
 );
+
+/** What to print for an error: a message a person can act on, never a stack trace unless MLOPS_DEBUG is set. */
+function describeError(err: unknown): { message: string; exitCode: number } {
+  const text = (err as Error)?.message ?? String(err);
+  const prefixed = (m: string) => (m.startsWith('mlops') ? m : `mlops: ${m}`);
+  if (err instanceof CliError) return { message: prefixed(text), exitCode: err.exitCode };
+  if (err instanceof StoreError || isUserInputError(err)) return { message: prefixed(text), exitCode: 1 };
+  const code = (err as { code?: string })?.code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return { message: prefixed(`${text.replace(/\.+$/, '')}. See "mlops ${process.argv[2]} --help".`), exitCode: 2 };
+  }
+  if (process.env.MLOPS_DEBUG) return { message: prefixed((err as Error)?.stack ?? text), exitCode: 1 };
+  return { message: prefixed(`${text}\n(set MLOPS_DEBUG=1 to see where it happened)`), exitCode: 1 };
+}
 
 /** Errors about what a person typed (a search filter, a page token): no stack trace. */
 function isUserInputError(err: unknown): boolean {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { StoreLayout } from '../core/store/storeLayout';
 import { serverInfo, type ServerInfo } from '../protocol/native';
 
@@ -17,16 +17,36 @@ export function writePrivateJson(file: string, value: unknown): void {
   renameSync(tmp, file);
 }
 
-export function loadOrCreateState(layout: StoreLayout): ServerState {
+function readState(layout: StoreLayout): ServerState | undefined {
   try {
     const state = JSON.parse(readFileSync(layout.serverState, 'utf8')) as ServerState;
     if (typeof state.token === 'string' && state.token.length >= 32) return state;
   } catch {
-    /* missing or unreadable: make a new one */
+    /* missing or unreadable */
   }
+  return undefined;
+}
+
+export function loadOrCreateState(layout: StoreLayout): ServerState {
+  const existing = readState(layout);
+  if (existing) return existing;
+  // Several processes may start at once in a new workspace: exactly one token
+  // must win. Write it aside, then link it into place (fails if one exists).
   const state = { token: randomBytes(32).toString('base64url') };
-  writePrivateJson(layout.serverState, state);
-  return state;
+  const tmp = `${layout.serverState}.${process.pid}.new`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  try {
+    linkSync(tmp, layout.serverState);
+    return state;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const winner = readState(layout);
+    if (winner) return winner;
+    writePrivateJson(layout.serverState, state); // an unreadable file: replace it
+    return state;
+  } finally {
+    safeUnlink(tmp);
+  }
 }
 
 export function readServerInfo(layout: StoreLayout): ServerInfo | undefined {

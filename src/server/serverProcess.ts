@@ -129,7 +129,7 @@ async function start(
     }, Math.min(idleMs, 30_000));
     idleTimer.unref();
   }
-  log(`MLOps server for ${workspace} listening on ${info.url} (pid ${process.pid})`);
+  log(`MLOps server for ${workspace} listening on ${info.url} (pid ${process.pid}; token in .mlops/server.json; Ctrl-C stops it)`);
   return { kind: 'started', info, stop, app };
 }
 

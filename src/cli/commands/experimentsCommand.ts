@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { TrackingStore } from '../../core/tracking/trackingStore';
-import { resolveWorkspace } from '../workspace';
+import { openExistingStore, resolveWorkspace } from '../workspace';
 import { formatTable, formatTime } from '../table';
 import { CliError } from '../cliError';
 
@@ -17,11 +17,12 @@ export async function experimentsCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { json: { type: 'boolean' }, all: { type: 'boolean' }, workspace: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (!sub || values.help || sub === 'help') {
+  if (!sub || values.help || sub === 'help' || sub === '--help' || sub === '-h') {
     console.log(EXPERIMENTS_HELP);
     return sub ? 0 : 2;
   }
-  const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
+  const workspace = resolveWorkspace(values.workspace);
+  const tracking = sub === 'create' ? TrackingStore.open(workspace) : openExistingStore(workspace);
   try {
     switch (sub) {
       case 'list': {

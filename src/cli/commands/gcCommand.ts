@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { TrackingStore } from '../../core/tracking/trackingStore';
-import { resolveWorkspace } from '../workspace';
+import { formatBytes } from '../table';
+import { openExistingStore, resolveWorkspace } from '../workspace';
 
 export const GC_HELP = `Usage: mlops gc [--purge-deleted-runs] [--json] [--workspace DIR]
 
@@ -17,13 +17,13 @@ export async function gcCommand(argv: string[]): Promise<number> {
     console.log(GC_HELP);
     return 0;
   }
-  const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
+  const tracking = openExistingStore(resolveWorkspace(values.workspace));
   try {
     const report = tracking.artifacts.gc({ purgeDeletedRuns: values['purge-deleted-runs'] });
     if (values.json) console.log(JSON.stringify(report));
     else {
       const purged = values['purge-deleted-runs'] ? `; purged ${report.runsPurged} deleted run(s)` : '';
-      console.log(`Removed ${report.blobsRemoved} unreferenced artifact file(s), ${(report.bytesFreed / 1024 / 1024).toFixed(1)} MB freed${purged}.`);
+      console.log(`Removed ${report.blobsRemoved} unreferenced artifact file(s), ${formatBytes(report.bytesFreed)} freed${purged}.`);
     }
     return 0;
   } finally {

@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from '../cliError';
 import { ensureServer } from '../ensureServer';
@@ -42,9 +44,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const fullCommand = command;
   if (fullCommand.length === 0) throw new CliError(`mlops run: no command given.\n\n${RUN_HELP}`, 2);
+  if (!commandExists(fullCommand[0])) throw new CliError(`mlops run: command not found: ${fullCommand[0]}`, 127);
   const workspace = resolveWorkspace(values.workspace);
-  const server = await ensureServer(workspace);
   const log = (line: string) => process.stderr.write(`[mlops] ${line}\n`);
+  const { info: server, started } = await ensureServer(workspace);
+  if (started) log(`started this workspace's server at ${server.url} in the background (it stops after 30 idle minutes; log in .mlops/logs/server.log)`);
   const result = await runTracked({
     workspace,
     server,
@@ -81,4 +85,18 @@ export function splitCommand(argv: string[]): { own: string[]; command: string[]
 function positiveNumber(value: string | undefined): number | undefined {
   const n = Number(value);
   return value && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** Whether `name` can be run: a path to an executable file, or found on PATH. */
+function commandExists(name: string): boolean {
+  const isFile = (file: string) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes('/')) return isFile(name);
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && isFile(join(dir, name)));
 }

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { TrackingStore } from '../../core/tracking/trackingStore';
 import type { Run } from '../../core/tracking/types';
-import { resolveWorkspace } from '../workspace';
+import { openExistingStore, resolveWorkspace } from '../workspace';
 import { formatDuration, formatNumber, formatTable, formatTime } from '../table';
 import { CliError } from '../cliError';
+import { encodeRun } from '../../server/mlflow/encode';
 
 export const RUNS_HELP = `Usage: mlops runs list [--experiment NAME_OR_ID]... [--filter EXPR] [--order-by EXPR]... [--max N] [--all] [--json]
        mlops runs show RUN_ID [--json]
@@ -28,11 +29,11 @@ export async function runsCommand(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (!sub || values.help || sub === 'help') {
+  if (!sub || values.help || sub === 'help' || sub === '--help' || sub === '-h') {
     console.log(RUNS_HELP);
     return sub ? 0 : 2;
   }
-  const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
+  const tracking = openExistingStore(resolveWorkspace(values.workspace));
   try {
     if (sub === 'list') return list(tracking, values);
     if (sub === 'show') {
@@ -54,18 +55,19 @@ function list(tracking: TrackingStore, values: { experiment?: string[]; filter?:
   if (!Number.isInteger(maxResults) || maxResults < 1) throw new CliError(`--max must be a positive number, got '${values.max}'.`, 2);
   const { runs, nextOffset } = tracking.searchRuns({ experimentIds, filter: values.filter, orderBy: values['order-by'] ?? [], viewType: values.all ? 'ALL' : 'ACTIVE_ONLY', maxResults, offset: 0 });
   if (values.json) {
-    console.log(JSON.stringify(runs, jsonNumbers, 2));
+    console.log(JSON.stringify(runs.map(encodeRun), null, 2));
     return 0;
   }
   if (runs.length === 0) {
     console.log(values.filter ? `No runs match "${values.filter}".` : 'No runs yet. Start one with: mlops run -- python3 train.py');
     return 0;
   }
+  const experimentNames = new Map(tracking.experiments.list([...new Set(runs.map((r) => Number(r.info.experimentId)))]).map((e) => [e.experimentId, e.name]));
   const metricKeys = [...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))].filter((k) => !k.startsWith('system/')).sort().slice(0, 4);
   const rows = runs.map((r) => [
     r.info.runId,
     r.info.runName,
-    r.info.experimentId,
+    experimentNames.get(r.info.experimentId) ?? r.info.experimentId,
     r.info.status,
     formatTime(r.info.startTime),
     formatDuration(r.info.startTime, r.info.endTime),
@@ -74,7 +76,7 @@ function list(tracking: TrackingStore, values: { experiment?: string[]; filter?:
       return m ? formatNumber(m.value) : '';
     }),
   ]);
-  console.log(formatTable(['RUN ID', 'NAME', 'EXP', 'STATUS', 'STARTED', 'DURATION', ...metricKeys], rows, 40));
+  console.log(formatTable(['RUN ID', 'NAME', 'EXPERIMENT', 'STATUS', 'STARTED', 'DURATION', ...metricKeys], rows, 40));
   if (nextOffset !== undefined) console.log(`… more runs; use --max to see more.`);
   return 0;
 }
@@ -83,13 +85,13 @@ function show(tracking: TrackingStore, runId: string, json: boolean): number {
   const run: Run = tracking.runs.get(runId);
   const artifacts = listAll(tracking, runId, '');
   if (json) {
-    console.log(JSON.stringify({ ...run, artifacts }, jsonNumbers, 2));
+    console.log(JSON.stringify({ run: encodeRun(run), artifacts }, null, 2));
     return 0;
   }
   const i = run.info;
   const lines = [
     `Run ${i.runName} (${i.runId})`,
-    `  experiment  ${i.experimentId}`,
+    `  experiment  ${tracking.experiments.find(i.experimentId)?.name ?? '?'} (${i.experimentId})`,
     `  status      ${i.status}${i.lifecycleStage === 'deleted' ? ' (deleted)' : ''}`,
     `  started     ${formatTime(i.startTime)}   duration ${formatDuration(i.startTime, i.endTime)}`,
     `  user        ${i.userId}`,
@@ -111,10 +113,4 @@ function show(tracking: TrackingStore, runId: string, json: boolean): number {
 
 function listAll(tracking: TrackingStore, runId: string, dir: string): { path: string; size: number }[] {
   return tracking.artifacts.list(runId, dir).flatMap((e) => (e.isDir ? listAll(tracking, runId, e.path) : [{ path: e.path, size: e.fileSize ?? 0 }]));
-}
-
-/** JSON cannot hold NaN or Infinity; write them as MLflow does. */
-function jsonNumbers(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
-  return value;
 }

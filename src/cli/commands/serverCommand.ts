@@ -28,6 +28,5 @@ export async function serverCommand(argv: string[]): Promise<number> {
     console.log(`A server already runs for this workspace: ${result.info.url} (pid ${result.info.pid}).`);
     return 0;
   }
-  console.log(`MLOps server: ${result.info.url}  (token in ${result.info.workspace}/.mlops/server.json; Ctrl-C to stop)`);
   return new Promise<number>(() => {}); // serves until a signal
 }

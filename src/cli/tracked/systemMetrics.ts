@@ -23,6 +23,8 @@ function readProc(pid: number): ProcStat | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses; fields follow the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has exited already and holds no memory: it would read as 0 MB.
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     return {
       pid,
       ppid: Number(fields[1]),

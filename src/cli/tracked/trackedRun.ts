@@ -55,7 +55,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
   const run = tracking.runs.create({ experimentId, userId: safeUser(), runName: options.runName, tags, heartbeat: true });
   const runId = run.info.runId;
   if (options.params.length) tracking.runs.logParams(runId, options.params);
-  options.log(`run ${run.info.runName} (${runId}) in experiment ${experimentId}`);
+  options.log(`run ${run.info.runName} (${runId}) in experiment '${options.experiment ?? 'Default'}' (id ${experimentId})`);
 
   const scratch = mkdtempSync(join(tmpdir(), 'mlops-run-'));
   const sideWork: Promise<unknown>[] = [];

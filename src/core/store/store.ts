@@ -1,9 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, type Db } from './openDatabase';
 import { storeLayout, type StoreLayout } from './storeLayout';
 import { walSafetyWarning } from './fileSystemCheck';
-import { isBusyError } from './storeErrors';
+import { isBusyError, StoreError } from './storeErrors';
 
 export interface Store {
   readonly layout: StoreLayout;
@@ -24,7 +24,10 @@ export interface Store {
 export function ensureStoreFolders(workspace: string): StoreLayout {
   const layout = storeLayout(workspace);
   if (!existsSync(workspace)) {
-    throw new Error(`Workspace folder ${workspace} does not exist.`);
+    throw new StoreError('STORE_UNAVAILABLE', `Workspace folder ${workspace} does not exist.`);
+  }
+  if (!statSync(workspace).isDirectory()) {
+    throw new StoreError('STORE_UNAVAILABLE', `${workspace} is a file, not a workspace folder.`);
   }
   mkdirSync(layout.root, { recursive: true, mode: 0o700 });
   chmodSync(layout.root, 0o700);
