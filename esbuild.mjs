@@ -4,6 +4,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, mkdirSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
 const args = new Set(process.argv.slice(2));
 const external = ['vscode', 'better-sqlite3', 'onnxruntime-node'];
@@ -50,16 +51,30 @@ chmodSync('dist/cli.js', 0o755);
 
 // Record which Node ABI the native modules in node_modules were built for, so the
 // backend launcher (and people reading bug reports) can tell whether a runtime fits.
+// Loading the module is the test: it loads only under the ABI it was built for,
+// and a mismatch names the ABI it needs.
+function nativeAbi(name) {
+  try {
+    const Database = createRequire(import.meta.url)(name);
+    new Database(':memory:').close();
+    return { abi: process.versions.modules, loads: true };
+  } catch (err) {
+    const built = /NODE_MODULE_VERSION (\d+)/.exec(String(err.message));
+    return { abi: built ? built[1] : 'unknown', loads: false, error: String(err.message).split('\n')[0] };
+  }
+}
+const sqlite = nativeAbi('better-sqlite3');
+if (!sqlite.loads) console.warn(`warning: better-sqlite3 does not load in this Node (${process.version}): ${sqlite.error}`);
 mkdirSync('dist', { recursive: true });
 writeFileSync(
   'dist/build-info.json',
   JSON.stringify(
     {
-      nodeAbi: process.versions.modules,
-      nodeVersion: process.versions.node,
+      nodeAbi: sqlite.abi,
+      nativeModules: { 'better-sqlite3': sqlite.abi },
+      builtWith: { nodeVersion: process.versions.node, nodeAbi: process.versions.modules },
       platform: process.platform,
       arch: process.arch,
-      nativeModules: ['better-sqlite3'],
       builtAt: new Date().toISOString(),
     },
     null,
