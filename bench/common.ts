@@ -128,8 +128,15 @@ process.on('exit', () => {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+export interface ApiOptions {
+  /** Another connection pool (the default one has a single socket, so requests queue). */
+  agent?: Agent;
+  /** Count the body's bytes without keeping or parsing it. */
+  discardBody?: boolean;
+}
+
 /** A JSON request with the server's token; resolves with status, timing and parsed body. */
-export function api(server: BenchServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; ms: number; bytes: number }> {
+export function api(server: BenchServer, method: string, path: string, body?: unknown, options: ApiOptions = {}): Promise<{ status: number; body: any; ms: number; bytes: number }> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
@@ -139,7 +146,7 @@ export function api(server: BenchServer, method: string, path: string, body?: un
         port: server.port,
         method,
         path,
-        agent,
+        agent: options.agent ?? agent,
         headers: {
           Authorization: `Bearer ${server.token}`,
           'Content-Type': 'application/json',
@@ -148,9 +155,14 @@ export function api(server: BenchServer, method: string, path: string, body?: un
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (!options.discardBody) chunks.push(c);
+        });
         res.on('end', () => {
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          if (options.discardBody) return resolvePromise({ status: res.statusCode ?? 0, body: undefined, ms, bytes });
           const buf = Buffer.concat(chunks);
           let parsed: unknown = buf.toString('utf8');
           try {

@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { TrackingStore } from '../src/core/tracking/trackingStore';
 import type { MetricPoint } from '../src/core/tracking/types';
-import { api, fmt, main, median, report, startServer, tempWorkspace, type Measure } from './common';
+import { api, fmt, main, median, percentile, report, startServer, tempWorkspace, type BenchServer, type Measure } from './common';
 
 // Benchmark 2: one chart request for 500 long series. A fresh store gets
 // 100 runs x 5 keys x 20,000 steps = 10 M points through the real ingest path
@@ -74,7 +75,7 @@ function populate(workspace: string): Setup {
 }
 
 interface SeriesBody {
-  series: { runId: string; key: string; total: number; downsampled: boolean; x: number[]; y: (number | string)[]; steps: number[] }[];
+  series: { runId: string; key: string; total: number; downsampled: boolean; x: number[]; y: (number | string)[]; steps?: number[] }[];
 }
 
 function check(body: SeriesBody, expected: number): string[] {
@@ -83,12 +84,58 @@ function check(body: SeriesBody, expected: number): string[] {
   if (body.series.length !== expected) problems.push(`${body.series.length} series, expected ${expected}`);
   for (const s of body.series) {
     if (s.x.length > MAX_POINTS) problems.push(`${s.runId}/${s.key}: ${s.x.length} points > ${MAX_POINTS}`);
-    if (s.x.length !== s.y.length || s.x.length !== s.steps.length) problems.push(`${s.runId}/${s.key}: x/y/steps lengths differ`);
+    if (s.x.length !== s.y.length || (s.steps && s.x.length !== s.steps.length)) problems.push(`${s.runId}/${s.key}: x/y/steps lengths differ`);
     if (s.x.length === 0) problems.push(`${s.runId}/${s.key}: no points`);
     if (s.total !== STEPS) problems.push(`${s.runId}/${s.key}: total ${s.total}, expected ${STEPS}`);
     if (problems.length > 5) break;
   }
   return problems;
+}
+
+interface Latency {
+  n: number;
+  p50: number;
+  p99: number;
+}
+
+// Separate connections for the probe and the reader, so neither queues behind the other.
+const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+const readerAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** Small log-batch requests, one after another, for `ms`: their latencies. */
+async function probeIngest(server: BenchServer, runId: string, ms: number, stepBase: number): Promise<Latency> {
+  const times: number[] = [];
+  const end = Date.now() + ms;
+  for (let i = 0; Date.now() < end; i++) {
+    const metrics = Array.from({ length: 100 }, (_, j) => ({ key: 'probe', value: j, timestamp: Date.now(), step: stepBase + i * 100 + j }));
+    const res = await api(server, 'POST', '/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics }, { agent: probeAgent });
+    if (res.status !== 200) throw new Error(`log-batch answered ${res.status}`);
+    times.push(res.ms);
+  }
+  times.sort((a, b) => a - b);
+  return { n: times.length, p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+/** Ingest latency alone, then while heavy series queries run back to back. */
+async function ingestDuringReads(server: BenchServer, request: unknown): Promise<{ idle: Latency; busy: Latency; queries: number }> {
+  const created = await api(server, 'POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0', run_name: 'ingest-probe' });
+  const runId = (created.body as { run: { info: { run_id: string } } }).run.info.run_id;
+  const idle = await probeIngest(server, runId, 3000, 0);
+  let reading = true;
+  let queries = 0;
+  const reader = (async () => {
+    while (reading) {
+      // Its own connection, body not parsed: this process must stay free to time the probe.
+      await api(server, 'POST', '/api/v1/series', request, { agent: readerAgent, discardBody: true });
+      queries++;
+    }
+  })();
+  const busy = await probeIngest(server, runId, 3000, 10_000_000);
+  reading = false;
+  await reader;
+  probeAgent.destroy();
+  readerAgent.destroy();
+  return { idle, busy, queries };
 }
 
 main(async () => {
@@ -129,7 +176,14 @@ main(async () => {
     console.log(`   check: ${problems.length ? 'FAILED: ' + problems.join('; ') : `${RUNS * KEYS} series, each <= ${MAX_POINTS} points, x/y/steps aligned`}`);
     console.log(`   target < ${TARGET_MS} ms -> median is ${fmt(med / TARGET_MS, 2)} of the budget (${med <= TARGET_MS ? 'met' : 'NOT met'})`);
     console.log(`   context: MLflow's UI freezes at 10 runs x 10,000 steps; DVC's VS Code extension plots at most 7 experiments.`);
+    const stall = await ingestDuringReads(server, request);
+    console.log(`== Heavy reads vs ingestion: log-batch requests of 100 points, one after another, alone and while the 500-series query above runs back to back`);
+    console.log(`   alone:        p50 ${fmt(stall.idle.p50, 2)} ms  p99 ${fmt(stall.idle.p99, 2)} ms  (${stall.idle.n} requests)`);
+    console.log(`   during reads: p50 ${fmt(stall.busy.p50, 2)} ms  p99 ${fmt(stall.busy.p99, 2)} ms  (${stall.busy.n} requests, ${stall.queries} series queries answered meanwhile)`);
+    console.log(`   the queries run on worker threads, so ingestion waits for CPU, never for a query to finish (one query takes ~${fmt(med)} ms)`);
     const measures: Measure[] = [
+      { measure: 'ingest p99 alone', value: stall.idle.p99, unit: 'ms' },
+      { measure: 'ingest p99 during series reads', value: stall.busy.p99, unit: 'ms' },
       { measure: 'series setup (10M points, logBatch)', value: setup.ms / 1000, unit: 's', note: setup.reused ? 'reused store' : undefined },
       { measure: 'series query first (cold)', value: first!.ms, unit: 'ms' },
       { measure: 'series query median', value: med, unit: 'ms', target: TARGET_MS, better: 'lower' },

@@ -127,3 +127,30 @@ test('POST /api/v1/series answers many runs and keys in one request', async () =
     await s.stop();
   }
 });
+
+test('the series JSON written on worker threads is exactly the series data, with NaN and Infinity as MLflow strings', async () => {
+  const { seriesElementsJson, seriesResponseJson } = await import('../src/core/tracking/seriesJson');
+  const tracking = TrackingStore.open(makeWorkspace());
+  const ids: string[] = [];
+  for (let r = 0; r < 3; r++) {
+    const run = tracking.runs.create({ experimentId: '0' });
+    ids.push(run.info.runId);
+    const values = [0.5, NaN, Infinity, -Infinity, -0.25, 1e-9, 123456789.5];
+    tracking.logBatch(run.info.runId, { metrics: values.map((value, step) => ({ key: 'val/loss k', value, timestamp: 1000 + step, step })), params: [], tags: [] });
+  }
+  const query = new SeriesQuery(tracking.store.db);
+  for (const x of ['step', 'time'] as const) {
+    const request = { runIds: ids, keys: ['val/loss k'], maxPoints: 1000, x };
+    const expected = query.run(request).series.map((s) => {
+      const { steps, ...rest } = { ...s, y: s.y.map((v) => (Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity')) };
+      return x === 'time' ? { ...rest, steps } : rest; // with x = step, x is the steps
+    });
+    // Two parts joined, as two workers' answers are.
+    const first = query.runPacked({ ...request, runIds: ids.slice(0, 1) });
+    const rest = query.runPacked({ ...request, runIds: ids.slice(1) });
+    const body = seriesResponseJson([Buffer.from(seriesElementsJson(first)), Buffer.from(''), Buffer.from(seriesElementsJson(rest))]);
+    assert.deepEqual(JSON.parse(body.toString()), { series: expected });
+  }
+  assert.deepEqual(JSON.parse(seriesResponseJson([]).toString()), { series: [] });
+  tracking.close();
+});

@@ -36,7 +36,8 @@ export interface SeriesResponse {
     x: number[];
     /** Finite values as numbers; NaN and +-Infinity as "NaN", "Infinity", "-Infinity". */
     y: (number | string)[];
-    steps: number[];
+    /** The step of each point; only with x = "time" (with x = "step", `x` is the steps). */
+    steps?: number[];
   }[];
 }
 

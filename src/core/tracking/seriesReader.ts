@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/openDatabase';
 import { bundledWorkerFile } from '../store/bundledWorkerFile';
-import { SeriesQuery, unpackSeries, type PackedSeriesResponse, type SeriesRequest, type SeriesResponse } from './seriesQuery';
+import { SeriesQuery, type SeriesRequest } from './seriesQuery';
+import { seriesElementsJson, seriesResponseJson } from './seriesJson';
 
 
 // A large request (hundreds of long series) is split across this many worker
@@ -13,7 +14,7 @@ const MAX_WORKERS = Math.max(1, Math.min(2, availableParallelism()));
 const SPLIT_MIN_SERIES = 32;
 
 interface Pending {
-  resolve: (r: PackedSeriesResponse) => void;
+  resolve: (json: Uint8Array) => void;
   reject: (e: Error) => void;
 }
 
@@ -32,21 +33,18 @@ export class SeriesReader {
     private readonly db: Db,
   ) {}
 
-  async query(request: SeriesRequest): Promise<SeriesResponse> {
+  /** The JSON response body (`{"series": [...]}`, SeriesData elements) for `request`. */
+  async queryJson(request: SeriesRequest): Promise<Buffer> {
     const file = bundledWorkerFile('seriesWorker.js');
     if (!file) {
       this.inline ??= new SeriesQuery(this.db);
-      return this.inline.run(request);
+      return seriesResponseJson([Buffer.from(seriesElementsJson(this.inline.runPacked(request)))]);
     }
     const parts = split(request, MAX_WORKERS);
-    // Each part is unpacked as soon as it arrives, while the others still run.
-    const results = await Promise.all(parts.map((part, i) => this.ask(this.ensureWorker(i, file), part).then(unpackSeries)));
-    const series: SeriesResponse['series'] = [];
-    for (const result of results) for (const s of result.series) series.push(s);
-    return { series };
+    return seriesResponseJson(await Promise.all(parts.map((part, i) => this.ask(this.ensureWorker(i, file), part))));
   }
 
-  private ask(worker: Worker, request: SeriesRequest): Promise<PackedSeriesResponse> {
+  private ask(worker: Worker, request: SeriesRequest): Promise<Uint8Array> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
@@ -59,12 +57,12 @@ export class SeriesReader {
     if (existing) return existing;
     const worker = new Worker(file, { workerData: { databaseFile: this.databaseFile } });
     worker.unref();
-    worker.on('message', (m: { id: number; result?: PackedSeriesResponse; error?: string }) => {
+    worker.on('message', (m: { id: number; json?: Uint8Array; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.result as PackedSeriesResponse);
+      else p.resolve(m.json as Uint8Array);
     });
     const failAll = (err: Error) => {
       for (const [id, p] of this.pending) {

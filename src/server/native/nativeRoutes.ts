@@ -36,11 +36,11 @@ export function registerNativeRoutes(router: Router, deps: NativeDeps): void {
     if (input.startStep !== undefined && input.endStep !== undefined && input.startStep > input.endStep) {
       throw new HttpError(400, 'INVALID_PARAMETER_VALUE', 'startStep must not be greater than endStep.');
     }
-    const result = await deps.series.query(input);
-    const response: native.SeriesResponse = {
-      series: result.series.map((s) => ({ ...s, y: s.y.map(encodeDouble) })),
-    };
-    sendJson(ctx.res, 200, response);
+    // The body is built on the worker threads that ran the query (see seriesJson.ts);
+    // its shape is native.SeriesResponse.
+    const body = await deps.series.queryJson(input);
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    ctx.res.end(body);
   });
 
   router.on('POST', '/api/v1/runs/table', async (ctx) => {
