@@ -179,12 +179,13 @@ export class RunStore {
   }
 
   /** Params are immutable: the same value again is fine, a different one is an error. */
-  logParams(runId: string, params: KeyValue[], options: { inTransaction?: boolean } = {}): void {
+  logParams(runId: string, params: KeyValue[]): void {
     for (const p of params) {
       validateKey('param', p.key);
       validateParamValue(p.key, p.value);
     }
-    const write = () => {
+    // Inside a caller's transaction (log-batch) this joins it; alone it is its own.
+    this.store.write(() => {
       const row = this.requireActive(runId);
       const existing = this.store.statement('SELECT value FROM params WHERE run_uuid = ? AND key = ?').pluck();
       const insert = this.store.statement('INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)');
@@ -204,18 +205,16 @@ export class RunStore {
         seen.set(p.key, p.value);
       }
       if (params.length) this.changes.record('params', row.experiment_id, runId);
-    };
-    if (options.inTransaction) write();
-    else this.store.write(write);
+    });
   }
 
   /** Last write wins; `mlflow.runName` also renames the run. */
-  setTags(runId: string, tags: KeyValue[], options: { inTransaction?: boolean } = {}): void {
+  setTags(runId: string, tags: KeyValue[]): void {
     for (const t of tags) {
       validateKey('tag', t.key);
       validateTagValue(t.key, t.value);
     }
-    const write = () => {
+    this.store.write(() => {
       const row = this.requireActive(runId);
       const upsert = this.store.statement('INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?, ?, ?)');
       for (const t of tags) {
@@ -223,9 +222,7 @@ export class RunStore {
         else upsert.run(runId, t.key, t.value);
       }
       if (tags.length) this.changes.record('tags', row.experiment_id, runId);
-    };
-    if (options.inTransaction) write();
-    else this.store.write(write);
+    });
   }
 
   deleteTag(runId: string, key: string): void {

@@ -62,9 +62,9 @@ export class TrackingStore {
     this.metrics.validate(batch.metrics);
     this.store.write(() => {
       const run = this.runs.requireActive(runId);
-      if (batch.params.length) this.runs.logParams(runId, batch.params, { inTransaction: true });
+      if (batch.params.length) this.runs.logParams(runId, batch.params);
       this.metrics.insert(runId, run.experiment_id, batch.metrics);
-      if (batch.tags.length) this.runs.setTags(runId, batch.tags, { inTransaction: true });
+      if (batch.tags.length) this.runs.setTags(runId, batch.tags);
     });
   }
 
