@@ -36,7 +36,14 @@ const LEASE_MS = 60 * 60 * 1000;
  * Identical files across runs share one blob.
  */
 export class ArtifactStore {
-  constructor(private readonly store: Store) {}
+  /**
+   * @param recordChange called inside the transaction that records a file, so
+   *   the change log (and the event stream) sees artifact writes like any other.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly recordChange: (experimentId: number, runId: string) => void = () => {},
+  ) {}
 
   blobPath(sha256: string): string {
     return join(this.store.layout.blobs, sha256.slice(0, 2), sha256.slice(2));
@@ -98,7 +105,7 @@ export class ArtifactStore {
         db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)').run(sha256, size, Date.now());
         db.prepare('INSERT OR REPLACE INTO run_artifacts (run_uuid, path, sha256, size) VALUES (?, ?, ?, ?)').run(runId, path, sha256, size);
         db.prepare('DELETE FROM blob_leases WHERE lease_id = ?').run(lease);
-        db.prepare('INSERT INTO changes (at, kind, experiment_id, run_uuid) VALUES (?, ?, ?, ?)').run(Date.now(), 'artifacts', run.experiment_id, runId);
+        this.recordChange(run.experiment_id, runId);
       });
       return { path, sha256, size, blobPath: blob };
     } catch (err) {

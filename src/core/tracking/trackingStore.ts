@@ -46,7 +46,7 @@ export class TrackingStore {
     this.experiments = new ExperimentStore(store, this.changes);
     this.runs = new RunStore(store, this.changes);
     this.metrics = new MetricStore(store, this.changes);
-    this.artifacts = new ArtifactStore(store);
+    this.artifacts = new ArtifactStore(store, (experimentId, runId) => this.changes.record('artifacts', experimentId, runId));
   }
 
   static open(workspace: string): TrackingStore {
