@@ -154,3 +154,16 @@ test('the series JSON written on worker threads is exactly the series data, with
   assert.deepEqual(JSON.parse(seriesResponseJson([]).toString()), { series: [] });
   tracking.close();
 });
+
+test('GET /api/v1/summary counts experiments, runs and runs in progress', async () => {
+  const s = await startServer();
+  try {
+    const id = (await s.api('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0' })).body.run.info.run_id;
+    await s.api('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0' });
+    await s.api('POST', '/api/2.0/mlflow/runs/update', { run_id: id, status: 'FINISHED' });
+    const r = await s.api('GET', '/api/v1/summary');
+    assert.deepEqual(r.body, { experiments: 1, runs: 2, running: 1 });
+  } finally {
+    await s.stop();
+  }
+});

@@ -13,6 +13,13 @@ export const serverInfo = z.object({
 });
 export type ServerInfo = z.infer<typeof serverInfo>;
 
+/** GET /api/v1/summary */
+export interface StoreSummary {
+  experiments: number;
+  runs: number;
+  running: number;
+}
+
 export const heartbeatRequest = z.object({ run_id: z.string().min(1, 'run_id is required') });
 
 export const seriesRequest = z.object({

@@ -85,6 +85,16 @@ export class TrackingStore {
     return { runs, nextOffset: more ? input.offset + input.maxResults : undefined };
   }
 
+  /** Counts for a status line: active experiments, runs, and runs in progress. */
+  summary(): { experiments: number; runs: number; running: number } {
+    const count = (sql: string) => this.store.statement(sql).pluck().get() as number;
+    return {
+      experiments: count(`SELECT COUNT(*) FROM experiments WHERE lifecycle_stage = 'active'`),
+      runs: count(`SELECT COUNT(*) FROM runs WHERE lifecycle_stage = 'active'`),
+      running: count(`SELECT COUNT(*) FROM runs WHERE lifecycle_stage = 'active' AND status = 'RUNNING'`),
+    };
+  }
+
   searchExperiments(input: ExperimentSearchInput): { experiments: Experiment[]; nextOffset?: number } {
     const { sql, params } = compileExperimentSearch({ ...input, maxResults: input.maxResults + 1 });
     const ids = this.store.db.prepare(sql).pluck().all(...params) as number[];

@@ -25,6 +25,8 @@ export function registerNativeRoutes(router: Router, deps: NativeDeps): void {
     sendJson(ctx.res, 200, { ok: true, version: deps.version, pid: process.pid, workspace: deps.workspace, schemaVersion: SCHEMA_VERSION }),
   );
 
+  router.on('GET', '/api/v1/summary', (ctx) => sendJson(ctx.res, 200, tracking.summary() satisfies native.StoreSummary));
+
   router.on('POST', '/api/v1/runs/heartbeat', async (ctx) => {
     const input = native.heartbeatRequest.parse(await readJson(ctx.req));
     tracking.runs.heartbeat(input.run_id);
