@@ -1,25 +1,45 @@
 import * as vscode from 'vscode';
+import { Workbench } from './workbench';
 
-// Minimal activation for now: the editor integration (sidebar, runs table,
-// backend lifecycle) arrives with the editor issue. The extension never loads
-// native modules or opens the store; it will talk to the backend over HTTP.
+// The extension is a thin client of each workspace folder's backend (DESIGN.md):
+// it never opens the store and never loads a native module. Activation only
+// wires commands and the status bar; the backend connects in the background.
+let workbench: Workbench | undefined;
+
 export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('mlops.showBackendInfo', async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (!folder) {
-        void vscode.window.showInformationMessage('MLOps: open a folder to use MLOps Workbench.');
-        return;
-      }
-      const infoUri = vscode.Uri.joinPath(folder.uri, '.mlops', 'server.json');
-      try {
-        const info = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(infoUri)).toString('utf8')) as { url?: string; pid?: number };
-        void vscode.window.showInformationMessage(`MLOps backend for ${folder.name}: ${info.url} (pid ${info.pid}).`);
-      } catch {
-        void vscode.window.showInformationMessage(`MLOps: no backend is running for ${folder.name}. Start one with "mlops server" in a terminal.`);
-      }
-    }),
+  const started = performance.now();
+  workbench = new Workbench(context);
+  context.subscriptions.push(workbench);
+  const wb = workbench;
+  const command = (id: string, fn: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  command('mlops.showLog', () => wb.output.show());
+  command('mlops.restartBackend', () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the MLOps backend' }, () => wb.restart()),
   );
+  command('mlops.showBackendInfo', async () => {
+    const backend = wb.current();
+    if (!backend) {
+      void vscode.window.showInformationMessage('MLOps: open a folder to use MLOps Workbench.');
+      return;
+    }
+    const state = backend.state;
+    if (state.kind === 'connected') {
+      const summary = state.summary ? ` ${state.summary.runs} runs in ${state.summary.experiments} experiments, ${state.summary.running} running.` : '';
+      void vscode.window.showInformationMessage(`MLOps backend for ${backend.folder.name}: ${state.info.url} (pid ${state.info.pid}).${summary}`);
+    } else if (state.kind === 'error') {
+      const pick = await vscode.window.showErrorMessage(`MLOps backend for ${backend.folder.name}: ${state.message}`, 'Show Log', 'Restart Backend');
+      if (pick === 'Show Log') wb.output.show();
+      if (pick === 'Restart Backend') void vscode.commands.executeCommand('mlops.restartBackend');
+    } else {
+      void vscode.window.showInformationMessage(`MLOps backend for ${backend.folder.name} is starting…`);
+    }
+  });
+
+  void wb.start();
+  wb.log(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
-export function deactivate(): void {}
+export function deactivate(): void {
+  workbench = undefined;
+}

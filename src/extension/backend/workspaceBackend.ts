@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ChangeEvent, ServerInfo, StoreSummary } from '../../protocol/native';
+import type { RuntimeCandidate } from './backendRuntime';
+import { EventSubscription } from './eventSubscription';
+import { LogTail } from './logTail';
+import { isServerAlive, readServerFile } from './serverFile';
+
+export type BackendState =
+  | { kind: 'starting' }
+  | { kind: 'connected'; info: ServerInfo; summary?: StoreSummary; live: boolean }
+  | { kind: 'error'; message: string };
+
+// An on-demand backend stops by itself after this much idleness; while the
+// editor is subscribed to its events it is never idle.
+const IDLE_EXIT_MINUTES = 30;
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * The backend of one workspace folder: attaches to the running server (from
+ * `.mlops/server.json`) or starts one, detached, so that closing the editor never
+ * kills a server that terminal jobs still log to. Owns the event subscription
+ * and the tail of the server's log.
+ */
+export class WorkspaceBackend implements vscode.Disposable {
+  private current: BackendState = { kind: 'starting' };
+  private readonly changed = new vscode.EventEmitter<BackendState>();
+  private readonly events = new vscode.EventEmitter<ChangeEvent>();
+  readonly onDidChangeState = this.changed.event;
+  readonly onDidChange = this.events.event;
+  private subscription?: EventSubscription;
+  private tail?: LogTail;
+  private summaryTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    private readonly extensionPath: string,
+    private readonly runtime: () => Promise<RuntimeCandidate | undefined>,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get state(): BackendState {
+    return this.current;
+  }
+
+  get info(): ServerInfo | undefined {
+    return this.current.kind === 'connected' ? this.current.info : undefined;
+  }
+
+  private setState(state: BackendState): void {
+    this.current = state;
+    this.changed.fire(state);
+  }
+
+  /** Attach to the running backend, or start one; never throws (errors become state). */
+  async connect(): Promise<void> {
+    this.setState({ kind: 'starting' });
+    try {
+      const info = (await this.attach()) ?? (await this.start());
+      this.setState({ kind: 'connected', info, live: false });
+      this.follow();
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log(`[${this.folder.name}] ${message}`);
+      this.setState({ kind: 'error', message });
+    }
+  }
+
+  private async attach(): Promise<ServerInfo | undefined> {
+    const info = await readServerFile(this.folder.uri.fsPath);
+    if (info && (await isServerAlive(info))) {
+      this.log(`[${this.folder.name}] attached to the backend at ${info.url} (pid ${info.pid})`);
+      return info;
+    }
+    return undefined;
+  }
+
+  private async start(): Promise<ServerInfo> {
+    const runtime = await this.runtime();
+    if (!runtime) throw new Error('No Node.js runtime fits the backend; see the notification.');
+    const folder = this.folder.uri.fsPath;
+    const logs = join(folder, '.mlops', 'logs');
+    mkdirSync(logs, { recursive: true, mode: 0o700 });
+    const logFile = join(logs, 'server.log');
+    const out = openSync(logFile, 'a', 0o600);
+    this.log(`[${this.folder.name}] starting the backend with ${runtime.command} (Node ${runtime.version ?? '?'}, from ${runtime.source})`);
+    const child = spawn(runtime.command, [join(this.extensionPath, 'dist', 'server.js'), '--workspace', folder, '--idle-exit-minutes', String(IDLE_EXIT_MINUTES)], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...runtime.env },
+      windowsHide: true,
+    });
+    child.unref();
+    closeSync(out);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 150));
+      const info = await this.attach();
+      if (info) return info;
+      if (child.exitCode !== null && child.exitCode !== 0) break;
+    }
+    throw new Error(`The backend did not start (exit code ${child.exitCode ?? 'none yet'}). Its log: ${logFile}`);
+  }
+
+  private follow(): void {
+    this.stopFollowing();
+    this.tail = new LogTail(join(this.folder.uri.fsPath, '.mlops', 'logs', 'server.log'), (text) => {
+      for (const line of text.split('\n')) if (line.trim()) this.log(`[${this.folder.name}] ${line}`);
+    });
+    void this.tail.skipExisting();
+    this.subscription = new EventSubscription(
+      () => this.info,
+      (event) => {
+        this.events.fire(event);
+        if (event.kind === 'run') void this.refreshSummary();
+      },
+      (live) => {
+        if (this.current.kind === 'connected' && this.current.live !== live) this.setState({ ...this.current, live });
+        if (!live) void this.reattachIfMoved();
+      },
+    );
+    void this.refreshSummary();
+    this.summaryTimer = setInterval(() => void this.refreshSummary(), 10_000);
+  }
+
+  /** After a dropped stream: a restarted backend may have a new port. */
+  private async reattachIfMoved(): Promise<void> {
+    const info = await readServerFile(this.folder.uri.fsPath);
+    if (info && this.current.kind === 'connected' && info.url !== this.current.info.url && (await isServerAlive(info))) {
+      this.setState({ ...this.current, info });
+    }
+  }
+
+  private async refreshSummary(): Promise<void> {
+    const summary = await this.request<StoreSummary>('GET', '/api/v1/summary').catch(() => undefined);
+    if (summary && this.current.kind === 'connected') this.setState({ ...this.current, summary });
+  }
+
+  /** A request to the backend with its token; JSON in and out. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const info = this.info;
+    if (!info) throw new Error('The MLOps backend is not connected.');
+    const res = await fetch(info.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const json = (await res.json()) as T & { message?: string };
+    if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
+    return json;
+  }
+
+  /** Stops the backend (SIGTERM; jobs reconnect to the same URL and token) and starts it again. */
+  async restart(): Promise<void> {
+    const info = this.info ?? (await readServerFile(this.folder.uri.fsPath));
+    this.stopFollowing();
+    if (info) {
+      try {
+        process.kill(info.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && (await isServerAlive(info))) await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.connect();
+  }
+
+  private stopFollowing(): void {
+    this.subscription?.dispose();
+    this.subscription = undefined;
+    this.tail?.dispose();
+    this.tail = undefined;
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
+  }
+
+  dispose(): void {
+    this.stopFollowing();
+    this.changed.dispose();
+    this.events.dispose();
+  }
+}
