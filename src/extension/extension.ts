@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Workbench } from './workbench';
+import { ExperimentsTree, type ExperimentsNode } from './experiments/experimentsTree';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -11,7 +12,7 @@ export function activate(context: vscode.ExtensionContext): void {
   workbench = new Workbench(context);
   context.subscriptions.push(workbench);
   const wb = workbench;
-  const command = (id: string, fn: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const command = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   command('mlops.showLog', () => wb.output.show());
   command('mlops.restartBackend', () =>
@@ -35,6 +36,18 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage(`MLOps backend for ${backend.folder.name} is starting…`);
     }
   });
+
+  const experiments = new ExperimentsTree(wb);
+  const experimentsView = vscode.window.createTreeView('mlops.experiments', { treeDataProvider: experiments, canSelectMany: true, showCollapseAll: true });
+  context.subscriptions.push(experiments, experimentsView, wb.onDidAddBackend((b) => experiments.watch(b)));
+  command('mlops.refreshExperiments', () => experiments.refreshSoon());
+  command('mlops.copyRunId', async (node?: ExperimentsNode) => {
+    const picked = node ?? experimentsView.selection[0];
+    if (picked?.kind !== 'run') return void vscode.window.showInformationMessage('MLOps: select a run in the Experiments view first.');
+    await vscode.env.clipboard.writeText(picked.run.runId);
+    void vscode.window.setStatusBarMessage(`Copied run id ${picked.run.runId}`, 3000);
+  });
+  command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   void wb.start();
   wb.log(`activated in ${(performance.now() - started).toFixed(1)} ms`);

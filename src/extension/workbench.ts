@@ -15,6 +15,9 @@ export class Workbench implements vscode.Disposable {
   private readonly statusBar = new BackendStatusBar(() => [...this.backends.values()]);
   private readonly disposables: vscode.Disposable[] = [];
   private runtimePromise?: Promise<RuntimeCandidate | undefined>;
+  private readonly backendAdded = new vscode.EventEmitter<WorkspaceBackend>();
+  /** Fires for each folder's backend as it is created. */
+  readonly onDidAddBackend = this.backendAdded.event;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(
@@ -57,7 +60,8 @@ export class Workbench implements vscode.Disposable {
     if (folder.uri.scheme !== 'file' || this.backends.has(folder.uri.toString())) return;
     const backend = new WorkspaceBackend(folder, this.context.extensionPath, () => this.runtime(), (line) => this.log(line));
     this.backends.set(folder.uri.toString(), backend);
-    backend.onDidChangeState(() => this.statusBar.update());
+    this.disposables.push(backend.onDidChangeState(() => this.statusBar.update()));
+    this.backendAdded.fire(backend);
     this.statusBar.update();
     await backend.connect();
   }
@@ -107,6 +111,7 @@ export class Workbench implements vscode.Disposable {
     for (const backend of this.backends.values()) backend.dispose();
     this.backends.clear();
     for (const d of this.disposables) d.dispose();
+    this.backendAdded.dispose();
     this.statusBar.dispose();
     this.output.dispose();
   }
