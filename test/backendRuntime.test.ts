@@ -24,3 +24,12 @@ test('a runtime named in the setting is used or reported, never silently replace
     assert.match(message, /setting \(\/nonexistent\/node\): could not run it/);
   }
 });
+
+test('params typed for "Run Current File with Tracking" parse as key=value pairs', async () => {
+  // The parser has no VS Code dependency of its own; load it without the vscode module.
+  const { parseParams } = await import('../src/extension/runs/runParams');
+  assert.deepEqual(parseParams('lr=0.1 epochs=20,  model=cnn'), { lr: '0.1', epochs: '20', model: 'cnn' });
+  assert.deepEqual(parseParams(''), {});
+  assert.equal(parseParams('lr 0.1'), '"lr" is not key=value');
+  assert.deepEqual(parseParams('expr=a=b'), { expr: 'a=b' });
+});

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { Workbench } from './workbench';
 import { ExperimentsTree, type ExperimentsNode } from './experiments/experimentsTree';
+import { runCurrentFile } from './runs/runCurrentFile';
+import { TrackedTaskProvider } from './runs/trackedTask';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -48,6 +50,9 @@ export function activate(context: vscode.ExtensionContext): void {
     void vscode.window.setStatusBarMessage(`Copied run id ${picked.run.runId}`, 3000);
   });
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
+
+  command('mlops.runCurrentFile', (uri?: vscode.Uri) => runCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined));
+  context.subscriptions.push(vscode.tasks.registerTaskProvider('mlops', new TrackedTaskProvider(() => wb.runtime(), context.extensionPath)));
 
   void wb.start();
   wb.log(`activated in ${(performance.now() - started).toFixed(1)} ms`);

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { RuntimeCandidate } from '../backend/backendRuntime';
+
+/** What a task of type `mlops` declares (package.json `taskDefinitions`). */
+export interface TrackedTaskDefinition extends vscode.TaskDefinition {
+  type: 'mlops';
+  command: string;
+  args?: string[];
+  params?: Record<string, string | number | boolean>;
+  experiment?: string;
+  name?: string;
+}
+
+/**
+ * A VS Code task that runs `mlops run … -- <command> <args>` with the bundled CLI:
+ * output in the terminal, the run recorded, and stopping the task (SIGHUP) ends
+ * the run as KILLED.
+ */
+export function trackedTask(definition: TrackedTaskDefinition, folder: vscode.WorkspaceFolder, runtime: RuntimeCandidate, extensionPath: string, label: string): vscode.Task {
+  const cli = join(extensionPath, 'dist', 'cli.js');
+  const args = [cli, 'run', '--workspace', folder.uri.fsPath];
+  if (definition.experiment) args.push('--experiment', definition.experiment);
+  if (definition.name) args.push('--name', definition.name);
+  for (const [key, value] of Object.entries(definition.params ?? {})) args.push('--param', `${key}=${String(value)}`);
+  args.push('--', definition.command, ...(definition.args ?? []));
+  const execution = new vscode.ProcessExecution(runtime.command, args, { cwd: folder.uri.fsPath, env: runtime.env });
+  const task = new vscode.Task(definition, folder, label, 'mlops', execution, []);
+  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
+  return task;
+}
+
+/** Resolves `mlops` tasks written in tasks.json. */
+export class TrackedTaskProvider implements vscode.TaskProvider {
+  constructor(
+    private readonly runtime: () => Promise<RuntimeCandidate | undefined>,
+    private readonly extensionPath: string,
+  ) {}
+
+  provideTasks(): vscode.Task[] {
+    return []; // tasks of this type come from tasks.json (pipelines add their own later)
+  }
+
+  async resolveTask(task: vscode.Task): Promise<vscode.Task | undefined> {
+    const definition = task.definition as TrackedTaskDefinition;
+    const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
+    const runtime = await this.runtime();
+    if (!folder || !runtime || !definition.command) return undefined;
+    return trackedTask(definition, folder, runtime, this.extensionPath, task.name);
+  }
+}
