@@ -1,0 +1,415 @@
+// Runs the VS Code integration suite (test/vscode/suite) inside a real VS Code:
+// the VS Code server from code-server's npm package (installed by
+// installHost.mjs), its workbench opened in headless Chromium by playwright-core,
+// the extension under development loaded from this repository, and the suite
+// run in the remote extension host through the smoke-test-driver payload.
+//
+// Prints each test and a final "N passed, N failed"; exits 0 only if all passed.
+// Logs, screenshots and the raw results go to out/vscode-test/.
+//
+// Environment:
+//   MLOPS_VSCODE_HOST_DIR   where installHost.mjs put VS Code (default ~/.cache/mlops-workbench/vscode-host)
+//   MLOPS_VSCODE_TIMEOUT    seconds to wait for the suite's results (default 180)
+//   MLOPS_VSCODE_KEEP=1     keep the temporary workspace and data dirs (their path is printed)
+//   MLOPS_VSCODE_HEADED=1   show the browser (needs a display)
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
+const hostDir = process.env.MLOPS_VSCODE_HOST_DIR || join(homedir(), '.cache', 'mlops-workbench', 'vscode-host');
+const timeoutMs = Number(process.env.MLOPS_VSCODE_TIMEOUT || 180) * 1000;
+const outDir = join(repo, 'out', 'vscode-test');
+const logs = {
+  build: join(outDir, 'build.log'),
+  server: join(outDir, 'server.log'),
+  browser: join(outDir, 'browser.log'),
+};
+const screenshots = join(outDir, 'screenshots');
+const resultsFile = join(outDir, 'results.json');
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const MACHINE_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+};
+
+// How long the suite keeps the extension host alive for the browser-side checks.
+const UI_WAIT_MS = 120_000;
+
+const started = Date.now();
+const seconds = (since = started) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+const log = (msg) => console.log(`[vscode-test] ${msg}`);
+
+/** A failure of one named step, with the log that tells more. */
+class StepError extends Error {
+  constructor(step, message, logFile) {
+    super(message);
+    this.step = step;
+    this.logFile = logFile;
+  }
+}
+
+// Everything started here, so every exit path (error, Ctrl-C, SIGTERM) stops it.
+const state = { server: undefined, browser: undefined, runDir: undefined, workspace: undefined, cleaning: undefined };
+
+async function step(name, fn, logFile) {
+  const t = Date.now();
+  log(`${name} ...`);
+  try {
+    const value = await fn();
+    log(`${name}: done (${seconds(t)})`);
+    return value;
+  } catch (err) {
+    if (err instanceof StepError) throw err;
+    throw new StepError(name, err?.message ?? String(err), logFile);
+  }
+}
+
+function readHost() {
+  const file = join(hostDir, 'host.json');
+  if (!existsSync(file)) throw new Error(`${file} not found: run "node test/vscode/installHost.mjs" first`);
+  const host = JSON.parse(readFileSync(file, 'utf8'));
+  for (const p of [host.node, join(host.vscodeDir, 'out', 'server-main.js'), host.chromium]) {
+    if (!existsSync(p)) throw new Error(`${p} is missing: run "node test/vscode/installHost.mjs" again`);
+  }
+  return host;
+}
+
+function runLogged(cmd, args, logFile, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', ...opts });
+  writeFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${res.stdout ?? ''}${res.stderr ?? ''}`, { flag: 'a' });
+  if (res.error) throw new Error(`${cmd}: ${res.error.message}`);
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${res.status ?? res.signal}`);
+}
+
+async function bundleSuite() {
+  const esbuild = await import('esbuild');
+  const suiteDir = join(repo, 'out', 'vscode-suite');
+  rmSync(suiteDir, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: [join(repo, 'test', 'vscode', 'suite', 'index.ts')],
+    outfile: join(suiteDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    external: ['vscode'],
+    logLevel: 'silent',
+  });
+  return join(suiteDir, 'index.js');
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startServer(host, port, env) {
+  const out = createWriteStream(logs.server, { flags: 'a' });
+  await new Promise((r) => out.once('open', r));
+  const args = [
+    join(host.vscodeDir, 'out', 'server-main.js'),
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--enable-smoke-test-driver',
+    '--disable-workspace-trust',
+    '--server-data-dir', join(state.runDir, 'server-data'),
+    '--user-data-dir', join(state.runDir, 'user-data'),
+    '--extensions-dir', join(state.runDir, 'extensions'),
+    '--disable-telemetry',
+  ];
+  // Machine settings of the remote: a quiet, predictable workbench for screenshots.
+  const machineSettings = join(state.runDir, 'user-data', 'Machine', 'settings.json');
+  mkdirSync(dirname(machineSettings), { recursive: true });
+  writeFileSync(machineSettings, JSON.stringify(MACHINE_SETTINGS, null, 2) + '\n');
+  out.write(`$ ${host.node} ${args.join(' ')}\n`);
+  // Its own process group: the extension host and its children go with it on kill.
+  const child = spawn(host.node, args, { cwd: host.vscodeDir, env, detached: true, stdio: ['ignore', out, out] });
+  state.server = child;
+  let exited;
+  child.on('exit', (code, signal) => {
+    exited = `exited with ${code ?? signal}`;
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new StepError('start VS Code server', `the server ${exited}`, logs.server);
+    try {
+      // Any HTTP answer means it is listening; the workbench page itself is checked later.
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+      return child;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new StepError('start VS Code server', `no answer on port ${port} within 60 s`, logs.server);
+}
+
+async function openWorkbench(host, port, suiteBundle) {
+  const { chromium } = await import('playwright-core');
+  const browserLog = createWriteStream(logs.browser, { flags: 'a' });
+  const browser = await chromium.launch({
+    executablePath: host.chromium,
+    headless: process.env.MLOPS_VSCODE_HEADED !== '1',
+    args: CHROMIUM_FLAGS,
+  });
+  state.browser = browser;
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('console', (m) => browserLog.write(`[console.${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => browserLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
+  page.on('requestfailed', (r) => browserLog.write(`[requestfailed] ${r.url()} ${r.failure()?.errorText ?? ''}\n`));
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(repo)],
+    ['extensionTestsPath', remote(suiteBundle)],
+  ];
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(state.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  browserLog.write(`goto ${url}\n`);
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  return page;
+}
+
+async function waitForResults(paths, limitMs) {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    for (const p of paths) {
+      if (existsSync(p)) return { file: p, results: JSON.parse(readFileSync(p, 'utf8')) };
+    }
+    if (state.server && state.server.exitCode !== null) {
+      throw new StepError('run suite', `the VS Code server exited (${state.server.exitCode}) before the suite wrote its results`, logs.server);
+    }
+    await sleep(250);
+  }
+  throw new StepError('run suite', `no results within ${limitMs / 1000} s (looked for ${paths.join(', ')})`, logs.server);
+}
+
+async function screenshot(page, name) {
+  if (!page) return undefined;
+  mkdirSync(screenshots, { recursive: true });
+  const file = join(screenshots, `${name}.png`);
+  try {
+    await page.screenshot({ path: file, timeout: 15_000 });
+    return file;
+  } catch (err) {
+    log(`screenshot ${name} failed: ${err.message}`);
+    return undefined;
+  }
+}
+
+/** Checks done from the browser side, on the rendered workbench. */
+async function uiChecks(page) {
+  const checks = [];
+  const check = async (name, fn) => {
+    const t = Date.now();
+    try {
+      await fn();
+      checks.push({ name, ok: true, durationMs: Date.now() - t });
+    } catch (err) {
+      checks.push({ name, ok: false, durationMs: Date.now() - t, error: err.message });
+    }
+  };
+  await check('[ui] the explorer shows the fixture folder with train.py', async () => {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'train.py' });
+    await row.first().waitFor({ state: 'visible', timeout: 20_000 });
+  });
+  await check('[ui] the status bar shows the extension\'s item', async () => {
+    const item = page.locator(`#workbench\\.parts\\.statusbar [id^="${EXTENSION_ID}."]`);
+    await item.first().waitFor({ state: 'visible', timeout: 20_000 });
+  });
+  return checks;
+}
+
+function killGroup(child, signal) {
+  if (!child?.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** The backend the extension may have started for the temporary workspace (it runs detached). */
+function stopWorkspaceBackend() {
+  if (!state.workspace) return;
+  const info = join(state.workspace, '.mlops', 'server.json');
+  if (!existsSync(info)) return;
+  try {
+    const { pid } = JSON.parse(readFileSync(info, 'utf8'));
+    if (Number.isInteger(pid) && pid > 1) {
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        process.kill(pid, 'SIGTERM');
+      }
+    }
+  } catch {
+    // gone already, or the file is not ours to read
+  }
+}
+
+/** Processes whose command line names our temporary run folder: started for this run, so ours to stop. */
+function stopProcessesInRunDir() {
+  if (!state.runDir || process.platform !== 'linux') return;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes(state.runDir)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile, or not readable
+    }
+  }
+}
+
+async function cleanup() {
+  state.cleaning ??= (async () => {
+    if (state.browser) await state.browser.close().catch(() => {});
+    stopWorkspaceBackend();
+    const server = state.server;
+    if (server && server.exitCode === null && server.signalCode === null) {
+      killGroup(server, 'SIGTERM');
+      const gone = await Promise.race([new Promise((r) => server.once('exit', () => r(true))), sleep(5000).then(() => false)]);
+      if (!gone) killGroup(server, 'SIGKILL');
+    }
+    stopProcessesInRunDir();
+    if (state.runDir) {
+      if (process.env.MLOPS_VSCODE_KEEP === '1') log(`kept ${state.runDir}`);
+      else rmSync(state.runDir, { recursive: true, force: true, maxRetries: 3 });
+    }
+  })();
+  return state.cleaning;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    log(`${sig}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function report(results) {
+  for (const t of results.tests) {
+    if (t.ok) console.log(`  ok    ${t.name} (${t.durationMs} ms)`);
+    else console.log(`  FAIL  ${t.name} (${t.durationMs} ms)\n        ${String(t.error).split('\n').join('\n        ')}`);
+  }
+}
+
+async function main() {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const host = await step('find VS Code host', () => readHost());
+  log(`VS Code ${host.vscodeVersion} (code-server ${host.codeServer}), Node ${host.node}`);
+
+  await step('build extension', () => runLogged(process.execPath, ['esbuild.mjs'], logs.build), logs.build);
+  const suiteBundle = await step('bundle suite', () => bundleSuite());
+
+  state.runDir = mkdtempSync(join(tmpdir(), 'mlops-vscode-'));
+  state.workspace = join(state.runDir, 'workspace');
+  cpSync(join(repo, 'test', 'vscode', 'fixture'), state.workspace, { recursive: true });
+  const suiteResults = join(state.runDir, 'suite-results.json');
+  const uiDone = join(state.runDir, 'ui-done');
+
+  const env = {
+    ...process.env,
+    MLOPS_VSCODE_REPO: repo,
+    MLOPS_VSCODE_WORKSPACE: state.workspace,
+    MLOPS_VSCODE_RESULTS: suiteResults,
+    MLOPS_VSCODE_UI_DONE: uiDone,
+    MLOPS_VSCODE_UI_WAIT_MS: String(UI_WAIT_MS),
+  };
+  // The server is given Node 24 explicitly; PATH stays as it is so that `node`
+  // there is the one node_modules was built with (the extension starts its
+  // backend with the `node` on PATH whose ABI matches better-sqlite3's).
+  let port;
+  await step('start VS Code server', async () => {
+    // A port found free can be taken before the server binds it: try a few.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      try {
+        await startServer(host, port, env);
+        return;
+      } catch (err) {
+        if (attempt >= 3 || !/EADDRINUSE/.test(readFileSync(logs.server, 'utf8'))) throw err;
+        killGroup(state.server, 'SIGKILL');
+      }
+    }
+  }, logs.server);
+  log(`server on http://127.0.0.1:${port}, workspace ${state.workspace}`);
+
+  let page;
+  let outcome;
+  try {
+    page = await step('open workbench in chromium', () => openWorkbench(host, port, suiteBundle), logs.browser);
+    const fallback = join(state.workspace, '.vscode-test', 'results.json');
+    const { results } = await step('run suite', () => waitForResults([suiteResults, fallback], timeoutMs), logs.server);
+    const ui = await step('ui checks', () => uiChecks(page), logs.browser);
+    results.tests.push(...ui);
+    for (const c of ui.filter((c) => !c.ok)) results.failures.push({ name: c.name, error: c.error });
+    results.passed = results.tests.filter((t) => t.ok).length;
+    results.failed = results.tests.length - results.passed;
+    writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
+    outcome = results;
+  } finally {
+    const shot = await screenshot(page, outcome && outcome.failed === 0 ? 'workbench' : 'failure');
+    if (shot) log(`screenshot: ${shot}`);
+    // Lets the suite's run() return, and the extension host end.
+    writeFileSync(uiDone, '');
+  }
+  return outcome;
+}
+
+let exitCode = 1;
+try {
+  const results = await main();
+  report(results);
+  if (results.failed > 0) log(`logs: ${Object.values(logs).join(', ')}; results: ${resultsFile}`);
+  log(`finished in ${seconds()}`);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  exitCode = results.failed === 0 && results.passed > 0 ? 0 : 1;
+} catch (err) {
+  if (err instanceof StepError) {
+    console.error(`[vscode-test] step "${err.step}" failed: ${err.message}`);
+    if (err.logFile) console.error(`[vscode-test] log: ${err.logFile}`);
+  } else {
+    console.error(`[vscode-test] ${err?.stack ?? err}`);
+  }
+  console.error(`[vscode-test] all logs: ${outDir}`);
+  console.log('0 passed, 1 failed');
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

@@ -1,0 +1,23 @@
+// Entry point of the suite, bundled to out/vscode-suite/index.js and loaded by
+// VS Code's extension host as `extensionTestsPath`: VS Code calls `run()` once the
+// extension under development is loaded. Add test files by importing them here.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { runRegistered } from './testApi';
+import { resultsPath, uiDonePath } from './context';
+import './extension.tests';
+
+export async function run(): Promise<void> {
+  const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });
+  await waitForHarness(uiDonePath(), Number(process.env.MLOPS_VSCODE_UI_WAIT_MS ?? 120_000));
+  // Thrown so VS Code's own test-run reporting also sees the failure; the harness
+  // reads the results file either way.
+  if (results.failed > 0) throw new Error(`${results.failed} of ${results.tests.length} tests failed`);
+}
+
+/** Keeps the extension host (and so the extension's UI) alive while the harness checks the workbench. */
+async function waitForHarness(donePath: string | undefined, limitMs: number): Promise<void> {
+  if (!donePath) return;
+  const deadline = Date.now() + limitMs;
+  while (!existsSync(donePath) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
