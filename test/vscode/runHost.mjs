@@ -29,6 +29,7 @@ const logs = {
   build: join(outDir, 'build.log'),
   server: join(outDir, 'server.log'),
   browser: join(outDir, 'browser.log'),
+  vscode: join(outDir, 'vscode-logs'),
 };
 const screenshots = join(outDir, 'screenshots');
 const resultsFile = join(outDir, 'results.json');
@@ -113,7 +114,7 @@ async function bundleSuite() {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    sourcemap: 'inline',
+    sourcemap: 'external',
     external: ['vscode'],
     logLevel: 'silent',
   });
@@ -184,6 +185,10 @@ async function openWorkbench(host, port, suiteBundle) {
     executablePath: host.chromium,
     headless: process.env.MLOPS_VSCODE_HEADED !== '1',
     args: CHROMIUM_FLAGS,
+    // Our own handlers stop the browser together with everything else.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
   state.browser = browser;
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -211,9 +216,32 @@ async function waitForResults(paths, limitMs) {
     if (state.server && state.server.exitCode !== null) {
       throw new StepError('run suite', `the VS Code server exited (${state.server.exitCode}) before the suite wrote its results`, logs.server);
     }
+    // The suite keeps the extension host alive until the harness is done, so an
+    // exit before the results exist means the suite never ran or crashed.
+    const exited = /Extension Host Process exited with code: (-?\d+)/.exec(readFileSync(logs.server, 'utf8'));
+    if (exited) {
+      await sleep(500);
+      for (const p of paths) if (existsSync(p)) return { file: p, results: JSON.parse(readFileSync(p, 'utf8')) };
+      throw new StepError(
+        'run suite',
+        `the extension host exited (code ${exited[1]}) before the suite wrote its results${suiteErrorFromBrowserLog()}`,
+        `${logs.browser} (the extension host's errors reach the browser console), ${logs.vscode}`,
+      );
+    }
     await sleep(250);
   }
   throw new StepError('run suite', `no results within ${limitMs / 1000} s (looked for ${paths.join(', ')})`, logs.server);
+}
+
+/** The extension host's error naming the suite bundle, as the browser console got it. */
+function suiteErrorFromBrowserLog() {
+  if (!existsSync(logs.browser)) return '';
+  const lines = readFileSync(logs.browser, 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.includes('out/vscode-suite/'));
+  if (at < 0) return '';
+  let start = at;
+  while (start > 0 && !lines[start].startsWith('[')) start--;
+  return `:\n  ${lines.slice(start, at + 1).join('\n  ')}`;
 }
 
 async function screenshot(page, name) {
@@ -242,6 +270,8 @@ async function uiChecks(page) {
     }
   };
   await check('[ui] the explorer shows the fixture folder with train.py', async () => {
+    // The suite may have put another view container in front: show the explorer.
+    await page.keyboard.press('Control+Shift+E');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'train.py' });
     await row.first().waitFor({ state: 'visible', timeout: 20_000 });
   });
@@ -297,8 +327,8 @@ function stopProcessesInRunDir() {
 
 async function cleanup() {
   state.cleaning ??= (async () => {
-    if (state.browser) await state.browser.close().catch(() => {});
     stopWorkspaceBackend();
+    if (state.browser) await Promise.race([state.browser.close().catch(() => {}), sleep(5000)]);
     const server = state.server;
     if (server && server.exitCode === null && server.signalCode === null) {
       killGroup(server, 'SIGTERM');
@@ -307,6 +337,9 @@ async function cleanup() {
     }
     stopProcessesInRunDir();
     if (state.runDir) {
+      // VS Code's own logs (extension host, remote agent, the extension's output channels).
+      const vscodeLogs = join(state.runDir, 'user-data', 'logs');
+      if (existsSync(vscodeLogs)) cpSync(vscodeLogs, join(outDir, 'vscode-logs'), { recursive: true });
       if (process.env.MLOPS_VSCODE_KEEP === '1') log(`kept ${state.runDir}`);
       else rmSync(state.runDir, { recursive: true, force: true, maxRetries: 3 });
     }
@@ -314,11 +347,80 @@ async function cleanup() {
   return state.cleaning;
 }
 
+// Last resort when the process ends without cleanup() finishing: synchronous kills only.
+process.on('exit', () => {
+  if (state.server && state.server.exitCode === null && state.server.signalCode === null) killGroup(state.server, 'SIGKILL');
+  stopProcessesInRunDir();
+  if (state.runDir && process.env.MLOPS_VSCODE_KEEP !== '1') rmSync(state.runDir, { recursive: true, force: true });
+});
+
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     log(`${sig}: stopping`);
     void cleanup().finally(() => process.exit(130));
   });
+}
+
+// The extension host formats stack traces itself (Node's --enable-source-maps has
+// no effect there), so positions in the suite bundle are mapped back to the .ts
+// files here, from esbuild's source map.
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function decodeMappings(mappings) {
+  const lines = [];
+  let source = 0;
+  let origLine = 0;
+  let origCol = 0;
+  let name = 0;
+  for (const lineText of mappings.split(';')) {
+    const segments = [];
+    let genCol = 0;
+    for (const seg of lineText.split(',')) {
+      if (!seg) continue;
+      const values = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of seg) {
+        const digit = BASE64.indexOf(ch);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      genCol += values[0];
+      if (values.length >= 4) {
+        source += values[1];
+        origLine += values[2];
+        origCol += values[3];
+        if (values.length >= 5) name += values[4];
+        segments.push([genCol, source, origLine, origCol]);
+      }
+    }
+    lines.push(segments);
+  }
+  return lines;
+}
+
+function stackMapper(bundle) {
+  let map;
+  try {
+    const raw = JSON.parse(readFileSync(`${bundle}.map`, 'utf8'));
+    map = { sources: raw.sources.map((s) => resolve(dirname(bundle), s)), lines: decodeMappings(raw.mappings) };
+  } catch {
+    return (text) => text;
+  }
+  const at = (line, col) => {
+    const segments = map.lines[line - 1] ?? [];
+    let best;
+    for (const s of segments) if (s[0] <= col - 1) best = s;
+    return best ? `${map.sources[best[1]]}:${best[2] + 1}:${best[3] + 1}` : undefined;
+  };
+  const escaped = bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g');
+  return (text) => text.replace(pattern, (whole, l, c) => at(Number(l), Number(c)) ?? whole);
 }
 
 function report(results) {
@@ -376,6 +478,9 @@ async function main() {
     page = await step('open workbench in chromium', () => openWorkbench(host, port, suiteBundle), logs.browser);
     const fallback = join(state.workspace, '.vscode-test', 'results.json');
     const { results } = await step('run suite', () => waitForResults([suiteResults, fallback], timeoutMs), logs.server);
+    const mapStack = stackMapper(suiteBundle);
+    for (const t of results.tests) if (t.error) t.error = mapStack(t.error);
+    for (const f of results.failures) f.error = mapStack(f.error);
     const ui = await step('ui checks', () => uiChecks(page), logs.browser);
     results.tests.push(...ui);
     for (const c of ui.filter((c) => !c.ok)) results.failures.push({ name: c.name, error: c.error });

@@ -1,4 +1,4 @@
-// Entry point of the suite, bundled to out/vscode-suite/index.js and loaded by
+// Entry point of the suite, bundled to out/vscode-suite/suite.js and loaded (via index.js) by
 // VS Code's extension host as `extensionTestsPath`: VS Code calls `run()` once the
 // extension under development is loaded. Add test files by importing them here.
 import * as vscode from 'vscode';
