@@ -51,7 +51,9 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
-  command('mlops.runCurrentFile', (uri?: vscode.Uri) => runCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined));
+  command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
+    runCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined, options),
+  );
   context.subscriptions.push(vscode.tasks.registerTaskProvider('mlops', new TrackedTaskProvider(() => wb.runtime(), context.extensionPath)));
 
   void wb.start();

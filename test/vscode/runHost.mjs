@@ -279,6 +279,13 @@ async function uiChecks(page) {
     const item = page.locator(`#workbench\\.parts\\.statusbar [id^="${EXTENSION_ID}."]`);
     await item.first().waitFor({ state: 'visible', timeout: 20_000 });
   });
+  await check('[ui] the Experiments view lists the tracked run with its loss', async () => {
+    // The suite focused the view; click the activity bar entry in case the explorer check moved it.
+    await page.locator('.activitybar .action-item a[aria-label^="MLOps"], .activitybar [aria-label^="MLOps"]').first().click();
+    const pane = page.locator('.pane', { has: page.locator('.pane-header[aria-label^="Experiments"]') });
+    await pane.locator('.monaco-list-row', { hasText: 'Default' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await pane.locator('.monaco-list-row', { hasText: 'loss 0.02' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  });
   return checks;
 }
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { runRegistered } from './testApi';
 import { resultsPath, uiDonePath } from './context';
 import './extension.tests';
+import './runCurrentFile.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });
