@@ -3,6 +3,7 @@ import { Workbench } from './workbench';
 import { ExperimentsTree, type ExperimentsNode } from './experiments/experimentsTree';
 import { runCurrentFile } from './runs/runCurrentFile';
 import { TrackedTaskProvider } from './runs/trackedTask';
+import { registerRunCommands } from './runs/runCommands';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.env.clipboard.writeText(picked.run.runId);
     void vscode.window.setStatusBarMessage(`Copied run id ${picked.run.runId}`, 3000);
   });
+  registerRunCommands(context, wb, () => experimentsView.selection);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
