@@ -435,6 +435,9 @@ function report(results) {
     if (t.ok) console.log(`  ok    ${t.name} (${t.durationMs} ms)`);
     else console.log(`  FAIL  ${t.name} (${t.durationMs} ms)\n        ${String(t.error).split('\n').join('\n        ')}`);
   }
+  for (const m of results.measurements ?? []) {
+    console.log(`  measured  ${m.name}: ${m.value.toFixed(1)} ${m.unit}${m.target ? ` (target ${m.target})` : ''}`);
+  }
 }
 
 async function main() {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from './testApi';
+import { measure, test } from './testApi';
 import { expectedWorkspace, extensionId, manifest } from './context';
 
 test('vscode.version is a version string', () => {
@@ -22,10 +22,16 @@ test('the open workspace folder is the fixture', () => {
 });
 
 test('the extension is present and activates', async () => {
-  const ext = vscode.extensions.getExtension(extensionId());
+  const ext = vscode.extensions.getExtension<{ activation: { loadMs: number; activateMs: number; totalMs: number } }>(extensionId());
   assert.ok(ext, `extension ${extensionId()} is not loaded`);
-  await ext.activate();
+  const api = await ext.activate();
   assert.equal(ext.isActive, true);
+  // The extension's own cost: loading its bundle plus activate(), measured inside it.
+  const { loadMs, activateMs, totalMs } = api.activation;
+  assert.ok(totalMs >= loadMs + activateMs - 0.01 && totalMs > 0, 'activation figures are consistent');
+  measure('activation (bundle load + activate())', totalMs, 'ms', '< 50 ms');
+  measure('  of which loading the bundle', loadMs, 'ms');
+  measure('  of which activate()', activateMs, 'ms');
 }, { timeoutMs: 60_000 });
 
 test('every command in contributes.commands is registered', async () => {

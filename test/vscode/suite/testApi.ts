@@ -31,6 +31,22 @@ export interface SuiteResults {
   tests: TestResult[];
   durationMs: number;
   vscodeVersion?: string;
+  /** Figures measured in the host (benchmarks), printed by the harness. */
+  measurements?: Measurement[];
+}
+
+export interface Measurement {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+}
+
+const measurements: Measurement[] = [];
+
+/** Records a figure measured in the real host; the harness prints it (never asserted here). */
+export function measure(name: string, value: number, unit: string, target?: string): void {
+  measurements.push({ name, value, unit, target });
 }
 
 const registered: RegisteredTest[] = [];
@@ -77,6 +93,7 @@ export async function runRegistered(resultsPath: string, extra: Partial<SuiteRes
     failures,
     tests,
     durationMs: Date.now() - started,
+    measurements,
   };
   mkdirSync(dirname(resultsPath), { recursive: true });
   // Written to a temporary name and renamed, so the harness never reads half a file.
