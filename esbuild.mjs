@@ -36,8 +36,28 @@ function entriesOf(dir, suffix, outDir) {
 if (args.has('--tests')) entries.push(...entriesOf('test', '.test.ts', 'out/test'), ...entriesOf('test/helpers', 'Writer.ts', 'out/test/helpers'));
 if (args.has('--bench')) entries.push(...entriesOf('bench', '.ts', 'out/bench'));
 
-await Promise.all(
-  entries.map((e) =>
+// One browser bundle per panel: webview/<name>/main.ts -> dist/webview/<name>.js.
+const webviewEntries = existsSync('webview')
+  ? readdirSync('webview', { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== 'shared' && existsSync(join('webview', d.name, 'main.ts')))
+      .map((d) => ({ in: join('webview', d.name, 'main.ts'), out: join('dist', 'webview', `${d.name}.js`) }))
+  : [];
+
+await Promise.all([
+  ...webviewEntries.map((e) =>
+    esbuild.build({
+      entryPoints: [e.in],
+      outfile: e.out,
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      minify: true,
+      sourcemap: true,
+      logLevel: 'warning',
+    }),
+  ),
+  ...entries.map((e) =>
     esbuild.build({
       ...common,
       entryPoints: [e.in],
@@ -45,7 +65,7 @@ await Promise.all(
       banner: e.banner ? { js: e.banner } : undefined,
     }),
   ),
-);
+]);
 
 // The CLI is a `bin`: make it executable.
 chmodSync('dist/cli.js', 0o755);
