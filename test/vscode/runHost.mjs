@@ -17,7 +17,7 @@ import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFile
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -279,13 +279,13 @@ async function uiChecks(page) {
     const item = page.locator(`#workbench\\.parts\\.statusbar [id^="${EXTENSION_ID}."]`);
     await item.first().waitFor({ state: 'visible', timeout: 20_000 });
   });
-  await check('[ui] the Experiments view lists the tracked run with its loss', async () => {
-    // The suite focused the view; click the activity bar entry in case the explorer check moved it.
-    await page.locator('.activitybar .action-item a[aria-label^="MLOps"], .activitybar [aria-label^="MLOps"]').first().click();
-    const pane = page.locator('.pane', { has: page.locator('.pane-header[aria-label^="Experiments"]') });
-    await pane.locator('.monaco-list-row', { hasText: 'Default' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-    await pane.locator('.monaco-list-row', { hasText: 'loss 0.02' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-  });
+  // Each feature keeps its browser-side checks in test/vscode/uiChecks/<feature>.mjs,
+  // exporting `checks(page, check, { screenshot })`; they run in file-name order.
+  const dir = join(repo, 'test', 'vscode', 'uiChecks');
+  for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort() : []) {
+    const module = await import(pathToFileURL(join(dir, file)).href);
+    await module.checks(page, check, { screenshot: (name) => screenshot(page, name) });
+  }
   return checks;
 }
 
