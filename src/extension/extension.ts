@@ -4,6 +4,8 @@ import { ExperimentsTree, type ExperimentsNode } from './experiments/experiments
 import { runCurrentFile } from './runs/runCurrentFile';
 import { TrackedTaskProvider } from './runs/trackedTask';
 import { registerRunCommands } from './runs/runCommands';
+import { registerRunsTablePanel } from './panels/runsTablePanel';
+import { registerComparisonPanel } from './panels/comparisonPanel';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -57,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
     void vscode.window.setStatusBarMessage(`Copied run id ${picked.run.runId}`, 3000);
   });
   registerRunCommands(context, wb, () => experimentsView.selection);
+  registerRunsTablePanel(context, wb);
+  registerComparisonPanel(context, wb, () => experimentsView.selection);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>

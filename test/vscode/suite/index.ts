@@ -7,6 +7,8 @@ import { runRegistered } from './testApi';
 import { resultsPath, uiDonePath } from './context';
 import './extension.tests';
 import './runCurrentFile.tests';
+import './runsTable.tests';
+import './comparison.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });

@@ -1,0 +1,2 @@
+// Tests of the comparison panel (mlops.compareRuns).
+export {};

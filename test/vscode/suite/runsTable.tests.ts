@@ -1,0 +1,2 @@
+// Tests of the runs table panel (mlops.openRunsTable).
+export {};
