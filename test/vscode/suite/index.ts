@@ -7,6 +7,7 @@ import { runRegistered } from './testApi';
 import { resultsPath, uiDonePath } from './context';
 import './extension.tests';
 import './runCurrentFile.tests';
+import './trackedTask.tests';
 import './runsTable.tests';
 import './comparison.tests';
 
