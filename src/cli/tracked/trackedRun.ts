@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { constants, tmpdir, userInfo } from 'node:os';
+import { constants, hostname, tmpdir, userInfo } from 'node:os';
 import { TrackingStore } from '../../core/tracking/trackingStore';
 import type { KeyValue, RunStatus } from '../../core/tracking/types';
 import type { ServerInfo } from '../../protocol/native';
@@ -42,6 +42,9 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
     { key: 'mlflow.source.type', value: 'LOCAL' },
     { key: 'mlops.command', value: JSON.stringify(options.command) },
     { key: 'mlops.cwd', value: cwd },
+    // Lets the editor's "Stop Run" reach this process, however it was started (task or terminal).
+    { key: 'mlops.pid', value: String(process.pid) },
+    { key: 'mlops.host', value: hostname() },
     ...(git
       ? [
           { key: 'mlflow.source.git.commit', value: git.commit },

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
@@ -63,6 +64,23 @@ export function registerRunCommands(context: vscode.ExtensionContext, workbench:
       if (pick !== 'Undo') return;
       for (const { backend, run } of runs) await mlflow(backend, 'runs/restore', { run_id: run.runId }).catch((err: Error) => void vscode.window.showErrorMessage(`MLOps: ${err.message}`));
     });
+  });
+
+  register('mlops.stopRun', async (runs) => {
+    for (const { run } of runs) {
+      const pid = Number(run.tags['mlops.pid']);
+      if (run.status !== 'RUNNING') continue;
+      if (!Number.isInteger(pid) || pid <= 0 || run.tags['mlops.host'] !== hostname()) {
+        void vscode.window.showInformationMessage(`Run ${run.runName} was not started by mlops run on this machine; stop it where it runs.`);
+        continue;
+      }
+      try {
+        // mlops run forwards this to the command's process group and ends the run KILLED.
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        void vscode.window.showInformationMessage(`Run ${run.runName}: its process has already ended.`);
+      }
+    }
   });
 
   register('mlops.showRunLog', async ([{ backend, run }]) => {
