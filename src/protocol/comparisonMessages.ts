@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+// Messages between the comparison panel (webview/comparison) and the extension
+// host (src/extension/panels/comparisonPanel.ts). Both sides validate every message.
+
+export const xAxisKind = z.enum(['step', 'wall', 'relative']);
+export type XAxisKind = z.infer<typeof xAxisKind>;
+
+/** Options the panel keeps in its webview state (restored after a reload). */
+export const comparisonOptions = z.object({
+  x: xAxisKind.default('step'),
+  smoothing: z.number().min(0).max(0.999).default(0),
+  logScale: z.boolean().default(false),
+  onlyDiffs: z.boolean().default(false),
+  hidden: z.array(z.string()).default([]),
+  systemOpen: z.boolean().default(false),
+  scatterParam: z.string().optional(),
+  scatterMetric: z.string().optional(),
+});
+export type ComparisonOptions = z.infer<typeof comparisonOptions>;
+
+export const comparisonState = z.object({
+  runIds: z.array(z.string().min(1)).min(1),
+  options: comparisonOptions.optional(),
+});
+export type ComparisonState = z.infer<typeof comparisonState>;
+
+export const comparisonRun = z.object({
+  runId: z.string(),
+  runName: z.string(),
+  status: z.string(),
+  startTime: z.number().nullable(),
+  params: z.record(z.string(), z.string()),
+  /** Latest values; non-finite ones as "NaN", "Infinity", "-Infinity". */
+  metrics: z.record(z.string(), z.union([z.number(), z.string()])),
+});
+export type ComparisonRun = z.infer<typeof comparisonRun>;
+
+// Series arrays are large (100 runs x 5 keys x 1000 points): a loop checks them
+// instead of a schema per element, which would dominate the panel's load time.
+const numberArray = z.custom<number[]>((v) => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return false;
+  return true;
+}, 'expected an array of numbers');
+/** Finite numbers; null where the value was NaN or +-Infinity (drawn as a gap). */
+const valueArray = z.custom<(number | null)[]>((v) => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] !== 'number') return false;
+  return true;
+}, 'expected an array of numbers or nulls');
+
+export const compactSeries = z.object({
+  runId: z.string(),
+  key: z.string(),
+  total: z.number(),
+  downsampled: z.boolean(),
+  /** Steps (x = step) or epoch milliseconds (x = time). */
+  x: numberArray,
+  y: valueArray,
+  /** The step of each point, with x = time. */
+  steps: numberArray.optional(),
+});
+export type CompactSeries = z.infer<typeof compactSeries>;
+
+export const stepRange = z.object({ startStep: z.number().int(), endStep: z.number().int() });
+export type StepRange = z.infer<typeof stepRange>;
+
+export const hostToComparison = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('runs'), runs: z.array(comparisonRun), keys: z.array(z.string()) }),
+  z.object({
+    type: z.literal('series'),
+    requestId: z.number().int(),
+    x: z.enum(['step', 'time']),
+    range: stepRange.nullable(),
+    /** True when only these runs' series were re-fetched (live updates); others stay. */
+    partial: z.boolean(),
+    series: z.array(compactSeries),
+  }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type HostToComparison = z.infer<typeof hostToComparison>;
+
+export const chartReport = z.object({ key: z.string(), datasets: z.number().int(), points: z.number().int() });
+
+export const comparisonToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), x: z.enum(['step', 'time']), range: stepRange.nullable() }),
+  z.object({ type: z.literal('requestSeries'), requestId: z.number().int(), x: z.enum(['step', 'time']), range: stepRange.nullable() }),
+  z.object({
+    type: z.literal('drawn'),
+    requestId: z.number().int(),
+    charts: z.array(chartReport),
+    /** performance.now() in the webview: script start, series received, all charts drawn. */
+    timings: z.object({ scriptStart: z.number(), received: z.number(), drawn: z.number() }),
+  }),
+  z.object({ type: z.literal('exportPng'), key: z.string(), dataUrl: z.string().startsWith('data:image/png;base64,') }),
+  z.object({ type: z.literal('exportCsv'), csv: z.string() }),
+]);
+export type ComparisonToHost = z.infer<typeof comparisonToHost>;
+
+export type ChartReport = z.infer<typeof chartReport>;
+/** What mlops.compareRuns resolves to once the panel has drawn (tests read it). */
+export interface ComparisonReport {
+  runIds: string[];
+  charts: ChartReport[];
+  /** Host time from the command to the webview's "drawn" message. */
+  commandToDrawnMs: number;
+  webview: { scriptStart: number; received: number; drawn: number };
+  /** Host milestones, ms after the command: runs loaded, series fetched, series posted. */
+  host: Record<string, number>;
+}

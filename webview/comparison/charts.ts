@@ -1,0 +1,265 @@
+// One chart.js line chart per metric key, with the runs overlaid. Data arrive
+// already downsampled (M4) from the backend, so chart.js only draws: no
+// parsing, no decimation, no animation.
+import {
+  Chart,
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  LinearScale,
+  LogarithmicScale,
+  Tooltip,
+  type ChartDataset,
+  type ScatterDataPoint,
+} from 'chart.js';
+import { h } from '../shared/uiKit';
+import { faint, runStyle } from './colors';
+import { ema } from './smoothing';
+
+Chart.register(LineController, LineElement, PointElement, ScatterController, LinearScale, LogarithmicScale, Tooltip);
+
+export type XMode = 'step' | 'wall' | 'relative';
+
+/** One run's series for one key: x in steps or epoch ms, y with NaN for gaps. */
+export interface RunSeries {
+  x: Float64Array;
+  y: Float64Array;
+  steps?: Float64Array;
+}
+
+export interface ChartRun {
+  index: number;
+  runId: string;
+  name: string;
+  startTime: number | null;
+}
+
+export interface DrawOptions {
+  x: XMode;
+  smoothing: number;
+  logScale: boolean;
+  hidden: ReadonlySet<string>;
+  xRange: { min: number; max: number } | null;
+}
+
+export interface ThemeColors {
+  text: string;
+  grid: string;
+  font: string;
+}
+
+export function themeColors(): ThemeColors {
+  const css = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    text: v('--vscode-descriptionForeground', v('--vscode-foreground', '#888')),
+    grid: v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.25)')),
+    font: v('--vscode-font-family', 'sans-serif'),
+  };
+}
+
+interface DatasetMeta {
+  runId: string;
+  name: string;
+  raw: boolean;
+}
+
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(4);
+  return String(Number(v.toPrecision(6)));
+}
+
+export function formatX(v: number, mode: XMode): string {
+  if (mode === 'step') return String(Math.round(v));
+  if (mode === 'wall') return new Date(v).toLocaleTimeString();
+  const s = Math.round(v / 1000);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  return hh > 0 ? `${hh}h${String(mm).padStart(2, '0')}m` : mm > 0 ? `${mm}m${String(ss).padStart(2, '0')}s` : `${ss}s`;
+}
+
+/**
+ * A metric chart with box/wheel zoom and shift-drag pan; zoom and pan are reported
+ * to `onRange` so every chart shares the x range and the host re-fetches finer data.
+ */
+export class MetricChart {
+  readonly element: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  private chart?: Chart<'line', ScatterDataPoint[]>;
+  private meta: DatasetMeta[] = [];
+  private readonly box: HTMLElement;
+  private mode: XMode = 'step';
+  points = 0;
+  runsDrawn = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly onRange: (range: { min: number; max: number } | null) => void,
+    onExport: (key: string, dataUrl: string) => void,
+  ) {
+    this.canvas = h('canvas', { 'aria-label': `Chart of ${key}`, role: 'img' });
+    this.box = h('div', { class: 'cmp-zoom-box', hidden: '' });
+    const exportButton = h('button', { class: 'cmp-link', title: 'Save this chart as PNG' }, 'PNG');
+    exportButton.addEventListener('click', () => onExport(key, this.toPng()));
+    const reset = h('button', { class: 'cmp-link', title: 'Reset zoom (or double-click the chart)' }, 'Reset');
+    reset.addEventListener('click', () => this.onRange(null));
+    this.element = h(
+      'div',
+      { class: 'cmp-chart', 'data-key': key },
+      h('div', { class: 'cmp-chart-head' }, h('span', { class: 'cmp-chart-title' }, key), h('span', { class: 'cmp-chart-tools' }, reset, exportButton)),
+      h('div', { class: 'cmp-canvas-wrap' }, this.canvas, this.box),
+    );
+    this.attachZoom();
+  }
+
+  /** Rebuilds the datasets and draws synchronously (animation is off). */
+  draw(runs: readonly ChartRun[], data: ReadonlyMap<string, RunSeries>, options: DrawOptions, theme: ThemeColors): void {
+    this.mode = options.x;
+    const datasets: ChartDataset<'line', ScatterDataPoint[]>[] = [];
+    this.meta = [];
+    this.points = 0;
+    this.runsDrawn = 0;
+    for (const run of runs) {
+      const s = data.get(run.runId);
+      if (!s || s.x.length === 0) continue;
+      const style = runStyle(run.index);
+      const hidden = options.hidden.has(run.runId);
+      const offset = options.x === 'relative' ? (run.startTime ?? s.x[0]) : 0;
+      const toPoints = (y: Float64Array): ScatterDataPoint[] => {
+        const pts = new Array<ScatterDataPoint>(y.length);
+        for (let i = 0; i < y.length; i++) {
+          const v = y[i];
+          pts[i] = { x: s.x[i] - offset, y: options.logScale && !(v > 0) ? NaN : v };
+        }
+        return pts;
+      };
+      if (options.smoothing > 0) {
+        datasets.push({ label: run.name, data: toPoints(s.y), borderColor: faint(style.color), borderWidth: 1, borderDash: style.dash, pointRadius: 0, hidden });
+        this.meta.push({ runId: run.runId, name: run.name, raw: true });
+      }
+      const y = options.smoothing > 0 ? ema(s.y, options.smoothing) : s.y;
+      datasets.push({ label: run.name, data: toPoints(y), borderColor: style.color, backgroundColor: style.color, borderWidth: 1.5, borderDash: style.dash, pointRadius: 0, pointHoverRadius: 3, hidden });
+      this.meta.push({ runId: run.runId, name: run.name, raw: false });
+      if (!hidden) {
+        this.runsDrawn++;
+        this.points += s.x.length;
+      }
+    }
+    const meta = this.meta;
+    const mode = options.x;
+    const scales = {
+      x: {
+        type: 'linear' as const,
+        min: options.xRange?.min,
+        max: options.xRange?.max,
+        grid: { color: theme.grid },
+        ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 12, callback: (v: number | string) => formatX(Number(v), mode) },
+        title: { display: true, text: mode === 'step' ? 'step' : mode === 'wall' ? 'wall time' : 'time since start', color: theme.text },
+      },
+      y: {
+        type: options.logScale ? ('logarithmic' as const) : ('linear' as const),
+        grid: { color: theme.grid },
+        ticks: { color: theme.text, callback: (v: number | string) => formatNumber(Number(v)) },
+      },
+    };
+    if (this.chart) {
+      this.chart.data.datasets = datasets;
+      this.chart.options.scales = scales;
+      this.chart.options.normalized = mode === 'step';
+      this.chart.update('none');
+      return;
+    }
+    Chart.defaults.font.family = theme.font;
+    this.chart = new Chart<'line', ScatterDataPoint[]>(this.canvas, {
+      type: 'line',
+      data: { datasets },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: mode === 'step',
+        spanGaps: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        events: ['mousemove', 'mouseout'],
+        interaction: { mode: 'nearest', intersect: false, axis: 'xy' },
+        scales,
+        plugins: {
+          tooltip: {
+            filter: (item) => !meta[item.datasetIndex]?.raw,
+            callbacks: {
+              title: (items) => (items[0] ? `${this.mode === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, this.mode)}` : ''),
+              label: (item) => `${this.meta[item.datasetIndex]?.name ?? ''}: ${formatNumber(item.parsed.y ?? NaN)}`,
+            },
+          },
+        },
+      },
+    });
+  }
+
+  toPng(): string {
+    return this.canvas.toDataURL('image/png');
+  }
+
+  private attachZoom(): void {
+    let start: number | undefined;
+    let panFrom: { px: number; min: number; max: number } | undefined;
+    const scale = () => this.chart?.scales.x;
+    const localX = (e: MouseEvent) => e.clientX - this.canvas.getBoundingClientRect().left;
+    this.canvas.addEventListener('mousedown', (e) => {
+      const sx = scale();
+      if (!sx || e.button !== 0) return;
+      if (e.shiftKey) panFrom = { px: localX(e), min: sx.min, max: sx.max };
+      else start = localX(e);
+    });
+    window.addEventListener('mousemove', (e) => {
+      const sx = scale();
+      if (!sx) return;
+      if (panFrom) {
+        const dx = sx.getValueForPixel(panFrom.px)! - sx.getValueForPixel(localX(e))!;
+        this.onRange({ min: panFrom.min + dx, max: panFrom.max + dx });
+        panFrom = { px: localX(e), min: panFrom.min + dx, max: panFrom.max + dx };
+      } else if (start !== undefined) {
+        const x = Math.max(sx.left, Math.min(sx.right, localX(e)));
+        this.box.hidden = false;
+        this.box.style.left = `${Math.min(start, x)}px`;
+        this.box.style.width = `${Math.abs(x - start)}px`;
+        this.box.style.top = `${this.chart!.chartArea.top}px`;
+        this.box.style.height = `${this.chart!.chartArea.bottom - this.chart!.chartArea.top}px`;
+      }
+    });
+    window.addEventListener('mouseup', (e) => {
+      const sx = scale();
+      panFrom = undefined;
+      if (start === undefined || !sx) return;
+      const end = Math.max(sx.left, Math.min(sx.right, localX(e)));
+      const a = start;
+      start = undefined;
+      this.box.hidden = true;
+      if (Math.abs(end - a) < 5) return;
+      this.onRange({ min: sx.getValueForPixel(Math.min(a, end))!, max: sx.getValueForPixel(Math.max(a, end))! });
+    });
+    this.canvas.addEventListener('dblclick', () => this.onRange(null));
+    this.canvas.addEventListener(
+      'wheel',
+      (e) => {
+        const sx = scale();
+        // Ctrl/Cmd + wheel zooms; a plain wheel keeps scrolling the page.
+        if (!sx || !(e.ctrlKey || e.metaKey)) return;
+        e.preventDefault();
+        const center = sx.getValueForPixel(localX(e))!;
+        const factor = e.deltaY < 0 ? 0.8 : 1.25;
+        this.onRange({ min: center - (center - sx.min) * factor, max: center + (sx.max - center) * factor });
+      },
+      { passive: false },
+    );
+  }
+
+  destroy(): void {
+    this.chart?.destroy();
+    this.element.remove();
+  }
+}
