@@ -36,32 +36,27 @@ export const comparisonRun = z.object({
 });
 export type ComparisonRun = z.infer<typeof comparisonRun>;
 
-// Series arrays are large (100 runs x 5 keys x 1000 points): a loop checks them
-// instead of a schema per element, which would dominate the panel's load time.
-const numberArray = z.custom<number[]>((v) => {
-  if (!Array.isArray(v)) return false;
-  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return false;
-  return true;
-}, 'expected an array of numbers');
-/** Finite numbers; null where the value was NaN or +-Infinity (drawn as a gap). */
-const valueArray = z.custom<(number | null)[]>((v) => {
-  if (!Array.isArray(v)) return false;
-  for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] !== 'number') return false;
-  return true;
-}, 'expected an array of numbers or nulls');
+// Series travel as three Float64Arrays for all series together (VS Code passes
+// typed arrays to webviews as binary, not as JSON number lists), with a small
+// index saying which slice is whose: 100 runs x 5 keys x 600 points is ~5 MB.
+const float64Array = z.custom<Float64Array>((v) => Object.prototype.toString.call(v) === '[object Float64Array]', 'expected a Float64Array');
 
-export const compactSeries = z.object({
+export const seriesSlice = z.object({
   runId: z.string(),
   key: z.string(),
+  /** Points stored in the series (in the requested step range). */
   total: z.number(),
   downsampled: z.boolean(),
-  /** Steps (x = step) or epoch milliseconds (x = time). */
-  x: numberArray,
-  y: valueArray,
-  /** The step of each point, with x = time. */
-  steps: numberArray.optional(),
+  offset: z.number().int().min(0),
+  length: z.number().int().min(0),
 });
-export type CompactSeries = z.infer<typeof compactSeries>;
+export type SeriesSlice = z.infer<typeof seriesSlice>;
+
+/** Every series of one answer: x (steps or epoch ms), y (NaN where the value was NaN or +-Infinity: a gap), steps (x = time only). */
+export const packedSeries = z
+  .object({ slices: z.array(seriesSlice), x: float64Array, y: float64Array, steps: float64Array.nullable() })
+  .refine((p) => p.x.length === p.y.length && (p.steps === null || p.steps.length === p.x.length) && p.slices.every((s) => s.offset + s.length <= p.x.length), 'series slices out of range');
+export type PackedSeries = z.infer<typeof packedSeries>;
 
 export const stepRange = z.object({ startStep: z.number().int(), endStep: z.number().int() });
 export type StepRange = z.infer<typeof stepRange>;
@@ -75,7 +70,7 @@ export const hostToComparison = z.discriminatedUnion('type', [
     range: stepRange.nullable(),
     /** True when only these runs' series were re-fetched (live updates); others stay. */
     partial: z.boolean(),
-    series: z.array(compactSeries),
+    series: packedSeries,
   }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);

@@ -127,14 +127,18 @@ channel.onValid((m) => {
     case 'series': {
       lastReceived = performance.now();
       if (m.requestId >= 0 && m.requestId !== requestId) return; // an older zoom's answer
+      const { slices, x, y, steps } = m.series;
       if (!m.partial) data.clear();
-      else for (const s of m.series) data.get(s.key)?.delete(s.runId);
-      for (const s of m.series) {
+      else {
+        // A live update carries whole series of the runs it re-fetched.
+        const updated = new Set(slices.map((s) => s.runId));
+        for (const byRun of data.values()) for (const runId of updated) byRun.delete(runId);
+      }
+      for (const s of slices) {
         let byRun = data.get(s.key);
         if (!byRun) data.set(s.key, (byRun = new Map()));
-        const y = new Float64Array(s.y.length);
-        for (let i = 0; i < y.length; i++) y[i] = s.y[i] ?? NaN;
-        byRun.set(s.runId, { x: Float64Array.from(s.x), y, steps: s.steps ? Float64Array.from(s.steps) : undefined });
+        const end = s.offset + s.length;
+        byRun.set(s.runId, { x: x.subarray(s.offset, end), y: y.subarray(s.offset, end), steps: steps?.subarray(s.offset, end) });
       }
       fetchedRange = m.range;
       status.hidden = keys.length > 0;

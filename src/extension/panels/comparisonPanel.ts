@@ -5,7 +5,7 @@ import {
   comparisonToHost,
   type ComparisonReport,
   type ComparisonRun,
-  type CompactSeries,
+  type PackedSeries,
   type HostToComparison,
   type StepRange,
 } from '../../protocol/comparisonMessages';
@@ -97,7 +97,7 @@ class ComparisonPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private runs: ComparisonRun[] = [];
   private keys: string[] = [];
-  private prefetch?: Promise<CompactSeries[]>;
+  private prefetch?: Promise<PackedSeries>;
   private x: 'step' | 'time' = 'step';
   private range: StepRange | null = null;
   private liveTimer?: NodeJS.Timeout;
@@ -163,12 +163,12 @@ class ComparisonPanel {
     this.milestones.runsLoaded ??= performance.now();
   }
 
-  private async fetchSeries(runIds: string[], x: 'step' | 'time', range: StepRange | null): Promise<CompactSeries[]> {
-    if (this.keys.length === 0 || runIds.length === 0) return [];
+  private async fetchSeries(runIds: string[], x: 'step' | 'time', range: StepRange | null): Promise<PackedSeries> {
+    if (this.keys.length === 0 || runIds.length === 0) return pack([]);
     const body = { runIds, keys: this.keys, maxPoints: MAX_POINTS, x, ...(range ?? {}) };
     const res = await this.backend.request<SeriesResponse>('POST', '/api/v1/series', body);
     this.milestones.seriesFetched ??= performance.now();
-    return res.series.filter((s) => s.x.length > 0).map((s) => ({ runId: s.runId, key: s.key, total: s.total, downsampled: s.downsampled, x: s.x, y: finiteOrNull(s.y), steps: s.steps }));
+    return pack(res.series);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -214,7 +214,7 @@ class ComparisonPanel {
     }
   }
 
-  private async sendSeries(requestId: number, x: 'step' | 'time', range: StepRange | null, prefetched?: Promise<CompactSeries[]>): Promise<void> {
+  private async sendSeries(requestId: number, x: 'step' | 'time', range: StepRange | null, prefetched?: Promise<PackedSeries>): Promise<void> {
     this.x = x;
     this.range = range;
     this.milestones.webviewReady ??= performance.now();
@@ -269,11 +269,26 @@ function compareKeys(a: string, b: string): number {
   return sa - sb || a.localeCompare(b);
 }
 
-function finiteOrNull(y: (number | string)[]): (number | null)[] {
-  const out = new Array<number | null>(y.length);
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    out[i] = typeof v === 'number' ? v : null;
+/** The backend's series as one binary block (see packedSeries); non-finite values become NaN. */
+function pack(series: SeriesResponse['series']): PackedSeries {
+  let n = 0;
+  for (const s of series) n += s.x.length;
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  const withSteps = series.some((s) => s.steps);
+  const steps = withSteps ? new Float64Array(n) : null;
+  const slices: PackedSeries['slices'] = [];
+  let offset = 0;
+  for (const s of series) {
+    if (s.x.length === 0) continue;
+    slices.push({ runId: s.runId, key: s.key, total: s.total, downsampled: s.downsampled, offset, length: s.x.length });
+    x.set(s.x, offset);
+    for (let i = 0; i < s.y.length; i++) {
+      const v = s.y[i];
+      y[offset + i] = typeof v === 'number' ? v : NaN;
+    }
+    if (steps && s.steps) steps.set(s.steps, offset);
+    offset += s.x.length;
   }
-  return out;
+  return { slices, x, y, steps };
 }
