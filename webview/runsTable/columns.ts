@@ -1,0 +1,127 @@
+// The column model: which columns exist (attributes, then params, metrics, tags),
+// which are shown, their order, pins and how a cell reads and sorts.
+import type { RunsTableColumns } from '../../src/protocol/runsTableMessages';
+import type { RunsTableRow } from '../../src/protocol/native';
+
+export type Group = 'attributes' | 'params' | 'metrics' | 'tags';
+
+export interface Column {
+  key: string;
+  group: Group;
+  label: string;
+  /** The name in MLflow's search syntax, for filter completion. */
+  searchKey: string;
+  width: number;
+  value(run: RunsTableRow): string | number | undefined;
+  text(run: RunsTableRow): string;
+}
+
+export const GROUP_TITLES: Record<Group, string> = { attributes: 'Run', params: 'Parameters', metrics: 'Metrics', tags: 'Tags' };
+
+function formatTime(ms: number | null): string {
+  if (ms == null) return '';
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function formatDuration(run: RunsTableRow): string {
+  const ms = durationOf(run);
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+function durationOf(run: RunsTableRow): number | undefined {
+  if (run.startTime == null) return undefined;
+  if (run.endTime == null) return run.status === 'RUNNING' ? Date.now() - run.startTime : undefined;
+  return run.endTime - run.startTime;
+}
+
+export function formatMetric(v: number | string | undefined): string {
+  if (v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (Number.isInteger(v)) return String(v);
+  const abs = Math.abs(v);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
+}
+
+export const STATUS_GLYPH: Record<string, string> = { FINISHED: '✓', FAILED: '✗', KILLED: '■', RUNNING: '●', SCHEDULED: '○' };
+
+const attributes: Column[] = [
+  { key: 'attr:status', group: 'attributes', label: 'Status', searchKey: 'attributes.status', width: 104, value: (r) => r.status, text: (r) => `${STATUS_GLYPH[r.status] ?? '?'} ${r.status.toLowerCase()}` },
+  { key: 'attr:name', group: 'attributes', label: 'Name', searchKey: 'attributes.run_name', width: 180, value: (r) => r.runName, text: (r) => r.runName },
+  { key: 'attr:start', group: 'attributes', label: 'Started', searchKey: 'attributes.start_time', width: 164, value: (r) => r.startTime ?? undefined, text: (r) => formatTime(r.startTime) },
+  { key: 'attr:duration', group: 'attributes', label: 'Duration', searchKey: 'attributes.end_time', width: 96, value: (r) => durationOf(r), text: formatDuration },
+  { key: 'attr:user', group: 'attributes', label: 'User', searchKey: 'attributes.user_id', width: 96, value: (r) => r.userId, text: (r) => r.userId },
+];
+
+function quoteKey(k: string): string {
+  return /^[A-Za-z_][\w.]*$/.test(k) ? k : `\`${k}\``;
+}
+
+export function buildColumns(names: RunsTableColumns): Column[] {
+  const numeric = (s: string | undefined) => (s !== undefined && s.trim() !== '' && !Number.isNaN(Number(s)) ? Number(s) : s);
+  return [
+    ...attributes,
+    ...names.params.map<Column>((k) => ({ key: `param:${k}`, group: 'params', label: k, searchKey: `params.${quoteKey(k)}`, width: 100, value: (r) => numeric(r.params[k]), text: (r) => r.params[k] ?? '' })),
+    ...names.metrics.map<Column>((k) => ({ key: `metric:${k}`, group: 'metrics', label: k, searchKey: `metrics.${quoteKey(k)}`, width: 100, value: (r) => r.metrics[k], text: (r) => formatMetric(r.metrics[k]) })),
+    ...names.tags.map<Column>((k) => ({ key: `tag:${k}`, group: 'tags', label: k, searchKey: `tags.${quoteKey(k)}`, width: 120, value: (r) => r.tags[k], text: (r) => r.tags[k] ?? '' })),
+  ];
+}
+
+/** MLflow's own bookkeeping tags: hidden until the user shows them. */
+export function hiddenByDefault(c: Column): boolean {
+  return c.group === 'tags' && (c.label.startsWith('mlflow.') || c.label.startsWith('mlops.'));
+}
+
+export interface ColumnPrefs {
+  order: string[];
+  hidden: string[];
+  shown: string[];
+  pinned: string[];
+}
+
+export function isVisible(c: Column, prefs: ColumnPrefs): boolean {
+  if (prefs.hidden.includes(c.key)) return false;
+  if (prefs.shown.includes(c.key)) return true;
+  return !hiddenByDefault(c);
+}
+
+/** All columns in display order: pinned first, then the user's order, then new ones in natural order. */
+export function orderColumns(all: Column[], prefs: ColumnPrefs): Column[] {
+  const rank = new Map(prefs.order.map((k, i) => [k, i]));
+  const natural = new Map(all.map((c, i) => [c.key, i]));
+  const pos = (c: Column) => (rank.has(c.key) ? rank.get(c.key)! : 1e6 + natural.get(c.key)!);
+  const pinned = (c: Column) => (prefs.pinned.includes(c.key) ? 0 : 1);
+  return [...all].sort((a, b) => pinned(a) - pinned(b) || pos(a) - pos(b));
+}
+
+/** Keys of columns whose value is the same in every run (attributes always count as differing). */
+export function constantColumns(all: Column[], runs: RunsTableRow[]): Set<string> {
+  const same = new Set<string>();
+  for (const c of all) {
+    if (c.group === 'attributes') continue;
+    const first = runs.length ? c.text(runs[0]) : '';
+    let constant = true;
+    for (let i = 1; i < runs.length; i++) {
+      if (c.text(runs[i]) !== first) {
+        constant = false;
+        break;
+      }
+    }
+    if (constant) same.add(c.key);
+  }
+  return same;
+}
+
+export function compareValues(a: string | number | undefined, b: string | number | undefined): number {
+  if (a === undefined || a === '') return b === undefined || b === '' ? 0 : 1; // empty cells last
+  if (b === undefined || b === '') return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b), undefined, { numeric: true });
+}
