@@ -85,8 +85,8 @@ export const comparisonToHost = z.discriminatedUnion('type', [
     type: z.literal('drawn'),
     requestId: z.number().int(),
     charts: z.array(chartReport),
-    /** performance.now() in the webview: script start, series received, all charts drawn. */
-    timings: z.object({ scriptStart: z.number(), received: z.number(), drawn: z.number() }),
+    /** performance.now() in the webview: script start, "ready" posted, series received, all charts drawn. */
+    timings: z.object({ scriptStart: z.number(), readyPosted: z.number(), received: z.number(), drawn: z.number() }),
   }),
   z.object({ type: z.literal('exportPng'), key: z.string(), dataUrl: z.string().startsWith('data:image/png;base64,') }),
   z.object({ type: z.literal('exportCsv'), csv: z.string() }),
@@ -100,7 +100,7 @@ export interface ComparisonReport {
   charts: ChartReport[];
   /** Host time from the command to the webview's "drawn" message. */
   commandToDrawnMs: number;
-  webview: { scriptStart: number; received: number; drawn: number };
+  webview: { scriptStart: number; readyPosted: number; received: number; drawn: number };
   /** Host milestones, ms after the command: runs loaded, series fetched, series posted. */
   host: Record<string, number>;
 }

@@ -126,6 +126,7 @@ channel.onValid((m) => {
     }
     case 'series': {
       lastReceived = performance.now();
+      if (runs.length === 0) return; // the runs come first; without them nothing can be drawn
       if (m.requestId >= 0 && m.requestId !== requestId) return; // an older zoom's answer
       const { slices, x, y, steps } = m.series;
       if (!m.partial) data.clear();
@@ -194,7 +195,7 @@ function drawCharts(reportFor?: number): void {
     drawn.push({ key, datasets: chart.runsDrawn, points: chart.points });
   }
   if (reportFor !== undefined) {
-    channel.post({ type: 'drawn', requestId: reportFor, charts: drawn, timings: { scriptStart, received: lastReceived, drawn: performance.now() } });
+    channel.post({ type: 'drawn', requestId: reportFor, charts: drawn, timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
   }
 }
 
@@ -326,4 +327,4 @@ new MutationObserver(() => {
 
 // The host answers "ready" with the runs, then the series for the restored x axis.
 channel.post({ type: 'ready', x: serverX(options.x), range: null });
-requestId = 0;
+const readyPosted = performance.now();

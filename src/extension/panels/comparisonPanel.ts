@@ -68,6 +68,20 @@ function nextBackend(workbench: Workbench): Promise<WorkspaceBackend | undefined
   });
 }
 
+/** A panel restored at startup may come before its backend has connected. */
+function connected(backend: WorkspaceBackend): Promise<void> {
+  if (backend.state.kind !== 'starting') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (sub.dispose(), resolve()), 30_000);
+    const sub = backend.onDidChangeState((state) => {
+      if (state.kind === 'starting') return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
 function title(n: number): string {
   return `Compare ${n} run${n === 1 ? '' : 's'}`;
 }
@@ -104,6 +118,8 @@ class ComparisonPanel {
   private readonly changedRuns = new Set<string>();
   private drawnWaiters: ((report: ComparisonReport['charts'] | undefined, timings?: ComparisonReport['webview']) => void)[] = [];
   private disposed = false;
+  /** Set by the webview's "ready": messages posted before it would be lost. */
+  private webviewReady = false;
   private readonly runInfo: Promise<void>;
   /** performance.now() of milestones of the first load, for the command's report. */
   private readonly milestones: Record<string, number> = {};
@@ -127,6 +143,10 @@ class ComparisonPanel {
         if (e.runId && this.runIds.includes(e.runId) && (e.kind === 'metrics' || e.kind === 'run' || e.kind === 'params')) this.liveUpdate(e.runId);
       }),
     );
+    panel.onDidChangeViewState(() => {
+      // A hidden panel's webview is unloaded (no retained context): wait for its next "ready".
+      if (!panel.visible) this.webviewReady = false;
+    }, undefined, this.disposables);
     panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'comparison', title: title(runIds.length) });
   }
 
@@ -142,10 +162,11 @@ class ComparisonPanel {
   }
 
   private post(message: HostToComparison): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    if (!this.disposed && this.webviewReady) void this.panel.webview.postMessage(message);
   }
 
   private async loadRuns(): Promise<void> {
+    await connected(this.backend);
     const search = await this.backend.request<{ experiments?: { experiment_id: string }[] }>('POST', '/api/2.0/mlflow/experiments/search', { max_results: 1000, view_type: 'ALL' });
     const experimentIds = (search.experiments ?? []).map((e) => e.experiment_id);
     if (experimentIds.length === 0) throw new Error('No experiments in this workspace.');
@@ -181,6 +202,7 @@ class ComparisonPanel {
     try {
       switch (m.type) {
         case 'ready': {
+          this.webviewReady = true;
           await this.runInfo;
           this.post({ type: 'runs', runs: this.runs, keys: this.keys });
           const prefetched = m.x === 'step' && !m.range ? this.prefetch : undefined;
@@ -192,6 +214,8 @@ class ComparisonPanel {
           await this.sendSeries(m.requestId, m.x, m.range);
           break;
         case 'drawn': {
+          // Only the answer to "ready" (request 0) or a later request, not a live update.
+          if (m.requestId < 0) break;
           const waiters = this.drawnWaiters;
           this.drawnWaiters = [];
           for (const w of waiters) w(m.charts, m.timings);
@@ -225,6 +249,7 @@ class ComparisonPanel {
 
   /** A run in the panel changed: re-fetch (debounced) so running curves grow. */
   private liveUpdate(runId: string): void {
+    if (!this.webviewReady) return; // "ready" fetches everything anyway
     this.changedRuns.add(runId);
     if (this.liveTimer) return;
     this.liveTimer = setTimeout(() => {
