@@ -47,6 +47,8 @@ export const runsTableToHost = z.discriminatedUnion('type', [
     rows: z.number().int(),
     domRows: z.number().int(),
     headers: z.array(z.string()),
+    /** False for the first screenful, painted while the rest of the runs load. */
+    complete: z.boolean(),
     /** performance.now() deltas: query sent -> rows received -> first frame painted. */
     fetchMs: z.number(),
     paintMs: z.number(),
@@ -72,6 +74,10 @@ export const runsTableFromHost = z.discriminatedUnion('type', [
     columns: runsTableColumnsSchema,
     total: z.number().int(),
     truncated: z.boolean(),
+    /** The runs continue the previous message's (same requestId). */
+    append: z.boolean(),
+    /** More runs follow in another message. */
+    partial: z.boolean(),
   }),
   z.object({ type: z.literal('error'), requestId: z.number().int(), message: z.string() }),
   /** The store changed: query again (the panel keeps its scroll position and selection). */

@@ -47,7 +47,7 @@ let phase: 'init' | 'loading' | 'ready' | 'error' = 'init';
 let loaded = false;
 let errorText = '';
 let queryStarted = 0;
-let pendingReport: { requestId: number; rowsAt: number } | undefined;
+let pendingReport: { requestId: number; rowsAt: number; complete: boolean } | undefined;
 
 // ---- DOM
 const app = document.getElementById('app')!;
@@ -108,9 +108,9 @@ channel.onValid((msg) => {
       break;
     case 'rows':
       if (msg.requestId !== requestId) return;
-      pendingReport = { requestId: msg.requestId, rowsAt: performance.now() };
-      setRuns(msg.runs, msg.columns);
-      showMessage(msg.truncated ? `Showing the newest ${msg.total} runs; narrow the filter to see the others.` : '');
+      pendingReport = { requestId: msg.requestId, rowsAt: performance.now(), complete: !msg.partial };
+      setRuns(msg.append ? runs.concat(msg.runs) : msg.runs, msg.columns);
+      showMessage(msg.truncated ? `Showing the newest ${msg.total} runs; narrow the filter to see the others.` : msg.partial ? 'Loading more runs…' : '');
       break;
     case 'error':
       if (msg.requestId !== requestId) return;
@@ -450,6 +450,7 @@ function reportRendered(): void {
       rows: view.length,
       domRows: body.querySelectorAll('.rt-row:not([hidden])').length,
       headers: columns.map((c) => c.label),
+      complete: report.complete,
       fetchMs: report.rowsAt - queryStarted,
       paintMs: performance.now() - report.rowsAt,
       totalMs: performance.now() - queryStarted,

@@ -60,10 +60,10 @@ button.rt-btn:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .rt-gcell.g-metrics { border-bottom: 2px solid var(--vscode-charts-green); }
 .rt-gcell.g-tags { border-bottom: 2px solid var(--vscode-charts-purple); }
 .rt-gcell.g-attributes { border-bottom: 2px solid var(--vscode-descriptionForeground); }
-.st-FINISHED { color: var(--vscode-testing-iconPassed, var(--vscode-charts-green)); }
-.st-FAILED { color: var(--vscode-testing-iconFailed, var(--vscode-errorForeground)); }
-.st-KILLED { color: var(--vscode-descriptionForeground); }
-.st-RUNNING { color: var(--vscode-charts-blue); }
+.rt-row .rt-cell.st-FINISHED { color: var(--vscode-testing-iconPassed, var(--vscode-charts-green)); }
+.rt-row .rt-cell.st-FAILED { color: var(--vscode-testing-iconFailed, var(--vscode-errorForeground)); }
+.rt-row .rt-cell.st-KILLED { color: var(--vscode-descriptionForeground); }
+.rt-row .rt-cell.st-RUNNING { color: var(--vscode-charts-blue); }
 .rt-empty { padding: 24px 0; color: var(--vscode-descriptionForeground); }
 `;
 

@@ -8,6 +8,8 @@ import { webviewHtml, webviewOptions } from './webviewHtml';
 const VIEW_TYPE = 'mlops.runsTable';
 /** The backend's page size limit; more runs are fetched page by page. */
 const PAGE_SIZE = 50_000;
+/** The first page is small so the first screenful paints while the rest loads. */
+const FIRST_PAGE = 300;
 /** Beyond this many runs the panel shows the newest ones and says so. */
 const MAX_ROWS = 200_000;
 const REFRESH_DEBOUNCE_MS = 300;
@@ -18,6 +20,8 @@ type Rendered = Extract<RunsTableToHost, { type: 'rendered' }>;
 export interface RunsTableSnapshot {
   open: boolean;
   rendered?: Rendered;
+  /** The first screenful of the last query, painted before all its runs arrived. */
+  firstPage?: Rendered;
   renderCount: number;
   error?: string;
   lastCompare?: string[];
@@ -143,6 +147,7 @@ class RunsTablePanel {
         );
         break;
       case 'rendered':
+        if (!message.complete) this.state.firstPage = message;
         this.state = { ...this.state, rendered: message, renderCount: this.state.renderCount + 1, error: undefined };
         break;
     }
@@ -185,7 +190,8 @@ class RunsTablePanel {
     try {
       const experimentIds = q.experimentIds.length ? q.experimentIds : (await this.experiments()).map((e) => e.id);
       this.shownExperimentIds = q.experimentIds;
-      const runs: RunsTableRow[] = [];
+      let runs: RunsTableRow[] = [];
+      let posted = 0;
       const columns = { params: new Set<string>(), metrics: new Set<string>(), tags: new Set<string>() };
       let pageToken: string | undefined;
       let truncated = false;
@@ -196,16 +202,22 @@ class RunsTablePanel {
             experimentIds,
             filter: q.filter.trim() || undefined,
             orderBy: ['attributes.start_time DESC'],
-            maxResults: PAGE_SIZE,
+            maxResults: posted === 0 && runs.length === 0 ? FIRST_PAGE : PAGE_SIZE,
             pageToken,
           });
           if (q.requestId !== this.latestRequest) return; // superseded
           runs.push(...page.runs);
+          if (posted === 0 && page.nextPageToken) {
+            // Paint the first screenful now; the rest follows in one message.
+            this.post({ type: 'rows', requestId: q.requestId, runs, columns: sortedColumns(columns), total: runs.length, truncated: false, append: false, partial: true });
+            posted = runs.length;
+            runs = [];
+          }
           for (const k of page.columns.params) columns.params.add(k);
           for (const k of page.columns.metrics) columns.metrics.add(k);
           for (const k of page.columns.tags) columns.tags.add(k);
           pageToken = page.nextPageToken;
-          if (pageToken && runs.length >= MAX_ROWS) {
+          if (pageToken && posted + runs.length >= MAX_ROWS) {
             truncated = true;
             break;
           }
@@ -214,16 +226,8 @@ class RunsTablePanel {
       if (q.requestId !== this.latestRequest) return;
       this.pendingQuery = undefined;
       this.state.backendMs = performance.now() - started;
-      this.state.postedRows = runs.length;
-      const sorted = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
-      this.post({
-        type: 'rows',
-        requestId: q.requestId,
-        runs,
-        columns: { params: sorted(columns.params), metrics: sorted(columns.metrics), tags: sorted(columns.tags) },
-        total: runs.length,
-        truncated,
-      });
+      this.state.postedRows = posted + runs.length;
+      this.post({ type: 'rows', requestId: q.requestId, runs, columns: sortedColumns(columns), total: posted + runs.length, truncated, append: posted > 0, partial: false });
     } catch (err) {
       if (q.requestId !== this.latestRequest) return;
       this.pendingQuery = undefined;
@@ -238,4 +242,9 @@ class RunsTablePanel {
     this.state.open = false;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function sortedColumns(c: { params: Set<string>; metrics: Set<string>; tags: Set<string> }) {
+  const sorted = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
+  return { params: sorted(c.params), metrics: sorted(c.metrics), tags: sorted(c.tags) };
 }

@@ -136,20 +136,24 @@ test('Runs table benchmark: 5,000 runs x 30 columns, first paint and filter', as
   await closePanels();
   const opened = Date.now();
   await vscode.commands.executeCommand('mlops.openRunsTable', [experimentId]);
-  const first = await rendered((x) => x.rendered!.rows === 5000, 60_000);
+  const first = await rendered((x) => x.rendered!.rows === 5000 && x.rendered!.complete, 60_000);
   const wall = Date.now() - opened;
   assert.ok(first.rendered!.headers.length >= 35, `columns: ${first.rendered!.headers.length}`);
   assert.ok(first.rendered!.domRows < 200, `virtualised: ${first.rendered!.domRows} rows in the DOM`);
-  measure('runs table: first paint of 5,000 x 30 (command -> rows painted, host clock)', wall, 'ms', '< 300 ms');
-  measure('runs table: first paint of 5,000 x 30 (query -> painted, in the webview)', first.rendered!.totalMs, 'ms', '< 300 ms');
+  const firstScreen = first.firstPage?.requestId === first.rendered!.requestId ? first.firstPage : undefined;
+  measure('runs table: first paint of 5,000 x 30, first screenful (query -> painted, in the webview)', firstScreen?.totalMs ?? NaN, 'ms', '< 300 ms');
+  measure('runs table: all 5,000 x 30 rows loaded and painted (query -> painted, in the webview)', first.rendered!.totalMs, 'ms');
+  measure('runs table:   command -> all rows painted (host clock, includes creating the webview)', wall, 'ms');
   measure('runs table:   of which the backend query (host clock)', first.backendMs ?? NaN, 'ms');
   measure('runs table:   of which rows received -> painted', first.rendered!.paintMs, 'ms');
 
   const count = first.renderCount;
   await vscode.commands.executeCommand('_mlops.runsTable.applyFilter', 'metrics.m_00 > 0.5');
-  const filtered = await rendered((x) => x.renderCount > count && x.rendered!.filter === 'metrics.m_00 > 0.5', 30_000);
+  const filtered = await rendered((x) => x.renderCount > count && x.rendered!.filter === 'metrics.m_00 > 0.5' && x.rendered!.complete, 30_000);
+  const filteredFirst = filtered.firstPage?.requestId === filtered.rendered!.requestId ? filtered.firstPage : undefined;
+  measure('runs table: apply a filter to 5,000 runs, first screenful (Enter -> painted, in the webview)', filteredFirst?.totalMs ?? NaN, 'ms', '< 300 ms');
   assert.ok(filtered.rendered!.rows > 1000 && filtered.rendered!.rows < 4000, `filtered rows: ${filtered.rendered!.rows}`);
-  measure('runs table: apply a filter to 5,000 runs (Enter -> painted, in the webview)', filtered.rendered!.totalMs, 'ms', '< 300 ms');
+  measure('runs table: apply a filter to 5,000 runs, all matching rows (Enter -> painted, in the webview)', filtered.rendered!.totalMs, 'ms');
 
   // Leave the workbench as the later checks expect it: the 5,000 runs deleted (the
   // Experiments view would list them first), the table on the small experiment.
