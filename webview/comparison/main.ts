@@ -269,7 +269,9 @@ function renderScatter(hidden: ReadonlySet<string>): void {
     scatterHost.append(h('div', { class: 'mlops-empty' }, 'The scatter needs runs with params and metrics.'));
     return;
   }
-  const param = options.scatterParam && params.includes(options.scatterParam) ? options.scatterParam : params[0];
+  // By default the first param that varies across the runs: one that does not explains nothing.
+  const varying = params.find((p) => new Set(runs.map((r) => r.params[p])).size > 1) ?? params[0];
+  const param = options.scatterParam && params.includes(options.scatterParam) ? options.scatterParam : varying;
   const metric = options.scatterMetric && metrics.includes(options.scatterMetric) ? options.scatterMetric : metrics[0];
   const canvas = h('canvas', { 'aria-label': `Scatter of ${metric} against ${param}`, role: 'img' });
   scatterHost.append(

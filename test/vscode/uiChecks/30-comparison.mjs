@@ -19,6 +19,18 @@ export async function checks(page, check, { screenshot }) {
     if (result.drawn < 500) throw new Error(`the chart canvas is almost empty (${result.drawn} drawn pixels)`);
     if (result.rows !== 2) throw new Error(`the table has ${result.rows} rows, expected 2`);
     await screenshot('comparison');
+    // The table and the scatter, below the charts.
+    await frame.evaluate(() => document.querySelector('.cmp-scatter')?.scrollIntoView({ block: 'end' }));
+    const scatterDrawn = await frame.evaluate(() => {
+      const canvas = document.querySelector('.cmp-scatter canvas');
+      if (!canvas || canvas.width === 0) return 0;
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let drawn = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) drawn++;
+      return drawn;
+    });
+    if (scatterDrawn < 100) throw new Error(`the scatter canvas is almost empty (${scatterDrawn} drawn pixels)`);
+    await screenshot('comparison-table');
   });
 }
 
