@@ -105,7 +105,9 @@ test('Runs table shows an experiment\'s runs with their columns, and a filter na
   while (!(await state()).error && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   const bad = await state();
   assert.ok(bad.error, 'the backend error reached the panel');
-  assert.equal(bad.renderCount, before, 'the table kept its rows');
+  // A late live refresh may repaint, but only with the last good rows.
+  assert.equal(bad.rendered!.rows, 4, 'the table kept its rows');
+  void before;
 
   await vscode.commands.executeCommand('_mlops.runsTable.applyFilter', '');
   await rendered((x) => x.rendered!.rows === 12 && x.rendered!.filter === '');
