@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrackingStore } from '../src/core/tracking/trackingStore';
-import { SeriesQuery } from '../src/core/tracking/seriesQuery';
+import { SeriesQuery, bucketWidth } from '../src/core/tracking/seriesQuery';
 import { makeWorkspace, startServer } from './helpers/testServer';
 
 /** A seeded random walk with spikes, so min and max are not at bucket edges. */
@@ -42,7 +42,7 @@ test('downsampled series keep the first, last, min and max point of every bucket
     // Bucket-level check against brute force. The contract (seriesQuery.ts): output
     // bucket i of width w holds the stored 64-step summaries whose first step is in
     // [i*w, (i+1)*w), and raw points past the last whole summary by their own step.
-    const width = Math.ceil(20_000 / Math.floor(maxPoints / 4));
+    const width = bucketWidth(0, 19_999, 20_000, maxPoints);
     const lastWhole = Math.floor(20_000 / 64) * 64;
     const bucketOf = (st: number) => (width >= 64 && st < lastWhole ? Math.floor((Math.floor(st / 64) * 64) / width) : Math.floor(st / width));
     const buckets = new Map<number, { step: number; value: number }[]>();

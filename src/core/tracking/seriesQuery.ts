@@ -50,6 +50,9 @@ export interface PackedSeriesResponse {
 
 type RawRow = [number, number, number | null, number];
 
+// Below the summaries' resolution, raw points are read only up to this many times maxPoints.
+const RAW_READ_FACTOR = 4;
+
 // Flag bit in stepBucketRows' packed steps: two points of the bucket share a step, not a timestamp.
 const TS_MATTERS = 1 << 24;
 // Six bits per packed step offset: the packed form needs buckets of at most 64 steps.
@@ -141,8 +144,7 @@ export class SeriesQuery {
       }
       return { runId, key, total, downsampled: false };
     }
-    const bucketCount = Math.max(1, Math.floor(request.maxPoints / 4));
-    const width = Math.ceil((hi - lo + 1) / bucketCount);
+    const width = bucketWidth(lo, hi, total, request.maxPoints);
     const m4 = this.m4;
     m4.reset(Math.floor((hi - lo) / width) + 1);
     if (width >= BUCKET_WIDTH) this.fromSummaries(id, lo, hi, width, time);
@@ -344,4 +346,15 @@ class M4Accumulator {
       }
     }
   }
+}
+
+/**
+ * Steps per output bucket (each keeps up to 4 points). A request finer than the
+ * stored 64-step summaries is answered from raw points only while that stays a
+ * small read (a zoom); over a long range it uses the summaries as they are,
+ * returning fewer points than asked rather than reading every point (10x slower).
+ */
+export function bucketWidth(lo: number, hi: number, total: number, maxPoints: number): number {
+  const width = Math.ceil((hi - lo + 1) / Math.max(1, Math.floor(maxPoints / 4)));
+  return width < BUCKET_WIDTH && total > RAW_READ_FACTOR * maxPoints ? BUCKET_WIDTH : width;
 }
