@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { viewType } from './mlflowTracking';
 
 // The native API (/api/v1) for what the editor needs and MLflow lacks.
 
@@ -52,7 +53,7 @@ export const runsTableRequest = z.object({
   experimentIds: z.array(z.string()).min(1, 'experimentIds must name at least one experiment'),
   filter: z.string().optional(),
   orderBy: z.array(z.string()).default([]),
-  viewType: z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).default('ACTIVE_ONLY'),
+  viewType,
   maxResults: z.number().int().min(1).max(50_000).default(1000),
   pageToken: z.string().optional(),
 });
