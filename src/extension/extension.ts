@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { Workbench } from './workbench';
 import { ExperimentsTree, type ExperimentsNode } from './experiments/experimentsTree';
 import { runCurrentFile } from './runs/runCurrentFile';
+import { debugCurrentFile } from './runs/debugCurrentFile';
+import { runCommandWithTracking } from './runs/runCommandWithTracking';
 import { TrackedTaskProvider } from './runs/trackedTask';
 import { registerRunCommands } from './runs/runCommands';
 import { registerRunsTablePanel } from './panels/runsTablePanel';
@@ -15,6 +17,8 @@ let workbench: Workbench | undefined;
 /** What activate() returns: the extension's own activation cost, for tests and the log. */
 export interface WorkbenchApi {
   activation: { loadMs: number; activateMs: number; totalMs: number };
+  /** The Experiments view's node for a run, as its context-menu commands receive it (tests drive the commands with it). */
+  experimentsNodeOf(runId: string): Promise<ExperimentsNode | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
@@ -66,13 +70,21 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
     runCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined, options),
   );
+  command('mlops.debugCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
+    debugCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined, options),
+  );
+  command('mlops.runCommandWithTracking', (options?: { commandLine?: string; params?: Record<string, string>; experiment?: string }) =>
+    runCommandWithTracking(context, wb, options && typeof options === 'object' && !(options instanceof vscode.Uri) ? options : {}),
+  );
+  command('mlops.showDeletedRuns', () => experiments.setShowDeleted(true));
+  command('mlops.hideDeletedRuns', () => experiments.setShowDeleted(false));
   context.subscriptions.push(vscode.tasks.registerTaskProvider('mlops', new TrackedTaskProvider(() => wb.runtime(), context.extensionPath)));
 
   void wb.start();
   const ended = performance.now();
   const activation = { loadMs: started - loadStart, activateMs: ended - started, totalMs: ended - loadStart };
   wb.log(`activated in ${activation.totalMs.toFixed(1)} ms (loading the bundle ${activation.loadMs.toFixed(1)} ms, activate() ${activation.activateMs.toFixed(1)} ms)`);
-  return { activation };
+  return { activation, experimentsNodeOf: (runId) => experiments.findRun(runId) };
 }
 
 export function deactivate(): void {

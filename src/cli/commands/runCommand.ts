@@ -6,6 +6,7 @@ import { ensureServer } from '../ensureServer';
 import { parseKeyValues } from '../keyValueArgs';
 import { resolveWorkspace } from '../workspace';
 import { runTracked } from '../tracked/trackedRun';
+import { debugpyCommand, debugpyMissing } from '../tracked/debugpyCommand';
 
 export const RUN_HELP = `Usage: mlops run [options] -- COMMAND [ARGS...]
 
@@ -20,6 +21,10 @@ Options:
   --param k=v         a parameter (repeatable)
   --tag k=v           a tag (repeatable)
   --workspace DIR     workspace folder (default: nearest folder with .mlops/, else the current one)
+  --debug-connect HOST:PORT
+                      run a Python COMMAND under debugpy, connecting to a debugger listening
+                      there (what "Debug Current File with Tracking" uses); the run records
+                      COMMAND as written
   -h, --help          this help
 
 Example:
@@ -35,6 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       param: { type: 'string', multiple: true },
       tag: { type: 'string', multiple: true },
       workspace: { type: 'string' },
+      'debug-connect': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -45,6 +51,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const fullCommand = command;
   if (fullCommand.length === 0) throw new CliError(`mlops run: no command given.\n\n${RUN_HELP}`, 2);
   if (!commandExists(fullCommand[0])) throw new CliError(`mlops run: command not found: ${fullCommand[0]}`, 127);
+  const spawnCommand = values['debug-connect'] === undefined ? undefined : debugpyCommand(fullCommand, values['debug-connect']);
+  if (typeof spawnCommand === 'string') throw new CliError(`mlops run: ${spawnCommand}`, 2);
+  if (spawnCommand) {
+    const missing = await debugpyMissing(spawnCommand[0], process.env);
+    if (missing) throw new CliError(`mlops run: ${missing}`, 2);
+  }
   const workspace = resolveWorkspace(values.workspace);
   const log = (line: string) => process.stderr.write(`[mlops] ${line}\n`);
   const { info: server, started } = await ensureServer(workspace);
@@ -53,6 +65,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     workspace,
     server,
     command: fullCommand,
+    spawnCommand,
     experiment: values.experiment,
     runName: values.name,
     params: parseKeyValues(values.param, '--param'),
@@ -64,7 +77,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   return result.exitCode;
 }
 
-const VALUE_FLAGS = new Set(['--experiment', '--name', '--param', '--tag', '--workspace']);
+const VALUE_FLAGS = new Set(['--experiment', '--name', '--param', '--tag', '--workspace', '--debug-connect']);
 
 /**
  * Our options come first; the command starts after `--` or at the first word

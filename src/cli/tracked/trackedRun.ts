@@ -14,6 +14,8 @@ export interface TrackedRunOptions {
   workspace: string;
   server: ServerInfo;
   command: string[];
+  /** What to spawn when it differs from `command` (under a debugger); the run records `command`. */
+  spawnCommand?: string[];
   experiment?: string;
   runName?: string;
   params: KeyValue[];
@@ -53,6 +55,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
           ...(git.repoUrl ? [{ key: 'mlflow.source.git.repoURL', value: git.repoUrl }] : []),
         ]
       : []),
+    ...(options.spawnCommand ? [{ key: 'mlops.debugger', value: 'debugpy' }] : []),
     ...options.tags,
   ];
   const run = tracking.runs.create({ experimentId, userId: safeUser(), runName: options.runName, tags, heartbeat: true });
@@ -74,9 +77,10 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
 
   const logFile = join(tracking.store.layout.logs, `${runId}.log`);
   const logStream = createWriteStream(logFile, { mode: 0o600 });
+  const spawned = options.spawnCommand ?? options.command;
   let child: ChildProcess;
   try {
-    child = spawn(options.command[0], options.command.slice(1), {
+    child = spawn(spawned[0], spawned.slice(1), {
       env,
       // Its own process group, so a stop reaches the whole tree (data-loader
       // workers, shells) and not only the first process.

@@ -30,6 +30,8 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   private refreshTimer?: NodeJS.Timeout;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly watched = new Set<WorkspaceBackend>();
+  /** Deleted runs are listed (greyed, with Restore) only when asked for, as in MLflow's UI. */
+  private showDeleted = false;
 
   constructor(private readonly workbench: Workbench) {}
 
@@ -39,6 +41,15 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     this.watched.add(backend);
     this.subscriptions.push(backend.onDidChangeState(() => this.refreshSoon()), backend.onDidChange(() => this.refreshSoon()));
     this.refreshSoon();
+  }
+
+  /** Shows or hides deleted runs; returns the new setting. */
+  setShowDeleted(show: boolean): boolean {
+    this.showDeleted = show;
+    this.runsCache.clear(); // what is cached was listed with the other setting
+    void vscode.commands.executeCommand('setContext', 'mlops.showingDeletedRuns', this.showDeleted);
+    this.refreshSoon();
+    return this.showDeleted;
   }
 
   refreshSoon(): void {
@@ -75,7 +86,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
         const metric = mainMetric(run);
         item.description = [formatDuration(run.startTime, run.endTime), metric ? `${metric[0]} ${formatValue(metric[1])}` : ''].filter(Boolean).join(' · ');
         item.tooltip = runTooltip(run);
-        item.contextValue = `mlops.run.${run.status.toLowerCase()}`;
+        item.contextValue = run.lifecycleStage === 'deleted' ? 'mlops.run.deleted' : `mlops.run.${run.status.toLowerCase()}`;
+        if (run.lifecycleStage === 'deleted') {
+          item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
+          item.description = `deleted · ${item.description as string}`;
+        }
         return item;
       }
       case 'message': {
@@ -109,6 +124,18 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     return [];
   }
 
+  /** The view's node for a run, searched as the view lists it (so only runs the view shows). */
+  async findRun(runId: string, under?: ExperimentsNode): Promise<ExperimentsNode | undefined> {
+    for (const child of await this.getChildren(under)) {
+      if (child.kind === 'run' && child.run.runId === runId) return child;
+      if (child.kind !== 'message') {
+        const found = await this.findRun(runId, child);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   private async experimentsOf(backend: WorkspaceBackend): Promise<ExperimentsNode[]> {
     const state = backend.state;
     if (state.kind === 'starting') return [{ kind: 'message', text: 'Starting the MLOps backend…', icon: 'loading~spin' }];
@@ -137,7 +164,12 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     const cached = this.runsCache.get(key);
     if (cached) return cached;
     try {
-      const page = await backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', { experimentIds: [experimentId], maxResults: RUNS_IN_TREE, orderBy: ['attributes.start_time DESC'] });
+      const page = await backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', {
+        experimentIds: [experimentId],
+        maxResults: RUNS_IN_TREE,
+        orderBy: ['attributes.start_time DESC'],
+        viewType: this.showDeleted ? 'ALL' : 'ACTIVE_ONLY',
+      });
       this.runsCache.set(key, page.runs);
       return page.runs;
     } catch {

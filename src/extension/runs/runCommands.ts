@@ -66,6 +66,10 @@ export function registerRunCommands(context: vscode.ExtensionContext, workbench:
     });
   });
 
+  register('mlops.restoreRun', async (runs) => {
+    for (const { backend, run } of runs) await mlflow(backend, 'runs/restore', { run_id: run.runId });
+  });
+
   register('mlops.stopRun', async (runs) => {
     for (const { run } of runs) {
       const pid = Number(run.tags['mlops.pid']);

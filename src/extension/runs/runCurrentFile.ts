@@ -1,11 +1,21 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Workbench } from '../workbench';
+import type { RuntimeCandidate } from '../backend/backendRuntime';
 import { pythonInterpreter } from './pythonInterpreter';
 import { trackedTask } from './trackedTask';
 import { parseParams } from './runParams';
 
 const PARAMS_KEY = 'mlops.paramsByFile';
+
+/** Everything needed to run the current file tracked, once the user has been asked. */
+export interface PreparedFileRun {
+  target: vscode.Uri;
+  folder: vscode.WorkspaceFolder;
+  params: Record<string, string>;
+  runtime: RuntimeCandidate;
+  interpreter: string;
+}
 
 /**
  * "Run Current File with Tracking": saves the file, asks once for params
@@ -19,9 +29,29 @@ export async function runCurrentFile(
   uri?: vscode.Uri,
   options: { params?: Record<string, string> } = {},
 ): Promise<vscode.TaskExecution | undefined> {
+  const prepared = await prepareFileRun(context, workbench, 'Run', uri, options);
+  if (!prepared) return undefined;
+  const { target, folder, params, runtime, interpreter } = prepared;
+  const task = trackedTask({ type: 'mlops', command: interpreter, args: [target.fsPath], params }, folder, runtime, context.extensionPath, `Run ${basename(target.fsPath)}`);
+  return vscode.tasks.executeTask(task);
+}
+
+/**
+ * The checks and questions shared by Run and Debug Current File: a saved file
+ * in a trusted workspace folder, its params, the CLI's runtime and the
+ * interpreter. Undefined when something is missing (already explained to the
+ * user) or the user cancelled.
+ */
+export async function prepareFileRun(
+  context: vscode.ExtensionContext,
+  workbench: Workbench,
+  verb: 'Run' | 'Debug',
+  uri?: vscode.Uri,
+  options: { params?: Record<string, string> } = {},
+): Promise<PreparedFileRun | undefined> {
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!target || target.scheme !== 'file') {
-    void vscode.window.showInformationMessage('MLOps: open a Python file to run it with tracking.');
+    void vscode.window.showInformationMessage(`MLOps: open a Python file to ${verb.toLowerCase()} it with tracking.`);
     return undefined;
   }
   if (!vscode.workspace.isTrusted) {
@@ -36,26 +66,19 @@ export async function runCurrentFile(
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
   if (document?.isDirty) await document.save();
 
-  const params = options.params ?? (await askParams(context, target));
+  const params = options.params ?? (await askParams(context, target, verb));
   if (!params) return undefined; // cancelled
 
   const runtime = await workbench.runtime();
   if (!runtime) return undefined; // the runtime notification already explained why
   const interpreter = await pythonInterpreter(target);
-  const task = trackedTask(
-    { type: 'mlops', command: interpreter, args: [target.fsPath], params },
-    folder,
-    runtime,
-    context.extensionPath,
-    `Run ${basename(target.fsPath)}`,
-  );
-  return vscode.tasks.executeTask(task);
+  return { target, folder, params, runtime, interpreter };
 }
 
-async function askParams(context: vscode.ExtensionContext, target: vscode.Uri): Promise<Record<string, string> | undefined> {
+async function askParams(context: vscode.ExtensionContext, target: vscode.Uri, verb: string): Promise<Record<string, string> | undefined> {
   const remembered = context.workspaceState.get<Record<string, string>>(PARAMS_KEY, {});
   const answer = await vscode.window.showInputBox({
-    title: `Run ${basename(target.fsPath)} with tracking`,
+    title: `${verb} ${basename(target.fsPath)} with tracking`,
     prompt: 'Params for this run, as key=value pairs (empty for none). Remembered for this file.',
     value: remembered[target.fsPath] ?? '',
     placeHolder: 'lr=0.1 epochs=20',

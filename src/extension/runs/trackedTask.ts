@@ -10,6 +10,8 @@ export interface TrackedTaskDefinition extends vscode.TaskDefinition {
   params?: Record<string, string | number | boolean>;
   experiment?: string;
   name?: string;
+  /** Internal (Debug Current File): run under debugpy, connecting to a debugger listening at HOST:PORT. */
+  debugConnect?: string;
 }
 
 /**
@@ -17,14 +19,22 @@ export interface TrackedTaskDefinition extends vscode.TaskDefinition {
  * output in the terminal, the run recorded, and stopping the task (SIGHUP) ends
  * the run as KILLED.
  */
-export function trackedTask(definition: TrackedTaskDefinition, folder: vscode.WorkspaceFolder, runtime: RuntimeCandidate, extensionPath: string, label: string): vscode.Task {
+export function trackedTask(
+  definition: TrackedTaskDefinition,
+  folder: vscode.WorkspaceFolder,
+  runtime: RuntimeCandidate,
+  extensionPath: string,
+  label: string,
+  extraEnv: Record<string, string> = {},
+): vscode.Task {
   const cli = join(extensionPath, 'dist', 'cli.js');
   const args = [cli, 'run', '--workspace', folder.uri.fsPath];
   if (definition.experiment) args.push('--experiment', definition.experiment);
   if (definition.name) args.push('--name', definition.name);
+  if (definition.debugConnect) args.push('--debug-connect', definition.debugConnect);
   for (const [key, value] of Object.entries(definition.params ?? {})) args.push('--param', `${key}=${String(value)}`);
   args.push('--', definition.command, ...(definition.args ?? []));
-  const execution = new vscode.ProcessExecution(runtime.command, args, { cwd: folder.uri.fsPath, env: runtime.env });
+  const execution = new vscode.ProcessExecution(runtime.command, args, { cwd: folder.uri.fsPath, env: { ...runtime.env, ...extraEnv } });
   const task = new vscode.Task(definition, folder, label, 'mlops', execution, []);
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
   return task;

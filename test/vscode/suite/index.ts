@@ -8,6 +8,7 @@ import { resultsPath, uiDonePath } from './context';
 import './extension.tests';
 import './runCurrentFile.tests';
 import './trackedTask.tests';
+import './runCommand.tests';
 import './runsTable.tests';
 import './comparison.tests';
 
