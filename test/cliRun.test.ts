@@ -213,3 +213,11 @@ test('the second mlops run in a workspace reuses the background server', async (
     stopBackgroundServer(ws);
   }
 });
+
+test('mlops run gives the command its params as JSON in MLOPS_PARAMS', async () => {
+  const ws = makeWorkspace('mlops-params-');
+  const r = await runCli(['run', '--param', 'lr=0.1', '--param', 'name=a b', '--', 'python3', '-c', 'import os; print("PARAMS=" + os.environ["MLOPS_PARAMS"])'], { cwd: ws, env: fastEnv });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /PARAMS=\{"lr":"0\.1","name":"a b"\}/);
+  await stopBackgroundServer(ws);
+});

@@ -14,9 +14,16 @@ export function bundledPythonPath(): string | undefined {
  * PYTHONPATH. MLFLOW_RUN_ID is deliberately not set: MLflow's fluent
  * start_run refuses a run id from another experiment, which breaks scripts
  * that call mlflow.set_experiment(). Instead MLFLOW_RUN_CONTEXT tags every run
- * MLflow creates as a child of the tracked run.
+ * MLflow creates as a child of the tracked run. MLOPS_PARAMS carries the run's
+ * params as a JSON object.
  */
-export function trackedEnvironment(base: NodeJS.ProcessEnv, server: ServerInfo, run: { runId: string; experimentId: string }, workspace: string): NodeJS.ProcessEnv {
+export function trackedEnvironment(
+  base: NodeJS.ProcessEnv,
+  server: ServerInfo,
+  run: { runId: string; experimentId: string },
+  workspace: string,
+  params: { key: string; value: string }[] = [],
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   env.MLFLOW_TRACKING_URI = server.url;
   env.MLFLOW_TRACKING_TOKEN = server.token;
@@ -29,6 +36,9 @@ export function trackedEnvironment(base: NodeJS.ProcessEnv, server: ServerInfo, 
   env.MLOPS_RUN_ID = run.runId;
   env.MLOPS_EXPERIMENT_ID = run.experimentId;
   env.MLOPS_WORKSPACE = workspace;
+  // The run's params (`--param`, or what the editor asked for), so a script can
+  // read them without parsing arguments: json.loads(os.environ["MLOPS_PARAMS"]).
+  env.MLOPS_PARAMS = JSON.stringify(Object.fromEntries(params.map((p) => [p.key, p.value])));
   env.PYTHONUNBUFFERED = '1';
   const python = bundledPythonPath();
   if (python) env.PYTHONPATH = base.PYTHONPATH ? `${python}${delimiter}${base.PYTHONPATH}` : python;

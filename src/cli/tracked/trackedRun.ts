@@ -71,7 +71,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
     sideWork.push(tracking.artifacts.importFile(runId, 'code/git.diff', diffFile, 'link'));
   }
 
-  const env = trackedEnvironment(process.env, options.server, { runId, experimentId }, options.workspace);
+  const env = trackedEnvironment(process.env, options.server, { runId, experimentId }, options.workspace, options.params);
   const interpreter = pythonInterpreterOf(options.command);
   if (interpreter) sideWork.push(recordPythonEnvironment(tracking, runId, interpreter, env, scratch));
 

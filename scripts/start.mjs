@@ -1,0 +1,159 @@
+// `npm start`: the product in a real VS Code, on the example workspace
+// (examples/quickstart), with a few tracked runs recorded the first time.
+//
+// - VS Code desktop when `code` is on PATH: a new window with this repository
+//   loaded as the extension under development.
+// - Otherwise the browser-based VS Code (the same VS Code server the
+//   integration tests use, installed and cached by test/vscode/installHost.mjs),
+//   on 127.0.0.1 with a connection token; the URL to open is printed and the
+//   server runs until Ctrl-C.
+//
+// Environment:
+//   MLOPS_START_WORKSPACE   another folder to open (default examples/quickstart)
+//   MLOPS_START_BROWSER=1   use the browser-based VS Code even when `code` exists
+//   MLOPS_START_PORT        port of the browser-based VS Code (default: a free one)
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const workspace = resolve(process.env.MLOPS_START_WORKSPACE || join(repo, 'examples', 'quickstart'));
+const cli = join(repo, 'dist', 'cli.js');
+const log = (msg) => console.log(`[start] ${msg}`);
+
+function fail(message) {
+  console.error(`[start] ${message}`);
+  process.exit(1);
+}
+
+function onPath(name) {
+  const exts = process.platform === 'win32' ? ['.cmd', '.exe', ''] : [''];
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const ext of exts) if (dir && existsSync(join(dir, name + ext))) return join(dir, name + ext);
+  }
+  return undefined;
+}
+
+function build() {
+  log('building the extension, server and CLI …');
+  const res = spawnSync(process.execPath, [join(repo, 'esbuild.mjs')], { cwd: repo, stdio: 'inherit' });
+  if (res.status !== 0) fail('the build failed (see above)');
+}
+
+/** Three runs of the example with different learning rates, the first time only. */
+function seedExampleRuns() {
+  if (!existsSync(join(workspace, 'train.py'))) return;
+  const listed = spawnSync(process.execPath, [cli, 'runs', 'list', '--json', '--workspace', workspace], { encoding: 'utf8' });
+  if (listed.status === 0 && /"run_id"/.test(listed.stdout)) return; // it has runs already
+  const python = onPath('python3') ? 'python3' : onPath('python') ? 'python' : undefined;
+  if (!python) return log('no python3 on PATH: the example workspace opens without runs');
+  for (const lr of ['0.05', '0.3', '1.0']) {
+    log(`recording an example run: python3 train.py with lr=${lr}`);
+    const res = spawnSync(process.execPath, [cli, 'run', '--workspace', workspace, '--experiment', 'quickstart', '--param', `lr=${lr}`, '--', python, 'train.py', '--epochs', '25'], {
+      cwd: workspace,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (res.status !== 0) return log('an example run failed (see above); opening the workspace anyway');
+  }
+}
+
+function openDesktop(code) {
+  log(`opening VS Code (${code}) on ${workspace}`);
+  const res = spawnSync(code, ['--new-window', `--extensionDevelopmentPath=${repo}`, workspace], { stdio: 'inherit', shell: process.platform === 'win32' });
+  if (res.status !== 0) fail(`"${code}" exited with ${res.status ?? res.signal}; set MLOPS_START_BROWSER=1 to use the browser-based VS Code instead`);
+}
+
+/** A calm first window: the example's README instead of code-server's welcome page, no chat panel. Kept if edited. */
+function writeQuietSettings(file) {
+  if (existsSync(file)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  const settings = {
+    'workbench.startupEditor': 'readme',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'update.mode': 'none',
+  };
+  writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function openBrowserHost() {
+  const install = spawnSync(process.execPath, [join(repo, 'test', 'vscode', 'installHost.mjs')], { stdio: 'inherit' });
+  if (install.status !== 0) fail('could not install the browser-based VS Code (see above)');
+  const hostDir = process.env.MLOPS_VSCODE_HOST_DIR || join(homedir(), '.cache', 'mlops-workbench', 'vscode-host');
+  const host = JSON.parse(readFileSync(join(hostDir, 'host.json'), 'utf8'));
+  const port = Number(process.env.MLOPS_START_PORT) || (await freePort());
+  const token = randomBytes(16).toString('hex');
+  // Its own data dirs, kept between starts (settings, open editors), beside the host.
+  const data = join(hostDir, 'start-data');
+  writeQuietSettings(join(data, 'user', 'Machine', 'settings.json'));
+  const server = spawn(
+    host.node,
+    [
+      join(host.vscodeDir, 'out', 'server-main.js'),
+      '--host', '127.0.0.1',
+      '--port', String(port),
+      '--connection-token', token,
+      '--accept-server-license-terms',
+      '--server-data-dir', join(data, 'server'),
+      '--user-data-dir', join(data, 'user'),
+      '--extensions-dir', join(data, 'extensions'),
+      '--disable-telemetry',
+      // A built VS Code honours the URL's extensionDevelopmentPath payload only with
+      // the smoke-test driver on; that is how this repository's extension is loaded.
+      '--enable-smoke-test-driver',
+    ],
+    { cwd: host.vscodeDir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.on('exit', (code, signal) => fail(`the VS Code server exited (${code ?? signal})`));
+  let output = '';
+  const ready = new Promise((resolveReady) => {
+    const onData = (chunk) => {
+      output += chunk;
+      if (/Extension host agent started|Web UI available|listening/i.test(output)) resolveReady();
+    };
+    server.stdout.on('data', onData);
+    server.stderr.on('data', onData);
+    setTimeout(resolveReady, 15_000);
+  });
+  await ready;
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      server.removeAllListeners('exit');
+      server.kill('SIGTERM');
+      process.exit(0);
+    });
+  }
+  // The extension under development is loaded through the workbench's payload, the
+  // same way the integration tests load it (no install needed after a rebuild).
+  const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repo}`]]);
+  const url = `http://127.0.0.1:${port}/?tkn=${token}&folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;
+  console.log('');
+  log('VS Code (browser) with MLOps Workbench is running on 127.0.0.1 only. Open:');
+  console.log(`\n  ${url}\n`);
+  log('over SSH, forward the port first: ssh -L ' + `${port}:127.0.0.1:${port} <host>`);
+  log('Ctrl-C stops it.');
+}
+
+build();
+if (!existsSync(workspace)) fail(`${workspace} does not exist`);
+seedExampleRuns();
+const code = process.env.MLOPS_START_BROWSER === '1' ? undefined : onPath('code');
+if (code) openDesktop(code);
+else await openBrowserHost();
