@@ -9,7 +9,7 @@
 //
 // Environment:
 //   MLOPS_VSCODE_HOST_DIR   where installHost.mjs put VS Code (default ~/.cache/mlops-workbench/vscode-host)
-//   MLOPS_VSCODE_TIMEOUT    seconds to wait for the suite's results (default 180)
+//   MLOPS_VSCODE_TIMEOUT    seconds to wait for the suite's results (default 300)
 //   MLOPS_VSCODE_KEEP=1     keep the temporary workspace and data dirs (their path is printed)
 //   MLOPS_VSCODE_HEADED=1   show the browser (needs a display)
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,12 +18,13 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleSuite } from './bundleSuite.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
 const hostDir = process.env.MLOPS_VSCODE_HOST_DIR || join(homedir(), '.cache', 'mlops-workbench', 'vscode-host');
-const timeoutMs = Number(process.env.MLOPS_VSCODE_TIMEOUT || 180) * 1000;
+const timeoutMs = Number(process.env.MLOPS_VSCODE_TIMEOUT || 300) * 1000;
 const outDir = join(repo, 'out', 'vscode-test');
 const logs = {
   build: join(outDir, 'build.log'),
@@ -101,24 +102,6 @@ function runLogged(cmd, args, logFile, opts = {}) {
   writeFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${res.stdout ?? ''}${res.stderr ?? ''}`, { flag: 'a' });
   if (res.error) throw new Error(`${cmd}: ${res.error.message}`);
   if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${res.status ?? res.signal}`);
-}
-
-async function bundleSuite() {
-  const esbuild = await import('esbuild');
-  const suiteDir = join(repo, 'out', 'vscode-suite');
-  rmSync(suiteDir, { recursive: true, force: true });
-  await esbuild.build({
-    entryPoints: [join(repo, 'test', 'vscode', 'suite', 'index.ts')],
-    outfile: join(suiteDir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: 'external',
-    external: ['vscode'],
-    logLevel: 'silent',
-  });
-  return join(suiteDir, 'index.js');
 }
 
 function freePort() {
@@ -271,7 +254,9 @@ async function uiChecks(page) {
   };
   await check('[ui] the explorer shows the fixture folder with train.py', async () => {
     // The suite may have put another view container in front: show the explorer.
-    await page.keyboard.press('Control+Shift+E');
+    // A click, not Ctrl+Shift+E (a focused terminal can swallow keys); and only
+    // when hidden, since clicking the active container's icon hides the side bar.
+    if (!(await page.locator('.explorer-folders-view').isVisible())) await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'train.py' });
     await row.first().waitFor({ state: 'visible', timeout: 20_000 });
   });
@@ -447,7 +432,7 @@ async function main() {
   log(`VS Code ${host.vscodeVersion} (code-server ${host.codeServer}), Node ${host.node}`);
 
   await step('build extension', () => runLogged(process.execPath, ['esbuild.mjs'], logs.build), logs.build);
-  const suiteBundle = await step('bundle suite', () => bundleSuite());
+  const suiteBundle = await step('bundle suite', () => bundleSuite(repo));
 
   state.runDir = mkdtempSync(join(tmpdir(), 'mlops-vscode-'));
   state.workspace = join(state.runDir, 'workspace');

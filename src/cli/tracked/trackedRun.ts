@@ -8,6 +8,7 @@ import type { ServerInfo } from '../../protocol/native';
 import { readGitInfo } from './gitInfo';
 import { pythonInterpreterOf, readPythonEnvironment } from './pythonEnvironment';
 import { SystemMetricsSampler } from './systemMetrics';
+import { OWN_PROCESS_GROUP, STOP_SIGNALS, signalProcessTree } from './processControl';
 import { trackedEnvironment } from './trackedEnvironment';
 
 export interface TrackedRunOptions {
@@ -25,7 +26,6 @@ export interface TrackedRunOptions {
   log: (line: string) => void;
 }
 
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * Runs a command as a tracked run: records what ran (command, params, code
@@ -82,9 +82,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
   try {
     child = spawn(spawned[0], spawned.slice(1), {
       env,
-      // Its own process group, so a stop reaches the whole tree (data-loader
-      // workers, shells) and not only the first process.
-      detached: true,
+      ...OWN_PROCESS_GROUP,
       stdio: [process.stdin.isTTY ? 'pipe' : 'inherit', 'pipe', 'pipe'],
     });
   } catch (err) {
@@ -103,13 +101,9 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
   let stopSignal: NodeJS.Signals | undefined;
   const forward = (signal: NodeJS.Signals) => {
     stopSignal ??= signal;
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      /* already gone */
-    }
+    signalProcessTree(child, signal);
   };
-  for (const s of FORWARDED_SIGNALS) process.on(s, forward);
+  for (const s of STOP_SIGNALS) process.on(s, forward);
 
   const heartbeat = setInterval(() => {
     try {
@@ -142,7 +136,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
   ended = true;
   clearInterval(heartbeat);
   clearInterval(sampling);
-  for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+  for (const s of STOP_SIGNALS) process.off(s, forward);
   if (process.stdin.isTTY) process.stdin.unpipe();
 
   if (outcome.error) {
