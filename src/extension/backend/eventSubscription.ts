@@ -1,4 +1,5 @@
-import { changeEvent, type ChangeEvent, type ServerInfo } from '../../protocol/native';
+import type { ChangeEvent, ServerInfo } from '../../protocol/native';
+import { nativeSchemas } from '../lazySchemas';
 
 /**
  * The backend's server-sent events, reconnecting with the last sequence number
@@ -49,7 +50,7 @@ export class EventSubscription {
         buffer = buffer.slice(end + 2);
         const data = block.split('\n').find((line) => line.startsWith('data: '));
         if (!data) continue;
-        const parsed = changeEvent.safeParse(JSON.parse(data.slice(6)));
+        const parsed = nativeSchemas().changeEvent.safeParse(JSON.parse(data.slice(6)));
         if (!parsed.success) continue;
         this.lastSeq = parsed.data.seq;
         this.onEvent(parsed.data);

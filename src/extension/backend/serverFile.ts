@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serverInfo, type ServerInfo } from '../../protocol/native';
+import type { ServerInfo } from '../../protocol/native';
+import { nativeSchemas } from '../lazySchemas';
 
 /** `.mlops/server.json` of a workspace folder, if present and well-formed. */
 export async function readServerFile(folder: string): Promise<ServerInfo | undefined> {
   try {
-    const parsed = serverInfo.safeParse(JSON.parse(await readFile(join(folder, '.mlops', 'server.json'), 'utf8')));
+    const parsed = nativeSchemas().serverInfo.safeParse(JSON.parse(await readFile(join(folder, '.mlops', 'server.json'), 'utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

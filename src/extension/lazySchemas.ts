@@ -1,0 +1,11 @@
+// The protocol's zod schemas, loaded on first use. zod is most of the
+// extension's bundle and takes tens of milliseconds to evaluate; activation
+// must stay under 50 ms, and needs no schema. esbuild evaluates a bundled
+// module reached through require() only when that require() first runs, so
+// every value import of src/protocol in the extension goes through here
+// (type imports are free and stay as they are).
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+export function nativeSchemas(): typeof import('../protocol/native') {
+  return require('../protocol/native') as typeof import('../protocol/native');
+}
