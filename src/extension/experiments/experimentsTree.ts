@@ -76,6 +76,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
         item.description = [formatDuration(run.startTime, run.endTime), metric ? `${metric[0]} ${formatValue(metric[1])}` : ''].filter(Boolean).join(' · ');
         item.tooltip = runTooltip(run);
         item.contextValue = `mlops.run.${run.status.toLowerCase()}`;
+        item.command = { command: 'mlops.openRun', title: 'Open Run', arguments: [node, { preview: true }] };
         return item;
       }
       case 'message': {
