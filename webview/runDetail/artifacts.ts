@@ -4,9 +4,8 @@ import type { ArtifactEntry, PreviewContent, PreviewReport, RunDetailToHost } fr
 import { previewKind } from '../../src/protocol/artifactPreview';
 import { h } from '../shared/uiKit';
 import { formatBytes } from './format';
+import { icon, kindIcon } from './icons';
 import { releasePreview, renderPreview } from './preview';
-
-const ICONS: Record<string, string> = { image: '🖼', json: '{}', csv: '▦', tsv: '▦', text: '≡', binary: '◇' };
 
 export class ArtifactBrowser {
   readonly element = h('div', { class: 'rd-artifacts' });
@@ -143,7 +142,7 @@ export class ArtifactBrowser {
           ...(entry.isDir ? { 'aria-expanded': String(open) } : {}),
         },
         h('span', { class: 'rd-indent', 'data-depth': String(depth) }),
-        h('span', { class: 'rd-tree-icon' }, entry.isDir ? (open ? '▾' : '▸') : ICONS[kind] ?? '◇'),
+        h('span', { class: 'rd-tree-icon' }, entry.isDir ? icon(open ? 'chevronDown' : 'chevronRight') : kindIcon(kind)),
         h('span', { class: 'rd-tree-name' }, name),
         h('span', { class: 'rd-tree-size' }, entry.isDir ? '' : formatBytes(entry.size)),
       );

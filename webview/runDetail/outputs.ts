@@ -57,7 +57,7 @@ export function diffView(diff: TextExcerpt | null, dirty: boolean): HTMLElement 
     return h('div', { class: 'mlops-empty' }, dirty ? 'The working tree was dirty, but no diff was recorded.' : 'No git diff recorded: the working tree was clean, or the run was not started by mlops run.');
   }
   const pre = h('pre', { class: 'rd-pre rd-diff' });
-  for (const line of diff.text.split('\n')) {
+  for (const line of diff.text.replace(/\n$/, '').split('\n')) {
     const cls = line.startsWith('+++') || line.startsWith('---') || line.startsWith('diff ') || line.startsWith('index ') ? 'rd-d-file' : line.startsWith('+') ? 'rd-d-add' : line.startsWith('-') ? 'rd-d-del' : line.startsWith('@@') ? 'rd-d-hunk' : '';
     pre.append(h('span', cls ? { class: cls } : {}, line), '\n');
   }

@@ -2,6 +2,7 @@
 import type { LinkedRuns, RunDetail, RunDetailToHost } from '../../src/protocol/runDetailMessages';
 import { h } from '../shared/uiKit';
 import { commandLine, formatDuration, formatTime } from './format';
+import { icon } from './icons';
 
 const NOTE_TAG = 'mlflow.note.content';
 const STATUS_GLYPHS: Record<string, string> = { RUNNING: '⟳', FINISHED: '✓', FAILED: '✕', KILLED: '⊘', SCHEDULED: '◷' };
@@ -11,7 +12,7 @@ export function statusBadge(status: string): HTMLElement {
 }
 
 export function header(run: RunDetail, post: (m: RunDetailToHost) => void): HTMLElement {
-  const copy = h('vscode-button', { appearance: 'icon', 'aria-label': 'Copy run ID', title: 'Copy run ID' }, '⧉');
+  const copy = h('vscode-button', { appearance: 'icon', 'aria-label': 'Copy run ID', title: 'Copy run ID' }, icon('copy'));
   copy.addEventListener('click', () => post({ type: 'copy', text: run.runId }));
   return h(
     'header',

@@ -65,8 +65,11 @@ export function renderPreview(host: HTMLElement, path: string, content: PreviewC
       }
       const [head, ...body] = table.rows;
       const columns = Math.max(...table.rows.map((r) => r.length));
-      const thead = h('thead', {}, h('tr', {}, ...head.map((c) => h('th', {}, c))));
-      const tbody = h('tbody', {}, ...body.map((r) => h('tr', {}, ...r.map((c) => h('td', /^-?[\d.,eE+-]+$/.test(c) ? { class: 'rd-num' } : {}, c)))));
+      // A column is numeric (right-aligned, header too) when every non-empty cell is a number.
+      const numeric = head.map((_, i) => body.some((r) => r[i]) && body.every((r) => !r[i] || isNumber(r[i])));
+      const cell = (tag: 'th' | 'td', text: string, i: number) => h(tag, numeric[i] ? { class: 'rd-num' } : {}, text);
+      const thead = h('thead', {}, h('tr', {}, ...head.map((c, i) => cell('th', c, i))));
+      const tbody = h('tbody', {}, ...body.map((r) => h('tr', {}, ...r.map((c, i) => cell('td', c, i)))));
       host.append(h('div', { class: 'rd-table-wrap rd-csv' }, h('table', { class: 'rd-table' }, thead, tbody)));
       if (table.truncated) host.append(note(`Showing the first ${body.length} rows${content.truncated ? ` (of a ${formatBytes(content.size)} file)` : ''}. Open the file to see it all.`));
       return Promise.resolve({ path, kind: 'table', truncated: table.truncated, rows: body.length, columns });
@@ -83,6 +86,10 @@ export function renderPreview(host: HTMLElement, path: string, content: PreviewC
       host.append(h('div', { class: 'mlops-error' }, content.message));
       return Promise.resolve({ path, kind: 'error', truncated: false, error: content.message });
   }
+}
+
+function isNumber(text: string): boolean {
+  return text.trim() !== '' && Number.isFinite(Number(text));
 }
 
 function cutNote(size: number): HTMLElement {

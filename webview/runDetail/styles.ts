@@ -63,7 +63,8 @@ body { padding: 0 16px 24px; }
 .rd-tree-row { display: flex; align-items: center; gap: 6px; width: 100%; font: inherit; color: var(--vscode-foreground); background: none; border: none; padding: 3px 6px; border-radius: 3px; cursor: pointer; text-align: left; }
 .rd-tree-row:hover { background: var(--vscode-list-hoverBackground); }
 .rd-tree-row.rd-selected { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground); }
-.rd-tree-icon { width: 1.4em; text-align: center; flex: none; color: var(--vscode-descriptionForeground); font-size: 0.9em; }
+.rd-tree-icon { width: 16px; height: 16px; flex: none; color: var(--vscode-descriptionForeground); display: inline-flex; }
+.rd-icon { fill: none; stroke: currentColor; stroke-width: 1.2; stroke-linecap: round; stroke-linejoin: round; }
 .rd-selected .rd-tree-icon, .rd-selected .rd-tree-size { color: inherit; }
 .rd-tree-name { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .rd-tree-size { flex: none; color: var(--vscode-descriptionForeground); font-size: 0.85em; font-variant-numeric: tabular-nums; }

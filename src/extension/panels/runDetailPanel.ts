@@ -168,6 +168,7 @@ class RunDetailPanel {
       }),
       backend.onDidChange((e) => this.onChange(e)),
     );
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mlops.svg');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'runDetail', title: 'Run', imageBlobs: true });
   }
 

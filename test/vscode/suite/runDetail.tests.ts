@@ -233,3 +233,22 @@ test('Opening an open run reveals its panel; a run without output or artifacts s
   assert.equal(pkg.contributes.menus['view/item/context'][0].command, 'mlops.openRun');
   assert.ok((await vscode.commands.getCommands(true)).includes('mlops.openRun'));
 }, { timeoutMs: 45_000 });
+
+test('A click in the Experiments view opens a preview panel that the next click reuses', async () => {
+  const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Run '));
+  const before = tabs().length;
+  // What a tree item's click passes after the node: { preview: true }.
+  const first = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', { runId: parentId }, { preview: true });
+  assert.equal(first?.runName, 'sweep');
+  assert.equal(tabs().length, before + 1);
+  const rerun = (await api<{ runs?: { info: { run_id: string; run_name: string } }[] }>('/api/2.0/mlflow/runs/search', { experiment_ids: [experimentId], filter: "attributes.run_name = 'detail-rerun'" })).runs?.[0];
+  assert.ok(rerun, 'the re-run exists');
+  const second = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', { runId: rerun.info.run_id }, { preview: true });
+  assert.equal(second?.runName, 'detail-rerun', 'the preview panel now shows the other run');
+  assert.deepEqual(second?.linked, { parent: null, children: 0, sameCommand: 1 });
+  assert.equal(tabs().length, before + 1, 'the same panel was reused');
+  assert.ok(tabs().some((t) => t.label === 'Run detail-rerun') && !tabs().some((t) => t.label === 'Run sweep'));
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  // Leave the run with artifacts in front for the browser check.
+  await vscode.commands.executeCommand('mlops.openRun', runId);
+}, { timeoutMs: 45_000 });

@@ -3,6 +3,8 @@
 export async function checks(page, check, { screenshot }) {
   await check('[ui] the run detail panel shows the image preview and the CSV as a table', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'Run detail-run' }).first().click();
+    // Room for the panel: hide the bottom panel (terminal) if it is open. This is the last check.
+    await page.locator('.part.panel [aria-label^="Hide Panel"], .part.panel [aria-label^="Close Panel"]').first().click({ timeout: 2000 }).catch(() => {});
     const frame = await findFrame(page, '.rd-image', 20_000);
     if (!frame) throw new Error('no webview frame with an image preview');
     // The image must have been decoded from the bytes the host sent (blob: URL allowed by the CSP).
@@ -19,6 +21,8 @@ export async function checks(page, check, { screenshot }) {
     const sparklines = await frame.evaluate(() => document.querySelectorAll('#rd-metrics .rd-spark path').length);
     if (sparklines < 2) throw new Error(`expected a sparkline per metric, found ${sparklines}`);
     await screenshot('run-detail');
+    await frame.evaluate(() => document.querySelector('#rd-artifacts')?.scrollIntoView({ block: 'start' }));
+    await screenshot('run-detail-image');
 
     // The CSV: click it in the artifact tree, as a user would.
     await frame.click('.rd-tree-row[data-path="predictions.csv"]');
