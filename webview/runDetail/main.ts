@@ -58,7 +58,7 @@ const headerHost = h('div', {});
 const errorHost = h('div', { class: 'mlops-error', role: 'alert' });
 errorHost.hidden = true;
 const overview = card('info', 'Overview');
-const note = card('note', 'Note');
+const note = card('note', 'Note', true);
 const metrics = card('metrics', 'Metrics');
 const params = card('params', 'Params');
 const tags = card('tags', 'Tags');
@@ -69,7 +69,8 @@ const environment = card('environment', 'Environment');
 const linkedCard = card('linked', 'Linked runs', true);
 const grid = h('div', { class: 'rd-grid' });
 app.append(headerHost, errorHost, grid);
-grid.append(overview.root, metrics.root, note.root, params.root, tags.root, artifacts.root, output.root, diff.root, environment.root, linkedCard.root);
+// Pairs of similar height side by side; the note, artifacts and output take the full width.
+grid.append(overview.root, metrics.root, params.root, tags.root, note.root, artifacts.root, output.root, diff.root, environment.root, linkedCard.root);
 
 const noteEditor = new NoteEditor(post);
 const browser = new ArtifactBrowser(post, (path) => saveState({ selectedArtifact: path }));

@@ -234,6 +234,23 @@ test('Opening an open run reveals its panel; a run without output or artifacts s
   assert.ok((await vscode.commands.getCommands(true)).includes('mlops.openRun'));
 }, { timeoutMs: 45_000 });
 
+test('A run recorded by mlops run shows its captured output, environment and command', async () => {
+  // The run "Run Current File with Tracking" made earlier in this suite (fixture train.py, lr=0.1).
+  const found = await api<{ runs?: { info: { run_id: string } }[] }>('/api/2.0/mlflow/runs/search', { experiment_ids: ['0'], filter: "params.lr = '0.1' and attributes.status = 'FINISHED'" });
+  const tracked = found.runs?.[0]?.info.run_id;
+  assert.ok(tracked, 'the tracked run from the Run Current File test exists');
+  const report = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', tracked);
+  assert.ok(report, 'the panel reported');
+  assert.equal(report.logSource, 'file');
+  assert.ok(report.logTail.includes('training: done'), `the script's output: ${JSON.stringify(report.logTail.slice(-300))}`);
+  assert.ok(report.sections.includes('environment'), `environment recorded (${report.sections.join(', ')})`);
+  const folders = report.artifacts.filter((a) => a.isDir).map((a) => a.path);
+  assert.ok(folders.includes('logs') && folders.includes('environment'), `mlops run's artifacts: ${folders.join(', ')}`);
+  const env = await vscode.commands.executeCommand<PreviewReport | undefined>('_mlops.runDetail.preview', tracked, 'environment/requirements.txt');
+  assert.equal(env?.kind, 'text');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}, { timeoutMs: 30_000 });
+
 test('A click in the Experiments view opens a preview panel that the next click reuses', async () => {
   const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Run '));
   const before = tabs().length;
