@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ChangeEvent } from '../../protocol/native';
+import type { ChangeEvent, RunsTableResponse } from '../../protocol/native';
 import {
   runDetailState,
   runDetailToHost,
@@ -54,9 +54,11 @@ export function registerRunDetailPanel(context: vscode.ExtensionContext, workben
 
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.openRun', async (arg?: unknown, second?: unknown): Promise<RunDetailReport | undefined> => {
-      const target = runTarget(arg, selection());
-      if (!target) return void vscode.window.showInformationMessage('MLOps: select a run in the Experiments view first.');
-      const backend = target.backend ?? workbench.current();
+      const current = workbench.current();
+      // From the palette with nothing selected: choose among the newest runs.
+      const target = runTarget(arg, selection()) ?? (current && arg === undefined ? await pickRun(current) : undefined);
+      if (!target) return;
+      const backend = target.backend ?? current;
       if (!backend) return void vscode.window.showInformationMessage('MLOps: open a folder with an MLOps backend to see runs.');
       const preview = !!second && typeof second === 'object' && !Array.isArray(second) && (second as { preview?: unknown }).preview === true;
       const existing = find(target.runId);
@@ -104,6 +106,23 @@ function runTarget(arg: unknown, viewSelection: readonly ExperimentsNode[]): { r
     if ('runId' in node && typeof node.runId === 'string' && node.runId) return { runId: node.runId };
   }
   return undefined;
+}
+
+async function pickRun(backend: WorkspaceBackend): Promise<{ runId: string; backend: WorkspaceBackend } | undefined> {
+  try {
+    const search = await backend.request<{ experiments?: { experiment_id: string; name: string }[] }>('POST', '/api/2.0/mlflow/experiments/search', { max_results: 1000 });
+    const names = new Map((search.experiments ?? []).map((e) => [e.experiment_id, e.name]));
+    if (names.size === 0) return void vscode.window.showInformationMessage('MLOps: no runs yet.');
+    const table = await backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', { experimentIds: [...names.keys()], maxResults: 300, orderBy: ['attributes.start_time DESC'] });
+    const picked = await vscode.window.showQuickPick(
+      table.runs.map((r) => ({ label: r.runName, description: `${r.status.toLowerCase()} · ${names.get(r.experimentId) ?? r.experimentId}`, detail: r.runId, runId: r.runId })),
+      { title: 'Open Run', placeHolder: 'Newest runs first; type to filter by name, experiment or id', matchOnDescription: true, matchOnDetail: true },
+    );
+    return picked && { runId: picked.runId, backend };
+  } catch (err) {
+    void vscode.window.showErrorMessage(`MLOps: could not list runs: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 function nextBackend(workbench: Workbench): Promise<WorkspaceBackend | undefined> {
