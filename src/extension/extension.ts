@@ -8,6 +8,7 @@ import { TrackedTaskProvider } from './runs/trackedTask';
 import { registerRunCommands } from './runs/runCommands';
 import { registerRunsTablePanel } from './panels/runsTablePanel';
 import { registerComparisonPanel } from './panels/comparisonPanel';
+import { registerRunDetailPanel } from './panels/runDetailPanel';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   registerRunCommands(context, wb, () => experimentsView.selection);
   registerRunsTablePanel(context, wb);
   registerComparisonPanel(context, wb, () => experimentsView.selection);
+  registerRunDetailPanel(context, wb, () => experimentsView.selection);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>

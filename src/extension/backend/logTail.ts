@@ -26,6 +26,11 @@ export class LogTail {
     }
   }
 
+  /** Starts at a byte offset already read by the caller (e.g. the tail it showed). */
+  startAt(offset: number): void {
+    this.offset = offset;
+  }
+
   private async poll(): Promise<void> {
     if (this.busy) return;
     this.busy = true;

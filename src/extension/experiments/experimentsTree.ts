@@ -87,6 +87,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
         item.description = [formatDuration(run.startTime, run.endTime), metric ? `${metric[0]} ${formatValue(metric[1])}` : ''].filter(Boolean).join(' · ');
         item.tooltip = runTooltip(run);
         item.contextValue = run.lifecycleStage === 'deleted' ? 'mlops.run.deleted' : `mlops.run.${run.status.toLowerCase()}`;
+        item.command = { command: 'mlops.openRun', title: 'Open Run', arguments: [node, { preview: true }] };
         if (run.lifecycleStage === 'deleted') {
           item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
           item.description = `deleted · ${item.description as string}`;

@@ -5,6 +5,8 @@ export interface WebviewPage {
   /** The panel's bundle, built by esbuild.mjs from webview/<name>/main.ts to dist/webview/<name>.js. */
   name: string;
   title: string;
+  /** Lets the panel show images it made from bytes (blob: URLs); off unless a panel needs it. */
+  imageBlobs?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
   const csp = [
     "default-src 'none'",
-    `img-src ${webview.cspSource} data: blob:`,
+    `img-src ${webview.cspSource} data:${page.imageBlobs ? ' blob:' : ''}`,
     `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,

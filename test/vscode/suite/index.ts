@@ -11,6 +11,7 @@ import './trackedTask.tests';
 import './runCommand.tests';
 import './runsTable.tests';
 import './comparison.tests';
+import './runDetail.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });

@@ -1,0 +1,184 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
+import { IMAGE_PREVIEW_BYTES, TEXT_PREVIEW_BYTES, imageMimeType, previewKind } from '../../protocol/artifactPreview';
+import type { ArtifactEntry, LinkedRuns, PreviewContent, RunDetail, RunEnvironment, RunSummary, SparklineSeries, TextExcerpt } from '../../protocol/runDetailMessages';
+import type { WorkspaceBackend } from '../backend/workspaceBackend';
+
+// What the run detail panel shows, read from the backend: MLflow's REST API for
+// the run, its artifacts (listing, and the mlflow-artifacts proxy with Range
+// requests for previews) and the native API for series and run search.
+
+const PARENT_TAG = 'mlflow.parentRunId';
+const COMMAND_TAG = 'mlops.command';
+export const DIFF_ARTIFACT = 'code/git.diff';
+export const PIP_FREEZE_ARTIFACT = 'environment/requirements.txt';
+export const OUTPUT_ARTIFACT = 'logs/output.log';
+const SPARKLINE_POINTS = 64;
+const LINKED_MAX = 50;
+
+interface KeyValueJson {
+  key: string;
+  value: string;
+}
+interface RunJson {
+  info: { run_id: string; run_name?: string; experiment_id: string; user_id?: string; status: string; start_time?: number; end_time?: number; lifecycle_stage?: string };
+  data: { params?: KeyValueJson[]; tags?: KeyValueJson[]; metrics?: { key: string; value: number | string; timestamp: number; step: number }[] };
+}
+
+export async function loadRun(backend: WorkspaceBackend, runId: string): Promise<RunDetail> {
+  const { run } = await backend.request<{ run: RunJson }>('GET', `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`);
+  const experiment = await backend
+    .request<{ experiment: { name: string } }>('GET', `/api/2.0/mlflow/experiments/get?experiment_id=${encodeURIComponent(run.info.experiment_id)}`)
+    .catch(() => undefined);
+  const pairs = (list: KeyValueJson[] = []) => Object.fromEntries(list.map((p) => [p.key, p.value]));
+  return {
+    runId: run.info.run_id,
+    runName: run.info.run_name ?? run.info.run_id,
+    status: run.info.status,
+    lifecycleStage: run.info.lifecycle_stage ?? 'active',
+    experimentId: run.info.experiment_id,
+    experimentName: experiment?.experiment.name ?? run.info.experiment_id,
+    userId: run.info.user_id ?? '',
+    startTime: run.info.start_time ?? null,
+    endTime: run.info.end_time ?? null,
+    params: pairs(run.data.params),
+    tags: pairs(run.data.tags),
+    metrics: (run.data.metrics ?? []).map((m) => ({ key: m.key, value: m.value, step: m.step, timestamp: m.timestamp })).sort((a, b) => compareMetricKeys(a.key, b.key)),
+  };
+}
+
+/** User metrics first, then system/ ones; alphabetical within each. */
+function compareMetricKeys(a: string, b: string): number {
+  return Number(a.startsWith('system/')) - Number(b.startsWith('system/')) || a.localeCompare(b);
+}
+
+export async function loadSparklines(backend: WorkspaceBackend, run: RunDetail): Promise<SparklineSeries[]> {
+  const keys = run.metrics.map((m) => m.key).slice(0, 200);
+  if (keys.length === 0) return [];
+  const res = await backend.request<SeriesResponse>('POST', '/api/v1/series', { runIds: [run.runId], keys, maxPoints: SPARKLINE_POINTS, x: 'step' });
+  return res.series.map((s) => ({ key: s.key, total: s.total, values: s.y.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)) }));
+}
+
+/** MLflow search-filter string literal: quotes and backslashes escaped. */
+function quoted(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+async function searchRuns(backend: WorkspaceBackend, filter: string): Promise<RunSummary[]> {
+  const search = await backend.request<{ experiments?: { experiment_id: string }[] }>('POST', '/api/2.0/mlflow/experiments/search', { max_results: 1000 });
+  const experimentIds = (search.experiments ?? []).map((e) => e.experiment_id);
+  if (experimentIds.length === 0) return [];
+  const table = await backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', { experimentIds, filter, maxResults: LINKED_MAX, orderBy: ['attributes.start_time DESC'] });
+  return table.runs.map((r) => ({ runId: r.runId, runName: r.runName, status: r.status, startTime: r.startTime }));
+}
+
+export async function loadLinkedRuns(backend: WorkspaceBackend, run: RunDetail): Promise<LinkedRuns> {
+  const parentId = run.tags[PARENT_TAG];
+  const command = run.tags[COMMAND_TAG];
+  const [parent, children, sameCommand] = await Promise.all([
+    parentId
+      ? loadRun(backend, parentId).then(
+          (p) => ({ runId: p.runId, runName: p.runName, status: p.status, startTime: p.startTime }),
+          () => ({ runId: parentId, runName: parentId, status: 'UNKNOWN', startTime: null }),
+        )
+      : null,
+    searchRuns(backend, `tags.${PARENT_TAG} = ${quoted(run.runId)}`),
+    command ? searchRuns(backend, `tags.${COMMAND_TAG} = ${quoted(command)}`) : [],
+  ]);
+  return { parent, children, sameCommand: sameCommand.filter((r) => r.runId !== run.runId) };
+}
+
+export async function listArtifacts(backend: WorkspaceBackend, runId: string, path: string): Promise<ArtifactEntry[]> {
+  const query = `run_id=${encodeURIComponent(runId)}${path ? `&path=${encodeURIComponent(path)}` : ''}`;
+  const res = await backend.request<{ files?: { path: string; is_dir: boolean; file_size?: number }[] }>('GET', `/api/2.0/mlflow/artifacts/list?${query}`);
+  const files = (res.files ?? []).map((f) => ({ path: f.path, isDir: f.is_dir, size: f.file_size }));
+  // Folders first, then files, each alphabetical.
+  return files.sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path));
+}
+
+function artifactUrl(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string): { url: string; token: string } {
+  const info = backend.info;
+  if (!info) throw new Error('The MLOps backend is not connected.');
+  const encoded = path.split('/').map(encodeURIComponent).join('/');
+  return { url: `${info.url}/api/2.0/mlflow-artifacts/artifacts/${encodeURIComponent(run.experimentId)}/${encodeURIComponent(run.runId)}/artifacts/${encoded}`, token: info.token };
+}
+
+async function errorMessage(res: Response): Promise<string> {
+  try {
+    const json = (await res.json()) as { message?: string };
+    return json.message ?? `HTTP ${res.status}`;
+  } catch {
+    return `HTTP ${res.status}`;
+  }
+}
+
+/** Bytes of an artifact: the first `limit` (default: all), or the last `-limit` when negative. */
+export async function readArtifact(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string, limit?: number): Promise<{ bytes: Uint8Array; size: number; truncated: boolean }> {
+  const { url, token } = artifactUrl(backend, run, path);
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (limit !== undefined) headers.Range = limit >= 0 ? `bytes=0-${limit - 1}` : `bytes=${limit}`;
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+  if (res.status === 416) return { bytes: new Uint8Array(0), size: 0, truncated: false }; // an empty file
+  if (!res.ok) throw new Error(await errorMessage(res));
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const range = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
+  const size = range ? Number(range[1]) : bytes.length;
+  return { bytes, size, truncated: bytes.length < size };
+}
+
+export async function readTextArtifact(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string, limit = TEXT_PREVIEW_BYTES): Promise<TextExcerpt> {
+  const { bytes, size, truncated } = await readArtifact(backend, run, path, limit);
+  return { text: new TextDecoder('utf-8').decode(bytes), size, truncated };
+}
+
+/** A named artifact as text, or null when the run has none by that name. */
+export async function optionalTextArtifact(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string): Promise<TextExcerpt | null> {
+  try {
+    return await readTextArtifact(backend, run, path);
+  } catch {
+    return null;
+  }
+}
+
+export async function previewArtifact(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string, size: number | undefined): Promise<PreviewContent> {
+  try {
+    const kind = previewKind(path);
+    if (kind === 'binary') return { kind: 'binary', size: size ?? 0, reason: 'No preview for this type of file.' };
+    if (kind === 'image') {
+      if (size !== undefined && size > IMAGE_PREVIEW_BYTES) return { kind: 'binary', size, reason: `This image is too large to preview (${formatBytes(size)}).` };
+      const read = await readArtifact(backend, run, path);
+      return { kind: 'image', mime: imageMimeType(path), bytes: read.bytes, size: read.size };
+    }
+    const text = await readTextArtifact(backend, run, path);
+    return { kind, ...text };
+  } catch (err) {
+    return { kind: 'error', message: `Could not read ${path}: ${(err as Error).message}` };
+  }
+}
+
+/** Downloads an artifact to a temporary file (named like the artifact) for VS Code to open. */
+export async function downloadArtifact(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string): Promise<string> {
+  const { url, token } = artifactUrl(backend, run, path);
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok || !res.body) throw new Error(await errorMessage(res));
+  const file = join(tmpdir(), 'mlops-workbench-artifacts', run.runId, ...path.split('/'));
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file, { mode: 0o600 }));
+  return file;
+}
+
+export function environmentOf(run: RunDetail, pipFreeze: TextExcerpt | null): RunEnvironment {
+  const tag = (key: string) => run.tags[key] ?? null;
+  return { pythonVersion: tag('mlops.python.version'), host: tag('mlops.host'), pid: tag('mlops.pid'), cwd: tag('mlops.cwd'), pipFreeze };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,391 @@
+import * as vscode from 'vscode';
+import type { ChangeEvent, RunsTableResponse } from '../../protocol/native';
+import {
+  runDetailState,
+  runDetailToHost,
+  type HostToRunDetail,
+  type PreviewReport,
+  type RunDetail,
+  type RunDetailReport,
+  type TextExcerpt,
+} from '../../protocol/runDetailMessages';
+import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import type { ExperimentsNode } from '../experiments/experimentsTree';
+import type { Workbench } from '../workbench';
+import {
+  DIFF_ARTIFACT,
+  PIP_FREEZE_ARTIFACT,
+  downloadArtifact,
+  environmentOf,
+  listArtifacts,
+  loadLinkedRuns,
+  loadRun,
+  loadSparklines,
+  optionalTextArtifact,
+  previewArtifact,
+} from './runDetailData';
+import { RunLogFollower } from './runLogFollower';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+const VIEW_TYPE = 'mlops.runDetail';
+const NOTE_TAG = 'mlflow.note.content';
+const LIVE_DEBOUNCE_MS = 400;
+const REPORT_TIMEOUT_MS = 60_000;
+
+/**
+ * Registers "MLOps: Open Run" (mlops.openRun): one panel per run (opening an
+ * open run reveals it). A click in the Experiments view opens a *preview*
+ * panel that the next click reuses, as VS Code's editors do; the context menu,
+ * other panels and `executeCommand('mlops.openRun', runId)` open a kept one.
+ * The command resolves with the panel's report once it has drawn (tests read it).
+ */
+export function registerRunDetailPanel(context: vscode.ExtensionContext, workbench: Workbench, selection: () => readonly ExperimentsNode[]): void {
+  const panels = new Set<RunDetailPanel>();
+  let previewPanel: RunDetailPanel | undefined;
+  const find = (runId: string) => [...panels].find((p) => p.runId === runId);
+  const track = (p: RunDetailPanel) => {
+    panels.add(p);
+    p.onDispose(() => {
+      panels.delete(p);
+      if (previewPanel === p) previewPanel = undefined;
+    });
+    return p;
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mlops.openRun', async (arg?: unknown, second?: unknown): Promise<RunDetailReport | undefined> => {
+      const current = workbench.current();
+      // From the palette with nothing selected: choose among the newest runs.
+      const target = runTarget(arg, selection()) ?? (current && arg === undefined ? await pickRun(current) : undefined);
+      if (!target) return;
+      const backend = target.backend ?? current;
+      if (!backend) return void vscode.window.showInformationMessage('MLOps: open a folder with an MLOps backend to see runs.');
+      const preview = !!second && typeof second === 'object' && !Array.isArray(second) && (second as { preview?: unknown }).preview === true;
+      const existing = find(target.runId);
+      if (existing) {
+        if (!preview && previewPanel === existing) previewPanel = undefined; // opened on purpose: keep it
+        existing.panel.reveal(undefined, preview);
+        return existing.report();
+      }
+      if (preview && previewPanel && previewPanel.backend === backend) {
+        previewPanel.show(target.runId);
+        previewPanel.panel.reveal(undefined, true);
+        return previewPanel.report();
+      }
+      const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Run', { viewColumn: vscode.ViewColumn.Active, preserveFocus: preview }, webviewOptions(context.extensionUri));
+      const detail = track(new RunDetailPanel(panel, context.extensionUri, backend, target.runId, workbench));
+      if (preview) previewPanel = detail;
+      detail.onKept = () => {
+        if (previewPanel === detail) previewPanel = undefined;
+      };
+      return detail.report();
+    }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const parsed = runDetailState.safeParse(state);
+        if (!workbench.current()) await nextBackend(workbench);
+        const backend = workbench.current();
+        if (!parsed.success || !backend) return panel.dispose();
+        panel.webview.options = webviewOptions(context.extensionUri);
+        track(new RunDetailPanel(panel, context.extensionUri, backend, parsed.data.runId, workbench));
+      },
+    }),
+    // Test hooks (not in the palette): the last report of a run's panel, and a preview as the webview drew it.
+    vscode.commands.registerCommand('_mlops.runDetail.report', (runId: string) => find(runId)?.lastReport),
+    vscode.commands.registerCommand('_mlops.runDetail.preview', (runId: string, path: string) => find(runId)?.preview(path)),
+    { dispose: () => [...panels].forEach((p) => p.panel.dispose()) },
+  );
+}
+
+/** The run a command invocation means: a run id, `{ runId }`, a tree node, or the view's selection. */
+function runTarget(arg: unknown, viewSelection: readonly ExperimentsNode[]): { runId: string; backend?: WorkspaceBackend } | undefined {
+  if (typeof arg === 'string' && arg) return { runId: arg };
+  const node = (arg ?? viewSelection[0]) as ExperimentsNode | { runId?: unknown } | undefined;
+  if (node && typeof node === 'object') {
+    if ('kind' in node && node.kind === 'run') return { runId: node.run.runId, backend: node.backend };
+    if ('runId' in node && typeof node.runId === 'string' && node.runId) return { runId: node.runId };
+  }
+  return undefined;
+}
+
+async function pickRun(backend: WorkspaceBackend): Promise<{ runId: string; backend: WorkspaceBackend } | undefined> {
+  try {
+    const search = await backend.request<{ experiments?: { experiment_id: string; name: string }[] }>('POST', '/api/2.0/mlflow/experiments/search', { max_results: 1000 });
+    const names = new Map((search.experiments ?? []).map((e) => [e.experiment_id, e.name]));
+    if (names.size === 0) return void vscode.window.showInformationMessage('MLOps: no runs yet.');
+    const table = await backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', { experimentIds: [...names.keys()], maxResults: 300, orderBy: ['attributes.start_time DESC'] });
+    const picked = await vscode.window.showQuickPick(
+      table.runs.map((r) => ({ label: r.runName, description: `${r.status.toLowerCase()} · ${names.get(r.experimentId) ?? r.experimentId}`, detail: r.runId, runId: r.runId })),
+      { title: 'Open Run', placeHolder: 'Newest runs first; type to filter by name, experiment or id', matchOnDescription: true, matchOnDetail: true },
+    );
+    return picked && { runId: picked.runId, backend };
+  } catch (err) {
+    void vscode.window.showErrorMessage(`MLOps: could not list runs: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function nextBackend(workbench: Workbench): Promise<WorkspaceBackend | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (sub.dispose(), resolve(undefined)), 10_000);
+    const sub = workbench.onDidAddBackend((b) => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(b);
+    });
+  });
+}
+
+/** A panel restored at startup may come before its backend has connected. */
+function connected(backend: WorkspaceBackend): Promise<void> {
+  if (backend.state.kind !== 'starting') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (sub.dispose(), resolve()), 30_000);
+    const sub = backend.onDidChangeState((state) => {
+      if (state.kind === 'starting') return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
+/** One run's detail panel: loads the run from the backend and keeps it live. */
+class RunDetailPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposeListeners: (() => void)[] = [];
+  /** Set by the webview's "ready": messages posted before it would be lost. */
+  private webviewReady = false;
+  private run?: RunDetail;
+  private log?: RunLogFollower;
+  private diff?: Promise<TextExcerpt | null>;
+  private pipFreeze?: Promise<TextExcerpt | null>;
+  private generation = 0;
+  private refreshTimer?: NodeJS.Timeout;
+  private readonly changed = new Set<ChangeEvent['kind']>();
+  private reportWaiters: ((report: RunDetailReport | undefined) => void)[] = [];
+  private readonly previewWaiters = new Map<number, (report: PreviewReport | undefined) => void>();
+  private nextPreviewId = -1;
+  private disposed = false;
+  lastReport?: RunDetailReport;
+  /** Called when the user does something that makes a preview panel worth keeping. */
+  onKept?: () => void;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    readonly backend: WorkspaceBackend,
+    public runId: string,
+    private readonly workbench: Workbench,
+  ) {
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => {
+        // A hidden panel's webview is unloaded (no retained context): wait for its next "ready".
+        if (!panel.visible) this.webviewReady = false;
+      }),
+      backend.onDidChange((e) => this.onChange(e)),
+    );
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mlops.svg');
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'runDetail', title: 'Run', imageBlobs: true });
+  }
+
+  onDispose(listener: () => void): void {
+    this.disposeListeners.push(listener);
+  }
+
+  /** Shows another run in this panel (a reused preview panel). */
+  show(runId: string): void {
+    if (runId === this.runId) return;
+    this.runId = runId;
+    this.run = undefined;
+    this.diff = this.pipFreeze = undefined;
+    this.lastReport = undefined;
+    this.log?.dispose();
+    this.log = undefined;
+    if (this.webviewReady) void this.loadAll();
+  }
+
+  /** The webview's next report (or the current one when it has drawn this run already). */
+  report(): Promise<RunDetailReport | undefined> {
+    if (this.lastReport && this.lastReport.runId === this.runId) return Promise.resolve(this.lastReport);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), REPORT_TIMEOUT_MS);
+      this.reportWaiters.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+
+  /** Asks the webview to preview an artifact; resolves with what it drew. */
+  preview(path: string): Promise<PreviewReport | undefined> {
+    const requestId = this.nextPreviewId--;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => (this.previewWaiters.delete(requestId), resolve(undefined)), REPORT_TIMEOUT_MS);
+      this.previewWaiters.set(requestId, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.post({ type: 'selectArtifact', requestId, path });
+    });
+  }
+
+  private post(message: HostToRunDetail): void {
+    if (!this.disposed && this.webviewReady) void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = runDetailToHost.safeParse(raw);
+    if (!parsed.success) {
+      this.workbench.log(`run detail panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+      return;
+    }
+    const m = parsed.data;
+    try {
+      switch (m.type) {
+        case 'ready':
+          this.webviewReady = true;
+          await this.loadAll();
+          break;
+        case 'listArtifacts': {
+          const files = await listArtifacts(this.backend, this.runId, m.path).catch((err: Error) => err);
+          if (files instanceof Error) this.post({ type: 'artifacts', path: m.path, files: [], error: files.message });
+          else this.post({ type: 'artifacts', path: m.path, files });
+          break;
+        }
+        case 'preview': {
+          const run = this.run;
+          if (!run) break;
+          const content = await previewArtifact(this.backend, run, m.path, m.size);
+          if (run.runId === this.runId) this.post({ type: 'preview', requestId: m.requestId, path: m.path, content });
+          break;
+        }
+        case 'openArtifact':
+          await this.openArtifact(m.path);
+          break;
+        case 'openRun':
+          await vscode.commands.executeCommand('mlops.openRun', m.runId);
+          break;
+        case 'saveNote':
+          this.onKept?.();
+          await this.backend.request('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: this.runId, key: NOTE_TAG, value: m.text });
+          void vscode.window.setStatusBarMessage('Saved the run note', 2000);
+          break;
+        case 'copy':
+          await vscode.env.clipboard.writeText(m.text);
+          void vscode.window.setStatusBarMessage(`Copied ${m.text.length > 40 ? 'to the clipboard' : m.text}`, 2000);
+          break;
+        case 'rendered': {
+          if (m.report.runId !== this.runId) break;
+          this.lastReport = m.report;
+          const waiters = this.reportWaiters;
+          this.reportWaiters = [];
+          for (const w of waiters) w(m.report);
+          break;
+        }
+        case 'previewRendered':
+          this.previewWaiters.get(m.requestId)?.(m.report);
+          this.previewWaiters.delete(m.requestId);
+          break;
+      }
+    } catch (err) {
+      const message = (err as Error).message;
+      this.workbench.log(`run detail panel: ${message}`);
+      this.post({ type: 'error', message });
+    }
+  }
+
+  /** Everything the panel shows, in the order it is drawn. */
+  private async loadAll(): Promise<void> {
+    const generation = ++this.generation;
+    const runId = this.runId;
+    const stale = () => generation !== this.generation || runId !== this.runId || this.disposed;
+    try {
+      await connected(this.backend);
+      const run = await loadRun(this.backend, runId);
+      if (stale()) return;
+      await this.sendDetail(run);
+      const [sparklines, files] = await Promise.all([
+        loadSparklines(this.backend, run).catch((err: Error) => (this.workbench.log(`run detail panel: series: ${err.message}`), [])),
+        listArtifacts(this.backend, runId, '').catch((err: Error) => err),
+      ]);
+      if (stale()) return;
+      this.post({ type: 'sparklines', series: sparklines });
+      if (files instanceof Error) this.post({ type: 'artifacts', path: '', files: [], error: files.message });
+      else this.post({ type: 'artifacts', path: '', files });
+      this.log?.dispose();
+      this.log = new RunLogFollower(this.backend, run, (m) => {
+        if (runId === this.runId) this.post(m);
+      });
+      await this.log.start(run.status === 'RUNNING');
+    } catch (err) {
+      if (stale()) return;
+      const message = (err as Error).message;
+      this.workbench.log(`run detail panel: ${message}`);
+      this.post({ type: 'error', message: `Could not load run ${runId}: ${message}` });
+      const waiters = this.reportWaiters;
+      this.reportWaiters = [];
+      for (const w of waiters) w(undefined);
+    }
+  }
+
+  private async sendDetail(run: RunDetail): Promise<void> {
+    this.run = run;
+    this.panel.title = `Run ${run.runName}`;
+    this.diff ??= optionalTextArtifact(this.backend, run, DIFF_ARTIFACT);
+    this.pipFreeze ??= optionalTextArtifact(this.backend, run, PIP_FREEZE_ARTIFACT);
+    const [linked, diff, pipFreeze] = await Promise.all([loadLinkedRuns(this.backend, run), this.diff, this.pipFreeze]);
+    if (run.runId !== this.runId) return;
+    this.post({ type: 'detail', detail: run, linked, environment: environmentOf(run, pipFreeze), diff });
+  }
+
+  private onChange(e: ChangeEvent): void {
+    if (!this.webviewReady || !this.run) return;
+    // Another run's creation or end may change this one's children or re-runs.
+    const ours = e.runId === this.runId;
+    if (!ours && !(e.kind === 'run' || e.kind === 'resync')) return;
+    this.changed.add(ours ? e.kind : 'run');
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      const kinds = new Set(this.changed);
+      this.changed.clear();
+      void this.refresh(kinds).catch((err: Error) => this.workbench.log(`run detail panel: live update failed: ${err.message}`));
+    }, LIVE_DEBOUNCE_MS);
+  }
+
+  private async refresh(kinds: Set<ChangeEvent['kind']>): Promise<void> {
+    const runId = this.runId;
+    const before = this.run;
+    const run = await loadRun(this.backend, runId);
+    if (runId !== this.runId || this.disposed) return;
+    if (kinds.has('artifacts') || kinds.has('resync')) this.diff = this.pipFreeze = undefined;
+    await this.sendDetail(run);
+    if (kinds.has('metrics') || kinds.has('resync')) this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run) });
+    if (kinds.has('artifacts') || kinds.has('resync')) this.post({ type: 'artifacts', path: '', files: await listArtifacts(this.backend, runId, '') });
+    if (before?.status === 'RUNNING' && run.status !== 'RUNNING') this.log?.finish();
+    else if (before && before.status !== 'RUNNING' && run.status === 'RUNNING') await this.log?.start(true);
+  }
+
+  private async openArtifact(path: string): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    const file = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${path}` }, () => downloadArtifact(this.backend, run, path));
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.log?.dispose();
+    for (const w of this.reportWaiters) w(undefined);
+    this.reportWaiters = [];
+    for (const w of this.previewWaiters.values()) w(undefined);
+    this.previewWaiters.clear();
+    for (const d of this.disposables) d.dispose();
+    for (const l of this.disposeListeners) l();
+  }
+}

@@ -1,0 +1,271 @@
+// Tests of the run detail panel (mlops.openRun): a run made through the backend's
+// REST API (params, metrics, a note, tags, artifacts uploaded through the
+// mlflow-artifacts proxy, captured output in .mlops/logs), opened with the
+// command, and the panel's own report of what it drew.
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { test } from './testApi';
+import { extensionId } from './context';
+
+interface PreviewReport {
+  path: string;
+  kind: string;
+  truncated: boolean;
+  rows?: number;
+  columns?: number;
+  imageWidth?: number;
+  chars?: number;
+  error?: string;
+}
+interface RunDetailReport {
+  runId: string;
+  runName: string;
+  status: string;
+  sections: string[];
+  params: number;
+  metrics: number;
+  sparklines: number;
+  tags: number;
+  systemTags: number;
+  note: string;
+  artifacts: { path: string; isDir: boolean; kind: string }[];
+  logSource: string;
+  logChars: number;
+  logTail: string;
+  linked: { parent: string | null; children: number; sameCommand: number };
+  preview: PreviewReport | null;
+}
+
+const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+function server(): { url: string; token: string } {
+  return JSON.parse(readFileSync(join(folder(), '.mlops', 'server.json'), 'utf8')) as { url: string; token: string };
+}
+
+async function api<T>(path: string, body: unknown): Promise<T> {
+  const s = server();
+  const res = await fetch(s.url + path, { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json()) as T & { message?: string };
+  if (!res.ok) throw new Error(`${path}: ${json.message ?? res.status}`);
+  return json;
+}
+
+async function upload(experimentId: string, runId: string, path: string, body: Uint8Array | string): Promise<void> {
+  const s = server();
+  const res = await fetch(`${s.url}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${path}`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${s.token}` },
+    body: typeof body === 'string' ? body : Buffer.from(body),
+  });
+  if (!res.ok) throw new Error(`upload ${path}: HTTP ${res.status} ${await res.text()}`);
+}
+
+// ---- a real PNG, written by hand: signature, IHDR, one IDAT (zlib), IEND ----
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+/** An RGB gradient with a diagonal line, `width` x `height`. */
+export function pngImage(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const onLine = Math.abs(height - 1 - y - Math.round((x * (height - 1)) / (width - 1))) <= 1;
+      raw[row + 1 + x * 3] = onLine ? 255 : Math.round((x / width) * 60) + 30;
+      raw[row + 2 + x * 3] = onLine ? 200 : Math.round((y / height) * 90) + 60;
+      raw[row + 3 + x * 3] = onLine ? 40 : 160;
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+async function until<T>(what: string, read: () => PromiseLike<T | undefined>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (last !== undefined && ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
+}
+
+const COMMAND = JSON.stringify(['python3', 'train.py', '--lr', "0.1's"]);
+const CSV_ROWS = 25;
+let runId = '';
+let parentId = '';
+let experimentId = '';
+
+test('Open Run shows a run: info, note, params, metrics with sparklines, tags, artifacts and an image preview', async () => {
+  await vscode.extensions.getExtension(extensionId())?.activate();
+  experimentId = (await api<{ experiment_id: string }>('/api/2.0/mlflow/experiments/create', { name: 'run-detail' })).experiment_id;
+  const create = async (name: string, tags: Record<string, string>) =>
+    (await api<{ run: { info: { run_id: string } } }>('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, run_name: name, start_time: Date.now() - 65_000, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) })).run.info.run_id;
+  parentId = await create('sweep', {});
+  runId = await create('detail-run', {
+    'mlflow.note.content': 'Baseline: lr 0.1, no augmentation.',
+    'mlflow.parentRunId': parentId,
+    'mlops.command': COMMAND,
+    'mlflow.source.git.commit': '3f2a9c1d0b8e7f6a5d4c3b2a1f0e9d8c7b6a5f4e',
+    'mlflow.source.git.branch': 'main',
+    team: 'vision',
+  });
+  const rerun = await create('detail-rerun', { 'mlops.command': COMMAND });
+  await api('/api/2.0/mlflow/runs/update', { run_id: rerun, status: 'FINISHED', end_time: Date.now() });
+  const t0 = Date.now();
+  const metrics = Array.from({ length: 40 }, (_, step) => [
+    { key: 'loss', value: 1 / (1 + step * 0.2), timestamp: t0 + step, step },
+    { key: 'accuracy', value: 0.5 + 0.45 * (1 - Math.exp(-step / 10)), timestamp: t0 + step, step },
+  ]).flat();
+  await api('/api/2.0/mlflow/runs/log-batch', { run_id: runId, params: [{ key: 'lr', value: '0.1' }, { key: 'epochs', value: '40' }, { key: 'optimizer', value: 'adam' }], metrics });
+  const csv = ['id,label,score', ...Array.from({ length: CSV_ROWS }, (_, i) => `${i},${i % 3 === 0 ? 'cat' : 'dog'},${(i / CSV_ROWS).toFixed(3)}`)].join('\n') + '\n';
+  await Promise.all([
+    upload(experimentId, runId, 'loss.png', pngImage(240, 120)),
+    upload(experimentId, runId, 'predictions.csv', csv),
+    upload(experimentId, runId, 'metrics.json', JSON.stringify({ accuracy: 0.93, confusion: [[40, 2], [3, 55]] })),
+    upload(experimentId, runId, 'model/weights.bin', new Uint8Array([0, 1, 2, 3, 255])),
+    upload(experimentId, runId, 'code/git.diff', 'diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1,2 +1,2 @@\n-lr = 0.01\n+lr = 0.1\n print(lr)\n'),
+  ]);
+  // Captured output, as `mlops run` writes it while the run lives (colours included).
+  const logs = join(folder(), '.mlops', 'logs');
+  mkdirSync(logs, { recursive: true });
+  writeFileSync(join(logs, `${runId}.log`), '\u001b[32mstarting\u001b[0m training\nepoch 1/3 \u001b[1mloss=0.9\u001b[0m\n');
+
+  const report = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', runId);
+  assert.ok(report, 'the panel reported what it drew');
+  assert.equal(report.runId, runId);
+  assert.equal(report.runName, 'detail-run');
+  for (const section of ['info', 'note', 'metrics', 'params', 'tags', 'artifacts', 'output', 'diff', 'linked']) assert.ok(report.sections.includes(section), `section ${section} rendered (${report.sections.join(', ')})`);
+  assert.ok(!report.sections.includes('environment'), 'no environment was recorded: the section shows its empty state');
+  assert.equal(report.params, 3);
+  assert.equal(report.metrics, 2);
+  assert.equal(report.sparklines, 2, 'a sparkline per metric');
+  assert.equal(report.tags, 1, 'one user tag (team)');
+  assert.ok(report.systemTags >= 4, `system tags folded apart (${report.systemTags})`);
+  assert.equal(report.note, 'Baseline: lr 0.1, no augmentation.');
+  assert.deepEqual(
+    report.artifacts.map((a) => `${a.path}:${a.kind}`),
+    ['code:folder', 'model:folder', 'loss.png:image', 'metrics.json:json', 'predictions.csv:csv'],
+  );
+  assert.equal(report.preview?.path, 'loss.png', 'the first image is previewed');
+  assert.equal(report.preview?.kind, 'image');
+  assert.equal(report.preview?.imageWidth, 240, 'the webview decoded the PNG');
+  assert.equal(report.logSource, 'file');
+  assert.ok(report.logTail.includes('starting training\nepoch 1/3 loss=0.9'), `output without escape codes: ${JSON.stringify(report.logTail)}`);
+  assert.deepEqual(report.linked, { parent: parentId, children: 0, sameCommand: 1 });
+  assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'Run detail-run');
+}, { timeoutMs: 60_000 });
+
+test('Run detail previews CSV as a table, JSON pretty-printed, and says a binary has no preview', async () => {
+  const preview = (path: string) => vscode.commands.executeCommand<PreviewReport | undefined>('_mlops.runDetail.preview', runId, path);
+  const csv = await preview('predictions.csv');
+  assert.deepEqual(csv && { kind: csv.kind, rows: csv.rows, columns: csv.columns, truncated: csv.truncated }, { kind: 'table', rows: CSV_ROWS, columns: 3, truncated: false });
+  const json = await preview('metrics.json');
+  assert.equal(json?.kind, 'json');
+  assert.ok((json?.chars ?? 0) > 60, 'pretty-printed (longer than the compact original)');
+  const binary = await preview('model/weights.bin');
+  assert.equal(binary?.kind, 'binary');
+  const missing = await preview('nope.txt');
+  assert.equal(missing?.kind, 'error', 'a missing file is an inline error');
+  assert.ok(!/\n\s+at /.test(missing?.error ?? ''), 'no stack trace');
+  const image = await preview('loss.png');
+  assert.equal(image?.imageWidth, 240);
+}, { timeoutMs: 30_000 });
+
+test('Run detail stays live: new output, a new note and a new child run appear without reopening', async () => {
+  const report = () => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', runId);
+  appendFileSync(join(folder(), '.mlops', 'logs', `${runId}.log`), 'epoch 2/3 \u001b[1mloss=0.5\u001b[0m\n');
+  await until('the appended output', report, (r) => r.logTail.includes('epoch 2/3 loss=0.5'));
+  await api('/api/2.0/mlflow/runs/set-tag', { run_id: runId, key: 'mlflow.note.content', value: 'Edited elsewhere.' });
+  await until('the new note', report, (r) => r.note === 'Edited elsewhere.');
+  const child = await api<{ run: { info: { run_id: string } } }>('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, run_name: 'detail-child', start_time: Date.now(), tags: [{ key: 'mlflow.parentRunId', value: runId }] });
+  await api('/api/2.0/mlflow/runs/update', { run_id: child.run.info.run_id, status: 'FINISHED', end_time: Date.now() });
+  await until('the child run', report, (r) => r.linked.children === 1);
+  await api('/api/2.0/mlflow/runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
+  await until('the finished status', report, (r) => r.status === 'FINISHED');
+}, { timeoutMs: 45_000 });
+
+test('Opening an open run reveals its panel; a run without output or artifacts shows empty states', async () => {
+  const before = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Run detail-run').length;
+  const parent = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', parentId);
+  assert.ok(parent, 'the parent run reported');
+  assert.equal(parent.linked.children, 1, 'the parent lists its child');
+  assert.equal(parent.logSource, 'none', 'no captured output');
+  assert.deepEqual(parent.artifacts, []);
+  assert.ok(!parent.sections.includes('artifacts') && !parent.sections.includes('output') && !parent.sections.includes('params'), `empty sections: ${parent.sections.join(', ')}`);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  const again = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', { runId });
+  assert.equal(again?.runId, runId);
+  const after = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Run detail-run').length;
+  assert.equal(before, 1);
+  assert.equal(after, 1, 'no second panel for the same run');
+  assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'Run detail-run');
+  // Contributed as the manifest says: the command, the menu entry first on runs, and the restore activation.
+  const pkg = JSON.parse(readFileSync(join(vscode.extensions.getExtension(extensionId())!.extensionPath, 'package.json'), 'utf8')) as {
+    activationEvents: string[];
+    contributes: { menus: { 'view/item/context': { command: string; group: string }[] } };
+  };
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:mlops.runDetail'));
+  assert.equal(pkg.contributes.menus['view/item/context'][0].command, 'mlops.openRun');
+  assert.ok((await vscode.commands.getCommands(true)).includes('mlops.openRun'));
+}, { timeoutMs: 45_000 });
+
+test('A run recorded by mlops run shows its captured output, environment and command', async () => {
+  // The run "Run Current File with Tracking" made earlier in this suite (fixture train.py, lr=0.1).
+  const found = await api<{ runs?: { info: { run_id: string } }[] }>('/api/2.0/mlflow/runs/search', { experiment_ids: ['0'], filter: "params.lr = '0.1' and attributes.status = 'FINISHED'" });
+  const tracked = found.runs?.[0]?.info.run_id;
+  assert.ok(tracked, 'the tracked run from the Run Current File test exists');
+  const report = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', tracked);
+  assert.ok(report, 'the panel reported');
+  assert.equal(report.logSource, 'file');
+  assert.ok(report.logTail.includes('training: done'), `the script's output: ${JSON.stringify(report.logTail.slice(-300))}`);
+  assert.ok(report.sections.includes('environment'), `environment recorded (${report.sections.join(', ')})`);
+  const folders = report.artifacts.filter((a) => a.isDir).map((a) => a.path);
+  assert.ok(folders.includes('logs') && folders.includes('environment'), `mlops run's artifacts: ${folders.join(', ')}`);
+  const env = await vscode.commands.executeCommand<PreviewReport | undefined>('_mlops.runDetail.preview', tracked, 'environment/requirements.txt');
+  assert.equal(env?.kind, 'text');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}, { timeoutMs: 30_000 });
+
+test('A click in the Experiments view opens a preview panel that the next click reuses', async () => {
+  const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Run '));
+  const before = tabs().length;
+  // What a tree item's click passes after the node: { preview: true }.
+  const first = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', { runId: parentId }, { preview: true });
+  assert.equal(first?.runName, 'sweep');
+  assert.equal(tabs().length, before + 1);
+  const rerun = (await api<{ runs?: { info: { run_id: string; run_name: string } }[] }>('/api/2.0/mlflow/runs/search', { experiment_ids: [experimentId], filter: "attributes.run_name = 'detail-rerun'" })).runs?.[0];
+  assert.ok(rerun, 'the re-run exists');
+  const second = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', { runId: rerun.info.run_id }, { preview: true });
+  assert.equal(second?.runName, 'detail-rerun', 'the preview panel now shows the other run');
+  assert.deepEqual(second?.linked, { parent: null, children: 0, sameCommand: 1 });
+  assert.equal(tabs().length, before + 1, 'the same panel was reused');
+  assert.ok(tabs().some((t) => t.label === 'Run detail-rerun') && !tabs().some((t) => t.label === 'Run sweep'));
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  // Leave the run with artifacts in front for the browser check.
+  await vscode.commands.executeCommand('mlops.openRun', runId);
+}, { timeoutMs: 45_000 });

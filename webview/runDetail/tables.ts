@@ -1,0 +1,59 @@
+// Params, latest metrics (with a sparkline each) and tags (system tags folded).
+import type { RunDetail, SparklineSeries } from '../../src/protocol/runDetailMessages';
+import { h } from '../shared/uiKit';
+import { formatTime, formatValue } from './format';
+import { sparkline } from './sparkline';
+
+export const isSystemTag = (key: string) => key.startsWith('mlflow.') || key.startsWith('mlops.');
+
+function table(headers: string[], rows: (Node | string)[][], numeric: number[] = []): HTMLElement {
+  return h(
+    'table',
+    { class: 'rd-table' },
+    h('thead', {}, h('tr', {}, ...headers.map((c, i) => h('th', numeric.includes(i) ? { class: 'rd-num' } : {}, c)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => h('td', numeric.includes(i) ? { class: 'rd-num' } : {}, c))))),
+  );
+}
+
+export function paramsTable(run: RunDetail): HTMLElement {
+  const entries = Object.entries(run.params).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return h('div', { class: 'mlops-empty' }, 'No params logged.');
+  return table(['Param', 'Value'], entries.map(([k, v]) => [k, h('span', { class: 'rd-wrap', title: v }, v)]));
+}
+
+export function metricsTable(run: RunDetail, series: Map<string, SparklineSeries>): { element: HTMLElement; sparklines: number } {
+  if (run.metrics.length === 0) return { element: h('div', { class: 'mlops-empty' }, 'No metrics logged.'), sparklines: 0 };
+  let drawn = 0;
+  const rowOf = (m: RunDetail['metrics'][number]) => {
+    const s = series.get(m.key);
+    const cell: Node | string = s && s.values.length > 1 ? (drawn++, sparkline(s.values)) : '';
+    return [m.key, formatValue(m.value), cell, String(m.step)];
+  };
+  const user = run.metrics.filter((m) => !m.key.startsWith('system/'));
+  const system = run.metrics.filter((m) => m.key.startsWith('system/'));
+  const element = h('div', {});
+  if (user.length) element.append(table(['Metric', 'Latest', 'History', 'Step'], user.map(rowOf), [1, 3]));
+  if (system.length) {
+    const details = h('details', { class: 'rd-fold' }, h('summary', {}, `System metrics (${system.length})`), table(['Metric', 'Latest', 'History', 'Step'], system.map(rowOf), [1, 3]));
+    if (!user.length) (details as HTMLDetailsElement).open = true;
+    element.append(details);
+  }
+  const last = Math.max(...run.metrics.map((m) => m.timestamp));
+  element.append(h('div', { class: 'rd-note-line' }, `Last logged ${formatTime(last)}`));
+  return { element, sparklines: drawn };
+}
+
+export function tagsTable(run: RunDetail, systemOpen: boolean, onToggle: (open: boolean) => void): { element: HTMLElement; user: number; system: number } {
+  const entries = Object.entries(run.tags).sort(([a], [b]) => a.localeCompare(b));
+  const user = entries.filter(([k]) => !isSystemTag(k));
+  const system = entries.filter(([k]) => isSystemTag(k));
+  const element = h('div', {});
+  element.append(user.length ? table(['Tag', 'Value'], user.map(([k, v]) => [k, h('span', { class: 'rd-wrap' }, v)])) : h('div', { class: 'mlops-empty' }, 'No tags of your own. Add one from the Experiments view (Add Tag…).'));
+  if (system.length) {
+    const details = h('details', { class: 'rd-fold' }, h('summary', {}, `System tags (${system.length})`), table(['Tag', 'Value'], system.map(([k, v]) => [k, h('span', { class: 'rd-wrap rd-mono' }, v)])));
+    (details as HTMLDetailsElement).open = systemOpen;
+    details.addEventListener('toggle', () => onToggle((details as HTMLDetailsElement).open));
+    element.append(details);
+  }
+  return { element, user: user.length, system: system.length };
+}
