@@ -9,3 +9,15 @@
 export function nativeSchemas(): typeof import('../protocol/native') {
   return require('../protocol/native') as typeof import('../protocol/native');
 }
+
+export function runDetailSchemas(): typeof import('../protocol/runDetailMessages') {
+  return require('../protocol/runDetailMessages') as typeof import('../protocol/runDetailMessages');
+}
+
+export function runsTableSchemas(): typeof import('../protocol/runsTableMessages') {
+  return require('../protocol/runsTableMessages') as typeof import('../protocol/runsTableMessages');
+}
+
+export function comparisonSchemas(): typeof import('../protocol/comparisonMessages') {
+  return require('../protocol/comparisonMessages') as typeof import('../protocol/comparisonMessages');
+}

@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
 import type { ChangeEvent, RunsTableResponse } from '../../protocol/native';
-import {
-  runDetailState,
-  runDetailToHost,
-  type HostToRunDetail,
-  type PreviewReport,
-  type RunDetail,
-  type RunDetailReport,
-  type TextExcerpt,
+import type {
+  HostToRunDetail,
+  PreviewReport,
+  RunDetail,
+  RunDetailReport,
+  TextExcerpt,
 } from '../../protocol/runDetailMessages';
+import { runDetailSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
 import type { Workbench } from '../workbench';
@@ -82,7 +81,7 @@ export function registerRunDetailPanel(context: vscode.ExtensionContext, workben
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const parsed = runDetailState.safeParse(state);
+        const parsed = runDetailSchemas().runDetailState.safeParse(state);
         if (!workbench.current()) await nextBackend(workbench);
         const backend = workbench.current();
         if (!parsed.success || !backend) return panel.dispose();
@@ -237,7 +236,7 @@ class RunDetailPanel {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const parsed = runDetailToHost.safeParse(raw);
+    const parsed = runDetailSchemas().runDetailToHost.safeParse(raw);
     if (!parsed.success) {
       this.workbench.log(`run detail panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
       return;
