@@ -74,9 +74,6 @@ const ROWS_SQL = `SELECT '{"runId":' || json_quote(r.run_uuid)
 FROM json_each(?) AS page JOIN runs AS r ON r.run_uuid = page.value
 ORDER BY page.key`;
 
-// ~10 ms of reading per chunk.
-const CHUNK_RUNS = 500;
-
 const columnsSql = (table: string, where = '') =>
   `SELECT DISTINCT x.key FROM json_each(?) AS page JOIN ${table} AS x ON x.run_uuid = page.value ${where}`;
 
@@ -98,25 +95,19 @@ export class RunsTableQuery {
 
   /** The response body, `{"runs": [...], "nextPageToken"?: ..., "columns": {...}}`. */
   json(request: CompiledRunsTable): string {
+    // One read transaction: the ids, rows and columns see the same snapshot.
+    return this.db.transaction(() => this.read(request))();
+  }
+
+  private read(request: CompiledRunsTable): string {
     const found = this.search(request.search.sql).all(...request.search.params) as string[];
     const more = found.length > request.maxResults;
-    const ids = more ? found.slice(0, request.maxResults) : found;
-    const rows: string[] = [];
-    const columns = { params: new Set<string>(), metrics: new Set<string>(), tags: new Set<string>() };
-    // A chunk's rows and columns are read in one short transaction. Not the whole
-    // page in one: the server's WAL checkpointer, restarting the log, holds the
-    // write lock while it waits for readers, so a long read would stall ingestion.
-    const readChunk = this.db.transaction((chunk: string) => {
-      for (const row of this.rows.all(chunk) as string[]) rows.push(row);
-      for (const kind of ['params', 'metrics', 'tags'] as const) {
-        for (const key of this.columns[kind].all(chunk) as string[]) columns[kind].add(key);
-      }
-    });
-    for (let i = 0; i < ids.length; i += CHUNK_RUNS) readChunk(JSON.stringify(ids.slice(i, i + CHUNK_RUNS)));
+    const ids = JSON.stringify(more ? found.slice(0, request.maxResults) : found);
+    const rows = this.rows.all(ids) as string[];
     // JS's default sort (UTF-16 code units), as the table has always sorted them.
-    const keys = (set: Set<string>) => JSON.stringify([...set].sort());
+    const keys = (s: Statement) => JSON.stringify((s.all(ids) as string[]).sort());
     const token = more ? `,"nextPageToken":${JSON.stringify(encodePageToken(request.offset + request.maxResults))}` : '';
-    return `{"runs":[${rows.join(',')}]${token},"columns":{"params":${keys(columns.params)},"metrics":${keys(columns.metrics)},"tags":${keys(columns.tags)}}}`;
+    return `{"runs":[${rows.join(',')}]${token},"columns":{"params":${keys(this.columns.params)},"metrics":${keys(this.columns.metrics)},"tags":${keys(this.columns.tags)}}}`;
   }
 
   private search(sql: string): Statement {
