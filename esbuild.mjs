@@ -24,6 +24,7 @@ const entries = [
   { in: 'src/server/main.ts', out: 'dist/server.js' },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'src/core/tracking/seriesWorker.ts', out: 'dist/seriesWorker.js' },
+  { in: 'src/core/tracking/runsTableWorker.ts', out: 'dist/runsTableWorker.js' },
   { in: 'src/core/store/walCheckpointWorker.ts', out: 'dist/walCheckpointWorker.js' },
 ];
 

@@ -65,10 +65,10 @@ export interface BenchServer {
 const servers = new Set<BenchServer>();
 
 /** Starts `mlops server --port 0` on a workspace and waits for its server.json. */
-export async function startServer(workspace: string, nodeArgs: string[] = []): Promise<BenchServer> {
+export async function startServer(workspace: string, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
   const proc = spawn(process.execPath, [...nodeArgs, CLI, 'server', '--workspace', workspace, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env: { ...process.env, ...env },
   });
   let output = '';
   proc.stdout?.on('data', (d) => (output += d));

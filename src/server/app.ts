@@ -9,6 +9,7 @@ import { registerNativeRoutes } from './native/nativeRoutes';
 import { EventStream } from './native/eventStream';
 import type { TrackingStore } from '../core/tracking/trackingStore';
 import { SeriesReader } from '../core/tracking/seriesReader';
+import { RunsTableReader } from '../core/tracking/runsTableReader';
 import { version } from '../../package.json';
 
 export interface AppOptions {
@@ -33,9 +34,12 @@ export function createApp(options: AppOptions): App {
   const router = new Router();
   const events = new EventStream(tracking.changes);
   const series = new SeriesReader(tracking.store.layout.database, tracking.store.db);
+  const table = new RunsTableReader(tracking.store.layout.database, tracking.store.db);
+  // For the runs table benchmark only: the previous, main-thread implementation.
+  const legacyRunsTable = process.env.MLOPS_RUNS_TABLE_LEGACY === '1';
   registerTrackingRoutes(router, tracking);
   registerArtifactRoutes(router, tracking);
-  registerNativeRoutes(router, { tracking, series, events, version, workspace: options.workspace });
+  registerNativeRoutes(router, { tracking, series, table, legacyRunsTable, events, version, workspace: options.workspace });
   let lastActivity = Date.now();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -71,7 +75,7 @@ export function createApp(options: AppOptions): App {
     lastActivity: () => lastActivity,
     async dispose() {
       events.dispose();
-      await series.dispose();
+      await Promise.all([series.dispose(), table.dispose()]);
     },
   };
 }
