@@ -6,8 +6,10 @@ import { openDatabase, type Db } from './openDatabase';
 // reading the WAL file only grows. A long-lived process (the server) runs this
 // on its own connection: once the WAL passes a threshold it asks for a TRUNCATE
 // checkpoint, which waits briefly for readers to finish their current
-// statements and then shrinks the file to zero. Its short busy timeout means it
-// never holds up the writers for long; it simply tries again on the next tick.
+// statements and then shrinks the file to zero. While it waits it holds the
+// write lock, so its busy timeout is kept very short (back-to-back readers, e.g.
+// the runs table and series workers, would otherwise stall every writer for the
+// whole timeout); when readers are busy it gives up and tries on the next tick.
 export interface WalCheckpointerOptions {
   thresholdBytes?: number;
   intervalMs?: number;
@@ -20,6 +22,8 @@ export interface WalCheckpointerOptions {
 }
 
 const RESTART_BYTES = 8 * 1024 * 1024;
+// How long a RESTART/TRUNCATE may wait for readers (holding up writers meanwhile).
+const RESTART_WAIT_MS = 20;
 
 export class WalCheckpointer {
   private readonly db: Db;
@@ -36,7 +40,7 @@ export class WalCheckpointer {
     this.thresholdBytes = options.thresholdBytes ?? 64 * 1024 * 1024;
     this.passiveEveryTick = options.passiveEveryTick ?? false;
     this.db = openDatabase(databaseFile);
-    this.db.pragma('busy_timeout = 250');
+    this.db.pragma(`busy_timeout = ${RESTART_WAIT_MS}`);
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.timer = setInterval(() => this.tick(), options.intervalMs ?? 2000);
     this.timer.unref();
