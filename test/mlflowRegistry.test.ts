@@ -221,3 +221,40 @@ test('GET /api/v1/models: models with versions, aliases, source runs and their m
 function sha(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
+
+test('registry changes reach the event stream with the model name and version', async () => {
+  const controller = new AbortController();
+  const res = await fetch(`${s.url}/api/v1/events`, { headers: { Authorization: `Bearer ${s.token}` }, signal: controller.signal });
+  const reader = res.body!.getReader();
+  const events: any[] = [];
+  let buffer = '';
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += Buffer.from(value).toString('utf8');
+        let end;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
+          buffer = buffer.slice(end + 2);
+          if (data) events.push(JSON.parse(data.slice(6)));
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  try {
+    const { runId } = await runWithModel();
+    await ok('POST', `${M}/registered-models/create`, { name: 'evented' });
+    await ok('POST', `${M}/model-versions/create`, { name: 'evented', source: `runs:/${runId}/model` });
+    const deadline = Date.now() + 5000;
+    while (!events.some((e) => e.kind === 'model_version' && e.modelName === 'evented') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(events.some((e) => e.kind === 'model' && e.modelName === 'evented' && e.version === null), JSON.stringify(events));
+    assert.ok(events.some((e) => e.kind === 'model_version' && e.modelName === 'evented' && e.version === '1' && e.runId === runId), JSON.stringify(events));
+  } finally {
+    controller.abort();
+    await pump;
+  }
+});
