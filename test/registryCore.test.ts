@@ -165,16 +165,23 @@ test('local files and folders are copied in (CLI only); symbolic links are refus
 test('the inspectModel seam decides format, signature and servable, and may add files', async () => {
   const seen: string[] = [];
   const { tracking, registry, scratch } = setup({
-    inspectModel: async ({ primary, files }) => {
-      seen.push(primary.path, readFileSync(primary.localPath, 'utf8'), String(files.length));
-      return { format: 'onnx', servable: true, signature: { inputs: [{ name: 'x', elementType: 'float32', shape: [null, 3] }], outputs: [] }, extraFiles: [{ path: 'MLmodel', content: 'flavors:\n  onnx: {}\n' }] };
+    inspectModel: async ({ primary, files, featuresSpec }) => {
+      seen.push(primary.path, readFileSync(primary.localPath, 'utf8'), String(files.length), String(featuresSpec));
+      return {
+        format: 'onnx',
+        servable: true,
+        signature: { inputs: [{ name: 'x', elementType: 'float32', shape: [null, 3] }], outputs: [] },
+        features: { input: 'x', features: [{ name: 'a', categorical: false, index: 0 }] },
+        extraFiles: [{ path: 'MLmodel', content: 'flavors:\n  onnx: {}\n' }],
+      };
     },
   });
   registry.createModel('seam');
   const file = join(scratch, 'm.onnx');
   writeFileSync(file, 'bytes');
-  const v = await registry.createVersion({ name: 'seam', source: file, allowLocal: true });
-  assert.deepEqual(seen, ['m.onnx', 'bytes', '1']);
+  const v = await registry.createVersion({ name: 'seam', source: file, allowLocal: true, featuresSpec: 'a', features: [{ name: 'a', type: 'numeric' }] });
+  assert.deepEqual(seen, ['m.onnx', 'bytes', '1', 'a']);
+  assert.deepEqual(v.features, { input: 'x', features: [{ name: 'a', categorical: false, index: 0 }] });
   assert.equal(v.servable, true);
   assert.deepEqual(v.signature?.inputs[0].shape, [null, 3]);
   assert.deepEqual(registry.versionFiles('seam', 1).map((f) => f.path), ['MLmodel', 'm.onnx']);

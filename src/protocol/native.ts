@@ -131,7 +131,11 @@ export const modelVersionSummary = z.object({
   size: z.number().nullable(),
   fileCount: z.number(),
   signature: z.object({ inputs: z.array(tensorSpec), outputs: z.array(tensorSpec) }).nullable(),
-  features: z.array(z.object({ name: z.string(), type: z.string() })).nullable(),
+  /**
+   * The feature schema as registered: a list of {name, type} from `--features`
+   * by default; the ONNX inspector stores its FeatureSchema (protocol/modelSchema.ts).
+   */
+  features: z.unknown(),
   /** Null when the version has no run, or its run was purged. */
   run: modelSourceRun.nullable(),
 });

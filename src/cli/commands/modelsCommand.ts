@@ -106,6 +106,7 @@ async function register(registry: ModelRegistry, source: string | undefined, val
     allowLocal: !isUri,
     runId: values.run,
     features,
+    featuresSpec: values.features,
     description: values.description,
     userId: process.env.USER ?? '',
   });

@@ -1,4 +1,4 @@
-import type { ModelFormat, ModelSignature } from './types';
+import type { FeatureSpec, ModelFormat, ModelSignature } from './types';
 
 // THE SEAM FOR THE ONNX PART. Registration asks an `InspectModel` function what a
 // version's files are. The default below only looks at file names: a directory
@@ -25,12 +25,20 @@ export interface ModelInspectionInput {
   files: InspectedFile[];
   /** True when the source was a directory (an MLflow model folder, say). */
   isDirectory: boolean;
+  /** The features given at registration: the raw CLI text (`a,b,c:categorical`) and its plain parse. */
+  featuresSpec?: string;
+  features?: FeatureSpec[];
 }
 
 export interface ModelInspection {
   format: ModelFormat;
   servable: boolean;
   signature: ModelSignature | null;
+  /**
+   * The feature schema to store (e.g. featureSchemaFromCli(featuresSpec, signature.inputs[0])).
+   * Undefined keeps the plain `features` list of the input.
+   */
+  features?: unknown;
   /** A file to add to the version (e.g. a generated MLmodel for a bare .onnx); content as UTF-8 text. */
   extraFiles?: { path: string; content: string }[];
 }

@@ -43,6 +43,8 @@ export interface CreateModelVersionInput {
   tags?: KeyValue[];
   userId?: string;
   features?: FeatureSpec[];
+  /** The features as the person wrote them (`a,b,c:categorical`), for an inspector that ties them to the model's input. */
+  featuresSpec?: string;
   /** Local paths are for the CLI only: over HTTP a client must not make the server read its disk. */
   allowLocal?: boolean;
 }
@@ -256,7 +258,8 @@ export class ModelRegistry {
       for (const f of resolved.files) await this.verifyBlob(f.localPath, f.sha256, f.size, `${input.source} (${f.path})`);
       const primary = choosePrimaryFile(resolved.files);
       const inspected = (f: PendingFile): InspectedFile => ({ path: f.path, localPath: f.localPath, size: f.size });
-      const inspection = await this.inspectModel({ primary: inspected(primary), files: resolved.files.map(inspected), isDirectory: resolved.isDirectory });
+      const inspection = await this.inspectModel({ primary: inspected(primary), files: resolved.files.map(inspected), isDirectory: resolved.isDirectory, featuresSpec: input.featuresSpec, features: input.features });
+      const features = inspection.features !== undefined ? inspection.features : input.features?.length ? input.features : null;
       const files = [...resolved.files];
       for (const extra of inspection.extraFiles ?? []) {
         const path = normalizeArtifactPath(extra.path);
@@ -284,7 +287,7 @@ export class ModelRegistry {
           .run(
             row.model_id, version, now, now, input.userId ?? '', input.description ?? '', input.source, runId, input.runLink ?? null,
             primary.path, primary.sha256, primary.size, manifest, inspection.format, inspection.servable ? 1 : 0,
-            inspection.signature ? JSON.stringify(inspection.signature) : null, input.features?.length ? JSON.stringify(input.features) : null,
+            inspection.signature ? JSON.stringify(inspection.signature) : null, features === null ? null : JSON.stringify(features),
           );
         const insertFile = this.store.statement('INSERT INTO model_version_files (model_id, version, path, sha256, size) VALUES (?, ?, ?, ?, ?)');
         for (const f of files) insertFile.run(row.model_id, version, f.path, f.sha256, f.size);
@@ -663,7 +666,7 @@ export class ModelRegistry {
       format: row.format,
       servable: row.servable === 1,
       signature: row.signature_json ? (JSON.parse(row.signature_json) as ModelSignature) : null,
-      features: row.features_json ? (JSON.parse(row.features_json) as FeatureSpec[]) : null,
+      features: row.features_json ? (JSON.parse(row.features_json) as unknown) : null,
     };
   }
 }

@@ -57,7 +57,12 @@ export interface ModelVersion {
   format: ModelFormat;
   servable: boolean;
   signature: ModelSignature | null;
-  features: FeatureSpec[] | null;
+  /**
+   * The feature schema as registered (features_json): `FeatureSpec[]` from the
+   * CLI list when nothing better is known, or whatever the inspector returned
+   * (the ONNX part stores its FeatureSchema, tied to the input tensor).
+   */
+  features: unknown;
 }
 
 export interface RegisteredModel {
