@@ -5,9 +5,10 @@ import { serverCommand } from './commands/serverCommand';
 import { experimentsCommand } from './commands/experimentsCommand';
 import { runsCommand } from './commands/runsCommand';
 import { gcCommand } from './commands/gcCommand';
+import { modelsCommand } from './commands/modelsCommand';
 import { version } from '../../package.json';
 
-const HELP = `mlops ${version}: experiment tracking for a workspace, MLflow-compatible.
+const HELP = `mlops ${version}: experiment tracking and a model registry for a workspace, MLflow-compatible.
 
 Usage: mlops <command> [options]
 
@@ -16,6 +17,8 @@ Commands:
   server                   serve the workspace's store (MLflow REST API) on 127.0.0.1
   experiments list         list experiments (also: create, delete, restore)
   runs list | show ID      list runs (MLflow filter syntax) or show one
+  models register | list | show | alias
+                           the model registry: register a file, folder or runs:/ artifact
   gc                       remove artifact files no run references
   --version, --help
 
@@ -29,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   experiments: experimentsCommand,
   runs: runsCommand,
   gc: gcCommand,
+  models: modelsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

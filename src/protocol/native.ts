@@ -82,8 +82,77 @@ export interface RunsTableResponse {
 export const changeEvent = z.object({
   seq: z.number().int(),
   at: z.number(),
-  kind: z.enum(['experiment', 'run', 'params', 'tags', 'metrics', 'artifacts', 'inputs', 'resync']),
+  kind: z.enum(['experiment', 'run', 'params', 'tags', 'metrics', 'artifacts', 'inputs', 'model', 'model_version', 'resync']),
   experimentId: z.string().nullable(),
   runId: z.string().nullable(),
+  /** Registry changes only: the registered model, and the version for 'model_version'. */
+  modelName: z.string().nullable().optional(),
+  version: z.string().nullable().optional(),
 });
 export type ChangeEvent = z.infer<typeof changeEvent>;
+
+// GET /api/v1/models[?name=NAME]: the registry in one call for the Models view
+// and the registry panel: every model with its versions (newest first), aliases,
+// each version's source run and that run's latest metrics (system/* left out).
+
+const numberOrSpecial = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+const tensorSpec = z.object({ name: z.string(), elementType: z.string(), shape: z.array(z.union([z.number(), z.string(), z.null()])) });
+
+export const modelSourceRun = z.object({
+  runId: z.string(),
+  runName: z.string(),
+  experimentId: z.string(),
+  status: z.string(),
+  lifecycleStage: z.string(),
+  startTime: z.number().nullable(),
+  endTime: z.number().nullable(),
+  /** Latest value of each metric; NaN and infinities as strings. */
+  metrics: z.record(z.string(), numberOrSpecial),
+});
+
+export const modelVersionSummary = z.object({
+  version: z.string(),
+  /** models:/<name>/<version> */
+  uri: z.string(),
+  creationTimestamp: z.number(),
+  lastUpdatedTimestamp: z.number(),
+  stage: z.enum(['None', 'Staging', 'Production', 'Archived']),
+  status: z.enum(['PENDING_REGISTRATION', 'FAILED_REGISTRATION', 'READY']),
+  statusMessage: z.string().nullable(),
+  description: z.string(),
+  source: z.string(),
+  runId: z.string().nullable(),
+  aliases: z.array(z.string()),
+  tags: z.record(z.string(), z.string()),
+  format: z.enum(['onnx', 'mlflow-model', 'other']),
+  servable: z.boolean(),
+  primaryPath: z.string().nullable(),
+  sha256: z.string().nullable(),
+  size: z.number().nullable(),
+  fileCount: z.number(),
+  signature: z.object({ inputs: z.array(tensorSpec), outputs: z.array(tensorSpec) }).nullable(),
+  /**
+   * The feature schema as registered: a list of {name, type} from `--features`
+   * by default; the ONNX inspector stores its FeatureSchema (protocol/modelSchema.ts).
+   */
+  features: z.unknown(),
+  /** Null when the version has no run, or its run was purged. */
+  run: modelSourceRun.nullable(),
+});
+
+export const modelSummary = z.object({
+  name: z.string(),
+  description: z.string(),
+  creationTimestamp: z.number(),
+  lastUpdatedTimestamp: z.number(),
+  tags: z.record(z.string(), z.string()),
+  /** alias -> version */
+  aliases: z.record(z.string(), z.string()),
+  versions: z.array(modelVersionSummary),
+});
+
+export const modelsResponse = z.object({ models: z.array(modelSummary) });
+export type ModelSourceRun = z.infer<typeof modelSourceRun>;
+export type ModelVersionSummary = z.infer<typeof modelVersionSummary>;
+export type ModelSummary = z.infer<typeof modelSummary>;
+export type ModelsResponse = z.infer<typeof modelsResponse>;

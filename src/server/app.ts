@@ -6,6 +6,9 @@ import { sendJson } from './http/body';
 import { registerTrackingRoutes } from './mlflow/trackingRoutes';
 import { registerArtifactRoutes } from './mlflow/artifactRoutes';
 import { registerNativeRoutes } from './native/nativeRoutes';
+import { registerRegistryRoutes } from './mlflow/registryRoutes';
+import { registerModelsRoute } from './native/modelsRoute';
+import { ModelRegistry, type ModelRegistryOptions } from '../core/registry/modelRegistry';
 import { EventStream } from './native/eventStream';
 import type { TrackingStore } from '../core/tracking/trackingStore';
 import { SeriesReader } from '../core/tracking/seriesReader';
@@ -17,6 +20,8 @@ export interface AppOptions {
   token: string;
   workspace: string;
   log?: (line: string) => void;
+  /** How the registry inspects model files (the ONNX seam; see core/registry/modelInspector.ts). */
+  registry?: ModelRegistryOptions;
 }
 
 export interface App {
@@ -27,7 +32,7 @@ export interface App {
   dispose(): Promise<void>;
 }
 
-/** The HTTP surface: MLflow's tracking API and artifact proxy, plus /api/v1. */
+/** The HTTP surface: MLflow's tracking and registry APIs and artifact proxy, plus /api/v1. */
 export function createApp(options: AppOptions): App {
   const { tracking } = options;
   const token = Buffer.from(options.token);
@@ -37,8 +42,11 @@ export function createApp(options: AppOptions): App {
   const table = new RunsTableReader(tracking.store.layout.database, tracking.store.db);
   // For the runs table benchmark only: the previous, main-thread implementation.
   const legacyRunsTable = process.env.MLOPS_RUNS_TABLE_LEGACY === '1';
+  const registry = new ModelRegistry(tracking, options.registry);
   registerTrackingRoutes(router, tracking);
-  registerArtifactRoutes(router, tracking);
+  registerRegistryRoutes(router, registry);
+  registerArtifactRoutes(router, tracking, registry);
+  registerModelsRoute(router, registry);
   registerNativeRoutes(router, { tracking, series, table, legacyRunsTable, events, version, workspace: options.workspace });
   let lastActivity = Date.now();
 

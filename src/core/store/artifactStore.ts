@@ -30,6 +30,10 @@ export interface GcReport {
 // simply expires and its blob becomes collectable again.
 const LEASE_MS = 60 * 60 * 1000;
 
+// Model versions keep their files after the run that produced them changes or
+// is purged: their blobs are live too.
+const REGISTRY_BLOBS = 'UNION SELECT sha256 FROM model_version_files';
+
 /**
  * Content-addressed artifacts: each file is stored once under its sha256 in
  * `artifacts/blobs/ab/cdef…` (read-only), and runs map relative paths to blobs.
@@ -83,6 +87,35 @@ export class ArtifactStore {
     const path = normalizeArtifactPath(rawPath);
     const { sha256, size } = await hashFile(source);
     return this.commit(runId, path, source, sha256, size, mode);
+  }
+
+  /**
+   * Stores a local file as a blob (copied, so later edits to the source cannot
+   * change it) without tying it to a run, under a lease that keeps garbage
+   * collection away until the caller records a reference to it in a write
+   * transaction and calls `releaseLease` (in that transaction, or after a failure).
+   */
+  async storeBlob(source: string): Promise<{ sha256: string; size: number; lease: number; blobPath: string }> {
+    const { sha256, size } = await hashFile(source);
+    const db = this.store.db;
+    const lease = this.store.write(() => Number(db.prepare('INSERT INTO blob_leases (sha256, expires_at) VALUES (?, ?)').run(sha256, Date.now() + LEASE_MS).lastInsertRowid));
+    try {
+      const blob = this.blobPath(sha256);
+      if (!existsSync(blob)) {
+        mkdirSync(dirname(blob), { recursive: true, mode: 0o700 });
+        placeBlob(source, blob, 'copy', this.tempPath());
+        chmodSync(blob, 0o444);
+      }
+      this.store.write(() => db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)').run(sha256, size, Date.now()));
+      return { sha256, size, lease, blobPath: blob };
+    } catch (err) {
+      this.releaseLease(lease);
+      throw err;
+    }
+  }
+
+  releaseLease(lease: number): void {
+    this.store.write(() => this.store.db.prepare('DELETE FROM blob_leases WHERE lease_id = ?').run(lease));
   }
 
   private commit(runId: string, path: string, source: string, sha256: string, size: number, mode: 'move' | 'link' | 'copy'): StoredFile {
@@ -159,7 +192,7 @@ export class ArtifactStore {
       }
       db.prepare('DELETE FROM blob_leases WHERE expires_at < ?').run(Date.now());
       const live = new Set(
-        db.prepare('SELECT sha256 FROM run_artifacts UNION SELECT sha256 FROM blob_leases').pluck().all() as string[],
+        db.prepare(`SELECT sha256 FROM run_artifacts UNION SELECT sha256 FROM blob_leases ${REGISTRY_BLOBS}`).pluck().all() as string[],
       );
       let blobsRemoved = 0;
       let bytesFreed = 0;
@@ -176,7 +209,7 @@ export class ArtifactStore {
         }
         forget.run(sha256);
       }
-      db.prepare('DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM run_artifacts UNION SELECT sha256 FROM blob_leases)').run();
+      db.prepare(`DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM run_artifacts UNION SELECT sha256 FROM blob_leases ${REGISTRY_BLOBS})`).run();
       return { blobsRemoved, bytesFreed, runsPurged };
     });
   }

@@ -149,6 +149,89 @@ INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, 
 VALUES (0, 'Default', 'mlflow-artifacts:/0', CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));
 `,
   },
+  {
+    version: 2,
+    description: 'model registry: registered models, versions (frozen files), aliases, tags; change log names models',
+    sql: `
+CREATE TABLE registered_models (
+  model_id               INTEGER PRIMARY KEY,
+  name                   TEXT NOT NULL UNIQUE,
+  description            TEXT NOT NULL DEFAULT '',
+  creation_timestamp     INTEGER NOT NULL,
+  last_updated_timestamp INTEGER NOT NULL,
+  -- Version numbers are never reused, even after a version is deleted (as MLflow).
+  next_version           INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE registered_model_tags (
+  model_id INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (model_id, key)
+) WITHOUT ROWID;
+
+-- A version's files are frozen at registration: model_version_files names blobs
+-- of the content-addressed store, so later changes to the source run's
+-- artifacts cannot change it. run_id is not a foreign key: a version outlives
+-- its run (MLflow keeps run_id as plain text too).
+CREATE TABLE model_versions (
+  model_id               INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+  version                INTEGER NOT NULL,
+  creation_timestamp     INTEGER NOT NULL,
+  last_updated_timestamp INTEGER NOT NULL,
+  user_id                TEXT NOT NULL DEFAULT '',
+  current_stage          TEXT NOT NULL DEFAULT 'None' CHECK (current_stage IN ('None','Staging','Production','Archived')),
+  description            TEXT NOT NULL DEFAULT '',
+  source                 TEXT NOT NULL,
+  run_id                 TEXT,
+  run_link               TEXT,
+  status                 TEXT NOT NULL DEFAULT 'READY' CHECK (status IN ('PENDING_REGISTRATION','FAILED_REGISTRATION','READY')),
+  status_message         TEXT,
+  -- The primary model file (the .onnx of a directory), its sha256 and size; for
+  -- a directory manifest_sha256 digests the sorted list of (path, sha256, size).
+  primary_path           TEXT,
+  sha256                 TEXT,
+  size                   INTEGER,
+  manifest_sha256        TEXT,
+  format                 TEXT NOT NULL DEFAULT 'other' CHECK (format IN ('onnx','mlflow-model','other')),
+  servable               INTEGER NOT NULL DEFAULT 0,
+  signature_json         TEXT,
+  features_json          TEXT,
+  PRIMARY KEY (model_id, version)
+) WITHOUT ROWID;
+CREATE INDEX model_versions_by_run ON model_versions (run_id) WHERE run_id IS NOT NULL;
+CREATE TABLE model_version_tags (
+  model_id INTEGER NOT NULL,
+  version  INTEGER NOT NULL,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (model_id, version, key),
+  FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE model_version_files (
+  model_id INTEGER NOT NULL,
+  version  INTEGER NOT NULL,
+  path     TEXT NOT NULL,
+  sha256   TEXT NOT NULL REFERENCES blobs(sha256),
+  size     INTEGER NOT NULL,
+  PRIMARY KEY (model_id, version, path),
+  FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX model_version_files_by_blob ON model_version_files (sha256);
+-- One version per alias: the primary key makes setting an alias move it.
+CREATE TABLE registered_model_aliases (
+  model_id INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+  alias    TEXT NOT NULL,
+  version  INTEGER NOT NULL,
+  PRIMARY KEY (model_id, alias),
+  FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- Registry changes name the model (and version) they touched.
+ALTER TABLE changes ADD COLUMN model_name TEXT;
+ALTER TABLE changes ADD COLUMN model_version INTEGER;
+`,
+  },
+
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -5,6 +5,7 @@ export type StoreErrorCode =
   | 'RESOURCE_ALREADY_EXISTS'
   | 'INVALID_PARAMETER_VALUE'
   | 'INVALID_STATE'
+  | 'DATA_LOSS'
   | 'STORE_TOO_NEW'
   | 'STORE_UNAVAILABLE';
 

@@ -881,3 +881,108 @@ export function parseExperimentOrderBy(clause: string): ExperimentOrderBy {
   }
   return { type, key: key as ExperimentOrderKey, ascending };
 }
+
+// ---------------------------------------------------------------------------
+// Model registry (SearchRegisteredModels, SearchModelVersions)
+//
+// MLflow's registry search takes attributes (bare or `attribute(s).`/`attr.`)
+// and `tags.<key>`. Registered models: name (= != LIKE ILIKE). Model versions:
+// name and source_path (= != LIKE ILIKE), run_id (= != IN NOT IN),
+// version_number (numeric). Tags: = != LIKE ILIKE.
+
+export type RegistryEntity = 'registered_model' | 'model_version';
+
+export type RegistryComparison =
+  | { type: 'attribute'; key: 'name' | 'source_path' | 'run_id'; comparator: StringComparator; value: string }
+  | { type: 'attribute'; key: 'run_id'; comparator: ListComparator; value: string[] }
+  | { type: 'attribute'; key: 'version_number'; comparator: NumericComparator; value: number }
+  | { type: 'tag'; key: string; comparator: StringComparator; value: string };
+
+export type RegistryOrderKey = 'name' | 'creation_timestamp' | 'last_updated_timestamp' | 'version_number';
+export interface RegistryOrderBy {
+  key: RegistryOrderKey;
+  ascending: boolean;
+}
+
+const REGISTRY_ENTITIES = new Map<string, 'attribute' | 'tag'>([
+  ['attribute', 'attribute'],
+  ['attributes', 'attribute'],
+  ['attr', 'attribute'],
+  ['tag', 'tag'],
+  ['tags', 'tag'],
+]);
+
+const REGISTRY_FILTER_ATTRIBUTES: Record<RegistryEntity, ReadonlySet<string>> = {
+  registered_model: new Set(['name']),
+  model_version: new Set(['name', 'run_id', 'source_path', 'version_number']),
+};
+
+/** Order keys and their aliases (`timestamp` is MLflow's old name for last_updated_timestamp). */
+const REGISTRY_ORDER_ATTRIBUTES: Record<RegistryEntity, ReadonlyMap<string, RegistryOrderKey>> = {
+  registered_model: new Map<string, RegistryOrderKey>([
+    ['name', 'name'],
+    ['creation_timestamp', 'creation_timestamp'],
+    ['last_updated_timestamp', 'last_updated_timestamp'],
+    ['timestamp', 'last_updated_timestamp'],
+  ]),
+  model_version: new Map<string, RegistryOrderKey>([
+    ['name', 'name'],
+    ['version_number', 'version_number'],
+    ['creation_timestamp', 'creation_timestamp'],
+    ['last_updated_timestamp', 'last_updated_timestamp'],
+    ['timestamp', 'last_updated_timestamp'],
+  ]),
+};
+
+function resolveRegistryIdent(
+  ident: Extract<Token, { kind: 'ident' }>,
+  raw: string,
+  attributes: Iterable<string>,
+): { type: 'attribute' | 'tag'; key: string } {
+  const { entity, key } = splitIdent(ident);
+  const type = entity === undefined ? 'attribute' : REGISTRY_ENTITIES.get(entity);
+  if (type === undefined) {
+    fail(`Invalid entity type '${entity}' in '${raw}'. Valid entity types are ('attribute', 'tag', 'tags')`, ident.pos, raw);
+  }
+  const valid = [...attributes];
+  if (type === 'attribute' && !valid.includes(key)) {
+    fail(`Invalid attribute key '${key}' specified. Valid keys are ${quoteList(valid.sort())}`, ident.pos, raw);
+  }
+  return { type, key };
+}
+
+function toRegistryComparison(clause: RawClause, entity: RegistryEntity): RegistryComparison {
+  const { type, key } = resolveRegistryIdent(clause.ident, clause.identRaw, REGISTRY_FILTER_ATTRIBUTES[entity]);
+  const what = `${type} '${key}'`;
+  if (type === 'tag') {
+    return { type, key, comparator: checkComparator(STRING_COMPARATORS, clause, what), value: stringValue(clause, 'tag') };
+  }
+  if (key === 'version_number') {
+    return { type, key, comparator: checkComparator(NUMERIC_COMPARATORS, clause, what), value: numericValue(clause, `numeric attribute: ${key}`) };
+  }
+  if (key === 'run_id' && isListComparator(clause)) {
+    return { type, key, comparator: checkComparator(LIST_COMPARATORS, clause, what), value: listValue(clause) };
+  }
+  if (key === 'run_id') {
+    // MLflow compares run ids exactly: no LIKE.
+    return { type, key, comparator: checkComparator(['=', '!='] as const, clause, what), value: stringValue(clause, 'attributes') };
+  }
+  return { type, key: key as 'name' | 'source_path', comparator: checkComparator(STRING_COMPARATORS, clause, what), value: stringValue(clause, 'attributes') };
+}
+
+/** Parses a SearchRegisteredModels / SearchModelVersions filter. */
+export function parseRegistryFilter(filter: string | undefined | null, entity: RegistryEntity): RegistryComparison[] {
+  if (!filter) return [];
+  return parseRaw(filter).map((c) => toRegistryComparison(c, entity));
+}
+
+/** Parses one registry `order_by` entry, e.g. `last_updated_timestamp DESC`. */
+export function parseRegistryOrderBy(clause: string, entity: RegistryEntity): RegistryOrderBy {
+  const { ident, identRaw, ascending } = parseOrderByIdent(clause);
+  const keys = REGISTRY_ORDER_ATTRIBUTES[entity];
+  const { type, key } = resolveRegistryIdent(ident, identRaw, keys.keys());
+  if (type !== 'attribute') {
+    fail(`Invalid order_by entity: ${type} in '${clause}'; ${entity === 'registered_model' ? 'registered models' : 'model versions'} can be ordered by attributes only`, ident.pos, identRaw);
+  }
+  return { key: keys.get(key) as RegistryOrderKey, ascending };
+}

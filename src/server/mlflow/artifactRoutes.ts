@@ -5,6 +5,7 @@ import { HttpError } from '../http/httpError';
 import { sendJson } from '../http/body';
 import type { TrackingStore } from '../../core/tracking/trackingStore';
 import { normalizeArtifactPath } from '../../core/store/artifactPath';
+import type { ModelRegistry } from '../../core/registry/modelRegistry';
 
 // MLflow's artifact proxy (`mlflow server --serve-artifacts`). A run's
 // artifact_uri is mlflow-artifacts:/<experiment>/<run>/artifacts, which MLflow
@@ -59,17 +60,49 @@ function resolveTarget(tracking: TrackingStore, rawPath: string, allowRoot: bool
   return { runId, relative };
 }
 
-export function registerArtifactRoutes(router: Router, tracking: TrackingStore): void {
+// A model version's frozen files are served read-only under
+// models/<name>/<version>/<path> (get-download-uri answers
+// mlflow-artifacts:/models/<name>/<version>). Experiment ids are numbers, so
+// 'models' cannot clash with a run's path.
+const MODEL_FILES = /^models\/([^/]+)\/([^/]+)(?:\/(.*))?$/s;
+
+function decodePath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid artifact path '${rawPath}': bad percent-encoding.`);
+  }
+}
+
+function modelTarget(rawPath: string): { name: string; version: string; relative: string } | undefined {
+  const match = MODEL_FILES.exec(decodePath(rawPath));
+  if (!match) return undefined;
+  return { name: match[1], version: match[2], relative: normalizeArtifactPath(match[3] ?? '', { allowRoot: true }) };
+}
+
+export function registerArtifactRoutes(router: Router, tracking: TrackingStore, registry?: ModelRegistry): void {
   for (const base of ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']) {
     router.on('PUT', `${base}/*`, async (ctx) => {
+      if (modelTarget(ctx.rest)) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', 'A registered model version is read-only: register a new version instead.');
       const target = resolveTarget(tracking, ctx.rest, false);
       await tracking.artifacts.writeStream(target.runId, target.relative, ctx.req);
       sendJson(ctx.res, 200, {});
     });
-    router.on('GET', `${base}/*`, (ctx) => download(ctx, tracking));
+    router.on('GET', `${base}/*`, async (ctx) => {
+      const model = registry && modelTarget(ctx.rest);
+      if (model && registry) {
+        if (!model.relative) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', 'That path names a model version, not a file.');
+        // Verified against the sha256 recorded at registration: a corrupted file is an error, never served.
+        const { path, file } = await registry.openVersionPath(model.name, model.version, model.relative);
+        return sendFile(ctx, { path: file.path, sha256: file.sha256, blobPath: path });
+      }
+      download(ctx, tracking);
+    });
     router.on('GET', base, (ctx) => {
       const path = ctx.url.searchParams.get('path') ?? '';
       if (!path) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', "Listing needs ?path=<experiment_id>/<run_id>/artifacts[/<dir>].");
+      const model = registry && modelTarget(path);
+      if (model && registry) return sendJson(ctx.res, 200, { files: listVersionFiles(registry, model.name, model.version, model.relative) });
       const target = resolveTarget(tracking, path, true);
       const files = tracking.artifacts.list(target.runId, target.relative);
       // The proxy lists names relative to the listed folder, as MLflow's server does.
@@ -80,9 +113,26 @@ export function registerArtifactRoutes(router: Router, tracking: TrackingStore):
   }
 }
 
+/** Immediate children of `dir` among a version's files, named relative to it (as the proxy lists). */
+function listVersionFiles(registry: ModelRegistry, name: string, version: string, dir: string): { path: string; is_dir: boolean; file_size?: number }[] {
+  const prefix = dir ? `${dir}/` : '';
+  const out = new Map<string, { path: string; is_dir: boolean; file_size?: number }>();
+  for (const f of registry.versionFiles(name, version)) {
+    if (!f.path.startsWith(prefix)) continue;
+    const rest = f.path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash === -1) out.set(rest, { path: rest, is_dir: false, file_size: f.size });
+    else if (!out.has(rest.slice(0, slash))) out.set(rest.slice(0, slash), { path: rest.slice(0, slash), is_dir: true });
+  }
+  return [...out.values()];
+}
+
 function download(ctx: RequestContext, tracking: TrackingStore): void {
   const target = resolveTarget(tracking, ctx.rest, false);
-  const file = tracking.artifacts.find(target.runId, target.relative);
+  sendFile(ctx, tracking.artifacts.find(target.runId, target.relative));
+}
+
+function sendFile(ctx: RequestContext, file: { path: string; sha256: string; blobPath: string }): void {
   const size = statSync(file.blobPath).size;
   const headers: Record<string, string | number> = {
     'Content-Type': CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',

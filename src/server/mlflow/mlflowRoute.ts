@@ -19,7 +19,10 @@ export function mlflowRoute<S extends ZodType>(
   options: MlflowRouteOptions = {},
 ): Handler {
   return async (ctx) => {
-    const raw = ctx.req.method === 'GET' || ctx.req.method === 'HEAD' ? queryObject(ctx.url) : await readJson(ctx.req, options.limit, options.tooLarge);
+    const method = ctx.req.method;
+    let raw = method === 'GET' || method === 'HEAD' ? queryObject(ctx.url) : await readJson(ctx.req, options.limit, options.tooLarge);
+    // MLflow's registry DELETE endpoints: some clients send a JSON body, others the query string.
+    if (method === 'DELETE' && isEmptyObject(raw)) raw = queryObject(ctx.url);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new HttpError(400, 'MALFORMED_REQUEST', 'Request body must be a JSON object.');
     }
@@ -27,6 +30,10 @@ export function mlflowRoute<S extends ZodType>(
     const result = await handler(input, ctx);
     sendJson(ctx.res, 200, result ?? {});
   };
+}
+
+function isEmptyObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
 }
 
 /** MLflow accepts `run_id` or the deprecated `run_uuid`. */

@@ -88,10 +88,10 @@ export class EventStream {
   }
 }
 
-function coalesce(changes: { seq: number; at: number; kind: string; experimentId: string | null; runId: string | null }[]): ChangeEvent[] {
+function coalesce(changes: { seq: number; at: number; kind: string; experimentId: string | null; runId: string | null; modelName?: string | null; version?: string | null }[]): ChangeEvent[] {
   const latest = new Map<string, ChangeEvent>();
   for (const c of changes) {
-    const key = `${c.kind}\u0000${c.experimentId}\u0000${c.runId}`;
+    const key = `${c.kind}\u0000${c.experimentId}\u0000${c.runId}\u0000${c.modelName ?? ''}\u0000${c.version ?? ''}`;
     latest.delete(key);
     latest.set(key, c as ChangeEvent);
   }

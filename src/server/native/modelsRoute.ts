@@ -1,0 +1,71 @@
+import type { Router } from '../http/router';
+import { sendJson } from '../http/body';
+import { encodeDouble } from '../../protocol/mlflowValues';
+import type { ModelsResponse, ModelSourceRun, ModelSummary } from '../../protocol/native';
+import type { ModelRegistry } from '../../core/registry/modelRegistry';
+import type { Run } from '../../core/tracking/types';
+
+/**
+ * GET /api/v1/models[?name=NAME]: every registered model (or one) with its
+ * versions, aliases, source runs and their latest metrics, in one answer, so
+ * the Models view and the registry panel need no follow-up requests.
+ */
+export function registerModelsRoute(router: Router, registry: ModelRegistry): void {
+  router.on('GET', '/api/v1/models', (ctx) => {
+    const name = ctx.url.searchParams.get('name');
+    sendJson(ctx.res, 200, modelsOverview(registry, name ?? undefined) satisfies ModelsResponse);
+  });
+}
+
+export function modelsOverview(registry: ModelRegistry, name?: string): ModelsResponse {
+  const models = name ? [registry.getModel(name)] : registry.listModels();
+  const perModel = models.map((m) => ({ model: m, versions: registry.listVersions(m.name) }));
+  const runIds = [...new Set(perModel.flatMap((p) => p.versions.map((v) => v.runId).filter((id): id is string => !!id)))];
+  const runs = new Map(registry.tracking.runs.getMany(runIds).map((r) => [r.info.runId, sourceRun(r)]));
+  return {
+    models: perModel.map(({ model, versions }): ModelSummary => ({
+      name: model.name,
+      description: model.description,
+      creationTimestamp: model.creationTimestamp,
+      lastUpdatedTimestamp: model.lastUpdatedTimestamp,
+      tags: Object.fromEntries(model.tags.map((t) => [t.key, t.value])),
+      aliases: Object.fromEntries(model.aliases.map((a) => [a.alias, String(a.version)])),
+      versions: versions.map((v) => ({
+        version: String(v.version),
+        uri: `models:/${v.name}/${v.version}`,
+        creationTimestamp: v.creationTimestamp,
+        lastUpdatedTimestamp: v.lastUpdatedTimestamp,
+        stage: v.currentStage,
+        status: v.status,
+        statusMessage: v.statusMessage,
+        description: v.description,
+        source: v.source,
+        runId: v.runId,
+        aliases: v.aliases,
+        tags: Object.fromEntries(v.tags.map((t) => [t.key, t.value])),
+        format: v.format,
+        servable: v.servable,
+        primaryPath: v.primaryPath,
+        sha256: v.sha256,
+        size: v.size,
+        fileCount: v.fileCount,
+        signature: v.signature,
+        features: v.features,
+        run: (v.runId && runs.get(v.runId)) || null,
+      })),
+    })),
+  };
+}
+
+function sourceRun(r: Run): ModelSourceRun {
+  return {
+    runId: r.info.runId,
+    runName: r.info.runName,
+    experimentId: r.info.experimentId,
+    status: r.info.status,
+    lifecycleStage: r.info.lifecycleStage,
+    startTime: r.info.startTime,
+    endTime: r.info.endTime,
+    metrics: Object.fromEntries(r.data.metrics.filter((m) => !m.key.startsWith('system/')).map((m) => [m.key, encodeDouble(m.value) as number | 'NaN' | 'Infinity' | '-Infinity'])),
+  };
+}
