@@ -16,6 +16,9 @@ import {
 import { h } from '../shared/uiKit';
 import { faint, runStyle } from './colors';
 import { ema } from './smoothing';
+import { formatNumber } from './format';
+
+export { formatNumber };
 
 Chart.register(LineController, LineElement, PointElement, ScatterController, LinearScale, LogarithmicScale, Tooltip);
 
@@ -65,12 +68,6 @@ interface DatasetMeta {
   raw: boolean;
 }
 
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(4);
-  return String(Number(v.toPrecision(6)));
-}
 
 export function formatX(v: number, mode: XMode): string {
   if (mode === 'step') return String(Math.round(v));
