@@ -9,7 +9,7 @@
 //
 // Environment:
 //   MLOPS_VSCODE_HOST_DIR   where installHost.mjs put VS Code (default ~/.cache/mlops-workbench/vscode-host)
-//   MLOPS_VSCODE_TIMEOUT    seconds to wait for the suite's results (default 180)
+//   MLOPS_VSCODE_TIMEOUT    seconds to wait for the suite's results (default 300)
 //   MLOPS_VSCODE_KEEP=1     keep the temporary workspace and data dirs (their path is printed)
 //   MLOPS_VSCODE_HEADED=1   show the browser (needs a display)
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,7 +23,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
 const hostDir = process.env.MLOPS_VSCODE_HOST_DIR || join(homedir(), '.cache', 'mlops-workbench', 'vscode-host');
-const timeoutMs = Number(process.env.MLOPS_VSCODE_TIMEOUT || 180) * 1000;
+const timeoutMs = Number(process.env.MLOPS_VSCODE_TIMEOUT || 300) * 1000;
 const outDir = join(repo, 'out', 'vscode-test');
 const logs = {
   build: join(outDir, 'build.log'),

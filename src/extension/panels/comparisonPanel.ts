@@ -23,7 +23,8 @@ const VIEW_TYPE = 'mlops.comparison';
 // (4 points each); asking for more points than those give falls back to reading
 // raw points (10k-step series: ~0.3 s for 100 runs x 5 keys at 600, ~5 s at 1000).
 const MAX_POINTS = 600;
-const LIVE_DEBOUNCE_MS = 500;
+// Live updates: at most one re-fetch per interval (a running run logs many batches), never two at once.
+const LIVE_DEBOUNCE_MS = 250;
 const DRAWN_TIMEOUT_MS = 60_000;
 
 /** What the comparison panel last drew, for tests (`_mlops.comparison.state`). */
@@ -54,6 +55,18 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
     });
     return comparison;
   };
+  const serializer: vscode.WebviewPanelSerializer = {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      const parsed = comparisonState.safeParse(state);
+      const backend = workbench.current() ?? (await nextBackend(workbench));
+      if (!parsed.success || !backend) {
+        panel.dispose();
+        return;
+      }
+      panel.webview.options = webviewOptions(context.extensionUri);
+      track(new ComparisonPanel(panel, context.extensionUri, backend, parsed.data.runIds, workbench, false));
+    },
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.compareRuns', async (arg?: unknown, selected?: unknown): Promise<ComparisonReport | undefined> => {
       const started = performance.now();
@@ -81,18 +94,11 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
     }),
     // Test hook (not in the palette): what the comparison panel last drew.
     vscode.commands.registerCommand('_mlops.comparison.state', (): ComparisonSnapshot => ({ panels: panels.size, ...(current?.snapshot() ?? { runIds: [], drawCount: 0 }) })),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const parsed = comparisonState.safeParse(state);
-        const backend = workbench.current() ?? (await nextBackend(workbench));
-        if (!parsed.success || !backend) {
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = webviewOptions(context.extensionUri);
-        track(new ComparisonPanel(panel, context.extensionUri, backend, parsed.data.runIds, workbench, false));
-      },
-    }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
+    // Test hook: what a window reload does, a panel of this view type handed to the serializer with a saved state.
+    vscode.commands.registerCommand('_mlops.comparison.revive', (state: unknown) =>
+      serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'Compare', vscode.ViewColumn.Active, {}), state),
+    ),
   );
 }
 
@@ -159,6 +165,7 @@ class ComparisonPanel {
   private range: StepRange | null = null;
   private runRanges: RunRanges | null = null;
   private liveTimer?: NodeJS.Timeout;
+  private refreshing = false;
   private readonly changedRuns = new Set<string>();
   /** Each waits for a "drawn" answering request `from` or a later one. */
   private drawnWaiters: { from: number; done: (report: ComparisonReport['charts'] | undefined, timings?: ComparisonReport['webview']) => void }[] = [];
@@ -343,9 +350,13 @@ class ComparisonPanel {
     if (this.liveTimer) return;
     this.liveTimer = setTimeout(() => {
       this.liveTimer = undefined;
+      if (this.refreshing) return this.liveUpdate(runId); // after the one under way
       const ids = [...this.changedRuns];
       this.changedRuns.clear();
-      void this.refreshRuns(ids).catch((err: Error) => this.workbench.log(`comparison panel: live update failed: ${err.message}`));
+      this.refreshing = true;
+      void this.refreshRuns(ids)
+        .catch((err: Error) => this.workbench.log(`comparison panel: live update failed: ${err.message}`))
+        .finally(() => (this.refreshing = false));
     }, LIVE_DEBOUNCE_MS);
   }
 

@@ -10,6 +10,7 @@ import './runCurrentFile.tests';
 import './trackedTask.tests';
 import './runsTable.tests';
 import './comparison.tests';
+import './comparisonReuse.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });
