@@ -2,7 +2,7 @@
 // runs (numeric ones scaled, linear or log; others as evenly spaced categories),
 // then the chosen metric. Positions are fractions of the axis height, 0 = bottom.
 import type { ComparisonRun } from '../../src/protocol/comparisonMessages';
-import { formatNumber } from './format';
+import { formatCompact } from './format';
 
 export interface Axis {
   name: string;
@@ -102,7 +102,7 @@ export function position(axis: Axis, value: string | number | undefined): number
 export function valueAt(axis: Axis, pos: number): string {
   if (axis.kind === 'category') return axis.categories[Math.max(0, Math.min(axis.categories.length - 1, Math.floor(pos * axis.categories.length)))] ?? '';
   const v = axis.min + pos * (axis.max - axis.min);
-  return formatNumber(axis.kind === 'log' ? Math.pow(10, v) : v);
+  return formatCompact(axis.kind === 'log' ? Math.pow(10, v) : v);
 }
 
 export interface Tick {
@@ -114,11 +114,11 @@ export function ticks(axis: Axis): Tick[] {
   const out: Tick[] = [];
   if (axis.kind === 'category') axis.categories.forEach((c, i) => out.push({ pos: (i + 0.5) / axis.categories.length, label: c }));
   else if (axis.kind === 'log') {
-    for (let e = Math.ceil(axis.min - 1e-9); e <= axis.max + 1e-9; e++) out.push({ pos: (e - axis.min) / (axis.max - axis.min), label: formatNumber(Math.pow(10, e)) });
-    if (out.length < 2) out.splice(0, out.length, { pos: 0, label: formatNumber(Math.pow(10, axis.min)) }, { pos: 1, label: formatNumber(Math.pow(10, axis.max)) });
+    for (let e = Math.ceil(axis.min - 1e-9); e <= axis.max + 1e-9; e++) out.push({ pos: (e - axis.min) / (axis.max - axis.min), label: formatCompact(Math.pow(10, e)) });
+    if (out.length < 2) out.splice(0, out.length, { pos: 0, label: formatCompact(Math.pow(10, axis.min)) }, { pos: 1, label: formatCompact(Math.pow(10, axis.max)) });
   } else {
     const step = niceStep((axis.max - axis.min) / 4);
-    for (let v = Math.ceil(axis.min / step) * step; v <= axis.max + step * 1e-9; v += step) out.push({ pos: (v - axis.min) / (axis.max - axis.min), label: formatNumber(Number(v.toPrecision(12))) });
+    for (let v = Math.ceil(axis.min / step) * step; v <= axis.max + step * 1e-9; v += step) out.push({ pos: (v - axis.min) / (axis.max - axis.min), label: formatCompact(Number(v.toPrecision(12))) });
   }
   if (axis.hasMissing) out.push({ pos: MISSING_POS, label: 'none' });
   return out;

@@ -6,7 +6,7 @@
 import type { ComparisonOptions, ComparisonRun, ParallelReport } from '../../src/protocol/comparisonMessages';
 import { h } from '../shared/uiKit';
 import { faint, runStyle, sequentialColor } from './colors';
-import { formatNumber } from './charts';
+import { formatCompact, formatNumber } from './format';
 import { buildModel, MISSING_POS, ticks, valueAt, type AxisLine, type ParallelModel } from './parallelAxes';
 
 type Options = Pick<ComparisonOptions, 'parallelMetric' | 'parallelColor' | 'parallelBrushes'>;
@@ -273,12 +273,8 @@ export class ParallelCoordinates {
     ctx.font = `11px ${t.font}`;
     ctx.textAlign = 'left';
     ctx.fillStyle = t.text;
-    ctx.fillText(fit(ctx, formatNumber(axis.max), BAR.labels - 8), x + BAR.width + 5, top + 5);
-    ctx.fillText(fit(ctx, formatNumber(axis.min), BAR.labels - 8), x + BAR.width + 5, bottom - 5);
-    ctx.fillStyle = t.muted;
-    ctx.font = `10px ${t.font}`;
-    ctx.textAlign = 'center';
-    ctx.fillText('colour', x + BAR.width / 2, top - 12);
+    ctx.fillText(fit(ctx, formatCompact(axis.max), BAR.labels - 8), x + BAR.width + 5, top + 5);
+    ctx.fillText(fit(ctx, formatCompact(axis.min), BAR.labels - 8), x + BAR.width + 5, bottom - 5);
   }
 
   private showNote(inRange?: number): void {
