@@ -374,9 +374,12 @@ export class ParallelCoordinates {
     this.tip.textContent = '';
     this.tip.append(h('div', { class: 'cmp-pc-tip-title' }, best.run.runName), ...rows.map((r) => h('div', {}, r)));
     this.tip.hidden = false;
+    // Right of the pointer, or left of it near the right edge (over the colour bar).
     const w = this.tip.offsetWidth;
-    this.tip.style.left = `${Math.min(this.wrap.clientWidth - w - 4, p.x + 14)}px`;
-    this.tip.style.top = `${Math.max(0, p.y + 14)}px`;
+    const hTip = this.tip.offsetHeight;
+    const left = p.x + 14 + w > this.wrap.clientWidth ? p.x - 14 - w : p.x + 14;
+    this.tip.style.left = `${Math.max(0, left)}px`;
+    this.tip.style.top = `${Math.max(0, Math.min(HEIGHT - hTip, p.y + 14))}px`;
   }
 }
 

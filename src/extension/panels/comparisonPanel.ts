@@ -362,10 +362,11 @@ class ComparisonPanel {
 
   private async refreshRuns(ids: string[]): Promise<void> {
     const keysBefore = this.keys.join('\n');
-    await this.loadRuns();
+    // The changed runs' series with the keys known so far, while the runs (latest values, new keys) load.
+    const [, changed] = await Promise.all([this.loadRuns(), this.fetchSeries(ids, this.x, this.range, this.runRanges)]);
     this.post({ type: 'runs', runs: this.runs, keys: this.keys });
     const keysChanged = this.keys.join('\n') !== keysBefore;
-    const series = await this.fetchSeries(keysChanged ? this.runIds : ids, this.x, this.range, this.runRanges);
+    const series = keysChanged ? await this.fetchSeries(this.runIds, this.x, this.range, this.runRanges) : changed;
     this.post({ type: 'series', requestId: -1, x: this.x, range: this.range, runRanges: this.runRanges, partial: !keysChanged, series });
   }
 
