@@ -68,7 +68,10 @@ export class ParallelCoordinates {
   ) {
     this.wrap.append(this.canvas, this.tip);
     this.element = h('div', { class: 'cmp-parallel' }, this.controls, this.wrap, this.note);
-    new ResizeObserver(() => this.redraw()).observe(this.wrap);
+    let width = 0;
+    new ResizeObserver(() => {
+      if (this.wrap.clientWidth !== width) ((width = this.wrap.clientWidth), this.scheduleRedraw());
+    }).observe(this.wrap);
     this.attachPointer();
   }
 
@@ -84,7 +87,25 @@ export class ParallelCoordinates {
     this.model = this.metric ? buildModel(shown, this.metric) : undefined;
     this.hovered = undefined;
     this.renderControls();
-    this.redraw();
+    this.showNote();
+    this.scheduleRedraw();
+  }
+
+  private pending?: number;
+  /**
+   * Draws when the panel is idle: the parallel coordinates sit below the charts,
+   * and drawing them (a layout of the whole panel) must not delay the charts'
+   * series, which arrive right after the runs.
+   */
+  private scheduleRedraw(): void {
+    if (this.pending !== undefined) return;
+    this.pending = requestIdleCallback(
+      () => {
+        this.pending = undefined;
+        this.redraw();
+      },
+      { timeout: 300 },
+    );
   }
 
   report(): ParallelReport | undefined {

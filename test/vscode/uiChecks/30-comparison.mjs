@@ -43,6 +43,8 @@ export async function checks(page, check, { screenshot }) {
     await frame.evaluate(() => document.querySelector('.cmp-parallel')?.scrollIntoView({ block: 'end' }));
     // As a user would: plot val_accuracy, which two runs never logged.
     await frame.selectOption('select[aria-label="Parallel coordinates metric"]', 'val_accuracy');
+    // It draws when the panel is idle.
+    await page.waitForTimeout(500);
     const note = await frame.locator('.cmp-pc-note').textContent();
     if (!/2 runs without val_accuracy are left out/.test(note)) throw new Error(`the note says "${note}"`);
     if (!/epochs/.test(note)) throw new Error(`the note does not name the constant param: "${note}"`);
