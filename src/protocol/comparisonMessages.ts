@@ -87,6 +87,8 @@ export const hostToComparison = z.discriminatedUnion('type', [
     series: packedSeries,
   }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  /** Sets the x axis and zoom as the toolbar and a drag would (the tests' way to zoom). */
+  z.object({ type: z.literal('setView'), x: xAxisKind, range: z.object({ min: z.number(), max: z.number() }).nullable() }),
 ]);
 export type HostToComparison = z.infer<typeof hostToComparison>;
 

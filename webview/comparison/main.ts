@@ -111,16 +111,18 @@ const resetZoom = h('button', { class: 'cmp-button' }, 'Reset zoom');
 resetZoom.addEventListener('click', () => setRange(null));
 const csvButton = h('button', { class: 'cmp-button' }, 'Export table (CSV)');
 csvButton.addEventListener('click', () => channel.post({ type: 'exportCsv', csv: tableCsv(runs, tableColumns(runs, keys, options.onlyDiffs)) }));
+function setXAxis(v: XAxisKind): void {
+  const before = serverX(options.x);
+  options.x = v;
+  xRange = null;
+  saveState();
+  // Zoomed data cover only part of the series: the new axis starts from the whole.
+  if (serverX(options.x) !== before || fetchedRange || fetchedRunRanges) requestSeries(null);
+  else drawCharts();
+}
+const xAxisControl = select('X axis', [['step', 'Step'], ['wall', 'Wall time'], ['relative', 'Relative time']], options.x, (v) => setXAxis(v as XAxisKind));
 toolbar.append(
-  select('X axis', [['step', 'Step'], ['wall', 'Wall time'], ['relative', 'Relative time']], options.x, (v) => {
-    const before = serverX(options.x);
-    options.x = v as XAxisKind;
-    xRange = null;
-    saveState();
-    // Zoomed data cover only part of the series: the new axis starts from the whole.
-    if (serverX(options.x) !== before || fetchedRange || fetchedRunRanges) requestSeries(null);
-    else drawCharts();
-  }),
+  xAxisControl,
   h('label', { class: 'cmp-control' }, 'Smoothing ', smoothing, smoothingValue),
   h('label', { class: 'cmp-control' }, logToggle, ' Log scale'),
   resetZoom,
@@ -181,6 +183,13 @@ channel.onValid((m) => {
       drawCharts(m.requestId);
       return;
     }
+    case 'setView':
+      if (m.x !== options.x) {
+        xAxisControl.querySelector('select')!.value = m.x;
+        setXAxis(m.x);
+      }
+      if (m.range) setRange(m.range);
+      return;
     case 'error':
       status.hidden = false;
       status.className = 'mlops-error cmp-status';

@@ -3,6 +3,7 @@ import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
 import {
   comparisonState,
   comparisonToHost,
+  hostToComparison,
   type ComparisonReport,
   type ComparisonRun,
   type ChartReport,
@@ -92,6 +93,8 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
       const comparison = track(new ComparisonPanel(panel, context.extensionUri, backend, picked.runIds, workbench, true));
       return comparison.firstDrawn(started);
     }),
+    // Test hook: the x axis and zoom, set as the toolbar and a drag on a chart would.
+    vscode.commands.registerCommand('_mlops.comparison.setView', (x: unknown, range: unknown) => current?.setView(x, range) ?? false),
     // Test hook (not in the palette): what the comparison panel last drew.
     vscode.commands.registerCommand('_mlops.comparison.state', (): ComparisonSnapshot => ({ panels: panels.size, ...(current?.snapshot() ?? { runIds: [], drawCount: 0 }) })),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
@@ -224,6 +227,13 @@ class ComparisonPanel {
 
   snapshot(): Omit<ComparisonSnapshot, 'panels'> {
     return { runIds: this.runs.length ? this.runs.map((r) => r.runId) : this.runIds, title: this.panel.title, drawCount: this.drawCount, lastDrawn: this.lastDrawn };
+  }
+
+  setView(x: unknown, range: unknown): boolean {
+    const message = hostToComparison.safeParse({ type: 'setView', x, range: range ?? null });
+    if (!message.success || !this.webviewReady) return false;
+    this.post(message.data);
+    return true;
   }
 
   /** Shows other runs in this panel (another Compare): zoom and series start afresh. */

@@ -101,6 +101,36 @@ test('The comparison panel comes back through its serializer with the same runs'
   assert.equal(comparisonTabs().length, 1);
 }, { timeoutMs: 60_000 });
 
+test('Zoomed on wall or relative time, the panel re-fetches the zoomed steps in full detail', async () => {
+  const exp = await experiment('comparison');
+  const created = Date.now();
+  const long = await createRun(exp, 'long', { lr: '0.3', layers: '2' });
+  const T = Date.now();
+  for (let from = 0; from < 5000; from += 1000) {
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: Math.exp(-(from + i) / 1500) + 0.02 * Math.sin(from + i), timestamp: T + (from + i) * 10, step: from + i }));
+    await api('/api/2.0/mlflow/runs/log-batch', { run_id: long, metrics });
+  }
+  await finish(long);
+  assert.ok(await vscode.commands.executeCommand<ComparisonReport | undefined>('mlops.compareRuns', { runIds: [long] }));
+  const drawnAfter = async (set: () => Thenable<unknown>, what: string, ok: (s: ComparisonSnapshot) => boolean) => {
+    const last = (await state()).lastDrawn?.requestId ?? 0;
+    assert.equal(await set(), true, 'the panel took the view');
+    return until((s) => (s.lastDrawn?.requestId ?? -1) > last && ok(s), what, 15_000);
+  };
+  const whole = await drawnAfter(() => vscode.commands.executeCommand('_mlops.comparison.setView', 'wall', null), 'the wall-time series drew', (s) => points(s, 'loss') > 0);
+  const overview = points(whole, 'loss');
+  assert.ok(overview <= 600, `the whole series is downsampled (${overview} points)`);
+  // Steps 1000..1200 hold about 200 / 5000 of the overview's points; zoomed, every one of them.
+  const wall = await drawnAfter(() => vscode.commands.executeCommand('_mlops.comparison.setView', 'wall', { min: T + 10_000, max: T + 12_000 }), 'the wall-time zoom re-fetched', () => true);
+  // The window's steps, plus the steps to the overview's neighbouring points (at most a 64-step bucket each side).
+  assert.ok(points(wall, 'loss') >= 201 && points(wall, 'loss') <= 201 + 2 * 64, `wall-time zoom: every step in the window (${points(wall, 'loss')} points, ${overview} before)`);
+  const relative = await drawnAfter(() => vscode.commands.executeCommand('_mlops.comparison.setView', 'relative', null), 'the relative-time series drew', (s) => points(s, 'loss') === overview);
+  void relative;
+  const zoomed = await drawnAfter(() => vscode.commands.executeCommand('_mlops.comparison.setView', 'relative', { min: T - created + 20_000, max: T - created + 22_000 }), 'the relative-time zoom re-fetched', () => true);
+  assert.ok(points(zoomed, 'loss') >= 195 && points(zoomed, 'loss') <= 201 + 2 * 64 + 2, `relative-time zoom: every step in the window (${points(zoomed, 'loss')} points)`);
+  await drawnAfter(() => vscode.commands.executeCommand('_mlops.comparison.setView', 'step', null), 'back to steps', (s) => points(s, 'loss') > 0);
+}, { timeoutMs: 60_000 });
+
 /** The runs the browser check finds in the panel (parallel coordinates of a sweep). */
 export const SWEEP_RUNS = 40;
 export const SWEEP_WITHOUT_METRIC = 2;
@@ -135,7 +165,8 @@ test('A sweep compared: parallel coordinates with an axis per varying param, run
   await Promise.all(runIds.map(finish));
   const report = await vscode.commands.executeCommand<ComparisonReport | undefined>('mlops.compareRuns', { runIds });
   assert.ok(report);
-  const s = await until((x) => x.lastDrawn?.parallel?.metric === 'loss' || x.lastDrawn?.parallel?.metric === 'val_accuracy', 'the parallel coordinates drew');
+  // They draw when the panel is idle, after the charts.
+  const s = await until((x) => x.lastDrawn?.parallel?.lines === SWEEP_RUNS, 'the parallel coordinates drew the sweep');
   const parallel = s.lastDrawn!.parallel!;
   // The default metric is the first user metric; loss is logged by every run.
   assert.equal(parallel.metric, 'loss');
