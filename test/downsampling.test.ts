@@ -100,6 +100,35 @@ test('a zoomed step range is exact at the edges and comes back whole when small'
   tracking.close();
 });
 
+test('per-run step ranges (a zoom on a time axis) apply to their own run, and a range past the data is clamped to it', () => {
+  const tracking = TrackingStore.open(makeWorkspace());
+  const a = tracking.runs.create({ experimentId: '0' }).info.runId;
+  const b = tracking.runs.create({ experimentId: '0' }).info.runId;
+  const points = series(5000, 5);
+  for (const runId of [a, b]) {
+    for (let i = 0; i < points.length; i += 1000) {
+      tracking.logBatch(runId, { metrics: points.slice(i, i + 1000).map((p) => ({ key: 'm', value: p.value, timestamp: 1000 + p.step, step: p.step })), params: [], tags: [] });
+    }
+  }
+  const query = new SeriesQuery(tracking.store.db);
+  const res = query.run({ runIds: [a, b], keys: ['m'], maxPoints: 400, x: 'time', startStep: 0, endStep: 99, runRanges: { [b]: { startStep: 2000, endStep: 2299 } } }).series;
+  assert.equal(res.length, 2);
+  assert.equal(res[0].total, 100, 'run a uses the shared range');
+  assert.deepEqual([res[0].steps[0], res[0].steps.at(-1)], [0, 99]);
+  assert.equal(res[1].total, 300, 'run b uses its own range, every point');
+  assert.equal(res[1].downsampled, false);
+  assert.deepEqual([res[1].steps[0], res[1].steps.at(-1), res[1].x[0]], [2000, 2299, 3000]);
+  // Zoomed past the end of the data: the buckets span the steps that exist, not the empty range.
+  const [past] = query.run({ runIds: [a], keys: ['m'], maxPoints: 400, x: 'step', startStep: 3000, endStep: 1_000_000_000 }).series;
+  const [exact] = query.run({ runIds: [a], keys: ['m'], maxPoints: 400, x: 'step', startStep: 3000, endStep: 4999 }).series;
+  assert.equal(past.total, 2000);
+  assert.ok(past.x.length > 100, `the clamped range keeps its detail (${past.x.length} points)`);
+  assert.deepEqual(past, exact);
+  const [none] = query.run({ runIds: [a], keys: ['m'], maxPoints: 400, x: 'step', startStep: 6000, endStep: 7000 }).series;
+  assert.equal(none.x.length, 0);
+  tracking.close();
+});
+
 test('POST /api/v1/series answers many runs and keys in one request', async () => {
   const s = await startServer();
   try {
@@ -120,6 +149,11 @@ test('POST /api/v1/series answers many runs and keys in one request', async () =
     const bad = await s.api('POST', '/api/v1/series', { runIds: [], keys: ['a'] });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /runIds/);
+    const ranged = await s.api('POST', '/api/v1/series', { runIds: ids, keys: ['a'], maxPoints: 100, x: 'time', runRanges: { [ids[1]]: { startStep: 11, endStep: 21 } } });
+    assert.equal(ranged.status, 200);
+    assert.deepEqual(ranged.body.series[1].steps, [11, 13, 15, 17, 19, 21]);
+    const inverted = await s.api('POST', '/api/v1/series', { runIds: ids, keys: ['a'], runRanges: { [ids[0]]: { startStep: 5, endStep: 1 } } });
+    assert.equal(inverted.status, 400);
     const table = await s.api('POST', '/api/v1/runs/table', { experimentIds: ['0'] });
     assert.equal(table.body.runs.length, 3);
     assert.deepEqual(table.body.columns.metrics, ['a', 'b']);

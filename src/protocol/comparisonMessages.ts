@@ -16,6 +16,10 @@ export const comparisonOptions = z.object({
   systemOpen: z.boolean().default(false),
   scatterParam: z.string().optional(),
   scatterMetric: z.string().optional(),
+  /** Parallel coordinates: the metric on the last axis, the colouring, and brushed ranges per axis (fractions of the axis height, 0 = bottom). */
+  parallelMetric: z.string().optional(),
+  parallelColor: z.enum(['metric', 'run']).default('metric'),
+  parallelBrushes: z.record(z.string(), z.tuple([z.number(), z.number()])).default({}),
 });
 export type ComparisonOptions = z.infer<typeof comparisonOptions>;
 
@@ -60,31 +64,47 @@ export type PackedSeries = z.infer<typeof packedSeries>;
 
 export const stepRange = z.object({ startStep: z.number().int(), endStep: z.number().int() });
 export type StepRange = z.infer<typeof stepRange>;
+/** A zoom on a time axis, as each run's step range (runs map time to steps differently). */
+export const runRanges = z.record(z.string(), stepRange);
+export type RunRanges = z.infer<typeof runRanges>;
 
 export const hostToComparison = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('runs'), runs: z.array(comparisonRun), keys: z.array(z.string()) }),
+  z.object({
+    type: z.literal('runs'),
+    runs: z.array(comparisonRun),
+    keys: z.array(z.string()),
+    /** Set when another Compare replaced the runs: forget zoom, brushes and series; their series come as this request id. */
+    resetTo: z.number().int().optional(),
+  }),
   z.object({
     type: z.literal('series'),
     requestId: z.number().int(),
     x: z.enum(['step', 'time']),
     range: stepRange.nullable(),
+    runRanges: runRanges.nullable().default(null),
     /** True when only these runs' series were re-fetched (live updates); others stay. */
     partial: z.boolean(),
     series: packedSeries,
   }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  /** Sets the x axis and zoom as the toolbar and a drag would (the tests' way to zoom). */
+  z.object({ type: z.literal('setView'), x: xAxisKind, range: z.object({ min: z.number(), max: z.number() }).nullable() }),
 ]);
 export type HostToComparison = z.infer<typeof hostToComparison>;
 
 export const chartReport = z.object({ key: z.string(), datasets: z.number().int(), points: z.number().int() });
+/** What the parallel coordinates drew: axes (params, then the metric), lines, runs left out for lack of the metric. */
+export const parallelReport = z.object({ metric: z.string(), axes: z.array(z.string()), lines: z.number().int(), highlighted: z.number().int(), leftOut: z.number().int() });
+export type ParallelReport = z.infer<typeof parallelReport>;
 
 export const comparisonToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), x: z.enum(['step', 'time']), range: stepRange.nullable() }),
-  z.object({ type: z.literal('requestSeries'), requestId: z.number().int(), x: z.enum(['step', 'time']), range: stepRange.nullable() }),
+  z.object({ type: z.literal('requestSeries'), requestId: z.number().int(), x: z.enum(['step', 'time']), range: stepRange.nullable(), runRanges: runRanges.nullable().default(null) }),
   z.object({
     type: z.literal('drawn'),
     requestId: z.number().int(),
     charts: z.array(chartReport),
+    parallel: parallelReport.optional(),
     /** performance.now() in the webview: script start, "ready" posted, series received, all charts drawn. */
     timings: z.object({ scriptStart: z.number(), readyPosted: z.number(), received: z.number(), drawn: z.number() }),
   }),

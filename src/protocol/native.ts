@@ -30,6 +30,8 @@ export const seriesRequest = z.object({
   x: z.enum(['step', 'time']).default('step'),
   startStep: z.number().int().optional(),
   endStep: z.number().int().optional(),
+  /** Per-run step ranges, overriding startStep/endStep for those runs: a zoom on a time axis maps to different steps in each run. */
+  runRanges: z.record(z.string(), z.object({ startStep: z.number().int(), endStep: z.number().int() })).optional(),
 });
 export type SeriesRequest = z.infer<typeof seriesRequest>;
 

@@ -16,6 +16,9 @@ import {
 import { h } from '../shared/uiKit';
 import { faint, runStyle } from './colors';
 import { ema } from './smoothing';
+import { formatNumber } from './format';
+
+export { formatNumber };
 
 Chart.register(LineController, LineElement, PointElement, ScatterController, LinearScale, LogarithmicScale, Tooltip);
 
@@ -65,12 +68,6 @@ interface DatasetMeta {
   raw: boolean;
 }
 
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(4);
-  return String(Number(v.toPrecision(6)));
-}
 
 export function formatX(v: number, mode: XMode): string {
   if (mode === 'step') return String(Math.round(v));
@@ -142,7 +139,8 @@ export class MetricChart {
         this.meta.push({ runId: run.runId, name: run.name, raw: true });
       }
       const y = options.smoothing > 0 ? ema(s.y, options.smoothing) : s.y;
-      datasets.push({ label: run.name, data: toPoints(y), borderColor: style.color, backgroundColor: style.color, borderWidth: 1.5, borderDash: style.dash, pointRadius: 0, pointHoverRadius: 3, hidden });
+      // A series of one point (a final metric logged once) has no line to draw: show the point.
+      datasets.push({ label: run.name, data: toPoints(y), borderColor: style.color, backgroundColor: style.color, borderWidth: 1.5, borderDash: style.dash, pointRadius: s.x.length === 1 ? 3 : 0, pointHoverRadius: 3, hidden });
       this.meta.push({ runId: run.runId, name: run.name, raw: false });
       if (!hidden) {
         this.runsDrawn++;
@@ -157,7 +155,8 @@ export class MetricChart {
         min: options.xRange?.min,
         max: options.xRange?.max,
         grid: { color: theme.grid },
-        ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 12, callback: (v: number | string) => formatX(Number(v), mode) },
+        // Steps are whole numbers: no ticks between them (a one-step series would read -1 -1 0 0 1).
+        ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 12, precision: mode === 'step' ? 0 : undefined, callback: (v: number | string) => formatX(Number(v), mode) },
         title: { display: true, text: mode === 'step' ? 'step' : mode === 'wall' ? 'wall time' : 'time since start', color: theme.text },
       },
       y: {

@@ -18,3 +18,21 @@ export function faint(color: string, alpha = 0.25): string {
   const n = parseInt(color.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
+
+// Viridis: a perceptually even sequential scale for "colour by metric value".
+const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
+
+/**
+ * The colour of t in [0, 1] (low to high). The end that would vanish into the
+ * theme's background is cut: dark purple on dark themes, yellow on light ones.
+ */
+export function sequentialColor(t: number, darkTheme: boolean): string {
+  const [from, to] = darkTheme ? [0.18, 1] : [0, 0.86];
+  const u = (from + Math.max(0, Math.min(1, t)) * (to - from)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(u));
+  const f = u - i;
+  const a = parseInt(VIRIDIS[i].slice(1), 16);
+  const b = parseInt(VIRIDIS[i + 1].slice(1), 16);
+  const mix = (shift: number) => Math.round(((a >> shift) & 255) * (1 - f) + ((b >> shift) & 255) * f);
+  return `rgb(${mix(16)}, ${mix(8)}, ${mix(0)})`;
+}

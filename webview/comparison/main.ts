@@ -11,6 +11,7 @@ import {
   type ComparisonState,
   type ComparisonToHost,
   type HostToComparison,
+  type RunRanges,
   type StepRange,
   type XAxisKind,
 } from '../../src/protocol/comparisonMessages';
@@ -20,6 +21,8 @@ import { MetricChart, formatNumber, themeColors, type ChartRun, type RunSeries }
 import { runStyle } from './colors';
 import { renderTable, tableColumns, tableCsv } from './table';
 import { installStyles } from './styles';
+import { stepRangesForTime } from './timeZoom';
+import { ParallelCoordinates } from './parallelCoordinates';
 
 installStyles();
 
@@ -31,9 +34,12 @@ let runs: ComparisonRun[] = [];
 let keys: string[] = [];
 /** key -> runId -> series */
 const data = new Map<string, Map<string, RunSeries>>();
+/** The last whole (unzoomed) series: a zoom on a time axis maps to steps through them. */
+let overview = new Map<string, Map<string, RunSeries>>();
 const charts = new Map<string, MetricChart>();
 let xRange: { min: number; max: number } | null = null;
 let fetchedRange: StepRange | null = null;
+let fetchedRunRanges: RunRanges | null = null;
 let requestId = 0;
 let lastReceived = 0;
 
@@ -48,7 +54,23 @@ const systemGrid = h('div', { class: 'cmp-grid' });
 const systemSection = h('details', { class: 'cmp-system' }, h('summary', {}, 'System metrics'), systemGrid);
 const tableHost = h('div', { class: 'cmp-table-wrap' });
 const scatterHost = h('div', { class: 'cmp-scatter' });
-app.append(toolbar, legend, status, userCharts, systemSection, h('h3', {}, 'Params and final metrics'), tableHost, h('h3', {}, 'Param vs metric'), scatterHost);
+const parallel = new ParallelCoordinates((change) => {
+  options = { ...options, ...change };
+  saveState();
+}, () => reportDrawn(-1));
+app.append(
+  toolbar,
+  legend,
+  status,
+  userCharts,
+  systemSection,
+  h('h3', {}, 'Params and final metrics'),
+  tableHost,
+  h('h3', {}, 'Param vs metric'),
+  scatterHost,
+  h('h3', {}, 'Parallel coordinates: params → metric'),
+  parallel.element,
+);
 systemSection.hidden = true;
 (systemSection as HTMLDetailsElement).open = options.systemOpen;
 systemSection.addEventListener('toggle', () => {
@@ -89,15 +111,18 @@ const resetZoom = h('button', { class: 'cmp-button' }, 'Reset zoom');
 resetZoom.addEventListener('click', () => setRange(null));
 const csvButton = h('button', { class: 'cmp-button' }, 'Export table (CSV)');
 csvButton.addEventListener('click', () => channel.post({ type: 'exportCsv', csv: tableCsv(runs, tableColumns(runs, keys, options.onlyDiffs)) }));
+function setXAxis(v: XAxisKind): void {
+  const before = serverX(options.x);
+  options.x = v;
+  xRange = null;
+  saveState();
+  // Zoomed data cover only part of the series: the new axis starts from the whole.
+  if (serverX(options.x) !== before || fetchedRange || fetchedRunRanges) requestSeries(null);
+  else drawCharts();
+}
+const xAxisControl = select('X axis', [['step', 'Step'], ['wall', 'Wall time'], ['relative', 'Relative time']], options.x, (v) => setXAxis(v as XAxisKind));
 toolbar.append(
-  select('X axis', [['step', 'Step'], ['wall', 'Wall time'], ['relative', 'Relative time']], options.x, (v) => {
-    const before = serverX(options.x);
-    options.x = v as XAxisKind;
-    xRange = null;
-    saveState();
-    if (serverX(options.x) !== before) requestSeries(null);
-    else drawCharts();
-  }),
+  xAxisControl,
   h('label', { class: 'cmp-control' }, 'Smoothing ', smoothing, smoothingValue),
   h('label', { class: 'cmp-control' }, logToggle, ' Log scale'),
   resetZoom,
@@ -113,6 +138,16 @@ function serverX(x: XAxisKind): 'step' | 'time' {
 channel.onValid((m) => {
   switch (m.type) {
     case 'runs': {
+      if (m.resetTo !== undefined) {
+        // Another Compare replaced the runs: nothing of the previous ones applies.
+        requestId = m.resetTo;
+        xRange = null;
+        fetchedRange = null;
+        fetchedRunRanges = null;
+        data.clear();
+        overview = new Map();
+        options.parallelBrushes = {};
+      }
       runs = m.runs;
       keys = m.keys;
       const known = new Set(runs.map((r) => r.runId));
@@ -142,10 +177,19 @@ channel.onValid((m) => {
         byRun.set(s.runId, { x: x.subarray(s.offset, end), y: y.subarray(s.offset, end), steps: steps?.subarray(s.offset, end) });
       }
       fetchedRange = m.range;
+      fetchedRunRanges = m.runRanges;
+      if (!m.range && !m.runRanges) overview = new Map([...data].map(([k, byRun]) => [k, new Map(byRun)]));
       status.hidden = keys.length > 0;
       drawCharts(m.requestId);
       return;
     }
+    case 'setView':
+      if (m.x !== options.x) {
+        xAxisControl.querySelector('select')!.value = m.x;
+        setXAxis(m.x);
+      }
+      if (m.range) setRange(m.range);
+      return;
     case 'error':
       status.hidden = false;
       status.className = 'mlops-error cmp-status';
@@ -181,6 +225,16 @@ function scheduleDraw(): void {
   });
 }
 
+let drawnCharts: { key: string; datasets: number; points: number }[] = [];
+let reportTimer: number | undefined;
+/** Tells the host what is drawn (tests read it); a burst of redraws reports once. */
+function reportDrawn(requestIdOf: number): void {
+  clearTimeout(reportTimer);
+  reportTimer = window.setTimeout(() => {
+    channel.post({ type: 'drawn', requestId: requestIdOf, charts: drawnCharts, parallel: parallel.report(), timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
+  }, 50);
+}
+
 function drawCharts(reportFor?: number): void {
   ensureCharts();
   const theme = themeColors();
@@ -194,8 +248,10 @@ function drawCharts(reportFor?: number): void {
     chart.draw(cr, data.get(key) ?? new Map(), { x: options.x, smoothing: options.smoothing, logScale: options.logScale, hidden, xRange }, theme);
     drawn.push({ key, datasets: chart.runsDrawn, points: chart.points });
   }
+  drawnCharts = drawn;
   if (reportFor !== undefined) {
-    channel.post({ type: 'drawn', requestId: reportFor, charts: drawn, timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
+    clearTimeout(reportTimer);
+    channel.post({ type: 'drawn', requestId: reportFor, charts: drawn, parallel: parallel.report(), timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
   }
 }
 
@@ -203,17 +259,22 @@ let rangeTimer: number | undefined;
 function setRange(range: { min: number; max: number } | null): void {
   xRange = range;
   drawCharts();
-  if (options.x !== 'step') return; // finer data by step range only; time axes zoom what is loaded
   clearTimeout(rangeTimer);
   rangeTimer = window.setTimeout(() => {
-    const wanted = range ? { startStep: Math.floor(range.min), endStep: Math.ceil(range.max) } : null;
-    if (JSON.stringify(wanted) !== JSON.stringify(fetchedRange)) requestSeries(wanted);
+    if (options.x === 'step') {
+      const wanted = range ? { startStep: Math.floor(range.min), endStep: Math.ceil(range.max) } : null;
+      if (JSON.stringify(wanted) !== JSON.stringify(fetchedRange) || fetchedRunRanges) requestSeries(wanted);
+      return;
+    }
+    // A time axis: each run's steps in the window, read off the whole series.
+    const wanted = range ? stepRangesForTime(overview, runs, range, options.x === 'relative') : null;
+    if (JSON.stringify(wanted) !== JSON.stringify(fetchedRunRanges) || fetchedRange) requestSeries(null, wanted);
   }, 250);
 }
 
-function requestSeries(range: StepRange | null): void {
+function requestSeries(range: StepRange | null, runRanges: RunRanges | null = null): void {
   requestId++;
-  channel.post({ type: 'requestSeries', requestId, x: serverX(options.x), range });
+  channel.post({ type: 'requestSeries', requestId, x: serverX(options.x), range, runRanges });
 }
 
 // ---- legend ------------------------------------------------------------------
@@ -257,6 +318,7 @@ function renderTableAndScatter(): void {
   tableHost.textContent = '';
   tableHost.append(h('label', { class: 'cmp-control' }, onlyDiffs, ' Only what differs'), renderTable(runs, cols, hidden));
   renderScatter(hidden);
+  parallel.update(runs.filter((r) => !hidden.has(r.runId)), runs, keys, options);
 }
 
 function renderScatter(hidden: ReadonlySet<string>): void {
@@ -325,6 +387,7 @@ function renderScatter(hidden: ReadonlySet<string>): void {
 new MutationObserver(() => {
   drawCharts();
   renderScatter(new Set(options.hidden));
+  parallel.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 // The host answers "ready" with the runs, then the series for the restored x axis.

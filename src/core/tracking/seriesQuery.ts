@@ -8,6 +8,8 @@ export interface SeriesRequest {
   x: 'step' | 'time';
   startStep?: number;
   endStep?: number;
+  /** Per-run step ranges (a zoom on a time axis maps to different steps in each run); they override startStep/endStep. */
+  runRanges?: Record<string, { startStep: number; endStep: number }>;
 }
 
 export interface SeriesData {
@@ -128,15 +130,18 @@ export class SeriesQuery {
     const row = this.seriesOf.get(runId, key) as [number, number] | undefined;
     if (!row || row[1] === 0) return undefined;
     const [id, pointCount] = row;
-    let lo = request.startStep;
-    let hi = request.endStep;
+    const own = request.runRanges?.[runId];
+    const from = own ? own.startStep : request.startStep;
+    const to = own ? own.endStep : request.endStep;
     let total = pointCount;
-    if (lo === undefined || hi === undefined) {
-      const [min, max] = this.rangeOf.get({ id }) as [number, number];
-      lo ??= min;
-      hi ??= max;
+    const [min, max] = this.rangeOf.get({ id }) as [number, number];
+    // A range reaching past the series is clamped to it, so the buckets cover only steps that exist.
+    const lo = from === undefined ? min : Math.max(from, min);
+    const hi = to === undefined ? max : Math.min(to, max);
+    if (from !== undefined || to !== undefined) {
+      if (lo > hi) return { runId, key, total: 0, downsampled: false };
+      total = this.countInRange.get(id, lo, hi) as number;
     }
-    if (request.startStep !== undefined || request.endStep !== undefined) total = this.countInRange.get(id, lo, hi) as number;
     const time = request.x === 'time';
     if (total <= request.maxPoints) {
       for (const [step, ts, value, isNan] of this.rawPoints.all(id, lo, hi) as RawRow[]) {

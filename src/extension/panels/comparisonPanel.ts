@@ -3,8 +3,12 @@ import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
 import {
   comparisonState,
   comparisonToHost,
+  hostToComparison,
   type ComparisonReport,
   type ComparisonRun,
+  type ChartReport,
+  type ParallelReport,
+  type RunRanges,
   type PackedSeries,
   type HostToComparison,
   type StepRange,
@@ -20,11 +24,50 @@ const VIEW_TYPE = 'mlops.comparison';
 // (4 points each); asking for more points than those give falls back to reading
 // raw points (10k-step series: ~0.3 s for 100 runs x 5 keys at 600, ~5 s at 1000).
 const MAX_POINTS = 600;
-const LIVE_DEBOUNCE_MS = 500;
+// Live updates: at most one re-fetch per interval (a running run logs many batches), never two at once.
+const LIVE_DEBOUNCE_MS = 250;
 const DRAWN_TIMEOUT_MS = 60_000;
+
+/** What the comparison panel last drew, for tests (`_mlops.comparison.state`). */
+export interface ComparisonSnapshot {
+  /** Comparison panels open (one unless "Open in New Panel" was used). */
+  panels: number;
+  runIds: string[];
+  title?: string;
+  /** Draws reported by the webview (the first load, zooms, live updates). */
+  drawCount: number;
+  lastDrawn?: { requestId: number; charts: ChartReport[]; parallel?: ParallelReport; at: number };
+}
 
 /** Registers "MLOps: Compare Runs" (mlops.compareRuns) for the selected runs. */
 export function registerComparisonPanel(context: vscode.ExtensionContext, workbench: Workbench, selection: () => readonly ExperimentsNode[]): void {
+  const panels = new Set<ComparisonPanel>();
+  // The panel a Compare reuses: the one last active.
+  let current: ComparisonPanel | undefined;
+  const track = (comparison: ComparisonPanel) => {
+    panels.add(comparison);
+    current = comparison;
+    comparison.panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) current = comparison;
+    });
+    comparison.panel.onDidDispose(() => {
+      panels.delete(comparison);
+      if (current === comparison) current = [...panels].at(-1);
+    });
+    return comparison;
+  };
+  const serializer: vscode.WebviewPanelSerializer = {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      const parsed = comparisonState.safeParse(state);
+      const backend = workbench.current() ?? (await nextBackend(workbench));
+      if (!parsed.success || !backend) {
+        panel.dispose();
+        return;
+      }
+      panel.webview.options = webviewOptions(context.extensionUri);
+      track(new ComparisonPanel(panel, context.extensionUri, backend, parsed.data.runIds, workbench, false));
+    },
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.compareRuns', async (arg?: unknown, selected?: unknown): Promise<ComparisonReport | undefined> => {
       const started = performance.now();
@@ -38,22 +81,27 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
         void vscode.window.showInformationMessage('MLOps: open a folder with an MLOps backend to compare runs.');
         return undefined;
       }
+      if (current && current.backend === backend && !wantsNewPanel(arg)) {
+        // Another Compare replaces the runs of the open panel rather than piling up tabs.
+        const reused = current;
+        const drawn = reused.firstDrawn(started);
+        reused.replaceRuns(picked.runIds);
+        reused.panel.reveal(undefined, false);
+        return drawn;
+      }
       const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title(picked.runIds.length), vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
-      const comparison = new ComparisonPanel(panel, context.extensionUri, backend, picked.runIds, workbench, true);
+      const comparison = track(new ComparisonPanel(panel, context.extensionUri, backend, picked.runIds, workbench, true));
       return comparison.firstDrawn(started);
     }),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const parsed = comparisonState.safeParse(state);
-        const backend = workbench.current() ?? (await nextBackend(workbench));
-        if (!parsed.success || !backend) {
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = webviewOptions(context.extensionUri);
-        new ComparisonPanel(panel, context.extensionUri, backend, parsed.data.runIds, workbench, false);
-      },
-    }),
+    // Test hook: the x axis and zoom, set as the toolbar and a drag on a chart would.
+    vscode.commands.registerCommand('_mlops.comparison.setView', (x: unknown, range: unknown) => current?.setView(x, range) ?? false),
+    // Test hook (not in the palette): what the comparison panel last drew.
+    vscode.commands.registerCommand('_mlops.comparison.state', (): ComparisonSnapshot => ({ panels: panels.size, ...(current?.snapshot() ?? { runIds: [], drawCount: 0 }) })),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
+    // Test hook: what a window reload does, a panel of this view type handed to the serializer with a saved state.
+    vscode.commands.registerCommand('_mlops.comparison.revive', (state: unknown) =>
+      serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'Compare', vscode.ViewColumn.Active, {}), state),
+    ),
   );
 }
 
@@ -80,6 +128,10 @@ function connected(backend: WorkspaceBackend): Promise<void> {
       resolve();
     });
   });
+}
+
+function wantsNewPanel(arg: unknown): boolean {
+  return !!arg && typeof arg === 'object' && (arg as { newPanel?: unknown }).newPanel === true;
 }
 
 function title(n: number): string {
@@ -114,21 +166,28 @@ class ComparisonPanel {
   private prefetch?: Promise<PackedSeries>;
   private x: 'step' | 'time' = 'step';
   private range: StepRange | null = null;
+  private runRanges: RunRanges | null = null;
   private liveTimer?: NodeJS.Timeout;
+  private refreshing = false;
   private readonly changedRuns = new Set<string>();
-  private drawnWaiters: ((report: ComparisonReport['charts'] | undefined, timings?: ComparisonReport['webview']) => void)[] = [];
+  /** Each waits for a "drawn" answering request `from` or a later one. */
+  private drawnWaiters: { from: number; done: (report: ComparisonReport['charts'] | undefined, timings?: ComparisonReport['webview']) => void }[] = [];
+  /** The webview's latest request id: a replacement of the runs continues after it. */
+  private lastRequestId = 0;
+  private lastDrawn?: ComparisonSnapshot['lastDrawn'];
+  private drawCount = 0;
   private disposed = false;
   /** Set by the webview's "ready": messages posted before it would be lost. */
   private webviewReady = false;
-  private readonly runInfo: Promise<void>;
+  private runInfo: Promise<void>;
   /** performance.now() of milestones of the first load, for the command's report. */
   private readonly milestones: Record<string, number> = {};
 
   constructor(
-    private readonly panel: vscode.WebviewPanel,
+    readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly backend: WorkspaceBackend,
-    private readonly runIds: string[],
+    readonly backend: WorkspaceBackend,
+    private runIds: string[],
     private readonly workbench: Workbench,
     prefetchSteps: boolean,
   ) {
@@ -150,15 +209,62 @@ class ComparisonPanel {
     panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'comparison', title: title(runIds.length) });
   }
 
-  /** Resolves when the webview first reports every chart drawn (or undefined after a minute). */
+  /** Resolves when the webview next reports every chart drawn for its runs (or undefined after a minute). */
   firstDrawn(started: number): Promise<ComparisonReport | undefined> {
+    // A reload of the webview starts again at request 0; a replacement of the runs continues after the last request.
+    const from = this.webviewReady ? this.lastRequestId + 1 : 0;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(undefined), DRAWN_TIMEOUT_MS);
-      this.drawnWaiters.push((charts, timings) => {
-        clearTimeout(timer);
-        resolve(charts && timings ? { runIds: this.runIds, charts, commandToDrawnMs: performance.now() - started, webview: timings, host: Object.fromEntries(Object.entries(this.milestones).map(([k, t]) => [k, t - started])) } : undefined);
+      this.drawnWaiters.push({
+        from,
+        done: (charts, timings) => {
+          clearTimeout(timer);
+          resolve(charts && timings ? { runIds: this.runIds, charts, commandToDrawnMs: performance.now() - started, webview: timings, host: Object.fromEntries(Object.entries(this.milestones).map(([k, t]) => [k, t - started])) } : undefined);
+        },
       });
     });
+  }
+
+  snapshot(): Omit<ComparisonSnapshot, 'panels'> {
+    return { runIds: this.runs.length ? this.runs.map((r) => r.runId) : this.runIds, title: this.panel.title, drawCount: this.drawCount, lastDrawn: this.lastDrawn };
+  }
+
+  setView(x: unknown, range: unknown): boolean {
+    const message = hostToComparison.safeParse({ type: 'setView', x, range: range ?? null });
+    if (!message.success || !this.webviewReady) return false;
+    this.post(message.data);
+    return true;
+  }
+
+  /** Shows other runs in this panel (another Compare): zoom and series start afresh. */
+  replaceRuns(runIds: string[]): void {
+    this.runIds = runIds;
+    this.panel.title = title(runIds.length);
+    this.prefetch = undefined;
+    this.range = null;
+    this.runRanges = null;
+    this.changedRuns.clear();
+    for (const k of Object.keys(this.milestones)) delete this.milestones[k];
+    this.runInfo = this.loadRuns();
+    if (!this.webviewReady) return; // its next "ready" asks for the new runs
+    const requestId = ++this.lastRequestId;
+    void (async () => {
+      try {
+        await this.runInfo;
+        this.post({ type: 'runs', runs: this.runs, keys: this.keys, resetTo: requestId });
+        await this.sendSeries(requestId, this.x, null, null);
+      } catch (err) {
+        this.failed(err as Error);
+      }
+    })();
+  }
+
+  private failed(err: Error): void {
+    this.workbench.log(`comparison panel: ${err.message}`);
+    this.post({ type: 'error', message: err.message });
+    const waiters = this.drawnWaiters;
+    this.drawnWaiters = [];
+    for (const w of waiters) w.done(undefined);
   }
 
   private post(message: HostToComparison): void {
@@ -184,9 +290,9 @@ class ComparisonPanel {
     this.milestones.runsLoaded ??= performance.now();
   }
 
-  private async fetchSeries(runIds: string[], x: 'step' | 'time', range: StepRange | null): Promise<PackedSeries> {
+  private async fetchSeries(runIds: string[], x: 'step' | 'time', range: StepRange | null, runRanges: RunRanges | null = null): Promise<PackedSeries> {
     if (this.keys.length === 0 || runIds.length === 0) return pack([]);
-    const body = { runIds, keys: this.keys, maxPoints: MAX_POINTS, x, ...(range ?? {}) };
+    const body = { runIds, keys: this.keys, maxPoints: MAX_POINTS, x, ...(range ?? {}), ...(runRanges ? { runRanges } : {}) };
     const res = await this.backend.request<SeriesResponse>('POST', '/api/v1/series', body);
     this.milestones.seriesFetched ??= performance.now();
     return pack(res.series);
@@ -203,22 +309,26 @@ class ComparisonPanel {
       switch (m.type) {
         case 'ready': {
           this.webviewReady = true;
+          this.lastRequestId = 0;
           await this.runInfo;
           this.post({ type: 'runs', runs: this.runs, keys: this.keys });
           const prefetched = m.x === 'step' && !m.range ? this.prefetch : undefined;
           this.prefetch = undefined;
-          await this.sendSeries(0, m.x, m.range, prefetched);
+          await this.sendSeries(0, m.x, m.range, null, prefetched);
           break;
         }
         case 'requestSeries':
-          await this.sendSeries(m.requestId, m.x, m.range);
+          this.lastRequestId = Math.max(this.lastRequestId, m.requestId);
+          await this.sendSeries(m.requestId, m.x, m.range, m.runRanges);
           break;
         case 'drawn': {
+          this.drawCount++;
+          this.lastDrawn = { requestId: m.requestId, charts: m.charts, parallel: m.parallel, at: Date.now() };
           // Only the answer to "ready" (request 0) or a later request, not a live update.
           if (m.requestId < 0) break;
-          const waiters = this.drawnWaiters;
-          this.drawnWaiters = [];
-          for (const w of waiters) w(m.charts, m.timings);
+          const waiters = this.drawnWaiters.filter((w) => m.requestId >= w.from);
+          this.drawnWaiters = this.drawnWaiters.filter((w) => m.requestId < w.from);
+          for (const w of waiters) w.done(m.charts, m.timings);
           break;
         }
         case 'exportPng':
@@ -229,21 +339,17 @@ class ComparisonPanel {
           break;
       }
     } catch (err) {
-      const message = (err as Error).message;
-      this.workbench.log(`comparison panel: ${message}`);
-      this.post({ type: 'error', message });
-      const waiters = this.drawnWaiters;
-      this.drawnWaiters = [];
-      for (const w of waiters) w(undefined);
+      this.failed(err as Error);
     }
   }
 
-  private async sendSeries(requestId: number, x: 'step' | 'time', range: StepRange | null, prefetched?: Promise<PackedSeries>): Promise<void> {
+  private async sendSeries(requestId: number, x: 'step' | 'time', range: StepRange | null, runRanges: RunRanges | null, prefetched?: Promise<PackedSeries>): Promise<void> {
     this.x = x;
     this.range = range;
+    this.runRanges = runRanges;
     this.milestones.webviewReady ??= performance.now();
-    const series = await (prefetched ?? this.fetchSeries(this.runIds, x, range));
-    this.post({ type: 'series', requestId, x, range, partial: false, series });
+    const series = await (prefetched ?? this.fetchSeries(this.runIds, x, range, runRanges));
+    this.post({ type: 'series', requestId, x, range, runRanges, partial: false, series });
     this.milestones.seriesPosted ??= performance.now();
   }
 
@@ -254,19 +360,24 @@ class ComparisonPanel {
     if (this.liveTimer) return;
     this.liveTimer = setTimeout(() => {
       this.liveTimer = undefined;
+      if (this.refreshing) return this.liveUpdate(runId); // after the one under way
       const ids = [...this.changedRuns];
       this.changedRuns.clear();
-      void this.refreshRuns(ids).catch((err: Error) => this.workbench.log(`comparison panel: live update failed: ${err.message}`));
+      this.refreshing = true;
+      void this.refreshRuns(ids)
+        .catch((err: Error) => this.workbench.log(`comparison panel: live update failed: ${err.message}`))
+        .finally(() => (this.refreshing = false));
     }, LIVE_DEBOUNCE_MS);
   }
 
   private async refreshRuns(ids: string[]): Promise<void> {
     const keysBefore = this.keys.join('\n');
-    await this.loadRuns();
+    // The changed runs' series with the keys known so far, while the runs (latest values, new keys) load.
+    const [, changed] = await Promise.all([this.loadRuns(), this.fetchSeries(ids, this.x, this.range, this.runRanges)]);
     this.post({ type: 'runs', runs: this.runs, keys: this.keys });
     const keysChanged = this.keys.join('\n') !== keysBefore;
-    const series = await this.fetchSeries(keysChanged ? this.runIds : ids, this.x, this.range);
-    this.post({ type: 'series', requestId: -1, x: this.x, range: this.range, partial: !keysChanged, series });
+    const series = keysChanged ? await this.fetchSeries(this.runIds, this.x, this.range, this.runRanges) : changed;
+    this.post({ type: 'series', requestId: -1, x: this.x, range: this.range, runRanges: this.runRanges, partial: !keysChanged, series });
   }
 
   private async save(defaultName: string, filters: Record<string, string[]>, data: Buffer): Promise<void> {
@@ -281,7 +392,7 @@ class ComparisonPanel {
     if (this.disposed) return;
     this.disposed = true;
     if (this.liveTimer) clearTimeout(this.liveTimer);
-    for (const w of this.drawnWaiters) w(undefined);
+    for (const w of this.drawnWaiters) w.done(undefined);
     this.drawnWaiters = [];
     for (const d of this.disposables) d.dispose();
   }

@@ -40,6 +40,18 @@ export function registerRunsTablePanel(context: vscode.ExtensionContext, workben
     });
     return current;
   };
+  const serializer: vscode.WebviewPanelSerializer = {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      // The window reloaded: wait for the backends, then bring the panel back
+      // (its columns, sort and filter come back from the webview's own state;
+      // its experiments from the saved state too, should the webview's be gone).
+      if (!workbench.current()) await workbench.start();
+      const backend = workbench.current();
+      if (!backend) return panel.dispose();
+      panel.webview.options = webviewOptions(context.extensionUri);
+      open(panel, backend, experimentIdsOf(state));
+    },
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.openRunsTable', (arg?: unknown) => {
       const experimentIds = experimentIdsOf(arg);
@@ -54,20 +66,14 @@ export function registerRunsTablePanel(context: vscode.ExtensionContext, workben
       const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'MLOps Runs', vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
       open(panel, backend, experimentIds);
     }),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        // The window reloaded: wait for the backends, then bring the panel back
-        // (its columns, sort and filter come back from the webview's own state).
-        if (!workbench.current()) await workbench.start();
-        const backend = workbench.current();
-        if (!backend) return panel.dispose();
-        panel.webview.options = webviewOptions(context.extensionUri);
-        open(panel, backend);
-      },
-    }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
     // Test hooks (not in the palette): what the panel shows, and a filter applied as typed.
     vscode.commands.registerCommand('_mlops.runsTable.state', (): RunsTableSnapshot => current?.snapshot() ?? { open: false, renderCount: 0 }),
     vscode.commands.registerCommand('_mlops.runsTable.applyFilter', (filter: string) => current?.post({ type: 'applyFilter', filter })),
+    // What a window reload does: a panel of this view type handed to the serializer with a saved state.
+    vscode.commands.registerCommand('_mlops.runsTable.revive', (state: unknown) =>
+      serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'MLOps Runs', vscode.ViewColumn.Active, {}), state),
+    ),
     { dispose: () => current?.panel.dispose() },
   );
 }

@@ -43,6 +43,9 @@ export function registerNativeRoutes(router: Router, deps: NativeDeps): void {
     if (input.startStep !== undefined && input.endStep !== undefined && input.startStep > input.endStep) {
       throw new HttpError(400, 'INVALID_PARAMETER_VALUE', 'startStep must not be greater than endStep.');
     }
+    for (const [runId, r] of Object.entries(input.runRanges ?? {})) {
+      if (r.startStep > r.endStep) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `runRanges.${runId}: startStep must not be greater than endStep.`);
+    }
     // The body is built on the worker threads that ran the query (see seriesJson.ts);
     // its shape is native.SeriesResponse.
     const body = await deps.series.queryJson(input);

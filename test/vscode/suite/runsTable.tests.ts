@@ -165,3 +165,17 @@ test('Runs table benchmark: 5,000 runs x 30 columns, first paint and filter', as
   await vscode.commands.executeCommand('mlops.openRunsTable', [tableExperimentId]);
   await rendered((x) => x.rendered!.rows === 13 && x.rendered!.filter === '', 30_000);
 }, { timeoutMs: 170_000 });
+
+test('Runs table comes back through its serializer with its experiment and rows', async () => {
+  const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mlops.runsTable'));
+  assert.equal(tabs().length, 1);
+  await vscode.window.tabGroups.close(tabs()[0]);
+  assert.equal((await state()).open, false);
+  // What a window reload does: a panel of the view type handed to the registered
+  // serializer with the state the webview saved. ("Reopen Closed Editor" does
+  // not revive webviews in this VS Code.)
+  await vscode.commands.executeCommand('_mlops.runsTable.revive', { filter: '', experimentIds: [tableExperimentId], sort: null, onlyDiffering: false, order: [], hidden: [], shown: [], pinned: ['attr:status', 'attr:name'] });
+  const restored = await rendered((x) => x.open && x.rendered!.rows === 13 && x.rendered!.filter === '', 30_000);
+  assert.ok(restored.rendered!.headers.includes('model'));
+  assert.equal(tabs().length, 1);
+}, { timeoutMs: 60_000 });
