@@ -1,19 +1,18 @@
 import * as vscode from 'vscode';
 import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
-import {
-  comparisonState,
-  comparisonToHost,
-  hostToComparison,
-  type ComparisonReport,
-  type ComparisonRun,
-  type ChartReport,
-  type ParallelReport,
-  type RunRanges,
-  type PackedSeries,
-  type HostToComparison,
-  type StepRange,
+import type {
+  ComparisonReport,
+  ComparisonRun,
+  ChartReport,
+  ParallelReport,
+  RunRanges,
+  PackedSeries,
+  HostToComparison,
+  StepRange,
 } from '../../protocol/comparisonMessages';
+import { comparisonSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import { connected, nextBackend } from './panelBackend';
 import type { Workbench } from '../workbench';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -58,7 +57,7 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
   };
   const serializer: vscode.WebviewPanelSerializer = {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-      const parsed = comparisonState.safeParse(state);
+      const parsed = comparisonSchemas().comparisonState.safeParse(state);
       const backend = workbench.current() ?? (await nextBackend(workbench));
       if (!parsed.success || !backend) {
         panel.dispose();
@@ -103,31 +102,6 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
       serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'Compare', vscode.ViewColumn.Active, {}), state),
     ),
   );
-}
-
-function nextBackend(workbench: Workbench): Promise<WorkspaceBackend | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => (sub.dispose(), resolve(undefined)), 10_000);
-    const sub = workbench.onDidAddBackend((b) => {
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(b);
-    });
-  });
-}
-
-/** A panel restored at startup may come before its backend has connected. */
-function connected(backend: WorkspaceBackend): Promise<void> {
-  if (backend.state.kind !== 'starting') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => (sub.dispose(), resolve()), 30_000);
-    const sub = backend.onDidChangeState((state) => {
-      if (state.kind === 'starting') return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve();
-    });
-  });
 }
 
 function wantsNewPanel(arg: unknown): boolean {
@@ -230,7 +204,7 @@ class ComparisonPanel {
   }
 
   setView(x: unknown, range: unknown): boolean {
-    const message = hostToComparison.safeParse({ type: 'setView', x, range: range ?? null });
+    const message = comparisonSchemas().hostToComparison.safeParse({ type: 'setView', x, range: range ?? null });
     if (!message.success || !this.webviewReady) return false;
     this.post(message.data);
     return true;
@@ -299,7 +273,7 @@ class ComparisonPanel {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const parsed = comparisonToHost.safeParse(raw);
+    const parsed = comparisonSchemas().comparisonToHost.safeParse(raw);
     if (!parsed.success) {
       this.workbench.log(`comparison panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
       return;

@@ -9,6 +9,7 @@ import type {
 } from '../../protocol/runDetailMessages';
 import { runDetailSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import { connected, nextBackend } from './panelBackend';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
 import type { Workbench } from '../workbench';
 import {
@@ -122,31 +123,6 @@ async function pickRun(backend: WorkspaceBackend): Promise<{ runId: string; back
     void vscode.window.showErrorMessage(`MLOps: could not list runs: ${(err as Error).message}`);
     return undefined;
   }
-}
-
-function nextBackend(workbench: Workbench): Promise<WorkspaceBackend | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => (sub.dispose(), resolve(undefined)), 10_000);
-    const sub = workbench.onDidAddBackend((b) => {
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(b);
-    });
-  });
-}
-
-/** A panel restored at startup may come before its backend has connected. */
-function connected(backend: WorkspaceBackend): Promise<void> {
-  if (backend.state.kind !== 'starting') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => (sub.dispose(), resolve()), 30_000);
-    const sub = backend.onDidChangeState((state) => {
-      if (state.kind === 'starting') return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve();
-    });
-  });
 }
 
 /** One run's detail panel: loads the run from the backend and keeps it live. */

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Workbench } from '../workbench';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { RunsTableResponse, RunsTableRow } from '../../protocol/native';
-import { runsTableToHost, type ExperimentChoice, type RunsTableFromHost, type RunsTableToHost } from '../../protocol/runsTableMessages';
+import type { ExperimentChoice, RunsTableFromHost, RunsTableToHost } from '../../protocol/runsTableMessages';
+import { runsTableSchemas } from '../lazySchemas';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const VIEW_TYPE = 'mlops.runsTable';
@@ -136,7 +137,7 @@ class RunsTablePanel {
   }
 
   private receive(data: unknown): void {
-    const parsed = runsTableToHost.safeParse(data);
+    const parsed = runsTableSchemas().runsTableToHost.safeParse(data);
     if (!parsed.success) return void console.warn('MLOps runs table: ignored a malformed message from the panel', parsed.error.issues[0]);
     const message = parsed.data;
     switch (message.type) {
