@@ -137,6 +137,14 @@ test('a bare .onnx version has a generated MLmodel beside it, downloadable as ML
       { name: 'tenure', categorical: false, index: 3 },
     ],
   });
+
+  // A copy (models:/) is the same kind of version, with the same files and features.
+  await ok('POST', `${M}/registered-models/create`, { name: 'with-mlmodel-copy' });
+  await ok('POST', `${M}/model-versions/create`, { name: 'with-mlmodel-copy', source: 'models:/with-mlmodel/1' });
+  const [copy] = await versionsOf('with-mlmodel-copy');
+  assert.deepEqual([copy.format, copy.servable, copy.primaryPath, copy.fileCount, copy.sha256], ['onnx', true, 'model.onnx', 2, v.sha256]);
+  assert.deepEqual(copy.features, v.features);
+  assert.deepEqual(copy.signature, v.signature);
 });
 
 test('features that do not fit the input are refused with a clear message', async () => {

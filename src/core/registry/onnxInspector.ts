@@ -74,7 +74,9 @@ async function inspectMlflowModel(input: ModelInspectionInput, mlmodelFile: Insp
     throw loadRefusal(onnxFile.path, err);
   }
   const features = await chooseFeatures(input, signature, parsed);
-  return { format: 'mlflow-model', servable: true, signature, primaryPath: onnxFile.path, ...(features ? { features } : {}) };
+  // Not a folder, yet an MLmodel: a copy (models:/...) of a bare .onnx version with the MLmodel generated for it.
+  const format = input.isDirectory ? 'mlflow-model' : 'onnx';
+  return { format, servable: true, signature, primaryPath: onnxFile.path, ...(features ? { features } : {}) };
 }
 
 async function other(input: ModelInspectionInput): Promise<ModelInspection> {
