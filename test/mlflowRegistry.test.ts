@@ -25,11 +25,14 @@ async function fails(method: string, path: string, body: unknown, status: number
   if (message) assert.match(r.body.message, message);
 }
 
-/** A run with a logged model folder (model/MLmodel, model/model.onnx) uploaded through the artifact proxy. */
-async function runWithModel(content = 'onnx-bytes'): Promise<{ runId: string; artifactUri: string }> {
+/** The MLmodel of a model we do not serve (ONNX models are in registryOnnx.test.ts). */
+const SKLEARN_MLMODEL = 'flavors:\n  sklearn: {}\n';
+
+/** A run with a logged model folder (model/MLmodel, model/model.pkl) uploaded through the artifact proxy. */
+async function runWithModel(content = 'pickled-bytes'): Promise<{ runId: string; artifactUri: string }> {
   const run = (await ok('POST', `${M}/runs/create`, { experiment_id: '0' })).run.info;
   await ok('POST', `${M}/runs/log-metric`, { run_id: run.run_id, key: 'auc', value: 0.91, timestamp: 1, step: 0 });
-  for (const [path, body] of [['model/MLmodel', 'flavors: {}\n'], ['model/model.onnx', content]]) {
+  for (const [path, body] of [['model/MLmodel', SKLEARN_MLMODEL], ['model/model.pkl', content]]) {
     const res = await fetch(`${s.url}${A}/0/${run.run_id}/artifacts/${path}`, { method: 'PUT', headers: { Authorization: `Bearer ${s.token}` }, body });
     assert.equal(res.status, 200);
   }
@@ -179,20 +182,20 @@ test('version files: downloaded and listed through the artifact proxy, frozen ag
   await ok('POST', `${M}/registered-models/create`, { name: 'dl' });
   await ok('POST', `${M}/model-versions/create`, { name: 'dl', source: `runs:/${runId}/model` });
   // The run's artifact changes afterwards; the version does not.
-  await fetch(`${s.url}${A}/0/${runId}/artifacts/model/model.onnx`, { method: 'PUT', headers: { Authorization: `Bearer ${s.token}` }, body: 'changed' });
+  await fetch(`${s.url}${A}/0/${runId}/artifacts/model/model.pkl`, { method: 'PUT', headers: { Authorization: `Bearer ${s.token}` }, body: 'changed' });
   const listing = await ok('GET', `${A}?path=${encodeURIComponent('models/dl/1')}`);
-  assert.deepEqual(listing.files, [{ path: 'MLmodel', is_dir: false, file_size: 12 }, { path: 'model.onnx', is_dir: false, file_size: 12 }]);
-  const res = await fetch(`${s.url}${A}/models/dl/1/model.onnx`, { headers: { Authorization: `Bearer ${s.token}` } });
+  assert.deepEqual(listing.files, [{ path: 'MLmodel', is_dir: false, file_size: SKLEARN_MLMODEL.length }, { path: 'model.pkl', is_dir: false, file_size: 12 }]);
+  const res = await fetch(`${s.url}${A}/models/dl/1/model.pkl`, { headers: { Authorization: `Bearer ${s.token}` } });
   assert.equal(res.status, 200);
   assert.equal(await res.text(), 'frozen-bytes');
-  assert.equal((await s.api('PUT', `${A}/models/dl/1/model.onnx`, 'x')).status, 400);
+  assert.equal((await s.api('PUT', `${A}/models/dl/1/model.pkl`, 'x')).status, 400);
   await fails('GET', `${A}/models/dl/1/..%2F..%2Fetc%2Fpasswd`, undefined, 400, 'INVALID_PARAMETER_VALUE');
   await fails('GET', `${A}/models/dl/1/nothing`, undefined, 404, 'RESOURCE_DOES_NOT_EXIST');
   // Corrupt the stored blob: the server refuses to serve it, with a clear error.
   const blob = join(s.workspace, '.mlops', 'artifacts', 'blobs', sha('frozen-bytes').slice(0, 2), sha('frozen-bytes').slice(2));
   chmodSync(blob, 0o644);
   writeFileSync(blob, 'FROZEN-BYTES');
-  await fails('GET', `${A}/models/dl/1/model.onnx`, undefined, 500, 'DATA_LOSS', /Integrity check failed .*name=dl, version=1.*model\.onnx/);
+  await fails('GET', `${A}/models/dl/1/model.pkl`, undefined, 500, 'DATA_LOSS', /Integrity check failed .*name=dl, version=1.*model\.pkl/);
 });
 
 test('GET /api/v1/models: models with versions, aliases, source runs and their metrics in one call', async () => {

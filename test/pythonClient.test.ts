@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, makeWorkspace, startServer } from './helpers/testServer';
+import { corruptOnnx, linearModel, writeModels } from './helpers/onnxModels';
 
 // The Python client's own suite (python/tests) run against the real backend: the
 // client is only as good as its agreement with this server, so no fake stands in.
@@ -25,6 +26,8 @@ function runPython(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
 test('python client: unittest suite passes against the real server', { timeout: 300_000 }, async () => {
   const workspace = makeWorkspace('mlops-python-');
   const server = await startServer(workspace, ['--port', '0'], { MLOPS_HEARTBEAT_TIMEOUT_MS: HEARTBEAT_TIMEOUT_MS });
+  // The Python side has no onnx package: it gets real models built here.
+  const models = writeModels({ 'linear.onnx': linearModel(), 'corrupt.onnx': corruptOnnx() });
   try {
     const env: NodeJS.ProcessEnv = { ...process.env };
     // If `npm test` itself runs under `mlops run`, the suite must not attach to that run.
@@ -36,6 +39,7 @@ test('python client: unittest suite passes against the real server', { timeout: 
       MLOPS_TRACKING_TOKEN: server.token,
       MLOPS_WORKSPACE: workspace,
       MLOPS_HEARTBEAT_TIMEOUT_MS: HEARTBEAT_TIMEOUT_MS,
+      MLOPS_TEST_ONNX_DIR: models.dir,
     });
     const result = await runPython(['-m', 'unittest', 'discover', '-s', join(REPO, 'python', 'tests'), '-v'], env);
     assert.equal(
@@ -47,5 +51,6 @@ test('python client: unittest suite passes against the real server', { timeout: 
   } finally {
     await server.stop();
     rmSync(workspace, { recursive: true, force: true });
+    rmSync(models.dir, { recursive: true, force: true });
   }
 });

@@ -8,6 +8,7 @@ workspace's MLOps backend (MLflow REST API 2.0) with the standard library only.
         for step in range(1000):
             mw.log_metric("loss", loss, step=step)   # buffered: ~1 µs
         mw.log_dict(config, "config.json")
+        mw.log_model("model.onnx", name="mnist", alias="champion")  # models:/mnist/1
 
 The server is found through MLOPS_TRACKING_URI (set by `mlops run`), then an http(s)
 MLFLOW_TRACKING_URI, then the nearest .mlops/server.json above the working directory.
@@ -25,6 +26,7 @@ from ._fluent import (
     log_figure,
     log_metric,
     log_metrics,
+    log_model,
     log_param,
     log_params,
     log_text,
@@ -32,12 +34,14 @@ from ._fluent import (
     set_tags,
     start_run,
 )
+from ._models import ModelVersion
 from ._run import Run, RunInfo
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MlopsError",
+    "ModelVersion",
     "Run",
     "RunInfo",
     "active_run",
@@ -50,6 +54,7 @@ __all__ = [
     "log_figure",
     "log_metric",
     "log_metrics",
+    "log_model",
     "log_param",
     "log_params",
     "log_text",

@@ -82,3 +82,30 @@ def heartbeat(t, run_id):
 
 def _kv(mapping):
     return [{"key": str(k), "value": str(v)} for k, v in mapping.items()]
+
+
+# -- model registry (mlflow/protos/model_registry.proto) --------------------------------
+
+def create_registered_model(t, name):
+    """True when this call created the model, False when it already existed."""
+    try:
+        t.call("POST", MLFLOW + "/registered-models/create", {"name": name})
+        return True
+    except MlopsError as exc:
+        if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+        return False
+
+
+def delete_registered_model(t, name):
+    t.call("DELETE", MLFLOW + "/registered-models/delete", {"name": name})
+
+
+def create_model_version(t, name, source, run_id, tags=None):
+    body = {"name": name, "source": source, "run_id": run_id, "tags": _kv(tags or {})}
+    # Not retried: a second create after a lost answer would make a second version.
+    return t.call("POST", MLFLOW + "/model-versions/create", body, retry=False)["model_version"]
+
+
+def set_registered_model_alias(t, name, alias, version):
+    t.call("POST", MLFLOW + "/registered-models/alias", {"name": name, "alias": alias, "version": str(version)})

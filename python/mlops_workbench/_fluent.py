@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-from . import _api, _artifacts, _client, _run
+from . import _api, _artifacts, _client, _models, _run
 from ._errors import MlopsError
 
 log = logging.getLogger("mlops_workbench")
@@ -248,6 +248,22 @@ def log_figure(figure, artifact_file):
         _artifacts.put_file(_client.transport(), run, os.fsdecode(figure), _artifacts.join(artifact_file))
     else:
         raise TypeError("log_figure takes a matplotlib Figure or an image path, not %s" % type(figure).__name__)
+
+
+# -- models ------------------------------------------------------------------------
+
+def log_model(path, name=None, artifact_path="model", alias=None, features=None):
+    """Log a model file or folder with the active run; with `name`, register it too.
+
+    The model lands under `artifact_path` in the run (a file as model/<file name>).
+    With `name`, it becomes a new version of that registered model (created if
+    missing) from runs:/<run_id>/<artifact_path>, `alias` is pointed at it, and
+    `features` ('age,income,plan:categorical' or a list of names) name the columns
+    of its input. Returns a ModelVersion (name, version, uri 'models:/name/N'), or
+    without `name` the runs:/ URI of the logged model. A model the server refuses
+    (an .onnx onnxruntime cannot load, features that do not fit) raises MlopsError.
+    """
+    return _models.log_model(_client.transport(), _current(), path, name, artifact_path, alias, features)
 
 
 # -- process exit ------------------------------------------------------------------

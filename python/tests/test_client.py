@@ -524,6 +524,92 @@ class ArtifactsTest(ClientTest):
         self.assertIn("/definitely/not/here.bin", str(caught.exception))
 
 
+# -- models -------------------------------------------------------------------------
+
+# Real ONNX models written by test/pythonClient.test.ts (this interpreter has no onnx).
+ONNX_DIR = os.environ.get("MLOPS_TEST_ONNX_DIR")
+
+
+def model_view(name):
+    """The native registry view of one model: versions with signature, features, servable."""
+    status, raw = request("GET", "/api/v1/models", {"name": name})
+    if status != 200:
+        raise AssertionError("GET /api/v1/models?name=%s -> HTTP %d: %s" % (name, status, raw[:300]))
+    return json.loads(raw)["models"][0]
+
+
+class ModelsTest(ClientTest):
+    def setUp(self):
+        if not ONNX_DIR:
+            raise AssertionError("set MLOPS_TEST_ONNX_DIR to a folder with linear.onnx and corrupt.onnx (test/pythonClient.test.ts does)")
+        self.linear = os.path.join(ONNX_DIR, "linear.onnx")
+        self.corrupt = os.path.join(ONNX_DIR, "corrupt.onnx")
+
+    def test_log_model_registers_a_file_linked_to_the_run_with_alias_and_features(self):
+        name = unique("py-linear")
+        with mw.start_run(experiment=unique("models")) as run:
+            version = mw.log_model(self.linear, name=name, alias="champion", features=["age", "income", "plan:categorical", "tenure"])
+        self.assertEqual((version.name, version.version, version.uri), (name, "1", "models:/%s/1" % name))
+        self.assertEqual(version.to_dict()["uri"], "models:/%s/1" % name)
+        self.assertIn("model/linear.onnx", list_artifacts(run.run_id, "model"))
+
+        got = api("GET", "/model-versions/get", {"name": name, "version": "1"})["model_version"]
+        self.assertEqual(got["run_id"], run.run_id)
+        self.assertEqual(got["source"], "runs:/%s/model" % run.run_id)
+        self.assertEqual(got["status"], "READY")
+        by_alias = api("GET", "/registered-models/alias", {"name": name, "alias": "champion"})["model_version"]
+        self.assertEqual(by_alias["version"], "1")
+
+        v = model_view(name)["versions"][0]
+        self.assertEqual((v["format"], v["servable"]), ("onnx", True))
+        self.assertEqual(v["signature"]["inputs"], [{"name": "float_input", "elementType": "float32", "shape": ["N", 4]}])
+        self.assertEqual([(f["name"], f["categorical"]) for f in v["features"]["features"]],
+                         [("age", False), ("income", False), ("plan", True), ("tenure", False)])
+        self.assertEqual(v["run"]["runId"], run.run_id)
+        # The generated MLmodel sits beside the model file, for MLflow clients.
+        status, raw = request("GET", "/api/2.0/mlflow-artifacts/artifacts/models/%s/1/MLmodel" % name)
+        self.assertEqual(status, 200)
+        self.assertIn(b"loader_module: mlflow.onnx", raw)
+
+        with mw.start_run(experiment=unique("models")):
+            again = mw.log_model(self.linear, name=name, artifact_path="retrained")
+        self.assertEqual(again.version, "2")
+
+    def test_log_model_logs_a_folder_and_without_a_name_only_logs(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        folder = os.path.join(tmp, "exported")
+        os.makedirs(folder)
+        shutil.copy(self.linear, os.path.join(folder, "model.onnx"))
+        with open(os.path.join(folder, "MLmodel"), "w") as f:
+            f.write("flavors:\n  onnx:\n    data: model.onnx\n    onnx_version: 1.16.0\n")
+        with mw.start_run(experiment=unique("models")) as run:
+            uri = mw.log_model(folder, artifact_path="onnx_model")
+            name = unique("py-folder")
+            version = mw.log_model(folder, name=name)
+        self.assertEqual(uri, "runs:/%s/onnx_model" % run.run_id)
+        self.assertEqual(set(list_artifacts(run.run_id, "onnx_model")), {"onnx_model/MLmodel", "onnx_model/model.onnx"})
+        self.assertEqual(version.version, "1")
+        v = model_view(name)["versions"][0]
+        self.assertEqual((v["format"], v["servable"], v["fileCount"]), ("mlflow-model", True, 2))
+        self.assertEqual(v["signature"]["outputs"][0]["name"], "probabilities")
+
+    def test_a_model_the_server_refuses_raises_and_registers_nothing(self):
+        name = unique("py-corrupt")
+        with mw.start_run(experiment=unique("models")):
+            with self.assertRaises(mw.MlopsError) as caught:
+                mw.log_model(self.corrupt, name=name)
+            with self.assertRaises(mw.MlopsError) as wrong:
+                mw.log_model(self.linear, name=name, features="a,b,c")
+        self.assertEqual(caught.exception.error_code, "INVALID_PARAMETER_VALUE")
+        self.assertIn("corrupt.onnx is not a loadable ONNX model: ", caught.exception.message)
+        self.assertIn("names 3 features but float_input has 4 columns", wrong.exception.message)
+        status, _ = request("GET", "/api/2.0/mlflow/registered-models/get", {"name": name})
+        self.assertEqual(status, 404)
+        with self.assertRaises(mw.MlopsError):
+            mw.log_model(self.linear, alias="champion")
+
+
 # -- fork safety --------------------------------------------------------------------
 
 def _worker_logs(n):

@@ -42,6 +42,12 @@ export const getLatestVersions = z.object({ name: required('name'), stages: stri
 export const setRegisteredModelTag = z.object({ name: required('name'), key: required('key'), value: stringish });
 export const deleteRegisteredModelTag = z.object({ name: required('name'), key: required('key') });
 
+/**
+ * A model version tag that carries the features at registration (`age,income,plan:categorical`),
+ * as `mlops models register --features` does: MLflow's create request has no field for them.
+ */
+export const MODEL_VERSION_FEATURES_TAG = 'mlops.features';
+
 export const createModelVersion = z.object({
   name: required('name'),
   source: required('source'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { viewType } from './mlflowTracking';
+import { featureSchema, onnxSignature } from './modelSchema';
 
 // The native API (/api/v1) for what the editor needs and MLflow lacks.
 
@@ -98,7 +99,6 @@ export type ChangeEvent = z.infer<typeof changeEvent>;
 // each version's source run and that run's latest metrics (system/* left out).
 
 const numberOrSpecial = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
-const tensorSpec = z.object({ name: z.string(), elementType: z.string(), shape: z.array(z.union([z.number(), z.string(), z.null()])) });
 
 export const modelSourceRun = z.object({
   runId: z.string(),
@@ -132,12 +132,10 @@ export const modelVersionSummary = z.object({
   sha256: z.string().nullable(),
   size: z.number().nullable(),
   fileCount: z.number(),
-  signature: z.object({ inputs: z.array(tensorSpec), outputs: z.array(tensorSpec) }).nullable(),
-  /**
-   * The feature schema as registered: a list of {name, type} from `--features`
-   * by default; the ONNX inspector stores its FeatureSchema (protocol/modelSchema.ts).
-   */
-  features: z.unknown(),
+  /** The ONNX signature onnxruntime read at registration; null when the version is not ONNX. */
+  signature: onnxSignature.nullable(),
+  /** The names of the input tensor's columns (from --features, the MLmodel, or the run's data set); null when unknown. */
+  features: featureSchema.nullable(),
   /** Null when the version has no run, or its run was purged. */
   run: modelSourceRun.nullable(),
 });

@@ -9,6 +9,7 @@ import { registerNativeRoutes } from './native/nativeRoutes';
 import { registerRegistryRoutes } from './mlflow/registryRoutes';
 import { registerModelsRoute } from './native/modelsRoute';
 import { ModelRegistry, type ModelRegistryOptions } from '../core/registry/modelRegistry';
+import { inspectOnnxModel } from '../core/registry/onnxInspector';
 import { EventStream } from './native/eventStream';
 import type { TrackingStore } from '../core/tracking/trackingStore';
 import { SeriesReader } from '../core/tracking/seriesReader';
@@ -20,7 +21,7 @@ export interface AppOptions {
   token: string;
   workspace: string;
   log?: (line: string) => void;
-  /** How the registry inspects model files (the ONNX seam; see core/registry/modelInspector.ts). */
+  /** How the registry inspects model files (the ONNX seam; see core/registry/modelInspector.ts); the ONNX inspector by default. */
   registry?: ModelRegistryOptions;
 }
 
@@ -42,7 +43,7 @@ export function createApp(options: AppOptions): App {
   const table = new RunsTableReader(tracking.store.layout.database, tracking.store.db);
   // For the runs table benchmark only: the previous, main-thread implementation.
   const legacyRunsTable = process.env.MLOPS_RUNS_TABLE_LEGACY === '1';
-  const registry = new ModelRegistry(tracking, options.registry);
+  const registry = new ModelRegistry(tracking, { inspectModel: inspectOnnxModel, ...options.registry });
   registerTrackingRoutes(router, tracking);
   registerRegistryRoutes(router, registry);
   registerArtifactRoutes(router, tracking, registry);

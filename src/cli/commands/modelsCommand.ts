@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { TrackingStore } from '../../core/tracking/trackingStore';
 import { ModelRegistry } from '../../core/registry/modelRegistry';
 import { StoreError } from '../../core/store/storeErrors';
-import type { FeatureSpec } from '../../core/registry/types';
+import { inspectOnnxModel } from '../../core/registry/onnxInspector';
 import { encodeRegisteredModel } from '../../server/mlflow/encodeRegistry';
 import { modelsOverview } from '../../server/native/modelsRoute';
 import { openExistingStore, resolveWorkspace } from '../workspace';
@@ -19,8 +19,11 @@ export const MODELS_HELP = `Usage: mlops models register PATH_OR_RUN_ARTIFACT --
   register  a new version of NAME (the model is created if needed) from a local
             file or folder, or a run's artifact (runs:/<run_id>/<path>). Its files
             are copied into the store, so later changes to the source cannot
-            change the version. --features names the model's input features
-            (numeric unless marked :categorical).
+            change the version. An ONNX model must load in onnxruntime (its
+            signature is recorded); other files are kept but not servable.
+            --features names the columns of the model's single input tensor
+            (numeric unless marked :categorical); without it they come from the
+            MLmodel or from a CSV data set logged with the run.
   list      registered models with their latest version and aliases
   show      one model: its versions, stages, aliases, formats, hashes, source runs
   alias     point ALIAS at VERSION (moving it), or --delete it
@@ -50,7 +53,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   }
   const workspace = resolveWorkspace(values.workspace);
   const tracking = sub === 'register' ? TrackingStore.open(workspace) : openExistingStore(workspace);
-  const registry = new ModelRegistry(tracking);
+  const registry = new ModelRegistry(tracking, { inspectModel: inspectOnnxModel });
   try {
     switch (sub) {
       case 'register':
@@ -71,15 +74,15 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** `a,b,c:categorical` → a and b numeric, c categorical. */
-export function parseFeatures(text: string): FeatureSpec[] {
+/** A syntax check of `a,b,c:categorical` before the store is touched; the registry ties the names to the model's input. */
+export function parseFeatures(text: string): { name: string; categorical: boolean }[] {
   const features = text.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
     const colon = item.lastIndexOf(':');
     const name = colon === -1 ? item : item.slice(0, colon).trim();
-    const type = colon === -1 ? 'numeric' : item.slice(colon + 1).trim();
+    const kind = colon === -1 ? 'numeric' : item.slice(colon + 1).trim();
     if (!name) throw new CliError(`--features: '${item}' names no feature.`, 2);
-    if (type !== 'numeric' && type !== 'categorical') throw new CliError(`--features: '${item}': the type must be numeric or categorical.`, 2);
-    return { name, type };
+    if (!['numeric', 'num', 'categorical', 'cat'].includes(kind)) throw new CliError(`--features: '${item}': the type must be numeric or categorical.`, 2);
+    return { name, categorical: kind === 'categorical' || kind === 'cat' };
   });
   const names = new Set<string>();
   for (const f of features) {
@@ -93,23 +96,32 @@ export function parseFeatures(text: string): FeatureSpec[] {
 async function register(registry: ModelRegistry, source: string | undefined, values: { name?: string; run?: string; alias?: string[]; features?: string; description?: string; json?: boolean }): Promise<number> {
   if (!source) throw new CliError('mlops models register: give a model file or folder, or a run artifact (runs:/<run_id>/<path>).', 2);
   if (!values.name) throw new CliError('mlops models register: --name NAME is required.', 2);
-  const features = values.features ? parseFeatures(values.features) : undefined;
+  if (values.features) parseFeatures(values.features);
   const isUri = /^(runs|mlflow-artifacts|models):/.test(source);
+  let created = false;
   try {
     registry.createModel(values.name);
+    created = true;
   } catch (err) {
     if (!(err instanceof StoreError && err.code === 'RESOURCE_ALREADY_EXISTS')) throw err;
   }
-  const version = await registry.createVersion({
-    name: values.name,
-    source: isUri ? source : resolve(source),
-    allowLocal: !isUri,
-    runId: values.run,
-    features,
-    featuresSpec: values.features,
-    description: values.description,
-    userId: process.env.USER ?? '',
-  });
+  let version;
+  try {
+    version = await registry.createVersion({
+      name: values.name,
+      source: isUri ? source : resolve(source),
+      allowLocal: !isUri,
+      runId: values.run,
+      // Blank items (a trailing comma) are dropped here, as the syntax check does.
+      featuresSpec: values.features?.split(',').map((f) => f.trim()).filter(Boolean).join(','),
+      description: values.description,
+      userId: process.env.USER ?? '',
+    });
+  } catch (err) {
+    // A refused model leaves nothing behind, not even the empty model made for it.
+    if (created) registry.deleteModel(values.name);
+    throw err;
+  }
   for (const a of values.alias ?? []) registry.setAlias(values.name, a, version.version);
   const current = registry.getVersion(values.name, version.version);
   if (values.json) {
@@ -118,7 +130,10 @@ async function register(registry: ModelRegistry, source: string | undefined, val
   }
   const aliases = current.aliases.length ? `, aliases ${current.aliases.join(', ')}` : '';
   console.log(`Registered ${current.name} version ${current.version} (models:/${current.name}/${current.version}${aliases})`);
-  console.log(`  format ${current.format}, ${current.primaryPath} ${formatBytes(current.size ?? 0)}, sha256 ${current.sha256}`);
+  console.log(`  format ${current.format}${current.servable ? ' (servable)' : ''}, ${current.primaryPath} ${formatBytes(current.size ?? 0)}, sha256 ${current.sha256}`);
+  const tensors = (list: { name: string; elementType: string; shape: unknown[] }[]) => list.map((t) => `${t.name} ${t.elementType} [${t.shape.map((d) => d ?? '?').join(', ')}]`).join(', ');
+  if (current.signature) console.log(`  inputs ${tensors(current.signature.inputs)}; outputs ${tensors(current.signature.outputs)}`);
+  if (current.features) console.log(`  features ${current.features.features.map((f) => (f.categorical ? `${f.name}:categorical` : f.name)).join(', ')}`);
   return 0;
 }
 

@@ -1,15 +1,16 @@
-import type { FeatureSpec, ModelFormat, ModelSignature } from './types';
+import type { FeatureSchema } from './featureSchema';
+import type { RunDatasetCsv } from './runDataset';
+import type { ModelFormat, ModelSignature } from './types';
 
-// THE SEAM FOR THE ONNX PART. Registration asks an `InspectModel` function what a
-// version's files are. The default below only looks at file names: a directory
-// with an MLmodel file is an 'mlflow-model', a .onnx file is 'onnx', anything
-// else 'other'; it reads no signature and claims nothing is servable.
-//
-// The ONNX work plugs in here without touching the registry: a function built
-// on `readOnnxSignature(file)` (onnxSignature.ts) and the MLmodel parser
-// (mlmodel.ts) that returns the signature, marks the version servable when
-// onnxruntime loads it, and, for a bare .onnx, can return an MLmodel to store
-// beside it. Pass it as `new ModelRegistry(tracking, { inspectModel })`.
+// The seam between the registry and what model files are. Registration asks an
+// `InspectModel` function what a version's files are; it may refuse them (throw)
+// before anything is stored. The server and the CLI use the ONNX inspector
+// (onnxInspector.ts: signatures read by onnxruntime, generated MLmodel files,
+// feature schemas). The default below, for core tests and tools that must not
+// load onnxruntime, only looks at file names: a directory with an MLmodel file
+// is an 'mlflow-model', a .onnx file is 'onnx', anything else 'other'; it reads
+// no signature, stores no features and claims nothing is servable.
+// Pass another as `new ModelRegistry(tracking, { inspectModel })`.
 
 export interface InspectedFile {
   /** Relative to the version's root, e.g. 'model.onnx' or 'MLmodel'. */
@@ -25,20 +26,22 @@ export interface ModelInspectionInput {
   files: InspectedFile[];
   /** True when the source was a directory (an MLflow model folder, say). */
   isDirectory: boolean;
-  /** The features given at registration: the raw CLI text (`a,b,c:categorical`) and its plain parse. */
+  /** The features given at registration, as written (`a,b,c:categorical`). */
   featuresSpec?: string;
-  features?: FeatureSpec[];
+  /** The run that produced the version, when known. */
+  runId?: string;
+  /** The CSV of a data set logged with that run (the rule is in runDataset.ts); read only when asked. */
+  runDatasetCsv?: () => Promise<RunDatasetCsv | undefined>;
 }
 
 export interface ModelInspection {
   format: ModelFormat;
   servable: boolean;
   signature: ModelSignature | null;
-  /**
-   * The feature schema to store (e.g. featureSchemaFromCli(featuresSpec, signature.inputs[0])).
-   * Undefined keeps the plain `features` list of the input.
-   */
-  features?: unknown;
+  /** The feature schema to store (e.g. featureSchemaFromCli(featuresSpec, signature.inputs[0])); none when undefined. */
+  features?: FeatureSchema;
+  /** The model file, when the inspector knows better than choosePrimaryFile (an MLmodel names it). */
+  primaryPath?: string;
   /** A file to add to the version (e.g. a generated MLmodel for a bare .onnx); content as UTF-8 text. */
   extraFiles?: { path: string; content: string }[];
 }

@@ -10,11 +10,12 @@ import type { KeyValue } from '../tracking/types';
 import { decodePageToken } from '../tracking/pageToken';
 import { canonicalStage, parseVersion, validateAlias, validateDescription, validateModelName, validateRegistryTag } from './registryRules';
 import { choosePrimaryFile, inspectByFileName, type InspectModel, type InspectedFile } from './modelInspector';
+import { findRunDatasetCsv } from './runDataset';
+import type { FeatureSchema } from './featureSchema';
 import { compileModelVersionSearch, compileRegisteredModelSearch, type RegistrySearchQuery } from './registrySearchSql';
 import { isModelUri, parseModelUri } from './modelUri';
 import {
   MODEL_STAGES,
-  type FeatureSpec,
   type ModelFormat,
   type ModelSignature,
   type ModelStage,
@@ -42,8 +43,7 @@ export interface CreateModelVersionInput {
   description?: string;
   tags?: KeyValue[];
   userId?: string;
-  features?: FeatureSpec[];
-  /** The features as the person wrote them (`a,b,c:categorical`), for an inspector that ties them to the model's input. */
+  /** The features as the person wrote them (`a,b,c:categorical`), for the inspector to tie to the model's input. */
   featuresSpec?: string;
   /** Local paths are for the CLI only: over HTTP a client must not make the server read its disk. */
   allowLocal?: boolean;
@@ -256,10 +256,19 @@ export class ModelRegistry {
       if (resolved.files.length === 0) throw new StoreError('INVALID_PARAMETER_VALUE', `Source '${input.source}' names no files.`);
       // Every file must be what its hash says before anything claims to be a version of it.
       for (const f of resolved.files) await this.verifyBlob(f.localPath, f.sha256, f.size, `${input.source} (${f.path})`);
-      const primary = choosePrimaryFile(resolved.files);
+      const chosen = choosePrimaryFile(resolved.files);
       const inspected = (f: PendingFile): InspectedFile => ({ path: f.path, localPath: f.localPath, size: f.size });
-      const inspection = await this.inspectModel({ primary: inspected(primary), files: resolved.files.map(inspected), isDirectory: resolved.isDirectory, featuresSpec: input.featuresSpec, features: input.features });
-      const features = inspection.features !== undefined ? inspection.features : input.features?.length ? input.features : null;
+      const sourceRunId = resolved.runId;
+      const inspection = await this.inspectModel({
+        primary: inspected(chosen),
+        files: resolved.files.map(inspected),
+        isDirectory: resolved.isDirectory,
+        featuresSpec: input.featuresSpec,
+        runId: sourceRunId,
+        runDatasetCsv: sourceRunId ? () => findRunDatasetCsv(this.tracking, sourceRunId) : undefined,
+      });
+      const primary = (inspection.primaryPath !== undefined && resolved.files.find((f) => f.path === inspection.primaryPath)) || chosen;
+      const features = inspection.features ?? null;
       const files = [...resolved.files];
       for (const extra of inspection.extraFiles ?? []) {
         const path = normalizeArtifactPath(extra.path);
@@ -666,9 +675,15 @@ export class ModelRegistry {
       format: row.format,
       servable: row.servable === 1,
       signature: row.signature_json ? (JSON.parse(row.signature_json) as ModelSignature) : null,
-      features: row.features_json ? (JSON.parse(row.features_json) as unknown) : null,
+      features: row.features_json ? asFeatureSchema(JSON.parse(row.features_json)) : null,
     };
   }
+}
+
+/** A stored feature schema; anything else (e.g. a plain list from an early build) reads as none. */
+function asFeatureSchema(value: unknown): FeatureSchema | null {
+  const v = value as Partial<FeatureSchema> | null;
+  return v && typeof v === 'object' && typeof v.input === 'string' && Array.isArray(v.features) ? (v as FeatureSchema) : null;
 }
 
 /** sha256 of the sorted "path sha256 size" lines: one digest for a whole model folder. */

@@ -2,6 +2,7 @@
 // MLflow's wire format (strings) is the protocol's business.
 
 import type { KeyValue } from '../tracking/types';
+import type { FeatureSchema } from './featureSchema';
 
 export type ModelStage = 'None' | 'Staging' | 'Production' | 'Archived';
 export const MODEL_STAGES: readonly ModelStage[] = ['None', 'Staging', 'Production', 'Archived'];
@@ -15,15 +16,12 @@ export interface TensorSpec {
   shape: (number | string | null)[];
 }
 
+/** What onnxruntime reports for an ONNX model (see onnxSignature.ts). */
 export interface ModelSignature {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
-}
-
-/** A feature the model expects, as given at registration (`--features a,b,c:categorical`). */
-export interface FeatureSpec {
-  name: string;
-  type: 'numeric' | 'categorical' | string;
+  opset?: number;
+  producer?: string;
 }
 
 export interface ModelVersionFile {
@@ -57,12 +55,8 @@ export interface ModelVersion {
   format: ModelFormat;
   servable: boolean;
   signature: ModelSignature | null;
-  /**
-   * The feature schema as registered (features_json): `FeatureSpec[]` from the
-   * CLI list when nothing better is known, or whatever the inspector returned
-   * (the ONNX part stores its FeatureSchema, tied to the input tensor).
-   */
-  features: unknown;
+  /** The names of the model's input columns, tied to its input tensor (see featureSchema.ts). */
+  features: FeatureSchema | null;
 }
 
 export interface RegisteredModel {

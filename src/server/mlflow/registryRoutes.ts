@@ -54,7 +54,16 @@ export function registerRegistryRoutes(router: Router, registry: ModelRegistry):
     // Model versions
     on('POST', '/model-versions/create', mlflowRoute(api.createModelVersion, async (i) => ({
       model_version: encodeModelVersion(
-        await registry.createVersion({ name: i.name, source: i.source, runId: i.run_id || undefined, runLink: i.run_link, description: i.description, tags: i.tags }),
+        await registry.createVersion({
+          name: i.name,
+          source: i.source,
+          runId: i.run_id || undefined,
+          runLink: i.run_link,
+          description: i.description,
+          tags: i.tags,
+          // MLflow's request has no field for features; a tag carries them, so any MLflow client can send them.
+          featuresSpec: i.tags?.find((t) => t.key === api.MODEL_VERSION_FEATURES_TAG)?.value,
+        }),
       ),
     })));
     on('GET', '/model-versions/get', mlflowRoute(api.modelVersionRef, (i) => ({ model_version: encodeModelVersion(registry.getVersion(i.name, i.version)) })));
