@@ -1,19 +1,12 @@
 import { z } from 'zod';
 import { mlflowInt64 } from './mlflowValues';
+import { id } from './mlflowTracking';
 
 // Requests of MLflow's model registry REST API 2.0 (protos/model_registry.proto).
 // Fields are snake_case as on the wire; unknown fields are ignored, as protobuf's
 // JSON parser does for MLflow. Versions travel as strings ("3"); a number is accepted.
 
-const required = (name: string) =>
-  z
-    .string({
-      error: (issue) =>
-        issue.input === undefined
-          ? `Missing value for required parameter '${name}'.`
-          : `Invalid value ${JSON.stringify(issue.input)} for parameter '${name}' supplied: expected a string.`,
-    })
-    .min(1, `Missing value for required parameter '${name}'.`);
+const required = id;
 const version = z
   .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? "Missing value for required parameter 'version'." : `Invalid value ${JSON.stringify(issue.input)} for parameter 'version' supplied.`) })
   .transform(String)

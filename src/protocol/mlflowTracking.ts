@@ -5,7 +5,8 @@ import { mlflowDouble, mlflowInt64 } from './mlflowValues';
 // snake_case as on the wire. Values a person types (ids, names) are strings;
 // unknown fields are ignored, as protobuf's JSON parser does for MLflow.
 
-const id = (name: string) =>
+/** A required string parameter, with MLflow's messages for a missing or mistyped one. */
+export const id = (name: string) =>
   z
     .string({
       error: (issue) =>

@@ -2,6 +2,7 @@
 // which are shown, their order, pins and how a cell reads and sorts.
 import type { RunsTableColumns } from '../../src/protocol/runsTableMessages';
 import type { RunsTableRow } from '../../src/protocol/native';
+import * as display from '../../src/protocol/displayFormat';
 
 export type Group = 'attributes' | 'params' | 'metrics' | 'tags';
 
@@ -18,22 +19,10 @@ export interface Column {
 
 export const GROUP_TITLES: Record<Group, string> = { attributes: 'Run', params: 'Parameters', metrics: 'Metrics', tags: 'Tags' };
 
-function formatTime(ms: number | null): string {
-  if (ms == null) return '';
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
 export function formatDuration(run: RunsTableRow): string {
-  const ms = durationOf(run);
-  if (ms === undefined) return '';
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  // A finished run without an end time (killed hard) has no duration to show.
+  if (run.endTime == null && run.status !== 'RUNNING') return '';
+  return display.formatDuration(run.startTime, run.endTime);
 }
 
 function durationOf(run: RunsTableRow): number | undefined {
@@ -43,11 +32,7 @@ function durationOf(run: RunsTableRow): number | undefined {
 }
 
 export function formatMetric(v: number | string | undefined): string {
-  if (v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (Number.isInteger(v)) return String(v);
-  const abs = Math.abs(v);
-  return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
+  return v === undefined ? '' : display.formatMetricValue(v, 5);
 }
 
 export const STATUS_GLYPH: Record<string, string> = { FINISHED: '✓', FAILED: '✗', KILLED: '■', RUNNING: '●', SCHEDULED: '○' };
@@ -55,7 +40,7 @@ export const STATUS_GLYPH: Record<string, string> = { FINISHED: '✓', FAILED: '
 const attributes: Column[] = [
   { key: 'attr:status', group: 'attributes', label: 'Status', searchKey: 'attributes.status', width: 104, value: (r) => r.status, text: (r) => `${STATUS_GLYPH[r.status] ?? '?'} ${r.status.toLowerCase()}` },
   { key: 'attr:name', group: 'attributes', label: 'Name', searchKey: 'attributes.run_name', width: 180, value: (r) => r.runName, text: (r) => r.runName },
-  { key: 'attr:start', group: 'attributes', label: 'Started', searchKey: 'attributes.start_time', width: 164, value: (r) => r.startTime ?? undefined, text: (r) => formatTime(r.startTime) },
+  { key: 'attr:start', group: 'attributes', label: 'Started', searchKey: 'attributes.start_time', width: 164, value: (r) => r.startTime ?? undefined, text: (r) => display.formatTime(r.startTime) },
   { key: 'attr:duration', group: 'attributes', label: 'Duration', searchKey: 'attributes.end_time', width: 96, value: (r) => durationOf(r), text: formatDuration },
   { key: 'attr:user', group: 'attributes', label: 'User', searchKey: 'attributes.user_id', width: 96, value: (r) => r.userId, text: (r) => r.userId },
 ];

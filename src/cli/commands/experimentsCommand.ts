@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { TrackingStore } from '../../core/tracking/trackingStore';
 import { openExistingStore, resolveWorkspace } from '../workspace';
-import { formatTable, formatTime } from '../table';
+import { formatTable } from '../table';
+import { formatTime } from '../../protocol/displayFormat';
 import { CliError } from '../cliError';
 
 export const EXPERIMENTS_HELP = `Usage: mlops experiments list [--all] [--json] [--workspace DIR]

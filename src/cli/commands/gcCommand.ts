@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatBytes } from '../table';
+import { formatBytes } from '../../protocol/displayFormat';
 import { openExistingStore, resolveWorkspace } from '../workspace';
 
 export const GC_HELP = `Usage: mlops gc [--purge-deleted-runs] [--json] [--workspace DIR]

@@ -7,7 +7,8 @@ import { inspectOnnxModel } from '../../core/registry/onnxInspector';
 import { encodeRegisteredModel } from '../../server/mlflow/encodeRegistry';
 import { modelsOverview } from '../../server/native/modelsRoute';
 import { openExistingStore, resolveWorkspace } from '../workspace';
-import { formatBytes, formatTable, formatTime } from '../table';
+import { formatTable } from '../table';
+import { formatBytes, formatTime } from '../../protocol/displayFormat';
 import { CliError } from '../cliError';
 
 export const MODELS_HELP = `Usage: mlops models register PATH_OR_RUN_ARTIFACT --name NAME [--run RUN_ID] [--alias ALIAS]... [--features a,b,c:categorical] [--description TEXT]

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { TrackingStore } from '../../core/tracking/trackingStore';
 import type { Run } from '../../core/tracking/types';
 import { openExistingStore, resolveWorkspace } from '../workspace';
-import { formatDuration, formatNumber, formatTable, formatTime } from '../table';
+import { formatTable } from '../table';
+import { formatDuration, formatMetricValue, formatTime } from '../../protocol/displayFormat';
 import { CliError } from '../cliError';
 import { encodeRun } from '../../server/mlflow/encode';
 
@@ -73,7 +74,7 @@ function list(tracking: TrackingStore, values: { experiment?: string[]; filter?:
     formatDuration(r.info.startTime, r.info.endTime),
     ...metricKeys.map((k) => {
       const m = r.data.metrics.find((x) => x.key === k);
-      return m ? formatNumber(m.value) : '';
+      return m ? formatMetricValue(m.value) : '';
     }),
   ]);
   console.log(formatTable(['RUN ID', 'NAME', 'EXPERIMENT', 'STATUS', 'STARTED', 'DURATION', ...metricKeys], rows, 40));
@@ -104,7 +105,7 @@ function show(tracking: TrackingStore, runId: string, json: boolean): number {
     for (const [k, v] of items) lines.push(`  ${k.padEnd(width)}  ${v.length > 200 ? v.slice(0, 199) + '…' : v}`);
   };
   section('Params', run.data.params.map((p) => [p.key, p.value]));
-  section('Metrics (latest)', run.data.metrics.map((m) => [m.key, `${formatNumber(m.value)}  (step ${m.step})`]));
+  section('Metrics (latest)', run.data.metrics.map((m) => [m.key, `${formatMetricValue(m.value)}  (step ${m.step})`]));
   section('Tags', run.data.tags.map((t) => [t.key, t.value]));
   section('Artifacts', artifacts.map((a) => [a.path, `${a.size} bytes`]));
   console.log(lines.join('\n'));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunsTableRow } from '../../protocol/native';
+import { formatMetricValue } from '../../protocol/displayFormat';
 
 // How a run looks in lists: icon by status, a short duration, the metric that
 // best summarises it. Kept apart from the tree so the table can share it.
@@ -19,18 +20,10 @@ export function statusIcon(status: string): vscode.ThemeIcon {
   }
 }
 
-export function formatDuration(start: number | null, end: number | null, now = Date.now()): string {
-  if (!start) return '';
-  const s = Math.max(0, Math.round(((end ?? now) - start) / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
+/** Durations and values read as everywhere else (protocol/displayFormat); compact values in lists. */
+export { formatDuration } from '../../protocol/displayFormat';
 export function formatValue(v: number | string): string {
-  if (typeof v === 'string') return v;
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6 ? v.toPrecision(4).replace(/\.?0+$/, '') : v.toExponential(2);
+  return formatMetricValue(v, 4);
 }
 
 /** The metric shown beside a run: a user metric (not system/…), preferring common names. */
