@@ -12,6 +12,7 @@
 //   MLOPS_VSCODE_TIMEOUT    seconds to wait for the suite's results (default 300)
 //   MLOPS_VSCODE_KEEP=1     keep the temporary workspace and data dirs (their path is printed)
 //   MLOPS_VSCODE_HEADED=1   show the browser (needs a display)
+//   MLOPS_VSCODE_GREP=RE    run only the suite tests whose names match RE (browser checks still run)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

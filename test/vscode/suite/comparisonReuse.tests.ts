@@ -28,6 +28,17 @@ async function until(ok: (s: ComparisonSnapshot) => boolean, what: string, timeo
   throw new Error(`${what}; last state: ${JSON.stringify(last)}`);
 }
 
+/** Awaits `promise`, or fails naming the step that did not finish within `ms`. */
+async function within<T>(step: string, promise: Thenable<T>, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${step}: not done within ${ms / 1000} s`)), ms)));
+  try {
+    return await Promise.race([Promise.resolve(promise), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const points = (s: ComparisonSnapshot, key: string) => s.lastDrawn?.charts.find((c) => c.key === key)?.points ?? 0;
 
 test('A second Compare replaces the runs in the open comparison panel (one panel, revealed)', async () => {
@@ -111,10 +122,10 @@ test('Zoomed on wall or relative time, the panel re-fetches the zoomed steps in 
   const T = Date.now();
   for (let from = 0; from < 5000; from += 1000) {
     const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: Math.exp(-(from + i) / 1500) + 0.02 * Math.sin(from + i), timestamp: T + (from + i) * 10, step: from + i }));
-    await api('/api/2.0/mlflow/runs/log-batch', { run_id: long, metrics });
+    await within(`logging steps ${from}..${from + 999}`, api('/api/2.0/mlflow/runs/log-batch', { run_id: long, metrics }));
   }
-  await finish(long);
-  assert.ok(await vscode.commands.executeCommand<ComparisonReport | undefined>('mlops.compareRuns', { runIds: [long] }));
+  await within('finishing the run', finish(long));
+  assert.ok(await within('Compare Runs for the long run', vscode.commands.executeCommand<ComparisonReport | undefined>('mlops.compareRuns', { runIds: [long] })));
   const drawnAfter = async (set: () => Thenable<unknown>, what: string, ok: (s: ComparisonSnapshot) => boolean) => {
     const last = (await state()).lastDrawn?.requestId ?? 0;
     assert.equal(await set(), true, 'the panel took the view');
@@ -132,7 +143,7 @@ test('Zoomed on wall or relative time, the panel re-fetches the zoomed steps in 
   const zoomed = await drawnAfter(() => vscode.commands.executeCommand('_mlops.comparison.setView', 'relative', { min: T - created + 20_000, max: T - created + 22_000 }), 'the relative-time zoom re-fetched', () => true);
   assert.ok(points(zoomed, 'loss') >= 195 && points(zoomed, 'loss') <= 201 + 2 * 64 + 2, `relative-time zoom: every step in the window (${points(zoomed, 'loss')} points)`);
   await drawnAfter(() => vscode.commands.executeCommand('_mlops.comparison.setView', 'step', null), 'back to steps', (s) => points(s, 'loss') > 0);
-}, { timeoutMs: 60_000 });
+}, { timeoutMs: 120_000 });
 
 /** The runs the browser check finds in the panel (parallel coordinates of a sweep). */
 export const SWEEP_RUNS = 40;

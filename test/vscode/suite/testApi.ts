@@ -76,7 +76,10 @@ async function withTimeout(t: RegisteredTest): Promise<void> {
 export async function runRegistered(resultsPath: string, extra: Partial<SuiteResults> = {}): Promise<SuiteResults> {
   const started = Date.now();
   const tests: TestResult[] = [];
-  for (const t of registered) {
+  // MLOPS_VSCODE_GREP=<regex> runs only the matching tests (when working on one
+  // feature; later tests and the browser checks may rely on ones left out).
+  const grep = process.env.MLOPS_VSCODE_GREP ? new RegExp(process.env.MLOPS_VSCODE_GREP, 'i') : undefined;
+  for (const t of registered.filter((r) => !grep || grep.test(r.name))) {
     const t0 = Date.now();
     try {
       await withTimeout(t);
