@@ -131,16 +131,20 @@ function drawHeader(m: ModelSummary): void {
   headerHost.append(
     h('div', { class: 'md-header' }, h('h1', { class: 'md-title' }, m.name), ...aliases.map(([a, v]) => h('span', { title: `models:/${m.name}@${a} → version ${v}` }, aliasChip(a), ` v${v}`))),
     h('p', { class: 'md-sub' }, m.description || `${m.versions.length} version${m.versions.length === 1 ? '' : 's'} · updated ${formatDate(m.lastUpdatedTimestamp)}`),
-    h(
-      'div',
-      { class: 'md-toolbar' },
-      // These act on the selected version (the highlighted row).
-      button('Promote to Champion', 'Compare with the current champion on a metric, then move @champion to the selected version', () => act('promote'), 'primary'),
-      button('Set Alias…', 'Set an alias on the selected version', () => act('setAlias')),
-      button('Reveal File', 'Download the selected version\'s file and show it', () => act('reveal')),
-      compare,
-    ),
+    h('div', { class: 'md-toolbar' }, compare),
   );
+}
+
+/** The selected version's actions, in the Versions card's head. */
+function drawActions(): void {
+  const tools = versionsCard.tools;
+  tools.textContent = '';
+  const v = selectedVersion();
+  if (!v) return;
+  const isChampion = v.aliases.includes('champion');
+  const promote = button(isChampion ? `v${v.version} is the champion` : `Promote v${v.version} to Champion`, 'Compare with the current champion on a metric, then move @champion here', () => act('promote'), 'primary');
+  if (isChampion) promote.setAttribute('disabled', '');
+  tools.append(promote, button('Set Alias…', `Set an alias on v${v.version}`, () => act('setAlias')), button('Reveal File', `Download v${v.version}'s file and show it`, () => act('reveal')));
 }
 
 let metricColumns: string[] = [];
@@ -254,11 +258,11 @@ function drawLineage(v: ModelVersionSummary | undefined): void {
   );
   const params = Object.entries(run.params).sort(([a], [b]) => a.localeCompare(b));
   body.append(h('div', { class: 'md-sub-head' }, `Params (${params.length})`));
-  if (params.length) body.append(h('table', { class: 'md-table' }, h('tbody', {}, ...params.map(([k, val]) => h('tr', {}, h('td', { class: 'md-mono' }, k), h('td', { class: 'md-mono' }, val))))));
+  if (params.length) body.append(h('table', { class: 'md-table md-kv' }, h('tbody', {}, ...params.map(([k, val]) => h('tr', {}, h('td', { class: 'md-mono' }, k), h('td', { class: 'md-mono' }, val))))));
   else body.append(h('div', { class: 'md-muted' }, 'None logged.'));
   body.append(h('div', { class: 'md-sub-head' }, `Inputs (${run.datasets.length})`));
   if (run.datasets.length) {
-    body.append(h('table', { class: 'md-table' }, h('tbody', {}, ...run.datasets.map((d) => h('tr', {}, h('td', {}, d.name), h('td', { class: 'md-muted' }, d.context ?? ''), h('td', { class: 'md-mono', title: d.source }, d.digest.slice(0, 10)))))));
+    body.append(h('table', { class: 'md-table md-kv' }, h('tbody', {}, ...run.datasets.map((d) => h('tr', {}, h('td', {}, d.name), h('td', { class: 'md-muted' }, d.context ?? ''), h('td', { class: 'md-mono', title: d.source }, d.digest.slice(0, 10)))))));
   } else body.append(h('div', { class: 'md-muted' }, 'No datasets logged (mlflow.log_input).'));
 }
 
@@ -296,6 +300,7 @@ function select(version: string): void {
     tr.setAttribute('aria-selected', String(on));
   }
   const v = selectedVersion();
+  drawActions();
   drawSignature(v);
   drawLineage(v);
   drawChart();
@@ -306,6 +311,7 @@ function drawAll(): void {
   if (!model) return;
   drawHeader(model);
   drawVersions(model);
+  drawActions();
   const v = selectedVersion();
   drawSignature(v);
   drawLineage(v);

@@ -20,6 +20,8 @@ body { padding: 0 16px 24px; }
 .md-table th, .md-table td { text-align: left; padding: 4px 10px 4px 0; border-bottom: 1px solid ${border}; white-space: nowrap; vertical-align: middle; }
 .md-table th { font-weight: 600; color: var(--vscode-descriptionForeground); font-size: 0.9em; }
 .md-table .md-num { text-align: right; }
+.md-table.md-kv { width: auto; min-width: 50%; }
+.md-card-head vscode-button { margin-left: 4px; }
 .md-versions tbody tr { cursor: pointer; }
 .md-versions tbody tr:hover { background: var(--vscode-list-hoverBackground); }
 .md-versions tbody tr.md-selected { background: var(--vscode-list-inactiveSelectionBackground); color: var(--vscode-list-inactiveSelectionForeground, inherit); }

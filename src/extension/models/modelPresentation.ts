@@ -9,10 +9,10 @@ function date(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** `@champion · onnx · run-name · 2026-11-27 14:03` */
+/** `@champion · onnx · run-name · 2026-11-27` (the time is in the tooltip). */
 export function versionDescription(v: ModelVersionSummary): string {
-  const format = v.format === 'other' ? 'other format' : v.servable ? v.format : `${v.format} (not servable)`;
-  return [v.aliases.map((a) => `@${a}`).join(' '), format, v.run?.runName ?? (v.runId ? 'run gone' : ''), date(v.creationTimestamp), v.stage !== 'None' ? v.stage : '']
+  const format = v.format === 'other' ? 'other format' : v.servable ? v.format : `${v.format}, not servable`;
+  return [v.aliases.map((a) => `@${a}`).join(' '), format, v.run?.runName ?? (v.runId ? 'run gone' : ''), date(v.creationTimestamp).slice(0, 10), v.stage !== 'None' ? v.stage : '']
     .filter(Boolean)
     .join(' · ');
 }

@@ -88,7 +88,7 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
         item.iconPath = new vscode.ThemeIcon('package');
         const n = model.versions.length;
         const aliases = Object.keys(model.aliases).map((a) => `@${a}`);
-        item.description = [`${n} version${n === 1 ? '' : 's'}`, ...aliases].join(' · ');
+        item.description = `${n} version${n === 1 ? '' : 's'}`; // aliases show on their versions
         item.tooltip = new vscode.MarkdownString(`**${model.name}**${model.description ? `\n\n${model.description}` : ''}\n\n${n} version${n === 1 ? '' : 's'}${aliases.length ? `; aliases ${aliases.join(', ')}` : ''}`);
         item.contextValue = 'mlops.model';
         item.command = { command: 'mlops.openModel', title: 'Open Model', arguments: [node] };

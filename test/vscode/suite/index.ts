@@ -12,6 +12,7 @@ import './runCommand.tests';
 import './runsTable.tests';
 import './comparison.tests';
 import './runDetail.tests';
+import './models.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });
