@@ -142,8 +142,9 @@ function drawActions(): void {
   const v = selectedVersion();
   if (!v) return;
   const isChampion = v.aliases.includes('champion');
-  const promote = button(isChampion ? `v${v.version} is the champion` : `Promote v${v.version} to Champion`, 'Compare with the current champion on a metric, then move @champion here', () => act('promote'), 'primary');
-  if (isChampion) promote.setAttribute('disabled', '');
+  const promote = isChampion
+    ? h('span', { class: 'md-muted', title: `models:/${model?.name}@champion is v${v.version}` }, `v${v.version} is the champion`)
+    : button(`Promote v${v.version} to Champion`, 'Compare with the current champion on a metric, then move @champion here', () => act('promote'), 'primary');
   tools.append(promote, button('Set Alias…', `Set an alias on v${v.version}`, () => act('setAlias')), button('Reveal File', `Download v${v.version}'s file and show it`, () => act('reveal')));
 }
 
@@ -286,7 +287,10 @@ function drawChart(): void {
   metricPicker.value = chartMetric;
   if (!body.contains(canvas)) {
     body.textContent = '';
-    body.append(h('div', { class: 'md-chart-wrap' }, canvas));
+    body.append(
+      h('div', { class: 'md-chart-wrap' }, canvas),
+      h('div', { class: 'md-muted md-caption' }, 'Each point is the version\'s source run (latest value). Yellow: @champion; larger: the selected version; versions registered from files leave a gap.'),
+    );
   }
   chart.draw(model.versions, chartMetric, selectedVersion()?.version ?? null);
 }

@@ -43,6 +43,7 @@ body { padding: 0 16px 24px; }
 .md-chart-controls { display: flex; align-items: center; gap: 8px; }
 .md-chart-controls vscode-dropdown { min-width: 180px; }
 .md-status { font-size: 0.85em; }
+.md-caption { font-size: 0.9em; padding-top: 6px; }
 .md-status-failed { color: var(--vscode-errorForeground); }
 #app > .mlops-error { padding: 8px 10px; margin-bottom: 10px; border: 1px solid var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); border-radius: 3px; }
 `;

@@ -41,7 +41,8 @@ export class VersionChart {
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${metric}: ${ctx.parsed.y}` } } },
         scales: {
           x: { ticks: { color: text }, grid: { color: grid } },
-          y: { ticks: { color: text }, grid: { color: grid }, title: { display: true, text: metric, color: text } },
+          // Grace keeps the lowest and highest versions' points off the chart's edges.
+          y: { grace: '12%', ticks: { color: text }, grid: { color: grid }, title: { display: true, text: metric, color: text } },
         },
       },
     });

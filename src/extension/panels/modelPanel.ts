@@ -218,9 +218,10 @@ class ModelPanel {
       switch (m.type) {
         case 'ready':
           this.webviewReady = true;
-          await this.load();
+          // Before the model: the webview then draws the requested version first.
           if (this.pendingSelect) this.post({ type: 'select', version: this.pendingSelect });
           this.pendingSelect = undefined;
+          await this.load();
           break;
         case 'openRun':
           await vscode.commands.executeCommand('mlops.openRun', m.runId);
