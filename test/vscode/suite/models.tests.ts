@@ -186,6 +186,10 @@ test('The registry panel draws the versions, the selected version\'s signature a
     (r) => r.versions.find((v) => v.version === '2')?.aliases.includes('staging') ?? false,
   );
   assert.ok(live);
+  // The run panel offers "Register Model…" beside Open for the run's .onnx (the browser check looks).
+  await vscode.commands.executeCommand('mlops.openRun', runB);
+  const preview = await vscode.commands.executeCommand<{ kind: string } | undefined>('_mlops.runDetail.preview', runB, 'model/model.onnx');
+  assert.equal(preview?.kind, 'binary');
   // Leave the panel on the champion for the browser check's screenshot.
   await vscode.commands.executeCommand('mlops.openModel', { name: MODEL, version: '3' });
   const pkg = JSON.parse(readFileSync(join(vscode.extensions.getExtension(extensionId())!.extensionPath, 'package.json'), 'utf8')) as { activationEvents: string[] };

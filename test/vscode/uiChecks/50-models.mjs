@@ -15,6 +15,17 @@ export async function checks(page, check, { screenshot }) {
     await screenshot('models-view');
   });
 
+  await check('[ui] the run panel offers Register Model… for a run\'s .onnx artifact', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'Run train-b' }).first().click();
+    const frame = await findFrame(page, '.rd-tree-row[data-path="model/model.onnx"]', 20_000);
+    if (!frame) throw new Error('no run panel showing model/model.onnx');
+    const buttons = await frame.evaluate(() => [...document.querySelectorAll('.rd-preview-head vscode-button')].map((b) => ({ text: b.textContent.trim(), shown: !b.hidden && b.getBoundingClientRect().width > 0 })));
+    const register = buttons.find((b) => b.text === 'Register Model…');
+    if (!register?.shown) throw new Error(`no visible Register Model… button: ${JSON.stringify(buttons)}`);
+    await frame.evaluate(() => document.querySelector('#rd-artifacts')?.scrollIntoView({ block: 'start' }));
+    await screenshot('run-detail-register');
+  });
+
   await check('[ui] the registry panel draws the versions table and the metric chart', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'Model churn' }).first().click();
     const frame = await findFrame(page, '#md-chart canvas', 20_000);
