@@ -9,6 +9,7 @@ import { registerRunCommands } from './runs/runCommands';
 import { registerRunsTablePanel } from './panels/runsTablePanel';
 import { registerComparisonPanel } from './panels/comparisonPanel';
 import { registerRunDetailPanel } from './panels/runDetailPanel';
+import { registerModels, type ModelsNode } from './models/modelsView';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -20,6 +21,8 @@ export interface WorkbenchApi {
   activation: { loadMs: number; activateMs: number; totalMs: number };
   /** The Experiments view's node for a run, as its context-menu commands receive it (tests drive the commands with it). */
   experimentsNodeOf(runId: string): Promise<ExperimentsNode | undefined>;
+  /** The Models view's node for a model, or one of its versions. */
+  modelsNodeOf(name: string, version?: string): Promise<ModelsNode | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
@@ -67,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   registerRunsTablePanel(context, wb);
   registerComparisonPanel(context, wb, () => experimentsView.selection);
   registerRunDetailPanel(context, wb, () => experimentsView.selection);
+  const models = registerModels(context, wb);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
@@ -86,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const ended = performance.now();
   const activation = { loadMs: started - loadStart, activateMs: ended - started, totalMs: ended - loadStart };
   wb.log(`activated in ${activation.totalMs.toFixed(1)} ms (loading the bundle ${activation.loadMs.toFixed(1)} ms, activate() ${activation.activateMs.toFixed(1)} ms)`);
-  return { activation, experimentsNodeOf: (runId) => experiments.findRun(runId) };
+  return { activation, experimentsNodeOf: (runId) => experiments.findRun(runId), modelsNodeOf: (name, version) => models.find(name, version) };
 }
 
 export function deactivate(): void {

@@ -21,3 +21,7 @@ export function runsTableSchemas(): typeof import('../protocol/runsTableMessages
 export function comparisonSchemas(): typeof import('../protocol/comparisonMessages') {
   return require('../protocol/comparisonMessages') as typeof import('../protocol/comparisonMessages');
 }
+
+export function modelPanelSchemas(): typeof import('../protocol/modelPanelMessages') {
+  return require('../protocol/modelPanelMessages') as typeof import('../protocol/modelPanelMessages');
+}

@@ -139,6 +139,8 @@ export const runDetailToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('listArtifacts'), path: z.string() }),
   z.object({ type: z.literal('preview'), requestId: z.number().int(), path: z.string(), size: z.number().optional() }),
   z.object({ type: z.literal('openArtifact'), path: z.string() }),
+  /** An .onnx file or a model folder of the run, to register as a model version. */
+  z.object({ type: z.literal('registerModel'), path: z.string().min(1) }),
   z.object({ type: z.literal('openRun'), runId: z.string().min(1) }),
   z.object({ type: z.literal('saveNote'), text: z.string().max(1_000_000) }),
   z.object({ type: z.literal('copy'), text: z.string().max(10_000) }),

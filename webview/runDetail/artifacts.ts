@@ -12,6 +12,7 @@ export class ArtifactBrowser {
   private readonly tree = h('div', { class: 'rd-tree', role: 'tree', 'aria-label': 'Artifacts' });
   private readonly previewTitle = h('span', { class: 'rd-preview-title' });
   private readonly openButton = h('vscode-button', { appearance: 'secondary', title: 'Download and open in VS Code' }, 'Open');
+  private readonly registerButton = h('vscode-button', { appearance: 'secondary', title: 'Register this model as a new version in the model registry' }, 'Register Model…');
   private readonly previewBody = h('div', { class: 'rd-preview-body' });
   private readonly listings = new Map<string, ArtifactEntry[]>();
   private readonly expanded = new Set<string>();
@@ -26,7 +27,11 @@ export class ArtifactBrowser {
     private readonly onSelectionChange: (path: string | undefined) => void,
   ) {
     this.openButton.addEventListener('click', () => this.selected && this.post({ type: 'openArtifact', path: this.selected.path }));
-    const preview = h('div', { class: 'rd-preview' }, h('div', { class: 'rd-preview-head' }, this.previewTitle, this.openButton), this.previewBody);
+    this.registerButton.addEventListener('click', () => {
+      const model = this.selected && modelPathOf(this.selected.path);
+      if (model !== undefined) this.post({ type: 'registerModel', path: model });
+    });
+    const preview = h('div', { class: 'rd-preview' }, h('div', { class: 'rd-preview-head' }, this.previewTitle, this.registerButton, this.openButton), this.previewBody);
     this.element.append(this.tree, preview);
     this.clearPreview();
   }
@@ -67,6 +72,7 @@ export class ArtifactBrowser {
     this.previewTitle.textContent = path;
     this.previewTitle.title = path;
     this.openButton.hidden = false;
+    this.registerButton.hidden = modelPathOf(path) === undefined;
     this.previewBody.textContent = '';
     this.previewBody.append(h('vscode-progress-ring', { class: 'rd-ring' }));
     this.render();
@@ -91,6 +97,7 @@ export class ArtifactBrowser {
     releasePreview();
     this.previewTitle.textContent = 'Preview';
     this.openButton.hidden = true;
+    this.registerButton.hidden = true;
     this.previewBody.textContent = '';
     this.previewBody.append(h('div', { class: 'mlops-empty' }, 'Select a file to preview it.'));
   }
@@ -156,4 +163,12 @@ export class ArtifactBrowser {
       }
     }
   }
+}
+
+/** What "Register Model…" registers for a selected file: an .onnx file, or the folder of an MLmodel. */
+export function modelPathOf(path: string): string | undefined {
+  if (/\.onnx$/i.test(path)) return path;
+  const slash = path.lastIndexOf('/');
+  if (path.slice(slash + 1) === 'MLmodel' && slash > 0) return path.slice(0, slash);
+  return undefined;
 }

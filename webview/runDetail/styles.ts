@@ -73,7 +73,7 @@ body { padding: 0 16px 24px; }
 ${Array.from({ length: 12 }, (_, d) => `.rd-indent[data-depth="${d}"] { width: ${d * 14}px; } .rd-tree-loading[data-depth="${d}"] { padding-left: ${d * 14 + 30}px; }`).join('\n')}
 .rd-preview { min-width: 0; display: flex; flex-direction: column; }
 .rd-preview-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding-bottom: 6px; min-height: 28px; }
-.rd-preview-title { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.rd-preview-title { flex: 1; min-width: 0; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .rd-preview-body { min-width: 0; }
 .rd-image-frame { display: flex; justify-content: center; align-items: center; padding: 8px; border-radius: 3px; background: var(--vscode-editor-background); border: 1px solid ${border}; }
 .rd-image { max-width: 100%; max-height: 480px; image-rendering: auto; }

@@ -240,6 +240,9 @@ class RunDetailPanel {
         case 'openArtifact':
           await this.openArtifact(m.path);
           break;
+        case 'registerModel':
+          await vscode.commands.executeCommand('mlops.registerModel', { runId: this.runId, path: m.path });
+          break;
         case 'openRun':
           await vscode.commands.executeCommand('mlops.openRun', m.runId);
           break;

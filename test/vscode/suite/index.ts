@@ -13,6 +13,7 @@ import './runsTable.tests';
 import './comparison.tests';
 import './runDetail.tests';
 import './comparisonReuse.tests';
+import './models.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });

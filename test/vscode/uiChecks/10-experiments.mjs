@@ -5,7 +5,12 @@ export async function checks(page, check, { screenshot }) {
     // moved it (only when hidden: clicking the active container's icon hides the side bar).
     const pane = page.locator('.pane', { has: page.locator('.pane-header[aria-label^="Experiments"]') });
     if (!(await pane.isVisible())) await page.locator('.activitybar [aria-label^="MLOps"]').first().click();
-    await pane.locator('.monaco-list-row', { hasText: 'Default' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    // The Models view shares the side bar, so the suite leaves the experiments
+    // collapsed (Default, the oldest, is listed last): open Default, as a user would.
+    await pane.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
+    const defaultRow = pane.locator('.monaco-list-row', { hasText: 'Default' }).first();
+    await defaultRow.waitFor({ state: 'visible', timeout: 20_000 });
+    if ((await defaultRow.getAttribute('aria-expanded')) === 'false') await defaultRow.click();
     await pane.locator('.monaco-list-row', { hasText: 'loss 0.02' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot('sidebar');
   });

@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import type { ModelVersionSummary } from '../../protocol/native';
+
+type TensorSpec = NonNullable<ModelVersionSummary['signature']>['inputs'][number];
+
+function date(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** `@champion · onnx · run-name · 2026-11-27` (the time is in the tooltip). */
+export function versionDescription(v: ModelVersionSummary): string {
+  const format = v.format === 'other' ? 'other format' : v.servable ? v.format : `${v.format}, not servable`;
+  return [v.aliases.map((a) => `@${a}`).join(' '), format, v.run?.runName ?? (v.runId ? 'run gone' : ''), date(v.creationTimestamp).slice(0, 10), v.stage !== 'None' ? v.stage : '']
+    .filter(Boolean)
+    .join(' · ');
+}
+
+function shape(t: TensorSpec): string {
+  return `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+export function versionTooltip(modelName: string, v: ModelVersionSummary): vscode.MarkdownString {
+  const lines = [`**${escape(modelName)}** version ${v.version}${v.aliases.length ? ` · ${v.aliases.map((a) => `@${escape(a)}`).join(' ')}` : ''}`, ''];
+  lines.push(`\`models:/${modelName}/${v.version}\`  `);
+  lines.push(`Format ${v.format}${v.servable ? ', servable' : ''}${v.stage !== 'None' ? ` · stage ${v.stage}` : ''}${v.status !== 'READY' ? ` · ${v.status}` : ''}  `);
+  if (v.primaryPath) lines.push(`File ${escape(v.primaryPath)}${v.fileCount > 1 ? ` (+${v.fileCount - 1} files)` : ''}  `);
+  if (v.sha256) lines.push(`sha256 \`${v.sha256.slice(0, 12)}…\`  `);
+  if (v.run) lines.push(`Source run ${escape(v.run.runName)} (${v.run.status.toLowerCase()})  `);
+  lines.push(`Registered ${date(v.creationTimestamp)}`, '');
+  if (v.signature && (v.signature.inputs.length || v.signature.outputs.length)) {
+    lines.push('| | name | type | shape |', '|---|---|---|---|');
+    for (const t of v.signature.inputs) lines.push(`| in | ${escape(t.name)} | ${t.elementType} | ${shape(t)} |`);
+    for (const t of v.signature.outputs) lines.push(`| out | ${escape(t.name)} | ${t.elementType} | ${shape(t)} |`);
+  } else lines.push('_No signature recorded._');
+  const md = new vscode.MarkdownString(lines.join('\n'));
+  md.supportHtml = false;
+  return md;
+}
