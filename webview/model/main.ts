@@ -16,6 +16,7 @@ import { panelChannel } from '../shared/vscodeApi';
 import { h, registerUiKit } from '../shared/uiKit';
 import { installStyles } from './styles';
 import { VersionChart } from './versionChart';
+import * as display from '../../src/protocol/displayFormat';
 
 registerUiKit();
 installStyles();
@@ -68,17 +69,11 @@ function saveState(patch: Partial<ModelPanelState>): void {
 }
 
 function formatDate(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return display.formatTime(ms).slice(0, 16); // to the minute: a version's date, not a log line
 }
 
 function formatValue(v: number | string | undefined): string {
-  if (v === undefined) return '—';
-  if (typeof v === 'string') return v;
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(3);
-  return String(Number(v.toPrecision(5)));
+  return v === undefined ? '—' : display.formatMetricValue(v, 5);
 }
 
 function aliasChip(alias: string): HTMLElement {

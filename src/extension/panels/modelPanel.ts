@@ -3,6 +3,7 @@ import type { ChangeEvent, ModelSummary, ModelsResponse } from '../../protocol/n
 import type { HostToModelPanel, ModelPanelReport, RunLineage } from '../../protocol/modelPanelMessages';
 import { modelPanelSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import { connected, nextBackend } from './panelBackend';
 import type { Workbench } from '../workbench';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -82,30 +83,6 @@ async function pickModel(workbench: Workbench): Promise<{ name: string; version?
     void vscode.window.showErrorMessage(`MLOps: could not list models: ${(err as Error).message}`);
     return undefined;
   }
-}
-
-function nextBackend(workbench: Workbench): Promise<WorkspaceBackend | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => (sub.dispose(), resolve(undefined)), 10_000);
-    const sub = workbench.onDidAddBackend((b) => {
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(b);
-    });
-  });
-}
-
-function connected(backend: WorkspaceBackend): Promise<void> {
-  if (backend.state.kind !== 'starting') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => (sub.dispose(), resolve()), 30_000);
-    const sub = backend.onDidChangeState((state) => {
-      if (state.kind === 'starting') return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve();
-    });
-  });
 }
 
 interface RunJson {
