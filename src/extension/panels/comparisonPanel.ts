@@ -284,6 +284,9 @@ class ComparisonPanel {
         case 'ready': {
           this.webviewReady = true;
           this.lastRequestId = 0;
+          // A (re)loaded webview draws the current runs as request 0: a Compare that
+          // replaced the runs just before the reload is answered by that draw.
+          for (const w of this.drawnWaiters) w.from = 0;
           await this.runInfo;
           this.post({ type: 'runs', runs: this.runs, keys: this.keys });
           const prefetched = m.x === 'step' && !m.range ? this.prefetch : undefined;

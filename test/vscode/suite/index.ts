@@ -10,10 +10,12 @@ import './runCurrentFile.tests';
 import './trackedTask.tests';
 import './runCommand.tests';
 import './runsTable.tests';
+// The registry's Compare Versions reuses the one comparison panel: before the
+// comparison tests, so the panel the browser checks look at is theirs.
+import './models.tests';
 import './comparison.tests';
 import './runDetail.tests';
 import './comparisonReuse.tests';
-import './models.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });
