@@ -6,7 +6,10 @@ import { nativeSchemas } from '../lazySchemas';
 /** `.mlops/server.json` of a workspace folder, if present and well-formed. */
 export async function readServerFile(folder: string): Promise<ServerInfo | undefined> {
   try {
-    const parsed = nativeSchemas().serverInfo.safeParse(JSON.parse(await readFile(join(folder, '.mlops', 'server.json'), 'utf8')));
+    // Read first: in `schema.safeParse(await …)` the schema would load before the
+    // await, inside activate(), which must not pay for zod.
+    const text = await readFile(join(folder, '.mlops', 'server.json'), 'utf8');
+    const parsed = nativeSchemas().serverInfo.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
