@@ -83,6 +83,7 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
       if (current && current.backend === backend && !wantsNewPanel(arg)) {
         // Another Compare replaces the runs of the open panel rather than piling up tabs.
         const reused = current;
+        workbench.log(`comparison: ${picked.runIds.length} runs into the open panel (${reused.describe()})`);
         const drawn = reused.firstDrawn(started);
         reused.replaceRuns(picked.runIds);
         reused.panel.reveal(undefined, false);
@@ -197,6 +198,11 @@ class ComparisonPanel {
         },
       });
     });
+  }
+
+  /** For the log: the state a Compare finds the panel in. */
+  describe(): string {
+    return `visible ${this.panel.visible}, webview ready ${this.webviewReady}, last request ${this.lastRequestId}, waiting ${this.drawnWaiters.map((w) => w.from).join(',') || 'none'}`;
   }
 
   snapshot(): Omit<ComparisonSnapshot, 'panels'> {
