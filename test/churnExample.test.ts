@@ -1,0 +1,168 @@
+// examples/churn end to end with real processes: its pipeline's steps run one by one
+// under `mlops run` (the commands come from churn.pipeline.yaml, so the file cannot
+// drift from the scripts), with Debian's Python, numpy and onnx. The exported model
+// must load in onnxruntime-node and agree with the numpy evaluation, and register.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { REPO, makeWorkspace, runCli, stopBackgroundServer } from './helpers/testServer';
+import { TrackingStore } from '../src/core/tracking/trackingStore';
+import { readOnnxSignature } from '../src/core/registry/onnxSignature';
+
+const EXAMPLE = join(REPO, 'examples', 'churn');
+// Debian's interpreter: python3-numpy and python3-onnx are for it (the python3 on
+// PATH may be another one without them).
+const PYTHON = '/usr/bin/python3';
+const hasDeps = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy, onnx'], { stdio: 'ignore' }).status === 0;
+const skip = hasDeps ? false : `${PYTHON} cannot import numpy and onnx (apt install python3-numpy python3-onnx)`;
+
+interface Pipeline {
+  params: Record<string, string | number>;
+  steps: Record<string, { run?: string; metrics?: string; register?: { model: string; path: string; features: string[]; when: string } }>;
+}
+
+let ws = '';
+let pipeline: Pipeline;
+const runIds: Record<string, string> = {};
+const outputs: Record<string, string> = {};
+
+/** A step's command from the pipeline file, with its params filled in (the interpreter is ours). */
+function command(step: string): string[] {
+  const params: Record<string, string | number> = { ...pipeline.params, python: PYTHON };
+  const line = pipeline.steps[step].run!.replace(/\$\{params\.(\w+)\}/g, (_, key: string) => {
+    assert.ok(key in params, `${step} uses unknown param ${key}`);
+    return String(params[key]);
+  });
+  return line.split(/\s+/); // the example's commands have no quoting
+}
+
+function readRun(runId: string) {
+  const tracking = TrackingStore.open(ws);
+  const run = tracking.runs.get(runId);
+  return {
+    run,
+    params: Object.fromEntries(run.data.params.map((p) => [p.key, p.value])),
+    metrics: Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value])),
+    history: (key: string) => tracking.metrics.history(runId, key, 100_000, 0),
+    artifacts: tracking.artifacts.list(runId, 'model').map((e) => e.path),
+  };
+}
+
+before(async () => {
+  if (skip) return;
+  ws = makeWorkspace('mlops-churn-');
+  // The example's own files only: not the data or model of a run made in the checkout.
+  cpSync(EXAMPLE, ws, { recursive: true, filter: (src) => !/[\\/](data|__pycache__|\.mlops)$|\.(onnx|csv)$|[\\/](features|metrics|predictions)\.json$/.test(src) });
+  pipeline = parse(readFileSync(join(ws, 'churn.pipeline.yaml'), 'utf8')) as Pipeline;
+  const extra: Record<string, string[]> = {
+    train: ['--param', `lr=${pipeline.params.lr}`], // one param recorded by the CLI, the others by the script
+    evaluate: [],
+  };
+  for (const step of ['prepare', 'train', 'evaluate']) {
+    const tail = step === 'evaluate' ? ['--predictions', 'predictions.json', '--rows', '32'] : [];
+    const r = await runCli(['run', '--experiment', 'churn', '--name', step, ...(extra[step] ?? []), '--', ...command(step), ...tail], { cwd: ws, env: { PYTHONDONTWRITEBYTECODE: '1' } });
+    assert.equal(r.code, 0, `${step}:\n${r.stdout}\n${r.stderr}`);
+    const id = /\(([0-9a-f]{32})\)/.exec(r.stderr);
+    assert.ok(id, r.stderr);
+    runIds[step] = id[1];
+    outputs[step] = r.stdout;
+  }
+});
+
+after(() => {
+  if (ws) stopBackgroundServer(ws);
+});
+
+test('prepare, train and evaluate run under mlops run, each FINISHED with its params and metrics', { skip }, () => {
+  const prepare = readRun(runIds.prepare);
+  assert.equal(prepare.run.info.status, 'FINISHED');
+  assert.equal(prepare.params.seed, String(pipeline.params.seed));
+  assert.equal(prepare.params.rows, String(pipeline.params.rows));
+  assert.ok(prepare.metrics.churn_rate > 0.1 && prepare.metrics.churn_rate < 0.5, `churn rate ${prepare.metrics.churn_rate}`);
+  assert.equal(prepare.metrics.rows_train + prepare.metrics.rows_test, Number(pipeline.params.rows));
+
+  const train = readRun(runIds.train);
+  assert.equal(train.run.info.status, 'FINISHED');
+  for (const key of ['lr', 'epochs', 'l2']) assert.equal(Number(train.params[key]), Number(pipeline.params[key]), key);
+  const epochs = Number(pipeline.params.epochs);
+  for (const key of ['train_loss', 'val_loss', 'train_auc', 'val_auc']) {
+    const points = train.history(key);
+    assert.equal(points.length, epochs, `${key}: one point per epoch`);
+    assert.deepEqual(points.map((p) => p.step), [...Array(epochs).keys()]);
+  }
+  const loss = train.history('train_loss').map((p) => p.value);
+  assert.ok(loss[epochs - 1] < loss[0], `the training loss falls: ${loss[0]} -> ${loss[epochs - 1]}`);
+  assert.deepEqual(train.artifacts.sort(), ['model/features.json', 'model/model.onnx']);
+
+  const evaluate = readRun(runIds.evaluate);
+  assert.equal(evaluate.run.info.status, 'FINISHED');
+  const metrics = JSON.parse(readFileSync(join(ws, 'metrics.json'), 'utf8'));
+  assert.deepEqual(Object.keys(metrics).sort(), ['accuracy', 'auc']);
+  assert.equal(evaluate.metrics.auc, metrics.auc);
+  assert.equal(evaluate.metrics.accuracy, metrics.accuracy);
+});
+
+test('the held-out AUC clears the pipeline\'s register gate', { skip }, () => {
+  const metrics = JSON.parse(readFileSync(join(ws, pipeline.steps.evaluate.metrics!), 'utf8'));
+  const gate = /^evaluate\.metrics\.auc >= ([0-9.]+)$/.exec(pipeline.steps.register.register!.when);
+  assert.ok(gate, pipeline.steps.register.register!.when);
+  assert.ok(metrics.auc >= Number(gate[1]) + 0.03, `AUC ${metrics.auc} clears the gate ${gate[1]} with a margin`);
+  assert.ok(metrics.auc < 0.9, `AUC ${metrics.auc}: the noise in the data caps it near 0.85`);
+  assert.ok(metrics.accuracy > 0.75, `accuracy ${metrics.accuracy}`);
+});
+
+test('the exported model has the signature serving expects, and onnxruntime agrees with numpy', { skip }, async () => {
+  const features = JSON.parse(readFileSync(join(ws, 'features.json'), 'utf8')) as string[];
+  assert.deepEqual(features, pipeline.steps.register.register!.features);
+  const signature = await readOnnxSignature(join(ws, 'model.onnx'));
+  assert.deepEqual(signature.inputs, [{ name: 'float_input', elementType: 'float32', shape: ['N', features.length] }]);
+  assert.deepEqual(signature.outputs, [{ name: 'probabilities', elementType: 'float32', shape: ['N', 1] }]);
+  assert.ok(signature.opset !== undefined && signature.opset <= 17, `opset ${signature.opset}`);
+
+  const dumped = JSON.parse(readFileSync(join(ws, 'predictions.json'), 'utf8')) as { features: string[]; inputs: number[][]; probabilities: number[] };
+  assert.deepEqual(dumped.features, features);
+  assert.equal(dumped.inputs.length, 32);
+  const session = await InferenceSession.create(join(ws, 'model.onnx'));
+  try {
+    const out = await session.run({ float_input: new Tensor('float32', Float32Array.from(dumped.inputs.flat()), [dumped.inputs.length, features.length]) });
+    assert.deepEqual(out.probabilities.dims, [32, 1]);
+    const ort = out.probabilities.data as Float32Array;
+    dumped.probabilities.forEach((p, i) => assert.ok(Math.abs(ort[i] - p) < 1e-5, `row ${i}: onnxruntime ${ort[i]}, numpy ${p}`));
+    assert.ok(new Set(dumped.probabilities).size > 16, 'the rows get different probabilities');
+  } finally {
+    await session.release();
+  }
+});
+
+test('mlops models register takes the model with its features', { skip }, async () => {
+  const features = (JSON.parse(readFileSync(join(ws, 'features.json'), 'utf8')) as string[]).join(',');
+  const r = await runCli(['models', 'register', 'model.onnx', '--name', 'churn', '--run', runIds.train, '--features', features], { cwd: ws });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Registered churn version 1 \(models:\/churn\/1\)/);
+  assert.match(r.stdout, /inputs float_input float32 \[N, 6\]; outputs probabilities float32 \[N, 1\]/);
+  assert.match(r.stdout, /features tenure, monthly_charges, support_calls, contract_month_to_month, contract_one_year, contract_two_year/);
+});
+
+test('prepare.py is deterministic for a seed, and the scripts work without mlops run or a server', { skip }, () => {
+  const dir = makeWorkspace('mlops-churn-plain-');
+  cpSync(join(ws, 'prepare.py'), join(dir, 'prepare.py'));
+  cpSync(join(ws, 'churn_common.py'), join(dir, 'churn_common.py'));
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: join(REPO, 'python'), PYTHONDONTWRITEBYTECODE: '1' };
+  for (const key of Object.keys(env)) if (/^(MLOPS|MLFLOW)_/.test(key)) delete env[key];
+  const args = command('prepare');
+  const r = spawnSync(PYTHON, args.slice(1), { cwd: dir, env, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /not tracked: No MLOps server found/);
+  assert.equal(readFileSync(join(dir, 'data', 'churn.csv'), 'utf8'), readFileSync(join(ws, 'data', 'churn.csv'), 'utf8'));
+  const other = spawnSync(PYTHON, [...args.slice(1, -2), '--seed', '7', '--out', 'data/other.csv'], { cwd: dir, env, encoding: 'utf8' });
+  assert.equal(other.status, 0, other.stderr);
+  assert.notEqual(readFileSync(join(dir, 'data', 'other.csv'), 'utf8'), readFileSync(join(dir, 'data', 'churn.csv'), 'utf8'));
+  // Without site-packages (so without numpy) the script says what it needs.
+  const bare = spawnSync(PYTHON, ['-S', 'prepare.py'], { cwd: dir, env, encoding: 'utf8' });
+  assert.notEqual(bare.status, 0);
+  assert.match(bare.stderr, /needs numpy[\s\S]*python3-numpy/);
+});
