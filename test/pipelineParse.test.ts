@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDeps, parsePipelineFile, type PipelineDiagnostic } from '../src/core/pipeline';
@@ -160,4 +160,13 @@ test('a file that is not a map, or a step left empty, is reported where it is', 
   assert.deepEqual(diags(lines('- a', '- b')), ['1:1-3:1 schema: Invalid input: expected object, received array']);
   assert.deepEqual(diags(lines('name: p', 'steps:')), ['2:1-2:6 schema: Invalid input: expected record, received null']);
   assert.deepEqual(diags(lines('name: p', 'steps:', '  a:')), ['3:3-3:4 schema: Invalid input: expected object, received null']);
+});
+
+test('the README\'s example pipeline file is valid', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const yaml = /## Pipeline files[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(yaml, 'README has a yaml example under "Pipeline files"');
+  const r = parse(yaml);
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(Object.keys(r.pipeline!.steps), ['prepare', 'train', 'evaluate', 'register']);
 });
