@@ -139,7 +139,7 @@ test('a gate reading a step that does not run before it, or an unknown step or p
   assert.deepEqual(diags(gateFile('train.metrics.loss < 1')), []);
   assert.deepEqual(diags(gateFile('evalute.metrics.auc > 0.8 and params.x == 1')), [
     '14:13-14:32 gate-reference: gate of step "reg" reads metrics of "evalute", which is not a step; did you mean "evaluate"?',
-    '14:43-14:51 gate-reference: gate of step "reg" reads params.x, which is not a param (params: t)',
+    '14:43-14:51 gate-reference: gate of step "reg" reads params.x, which is not declared (params: t)',
   ]);
 });
 
@@ -169,4 +169,28 @@ test('the README\'s example pipeline file is valid', () => {
   const r = parse(yaml);
   assert.deepEqual(r.diagnostics, []);
   assert.deepEqual(Object.keys(r.pipeline!.steps), ['prepare', 'train', 'evaluate', 'register']);
+});
+
+test('params a step uses must be declared: in its params list and in ${params.x} of its command', () => {
+  const text = lines(
+    'name: p',
+    'params: { lr: 0.1 }',
+    'steps:',
+    '  train:',
+    '    params: [lr, epochs]',
+    '    run: python3 train.py --lr ${params.lr} --epochs ${params.epochs} $${params.literal}',
+    '  quoted:',
+    '    run: "echo ${params.rate}"',
+    '  block:',
+    '    run: |',
+    '      echo ${params.x}',
+  );
+  assert.deepEqual(diags(text), [
+    '5:18-5:24 unknown-param: step "train" uses param "epochs", which is not declared (params: lr)',
+    '6:54-6:70 unknown-param: step "train" uses ${params.epochs}, which is not declared (params: lr)',
+    '8:16-8:30 unknown-param: step "quoted" uses ${params.rate}, which is not declared (params: lr)',
+    // a block scalar: the whole value, from its "|"
+    '10:10-12:1 unknown-param: step "block" uses ${params.x}, which is not declared (params: lr)',
+  ]);
+  assert.deepEqual(diags(lines('name: p', 'steps:', '  a:', '    run: echo ${params.x}')), ['4:15-4:26 unknown-param: step "a" uses ${params.x}, which is not declared (the file declares no params)']);
 });

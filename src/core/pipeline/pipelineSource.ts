@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node } from 'yaml';
 
 export type Range = readonly [number, number];
 
@@ -50,4 +50,21 @@ export function locate(doc: Document, path: readonly (string | number)[], atKey:
   if (keyRange && (atKey || isMap(node) || isSeq(node) || !valueRange || valueRange[0] === valueRange[1])) return keyRange;
   if (valueRange) return [valueRange[0], valueRange[1]];
   return [0, 0];
+}
+
+/**
+ * Maps offsets inside a string value (a gate, a command) onto the file. Exact for
+ * plain and quoted scalars without escapes; otherwise (block scalars, escapes)
+ * every range is the whole value, still on the right lines.
+ */
+export function rangeWithin(doc: Document, path: readonly (string | number)[], value: string): (start: number, end: number) => Range {
+  const node = doc.getIn(path, true) as Node | undefined;
+  const whole: Range = node?.range ? [node.range[0], node.range[1]] : locate(doc, path, false);
+  let inner: number | undefined;
+  if (isScalar(node) && node.range) {
+    const [start, end] = node.range;
+    if (node.type === Scalar.PLAIN && end - start === value.length) inner = start;
+    if ((node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) && end - start === value.length + 2) inner = start + 1;
+  }
+  return (start, end) => (inner === undefined ? whole : [inner + start, inner + Math.max(end, start + 1)]);
 }
