@@ -194,3 +194,9 @@ test('params a step uses must be declared: in its params list and in ${params.x}
   ]);
   assert.deepEqual(diags(lines('name: p', 'steps:', '  a:', '    run: echo ${params.x}')), ['4:15-4:26 unknown-param: step "a" uses ${params.x}, which is not declared (the file declares no params)']);
 });
+
+test('a key YAML reads as a number or boolean is still found in the file', () => {
+  assert.deepEqual(diags(lines('name: p', 'steps:', '  1:', '    run: x', '  true:', '    run: y')), [
+    '3:3-3:4 schema: "1": a step name starts with a letter or _ and has only letters, digits, _ and -',
+  ]);
+});

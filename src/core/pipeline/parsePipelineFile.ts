@@ -20,8 +20,9 @@ export interface ParsedPipelineFile {
 
 /**
  * Parses a pipeline file and reports every problem at the key or value it is
- * about: YAML syntax, duplicate keys, the schema, unknown needs, cycles, gates
- * that do not parse or read a step that does not run before them.
+ * about: YAML syntax, duplicate keys, the schema, unknown needs, cycles, params
+ * used but not declared, gates that do not parse or read a step that does not
+ * run before them. Lines and columns are 1-based.
  */
 export function parsePipelineFile(text: string, fileName: string, checkShape: PipelineShapeCheck): ParsedPipelineFile {
   const r = parse(text, fileName, checkShape);

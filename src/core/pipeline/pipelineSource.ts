@@ -31,7 +31,8 @@ export function locate(doc: Document, path: readonly (string | number)[], atKey:
   let keyRange: Range | undefined;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+      // String(): a YAML key `1:` or `true:` is a number or boolean, the data path's a string.
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
       if (!pair) break;
       keyRange = isScalar(pair.key) && pair.key.range ? [pair.key.range[0], pair.key.range[1]] : keyRange;
       node = pair.value;
