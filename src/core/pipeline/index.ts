@@ -1,0 +1,12 @@
+// The pipeline engine's public surface: the CLI, the server and tests import from here.
+export * from './pipelineTypes';
+export { parsePipelineFile, type ParsedPipelineFile, type PipelineShapeCheck, type ShapeIssue } from './parsePipelineFile';
+export { checkDeps } from './checkDeps';
+export { positionOf } from './pipelineSource';
+export { parseGate, tokenizeGate, gateReferences, GateSyntaxError, type GateNode, type CompareOp } from './gateParser';
+export { evaluateGate, type GateContext, type GateResult } from './gateEvaluate';
+export { resolveParams, interpolate, shellQuote } from './params';
+export { planPipeline, type PipelinePlan, type PlanOptions } from './plan';
+export { findCycles, type NeedsCycle } from './dagCycles';
+export { parseDuration } from './duration';
+export { closestName } from './closestName';

@@ -1,0 +1,67 @@
+import { LineCounter, parseDocument } from 'yaml';
+import { checkReferences } from './pipelineChecks';
+import { locate, rememberSource, type Range } from './pipelineSource';
+import type { PipelineDiagnostic, PipelineFile } from './pipelineTypes';
+
+/** Where in the data a schema problem is, and whether to point at the key or its value. */
+export interface ShapeIssue {
+  path: (string | number)[];
+  message: string;
+  atKey: boolean;
+}
+/** The schema check: src/protocol/pipelineFile.ts's checkPipelineShape (core imports no schema of ours). */
+export type PipelineShapeCheck = (data: unknown) => { ok: true; value: PipelineFile } | { ok: false; issues: ShapeIssue[] };
+
+export interface ParsedPipelineFile {
+  /** Present when the file has no errors (warnings allowed). */
+  pipeline?: PipelineFile;
+  diagnostics: PipelineDiagnostic[];
+}
+
+/**
+ * Parses a pipeline file and reports every problem at the key or value it is
+ * about: YAML syntax, duplicate keys, the schema, unknown needs, cycles, params
+ * used but not declared, gates that do not parse or read a step that does not
+ * run before them. Lines and columns are 1-based.
+ */
+export function parsePipelineFile(text: string, fileName: string, checkShape: PipelineShapeCheck): ParsedPipelineFile {
+  const r = parse(text, fileName, checkShape);
+  // In file order, as an editor's problem list and the CLI show them.
+  r.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  return r;
+}
+
+function parse(text: string, fileName: string, checkShape: PipelineShapeCheck): ParsedPipelineFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const diagnostics: PipelineDiagnostic[] = [];
+  const at = (range: Range, message: string, code: string, severity: PipelineDiagnostic['severity'] = 'error'): void => {
+    const s = lineCounter.linePos(range[0]);
+    const e = lineCounter.linePos(Math.max(range[1], range[0]));
+    diagnostics.push({ message, severity, line: s.line, column: s.col, endLine: e.line, endColumn: e.col, code });
+  };
+
+  for (const err of doc.errors) {
+    const code = err.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
+    const message = err.code === 'DUPLICATE_KEY' ? `duplicate key "${text.slice(err.pos[0], err.pos[1])}"` : err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+    at(err.pos, message, code);
+  }
+  for (const w of doc.warnings) at(w.pos, w.message.replace(/ at line \d+, column \d+[\s\S]*$/, ''), 'yaml-syntax', 'warning');
+  if (doc.errors.length) return { diagnostics };
+
+  const data = doc.toJS();
+  if (data === null || data === undefined) {
+    at([0, text.length], `${fileName} is empty: a pipeline file needs "name" and "steps"`, 'schema');
+    return { diagnostics };
+  }
+  const shape = checkShape(data);
+  if (!shape.ok) {
+    for (const issue of shape.issues) at(locate(doc, issue.path, issue.atKey), issue.message, 'schema');
+    return { diagnostics };
+  }
+  const pipeline = shape.value;
+  rememberSource(pipeline, doc, lineCounter);
+  const before = diagnostics.length;
+  checkReferences(doc, pipeline, at);
+  return diagnostics.slice(before).some((d) => d.severity === 'error') ? { diagnostics } : { pipeline, diagnostics };
+}
