@@ -30,7 +30,7 @@ test('the JSON Schema says what an editor needs: required keys, step name patter
   assert.equal(step.properties.retries.type, 'integer');
   assert.equal(step.properties.retries.minimum, 0);
   assert.ok(step.properties.timeout.pattern);
-  assert.deepEqual(Object.keys(step.properties.register.properties).sort(), ['alias', 'model', 'path', 'when']);
+  assert.deepEqual(Object.keys(step.properties.register.properties).sort(), ['alias', 'features', 'model', 'path', 'when']);
   assert.ok(step.properties.run.description);
 });
 

@@ -6,6 +6,7 @@ import { experimentsCommand } from './commands/experimentsCommand';
 import { runsCommand } from './commands/runsCommand';
 import { gcCommand } from './commands/gcCommand';
 import { modelsCommand } from './commands/modelsCommand';
+import { pipelineCommand } from './commands/pipelineCommand';
 import { version } from '../../package.json';
 
 const HELP = `mlops ${version}: experiment tracking and a model registry for a workspace, MLflow-compatible.
@@ -19,6 +20,8 @@ Commands:
   runs list | show ID      list runs (MLflow filter syntax) or show one
   models register | list | show | alias
                            the model registry: register a file, folder or runs:/ artifact
+  pipeline run | check | schema
+                           run a *.pipeline.yaml (tracked steps, gated registration)
   gc                       remove artifact files no run references
   --version, --help
 
@@ -33,6 +36,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   runs: runsCommand,
   gc: gcCommand,
   models: modelsCommand,
+  pipeline: pipelineCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -54,7 +58,7 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
     // `mlops run` may leave handles (a piped terminal) open; exit once output is flushed.
-    if (process.argv[2] === 'run') process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    if (process.argv[2] === 'run' || process.argv[2] === 'pipeline') process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   },
   (err: unknown) => {
     const { message, exitCode } = describeError(err);

@@ -25,6 +25,7 @@ export const registerSpec = z.strictObject({
   model: z.string().min(1).describe('Registered model name (created if missing).'),
   path: relPath.describe('File or folder to register, relative to the pipeline file.'),
   alias: z.string().min(1).optional().describe('Alias to point at the new version, e.g. challenger.'),
+  features: z.array(z.string().min(1)).optional().describe('Names of the input columns (append ":categorical" for a categorical one), as `mlops models register --features`.'),
   when: z.string().min(1).optional().describe('Gate: register only when it holds, e.g. "evaluate.metrics.auc >= 0.8".'),
 });
 

@@ -21,6 +21,14 @@ export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 export const OWN_PROCESS_GROUP: SpawnOptions = isWindows ? {} : { detached: true };
 
+/**
+ * How a pipeline step's command line runs: through the platform's shell, so
+ * pipes, redirections and `&&` work as written in the pipeline file.
+ */
+export function shellInvocation(command: string): { file: string; args: string[] } {
+  return isWindows ? { file: process.env.ComSpec ?? 'cmd.exe', args: ['/d', '/s', '/c', command] } : { file: '/bin/sh', args: ['-c', command] };
+}
+
 /** Sends `signal` to the child's whole process tree; false when it has gone already. */
 export function signalProcessTree(child: ChildProcess, signal: NodeJS.Signals): boolean {
   if (!child.pid) return false;

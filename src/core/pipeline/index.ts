@@ -10,3 +10,5 @@ export { planPipeline, type PipelinePlan, type PlanOptions } from './plan';
 export { findCycles, type NeedsCycle } from './dagCycles';
 export { parseDuration } from './duration';
 export { closestName } from './closestName';
+export { runPipeline, readMetricsFile, type RunPipelineOptions, type PipelineRunResult, type StepResult, type StepStatus } from './runPipeline';
+export type { StepProcessHost } from './stepProcess';

@@ -8,6 +8,8 @@ export interface RegisterSpec {
   model: string;
   path: string;
   alias?: string;
+  /** Input column names, as `mlops models register --features`. */
+  features?: string[];
   /** Gate expression, see gateParser.ts. */
   when?: string;
 }

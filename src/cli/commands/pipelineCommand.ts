@@ -1,0 +1,203 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  checkDeps,
+  interpolate,
+  parsePipelineFile,
+  PipelineError,
+  planPipeline,
+  resolveParams,
+  runPipeline,
+  type PipelineDiagnostic,
+  type PipelineFile,
+  type StepProcessHost,
+  type StepResult,
+} from '../../core/pipeline';
+import { ModelRegistry } from '../../core/registry/modelRegistry';
+import { inspectOnnxModel } from '../../core/registry/onnxInspector';
+import { TrackingStore } from '../../core/tracking/trackingStore';
+import { checkPipelineShape, pipelineJsonSchema } from '../../protocol/pipelineFile';
+import type { ServerInfo } from '../../protocol/native';
+import { CliError } from '../cliError';
+import { ensureServer } from '../ensureServer';
+import { formatTable } from '../table';
+import { OWN_PROCESS_GROUP, STOP_SIGNALS, shellInvocation, signalProcessTree } from '../tracked/processControl';
+import { trackedEnvironment } from '../tracked/trackedEnvironment';
+import { resolveWorkspace } from '../workspace';
+
+export const PIPELINE_HELP = `Usage: mlops pipeline run FILE [--set k=v]... [--jobs N] [--step S]... [--from-step S] [--dry-run]
+       mlops pipeline check FILE
+       mlops pipeline schema
+
+run      runs the pipeline's steps (independent ones side by side, up to --jobs, default:
+         the number of cores) as a parent run with one child run per step; exits 1 when
+         a step fails, 3 when a register step's gate did not hold, 130 when stopped
+check    prints the file's problems as FILE:LINE:COL: message; exits 1 on any error
+schema   prints the pipeline file's JSON Schema
+
+Options (run):
+  --set k=v          override a param (repeatable)
+  --jobs N           steps side by side at most
+  --step S           only step S (repeatable); its needs are assumed done
+  --from-step S      S and everything downstream of it
+  --dry-run          print the plan and each step's command; run nothing
+  --workspace DIR    workspace folder (default: nearest folder with .mlops/, else the current one)
+  -h, --help         this help`;
+
+export async function pipelineCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h') {
+    console.log(PIPELINE_HELP);
+    return sub ? 0 : 2;
+  }
+  if (sub === 'schema') {
+    console.log(JSON.stringify(pipelineJsonSchema(), null, 2));
+    return 0;
+  }
+  if (sub === 'check') return checkCommand(rest);
+  if (sub === 'run') return runPipelineCommand(rest);
+  throw new CliError(`mlops pipeline: unknown subcommand '${sub}'.\n\n${PIPELINE_HELP}`, 2);
+}
+
+function showDiagnostic(file: string, d: PipelineDiagnostic): string {
+  return `${file}:${d.line}:${d.column}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
+}
+
+/** Reads and parses a pipeline file; diagnostics are printed, errors end the command. */
+function load(file: string | undefined, command: string): { pipeline?: PipelineFile; diagnostics: PipelineDiagnostic[]; path: string; shown: string } {
+  if (!file) throw new CliError(`mlops pipeline ${command}: give a pipeline file.\n\n${PIPELINE_HELP}`, 2);
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`mlops pipeline ${command}: cannot read ${file}: ${(err as Error).message}`, 2);
+  }
+  const parsed = parsePipelineFile(text, basename(path), checkPipelineShape);
+  const diagnostics = [...parsed.diagnostics, ...(parsed.pipeline ? checkDeps(parsed.pipeline, dirname(path)) : [])];
+  return { pipeline: parsed.pipeline, diagnostics, path, shown: file };
+}
+
+function checkCommand(argv: string[]): number {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  const { diagnostics, shown } = load(positionals[0], 'check');
+  for (const d of diagnostics) console.log(showDiagnostic(shown, d));
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  if (!errors) console.log(`${shown}: no problems`);
+  return errors ? 1 : 0;
+}
+
+async function runPipelineCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      set: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+      step: { type: 'string', multiple: true },
+      'from-step': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      workspace: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(PIPELINE_HELP);
+    return 0;
+  }
+  const { pipeline, diagnostics, path, shown } = load(positionals[0], 'run');
+  for (const d of diagnostics) process.stderr.write(`${showDiagnostic(shown, d)}\n`);
+  // Missing deps are reported but do not stop a run: a step may make them (outside outs).
+  if (!pipeline) return 1;
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(`mlops pipeline run: --jobs takes a whole number ≥ 1, got '${values.jobs}'.`, 2);
+  }
+  const folder = dirname(path);
+  let params, plan;
+  try {
+    params = resolveParams(pipeline, values.set ?? []);
+    plan = planPipeline(pipeline, { steps: values.step, fromStep: values['from-step'] });
+  } catch (err) {
+    if (err instanceof PipelineError) throw new CliError(`mlops pipeline run: ${err.message}`, 2);
+    throw err;
+  }
+
+  if (values['dry-run']) {
+    const env = { ...process.env, ...(pipeline.env ?? {}) };
+    console.log(`pipeline ${pipeline.name} (${shown}), experiment '${pipeline.experiment ?? 'Default'}', in ${relative(process.cwd(), folder) || '.'}`);
+    console.log(`params: ${Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '(none)'}`);
+    plan.levels.forEach((level, i) => {
+      console.log(`level ${i + 1}: ${level.join(', ')}`);
+      for (const name of level) {
+        const s = pipeline.steps[name];
+        if (s.run !== undefined) console.log(`  ${name}: ${interpolate(s.run, params, env)}`);
+        else if (s.register) console.log(`  ${name}: register ${s.register.path} as ${s.register.model}${s.register.alias ? ` @${s.register.alias}` : ''}${s.register.when ? ` when ${s.register.when}` : ''}`);
+      }
+    });
+    return 0;
+  }
+
+  const workspace = resolveWorkspace(values.workspace);
+  const log = (line: string) => process.stderr.write(`[mlops] ${line}\n`);
+  const { info: server, started } = await ensureServer(workspace);
+  if (started) log(`started this workspace's server at ${server.url} in the background (it stops after 30 idle minutes)`);
+  const tracking = TrackingStore.open(workspace);
+  const registry = new ModelRegistry(tracking, { inspectModel: inspectOnnxModel });
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) log(`${signal}: stopping the running steps`);
+    controller.abort();
+  };
+  for (const s of STOP_SIGNALS) process.on(s, stop);
+  const width = Math.max(...plan.order.map((n) => n.length));
+  try {
+    const result = await runPipeline({
+      pipeline,
+      file: path,
+      folder,
+      plan,
+      params,
+      tracking,
+      registry,
+      host: processHost(server, workspace),
+      jobs,
+      signal: controller.signal,
+      userId: process.env.USER ?? '',
+      output: (step, line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${step.padEnd(width)} | ${line}\n`),
+      log,
+    });
+    console.log('');
+    console.log(stepTable(result.steps));
+    return result.exitCode;
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, stop);
+    tracking.close();
+  }
+}
+
+function processHost(server: ServerInfo, workspace: string): StepProcessHost {
+  return {
+    spawnShell: (command, { cwd, env }) => {
+      const { file, args } = shellInvocation(command);
+      return spawn(file, args, { cwd, env, ...OWN_PROCESS_GROUP, stdio: ['ignore', 'pipe', 'pipe'] });
+    },
+    killTree: (child, signal) => void signalProcessTree(child, signal),
+    environmentFor: (run, params) => trackedEnvironment(process.env, server, run, workspace, params),
+  };
+}
+
+function stepTable(steps: StepResult[]): string {
+  const status = (s: StepResult): string => {
+    if (s.status === 'NOT_RUN') return s.reason ?? 'not run';
+    if (s.registered === true) return 'registered';
+    if (s.registered === false) return 'not registered (gate)';
+    if (s.status === 'FAILED') return `failed${s.reason ? `: ${s.reason}` : ''}`;
+    return s.status.toLowerCase();
+  };
+  const duration = (ms?: number): string => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+  return formatTable(['STEP', 'STATUS', 'DURATION', 'RUN'], steps.map((s) => [s.step, status(s), duration(s.durationMs), s.runId ?? '']), 60);
+}

@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import type { KeyValue } from '../tracking/types';
+import type { TrackingStore } from '../tracking/trackingStore';
+import type { ModelRegistry } from '../registry/modelRegistry';
+import { evaluateGate } from './gateEvaluate';
+import { gateReferences, parseGate } from './gateParser';
+import type { ParamValue, PipelineStepSpec, RegisterSpec } from './pipelineTypes';
+
+export interface RegisterOutcome {
+  /** Undefined when the step failed before deciding. */
+  registered?: boolean;
+  failed: boolean;
+  reason: string;
+  lines: string[];
+  tags: KeyValue[];
+}
+
+const trim = (p: string): string => p.replace(/^\.\//, '').replace(/\/+$/, '');
+
+/**
+ * A register step: evaluates its gate on the upstream steps' runs (their latest
+ * metrics) and the params, and when it holds registers the model file with
+ * lineage to the run of the step that produced it, then sets the alias.
+ */
+export async function registerStep(a: {
+  spec: RegisterSpec;
+  steps: Record<string, PipelineStepSpec>;
+  /** Run id of each step that finished in this pipeline run. */
+  upstream: Map<string, string>;
+  params: Record<string, ParamValue>;
+  folder: string;
+  tracking: TrackingStore;
+  registry: ModelRegistry;
+  userId?: string;
+}): Promise<RegisterOutcome> {
+  const { spec } = a;
+  const lines: string[] = [];
+  const tags: KeyValue[] = [
+    { key: 'mlops.register.model', value: spec.model },
+    { key: 'mlops.register.path', value: spec.path },
+  ];
+  const metrics: Record<string, Record<string, number>> = {};
+  for (const [step, runId] of a.upstream) {
+    metrics[step] = Object.fromEntries(a.tracking.runs.get(runId).data.metrics.map((m) => [m.key, m.value]));
+  }
+  let gateStep: string | undefined;
+  if (spec.when) {
+    const ast = parseGate(spec.when);
+    gateStep = gateReferences(ast).find((r) => r.kind === 'metric')?.step;
+    const gate = evaluateGate(ast, { metrics, params: a.params });
+    tags.push({ key: 'mlops.register.gate', value: spec.when }, { key: 'mlops.register.gateResult', value: gate.explanation });
+    lines.push(`gate ${spec.when}: ${gate.explanation}`);
+    if (!gate.value) {
+      const reason = `not registered: gate ${spec.when} did not hold (${gate.explanation})`;
+      lines.push(reason);
+      tags.push({ key: 'mlops.register.decision', value: 'skipped' }, { key: 'mlops.register.reason', value: reason.slice(0, 5000) });
+      return { registered: false, failed: false, reason, lines, tags };
+    }
+  }
+  // Lineage: the step whose outs include the path, else the step the gate reads.
+  const producer = Object.entries(a.steps).find(([name, s]) => a.upstream.has(name) && (s.outs ?? []).some((o) => trim(o) === trim(spec.path)))?.[0] ?? gateStep;
+  const producerRun = producer ? a.upstream.get(producer) : undefined;
+  try {
+    try {
+      a.registry.createModel(spec.model);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'RESOURCE_ALREADY_EXISTS') throw err;
+    }
+    const version = await a.registry.createVersion({
+      name: spec.model,
+      source: resolve(a.folder, spec.path),
+      allowLocal: true,
+      runId: producerRun,
+      featuresSpec: spec.features?.join(','),
+      userId: a.userId,
+    });
+    if (spec.alias) a.registry.setAlias(spec.model, spec.alias, version.version);
+    const uri = `models:/${spec.model}/${version.version}`;
+    const reason = `registered ${uri}${spec.alias ? ` as @${spec.alias}` : ''}${producer ? ` from step ${producer}'s run ${producerRun}` : ''}${spec.when ? ' (gate held)' : ''}`;
+    lines.push(reason);
+    tags.push(
+      { key: 'mlops.register.decision', value: 'registered' },
+      { key: 'mlops.register.version', value: String(version.version) },
+      { key: 'mlops.register.reason', value: reason },
+      ...(producerRun ? [{ key: 'mlops.register.sourceRunId', value: producerRun }] : []),
+    );
+    return { registered: true, failed: false, reason, lines, tags };
+  } catch (err) {
+    const reason = `could not register ${spec.path} as ${spec.model}: ${(err as Error).message}`;
+    lines.push(reason);
+    tags.push({ key: 'mlops.register.decision', value: 'failed' }, { key: 'mlops.register.reason', value: reason.slice(0, 5000) });
+    return { failed: true, reason, lines, tags };
+  }
+}
