@@ -328,3 +328,19 @@ test('examples/churn runs end to end as a pipeline: four child runs, the model r
     stopBackgroundServer(ws);
   }
 });
+
+test('an unset ${env.X} or a bad --set is refused before any step runs', async () => {
+  const ws = workspaceWith(`name: envs
+params: { n: 1 }
+steps:
+  a:
+    run: echo ${'${env.MLOPS_TEST_SURELY_UNSET}'}
+`);
+  const r = await runCli(['pipeline', 'run', 'p.pipeline.yaml'], { cwd: ws, env: { MLOPS_WORKSPACE: ws } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /environment variable MLOPS_TEST_SURELY_UNSET is not set/);
+  const bad = await runCli(['pipeline', 'run', 'p.pipeline.yaml', '--set', 'n=abc'], { cwd: ws, env: { MLOPS_WORKSPACE: ws } });
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /param "n" is a number/);
+  assert.ok(!existsSync(join(ws, '.mlops')));
+});

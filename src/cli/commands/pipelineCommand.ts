@@ -121,6 +121,9 @@ async function runPipelineCommand(argv: string[]): Promise<number> {
   try {
     params = resolveParams(pipeline, values.set ?? []);
     plan = planPipeline(pipeline, { steps: values.step, fromStep: values['from-step'] });
+    // An unset ${env.X} is refused before anything runs, not halfway through.
+    const env = { ...process.env, ...(pipeline.env ?? {}) };
+    for (const name of plan.order) if (pipeline.steps[name].run !== undefined) interpolate(pipeline.steps[name].run!, params, env);
   } catch (err) {
     if (err instanceof PipelineError) throw new CliError(`mlops pipeline run: ${err.message}`, 2);
     throw err;

@@ -121,6 +121,8 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
         { key: 'mlops.pipeline.step', value: name },
         { key: 'mlflow.source.type', value: 'LOCAL' },
         { key: 'mlops.cwd', value: o.folder },
+        // Lets the editor's "Stop Run" reach the runner, which stops the step.
+        { key: 'mlops.pid', value: String(process.pid) },
         ...(command !== undefined
           ? [
               { key: 'mlops.command', value: command.slice(0, 5000) },
