@@ -31,7 +31,7 @@ test('an older store upgrades; a newer one is refused clearly and left untouched
   const file = join(dir, 'mlops.db');
   const raw = new Database(file);
   raw.exec('DROP TABLE registered_model_aliases; DROP TABLE model_version_files; DROP TABLE model_version_tags; DROP TABLE model_versions; DROP TABLE registered_model_tags; DROP TABLE registered_models;');
-  raw.exec('DROP TABLE changes; DROP TABLE blob_leases;');
+  raw.exec('DROP TABLE pipeline_step_cache; DROP TABLE changes; DROP TABLE blob_leases;');
   raw.pragma('user_version = 0');
   raw.exec('DROP TABLE run_artifacts; DROP TABLE blobs; DROP TABLE run_inputs; DROP TABLE metric_buckets; DROP TABLE metric_points; DROP TABLE metric_series; DROP TABLE tags; DROP TABLE params; DROP TABLE runs; DROP TABLE experiment_tags; DROP TABLE experiments;');
   raw.close();

@@ -231,6 +231,26 @@ ALTER TABLE changes ADD COLUMN model_name TEXT;
 ALTER TABLE changes ADD COLUMN model_version INTEGER;
 `,
   },
+  {
+    version: 3,
+    description: 'pipeline step cache: per pipeline file and step, the last successful run, its cache key and outs',
+    sql: `
+-- One row per (pipeline file, step): the inputs of the step's last successful
+-- run (inputs_json: command, params, env, dep hashes; cache_key digests them),
+-- the run, and the sha256 of each out file (stored as that run's outs/ artifacts).
+-- run_uuid is not a foreign key: a purged run just makes the entry stale.
+CREATE TABLE pipeline_step_cache (
+  pipeline_file TEXT NOT NULL,
+  step          TEXT NOT NULL,
+  cache_key     TEXT NOT NULL,
+  run_uuid      TEXT NOT NULL,
+  inputs_json   TEXT NOT NULL,
+  outs_json     TEXT NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (pipeline_file, step)
+) WITHOUT ROWID;
+`,
+  },
 
 ];
 
