@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkDeps,
+  closestName,
+  pipelineStatus,
   interpolate,
   parsePipelineFile,
   PipelineError,
@@ -27,13 +29,17 @@ import { OWN_PROCESS_GROUP, STOP_SIGNALS, shellInvocation, signalProcessTree } f
 import { trackedEnvironment } from '../tracked/trackedEnvironment';
 import { resolveWorkspace } from '../workspace';
 
-export const PIPELINE_HELP = `Usage: mlops pipeline run FILE [--set k=v]... [--jobs N] [--step S]... [--from-step S] [--dry-run]
+export const PIPELINE_HELP = `Usage: mlops pipeline run FILE [--set k=v]... [--jobs N] [--step S]... [--from-step S] [--force[=STEP]]... [--dry-run]
+       mlops pipeline status FILE [--set k=v]...
        mlops pipeline check FILE
        mlops pipeline schema
 
 run      runs the pipeline's steps (independent ones side by side, up to --jobs, default:
          the number of cores) as a parent run with one child run per step; exits 1 when
          a step fails, 3 when a register step's gate did not hold, 130 when stopped
+         a step whose command, params, declared env, deps and outs are those of its last
+         successful run is skipped (cached); deleted outs are restored from the store
+status   prints for each step whether it is up to date or stale, and why; runs nothing
 check    prints the file's problems as FILE:LINE:COL: message; exits 1 on any error
 schema   prints the pipeline file's JSON Schema
 
@@ -42,6 +48,8 @@ Options (run):
   --jobs N           steps side by side at most
   --step S           only step S (repeatable); its needs are assumed done
   --from-step S      S and everything downstream of it
+  --force            re-run every step, cached or not
+  --force STEP       re-run STEP even when cached (repeatable; also --force=STEP)
   --dry-run          print the plan and each step's command; run nothing
   --workspace DIR    workspace folder (default: nearest folder with .mlops/, else the current one)
   -h, --help         this help`;
@@ -58,6 +66,7 @@ export async function pipelineCommand(argv: string[]): Promise<number> {
   }
   if (sub === 'check') return checkCommand(rest);
   if (sub === 'run') return runPipelineCommand(rest);
+  if (sub === 'status') return statusCommand(rest);
   throw new CliError(`mlops pipeline: unknown subcommand '${sub}'.\n\n${PIPELINE_HELP}`, 2);
 }
 
@@ -89,7 +98,30 @@ function checkCommand(argv: string[]): number {
   return errors ? 1 : 0;
 }
 
-async function runPipelineCommand(argv: string[]): Promise<number> {
+/**
+ * `--force` alone re-runs everything, `--force STEP` / `--force=STEP` one step:
+ * the word after a bare --force is a step unless it is an option or an existing file.
+ */
+function splitForce(argv: string[]): { rest: string[]; force?: true | string[] } {
+  const rest: string[] = [];
+  let all = false;
+  const steps: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--force=')) steps.push(a.slice('--force='.length));
+    else if (a === '--force') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('-') && !existsSync(next)) {
+        steps.push(next);
+        i++;
+      } else all = true;
+    } else rest.push(a);
+  }
+  return { rest, force: all ? true : steps.length ? steps : undefined };
+}
+
+async function runPipelineCommand(rawArgv: string[]): Promise<number> {
+  const { rest: argv, force } = splitForce(rawArgv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -109,7 +141,7 @@ async function runPipelineCommand(argv: string[]): Promise<number> {
   }
   const { pipeline, diagnostics, path, shown } = load(positionals[0], 'run');
   for (const d of diagnostics) process.stderr.write(`${showDiagnostic(shown, d)}\n`);
-  // Missing deps are reported but do not stop a run: a step may make them (outside outs).
+  // Missing deps are reported but do not stop a run: a step upstream may make them. A dep still missing when its step starts fails that step.
   if (!pipeline) return 1;
   let jobs: number | undefined;
   if (values.jobs !== undefined) {
@@ -121,6 +153,15 @@ async function runPipelineCommand(argv: string[]): Promise<number> {
   try {
     params = resolveParams(pipeline, values.set ?? []);
     plan = planPipeline(pipeline, { steps: values.step, fromStep: values['from-step'] });
+    if (Array.isArray(force)) {
+      const names = Object.keys(pipeline.steps);
+      for (const f of force) {
+        if (!names.includes(f)) {
+          const c = closestName(f, names);
+          throw new PipelineError('unknown-step', `--force ${f}: no such step${c ? `; did you mean "${c}"?` : ''} (steps: ${names.join(', ')})`);
+        }
+      }
+    }
     // An unset ${env.X} is refused before anything runs, not halfway through.
     const env = { ...process.env, ...(pipeline.env ?? {}) };
     for (const name of plan.order) if (pipeline.steps[name].run !== undefined) interpolate(pipeline.steps[name].run!, params, env);
@@ -168,6 +209,7 @@ async function runPipelineCommand(argv: string[]): Promise<number> {
       registry,
       host: processHost(server, workspace),
       jobs,
+      force,
       signal: controller.signal,
       userId: process.env.USER ?? '',
       output: (step, line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${step.padEnd(width)} | ${line}\n`),
@@ -198,9 +240,41 @@ function stepTable(steps: StepResult[]): string {
     if (s.status === 'NOT_RUN') return s.reason ?? 'not run';
     if (s.registered === true) return 'registered';
     if (s.registered === false) return 'not registered (gate)';
+    if (s.cached) return 'cached';
     if (s.status === 'FAILED') return `failed${s.reason ? `: ${s.reason}` : ''}`;
     return s.status.toLowerCase();
   };
   const duration = (ms?: number): string => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
   return formatTable(['STEP', 'STATUS', 'DURATION', 'RUN'], steps.map((s) => [s.step, status(s), duration(s.durationMs), s.runId ?? '']), 60);
+}
+
+async function statusCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { set: { type: 'string', multiple: true }, workspace: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(PIPELINE_HELP);
+    return 0;
+  }
+  const { pipeline, diagnostics, path, shown } = load(positionals[0], 'status');
+  for (const d of diagnostics) if (d.severity === 'error' && d.code !== 'missing-dep') process.stderr.write(`${showDiagnostic(shown, d)}\n`);
+  if (!pipeline) return 1;
+  let params, plan;
+  try {
+    params = resolveParams(pipeline, values.set ?? []);
+    plan = planPipeline(pipeline);
+  } catch (err) {
+    if (err instanceof PipelineError) throw new CliError(`mlops pipeline status: ${err.message}`, 2);
+    throw err;
+  }
+  const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
+  try {
+    const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params, tracking, baseEnv: process.env });
+    console.log(formatTable(['STEP', 'STATUS', 'WHY', 'RUN'], rows.map((r) => [r.step, r.state, r.reason, r.runId ?? '']), 120));
+  } finally {
+    tracking.close();
+  }
+  return 0;
 }

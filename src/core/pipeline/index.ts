@@ -12,3 +12,5 @@ export { parseDuration } from './duration';
 export { closestName } from './closestName';
 export { runPipeline, readMetricsFile, type RunPipelineOptions, type PipelineRunResult, type StepResult, type StepStatus } from './runPipeline';
 export type { StepProcessHost } from './stepProcess';
+export { StepCache, stepInputs, cacheKey, inputChanges, hashPath, type StepInputs, type CacheEntry, type CacheDecision } from './stepCache';
+export { pipelineStatus, type StepStatusRow } from './pipelineStatus';

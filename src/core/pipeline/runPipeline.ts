@@ -10,6 +10,7 @@ import type { PipelinePlan } from './plan';
 import type { ParamValue, PipelineFile } from './pipelineTypes';
 import { registerStep } from './registerStep';
 import { pause, runAttempt, type StepProcessHost } from './stepProcess';
+import { cacheKey, StepCache, stepInputs, type StepInputs } from './stepCache';
 
 export type StepStatus = 'FINISHED' | 'FAILED' | 'KILLED' | 'NOT_RUN';
 
@@ -23,6 +24,10 @@ export interface StepResult {
   attempts?: number;
   /** A register step: whether its gate held and the model was registered. */
   registered?: boolean;
+  /** Skipped by the cache: runId is the earlier run that produced its outs. */
+  cached?: boolean;
+  /** Why the step ran, or why it was skipped ("cached: inputs unchanged since run …"). */
+  cacheReason?: string;
 }
 
 export interface PipelineRunResult {
@@ -48,6 +53,8 @@ export interface RunPipelineOptions {
   /** Steps side by side at most; default the number of cores. */
   jobs?: number;
   signal?: AbortSignal;
+  /** `--force`: true re-runs every step; a list re-runs those steps. */
+  force?: true | readonly string[];
   userId?: string;
   /** A line of a step's output, or of the runner about a step. */
   output: (step: string, line: string, stream: 'stdout' | 'stderr') => void;
@@ -90,6 +97,8 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
   const results = new Map<string, StepResult>();
   const running = new Map<string, Promise<void>>();
   let firstFailure: string | undefined;
+  const cache = new StepCache(tracking);
+  const cacheTags: KeyValue[] = [];
 
   const startStep = (name: string): void => {
     const p = executeStep(name).then(
@@ -111,6 +120,43 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     const started = Date.now();
     const command = spec.run !== undefined ? interpolate(spec.run, o.params, baseEnv) : undefined;
     const stepParams = paramsOfStep(spec.params, spec.run, o.params);
+    // The cache: skip the step when its inputs and outs are those of its last successful run.
+    let inputs: StepInputs | undefined;
+    let whyRun: string | undefined;
+    if (command !== undefined) {
+      try {
+        inputs = await stepInputs({ spec, command, params: stepParams, env: baseEnv, folder: o.folder });
+      } catch (err) {
+        const reason = (err as Error).message;
+        o.output(name, reason, 'stderr');
+        cacheTags.push({ key: `mlops.step.${name}.cache`, value: `failed: ${reason}`.slice(0, 5000) });
+        return { step: name, status: 'FAILED', reason };
+      }
+      const forced = o.force === true || (Array.isArray(o.force) && o.force.includes(name));
+      if (forced) whyRun = '--force';
+      else if (!spec.deps?.length && !spec.outs?.length) whyRun = 'no deps or outs declared';
+      else {
+        const d = await cache.decide(o.file, name, inputs, o.folder);
+        if (d.cached) {
+          let restored = true;
+          try {
+            if (d.restore.length) {
+              cache.restore(d.entry, d.restore, o.folder);
+              o.output(name, `restored ${d.restore.join(', ')} from run ${d.entry.runId}`, 'stderr');
+            }
+          } catch (err) {
+            restored = false;
+            whyRun = `out ${d.restore[0]} missing (${(err as Error).message})`;
+          }
+          if (restored) {
+            o.output(name, d.reason, 'stderr');
+            cacheTags.push({ key: `mlops.step.${name}.cache`, value: d.reason });
+            return { step: name, status: 'FINISHED', runId: d.entry.runId, durationMs: Date.now() - started, cached: true, cacheReason: d.reason, reason: d.reason };
+          }
+        } else whyRun = d.reason;
+      }
+      cacheTags.push({ key: `mlops.step.${name}.cache`, value: `ran: ${whyRun}`.slice(0, 5000) });
+    }
     const child = tracking.runs.create({
       experimentId,
       userId: o.userId,
@@ -134,6 +180,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     const runId = child.info.runId;
     if (stepParams.length) tracking.runs.logParams(runId, stepParams);
     o.output(name, `run ${runId}`, 'stderr');
+    if (whyRun !== undefined) o.output(name, `running: ${whyRun}`, 'stderr');
     const logFile = join(tracking.store.layout.logs, `${runId}.log`);
     const logStream = createWriteStream(logFile, { mode: 0o600 });
     const say = (line: string, stream: 'stdout' | 'stderr'): void => {
@@ -156,6 +203,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       registered = outcome.registered;
       reason = outcome.reason;
     } else {
+      cache.unlinkStoredOuts(spec, o.folder);
       const env = { ...o.host.environmentFor({ runId, experimentId }, stepParams), ...(pipeline.env ?? {}) };
       const retries = spec.retries ?? 0;
       const timeoutMs = spec.timeout ? parseDuration(spec.timeout) : undefined;
@@ -202,6 +250,16 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
           tracking.logBatch(runId, { metrics: m.map(([key, value]) => ({ key, value, timestamp, step: 0 })), params: [], tags: [] });
         }
       }
+      if (status === 'FINISHED' && inputs && (spec.deps?.length || spec.outs?.length)) {
+        try {
+          const outs = await cache.storeOuts(runId, spec, o.folder);
+          if (typeof outs === 'string') say(`not cached: ${outs}`, 'stderr');
+          else cache.put(o.file, name, { key: cacheKey(inputs), runId, inputs, outs });
+        } catch (err) {
+          say(`not cached: ${(err as Error).message}`, 'stderr');
+        }
+      }
+      if (whyRun !== undefined) tags.push({ key: 'mlops.cache', value: `ran: ${whyRun}`.slice(0, 5000) });
       tags.push({ key: 'mlops.attempts', value: String(attempts) });
       if (exitCode !== undefined) tags.push({ key: 'mlops.exitCode', value: String(exitCode) });
     }
@@ -216,7 +274,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     } catch (err) {
       o.log(`could not record the end of step ${name}'s run ${runId}: ${(err as Error).message}`);
     }
-    return { step: name, status, runId, durationMs, reason, attempts: attempts || undefined, registered };
+    return { step: name, status, runId, durationMs, reason, attempts: attempts || undefined, registered, cacheReason: whyRun };
   };
 
   // The scheduler: start what is ready (file order), wait for any to end, repeat.
@@ -249,7 +307,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
   const status: RunStatus = cancelled ? 'KILLED' : failed ? 'FAILED' : 'FINISHED';
   const exitCode = cancelled ? 130 : failed ? 1 : gateHeld ? 0 : 3;
   try {
-    const endTags: KeyValue[] = [{ key: 'mlops.exitCode', value: String(exitCode) }];
+    const endTags: KeyValue[] = [{ key: 'mlops.exitCode', value: String(exitCode) }, ...cacheTags];
     if (firstFailure) endTags.push({ key: 'mlops.endReason', value: cancelled ? 'cancelled' : `step ${firstFailure} ${results.get(firstFailure)?.status === 'KILLED' ? 'was killed' : 'failed'}` });
     tracking.runs.setTags(parentId, endTags);
     tracking.runs.update(parentId, { status, endTime: Date.now() });
@@ -278,7 +336,7 @@ function upstreamFailure(name: string, pipeline: PipelineFile, results: Map<stri
 }
 
 /** The params a step declares, else those its command names. */
-function paramsOfStep(declared: string[] | undefined, command: string | undefined, params: Record<string, ParamValue>): KeyValue[] {
+export function paramsOfStep(declared: string[] | undefined, command: string | undefined, params: Record<string, ParamValue>): KeyValue[] {
   const names = declared ?? [...new Set([...(command ?? '').matchAll(/\$\{\s*params\.(\w+)\s*\}/g)].map((m) => m[1]))];
   return names.filter((n) => Object.hasOwn(params, n)).map((n) => ({ key: n, value: String(params[n]) }));
 }

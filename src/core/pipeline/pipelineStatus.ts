@@ -1,0 +1,58 @@
+import type { TrackingStore } from '../tracking/trackingStore';
+import { interpolate } from './params';
+import type { PipelinePlan } from './plan';
+import type { ParamValue, PipelineFile } from './pipelineTypes';
+import { paramsOfStep } from './runPipeline';
+import { StepCache, stepInputs } from './stepCache';
+
+export interface StepStatusRow {
+  step: string;
+  state: 'up to date' | 'stale' | 'always runs';
+  reason: string;
+  /** The run whose outs a cached step would reuse. */
+  runId?: string;
+}
+
+/**
+ * What `mlops pipeline run` would do with each step, without running anything:
+ * up to date (cached), stale and why (the same reasons the run prints), or
+ * always runs (register steps, steps with neither deps nor outs).
+ */
+export async function pipelineStatus(o: {
+  pipeline: PipelineFile;
+  file: string;
+  folder: string;
+  plan: PipelinePlan;
+  params: Record<string, ParamValue>;
+  tracking: TrackingStore;
+  baseEnv?: NodeJS.ProcessEnv;
+}): Promise<StepStatusRow[]> {
+  const { pipeline } = o;
+  const env = { ...(o.baseEnv ?? process.env), ...(pipeline.env ?? {}) };
+  const cache = new StepCache(o.tracking);
+  const rows = new Map<string, StepStatusRow>();
+  for (const name of o.plan.order) {
+    const spec = pipeline.steps[name];
+    const row = await (async (): Promise<StepStatusRow> => {
+      if (spec.run === undefined) return { step: name, state: 'always runs', reason: 'register steps run every time' };
+      if (!spec.deps?.length && !spec.outs?.length) return { step: name, state: 'always runs', reason: 'no deps or outs declared' };
+      let inputs;
+      try {
+        const command = interpolate(spec.run, o.params, env);
+        inputs = await stepInputs({ spec, command, params: paramsOfStep(spec.params, spec.run, o.params), env, folder: o.folder });
+      } catch (err) {
+        return { step: name, state: 'stale', reason: (err as Error).message };
+      }
+      const d = await cache.decide(o.file, name, inputs, o.folder);
+      if (!d.cached) return { step: name, state: 'stale', reason: d.reason };
+      const restore = d.restore.length ? `; ${d.restore.join(', ')} deleted, restorable from the store` : '';
+      return { step: name, state: 'up to date', reason: `inputs unchanged since run ${d.entry.runId}${restore}`, runId: d.entry.runId };
+    })();
+    if (row.state === 'up to date') {
+      const staleNeed = (spec.needs ?? []).find((n) => rows.get(n)?.state === 'stale');
+      if (staleNeed) Object.assign(row, { state: 'stale', reason: `upstream step ${staleNeed} is stale`, runId: undefined });
+    }
+    rows.set(name, row);
+  }
+  return o.plan.order.map((n) => rows.get(n)!);
+}

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readdirSync, statSync, unlinkSync, copyFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { hashFile } from '../store/artifactStore';
+import type { TrackingStore } from '../tracking/trackingStore';
+import { PipelineError, type PipelineStepSpec } from './pipelineTypes';
+
+/** What a step's cache key digests: the resolved command, the params and env it uses, its deps' content. */
+export interface StepInputs {
+  command: string;
+  /** The command as written (not in the key, which has the resolved command): tells an edit from a param change. */
+  template?: string;
+  params: Record<string, string>;
+  /** Declared env variables; null when unset. */
+  env: Record<string, string | null>;
+  /** Dep path (as written) → sha256 of the file, or of a folder's sorted listing. */
+  deps: Record<string, string>;
+}
+
+export interface CacheEntry {
+  key: string;
+  runId: string;
+  inputs: StepInputs;
+  /** Out file path (relative to the pipeline's folder, '/'-separated) → sha256. */
+  outs: Record<string, string>;
+}
+
+export type CacheDecision =
+  | { cached: true; entry: CacheEntry; reason: string; restore: string[] }
+  | { cached: false; reason: string };
+
+const trim = (p: string): string => p.replace(/^\.\//, '').replace(/\/+$/, '');
+const slash = (p: string): string => p.split(sep).join('/');
+
+/** The files under `path` (a file is its own list), '/'-separated and relative to `folder`, sorted. */
+function filesUnder(folder: string, path: string): string[] {
+  const abs = join(folder, path);
+  if (!statSync(abs).isDirectory()) return [slash(relative(folder, abs))];
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(slash(relative(folder, p)));
+    }
+  };
+  walk(abs);
+  return out.sort();
+}
+
+/** sha256 of a file's content, or of a folder's sorted listing of relative path + content hash. */
+export async function hashPath(folder: string, path: string): Promise<string> {
+  const abs = join(folder, path);
+  if (!existsSync(abs)) throw new PipelineError('missing-dep', `dep ${path} is missing (no file or folder at ${abs})`);
+  if (!statSync(abs).isDirectory()) return (await hashFile(abs)).sha256;
+  const h = createHash('sha256');
+  for (const f of filesUnder(abs, '.')) h.update(`${f}\0${(await hashFile(join(abs, f))).sha256}\n`);
+  return h.digest('hex');
+}
+
+export async function stepInputs(a: {
+  spec: PipelineStepSpec;
+  command: string;
+  params: { key: string; value: string }[];
+  env: Record<string, string | undefined>;
+  folder: string;
+}): Promise<StepInputs> {
+  const deps: Record<string, string> = {};
+  for (const d of a.spec.deps ?? []) deps[trim(d)] = await hashPath(a.folder, trim(d));
+  return {
+    command: a.command,
+    template: a.spec.run,
+    params: Object.fromEntries(a.params.map((p) => [p.key, p.value])),
+    env: Object.fromEntries((a.spec.env ?? []).map((n) => [n, a.env[n] ?? null])),
+    deps,
+  };
+}
+
+export function cacheKey(inputs: StepInputs): string {
+  const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort(([x], [y]) => (x < y ? -1 : 1)));
+  const canonical = JSON.stringify([inputs.command, sorted(inputs.params), sorted(inputs.env), sorted(inputs.deps)]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Why the inputs differ from the recorded ones: "command changed", "param lr changed", …; empty when equal. */
+export function inputChanges(before: StepInputs, now: StepInputs): string[] {
+  const reasons: string[] = [];
+  // A resolved command that differs only through a param or env value is reported as that param or env.
+  const edited = before.template !== undefined && now.template !== undefined ? before.template !== now.template : before.command !== now.command;
+  if (edited) reasons.push('command changed');
+  const diff = (kind: string, a: Record<string, unknown>, b: Record<string, unknown>) => {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) if (a[k] !== b[k]) reasons.push(`${kind} ${k} changed`);
+  };
+  diff('param', before.params, now.params);
+  diff('env', before.env, now.env);
+  diff('dep', before.deps, now.deps);
+  if (!reasons.length && before.command !== now.command) reasons.push('command changed');
+  return reasons;
+}
+
+/** The step cache's table (schema v3), keyed by pipeline file and step. */
+export class StepCache {
+  constructor(private readonly tracking: TrackingStore) {}
+
+  get(file: string, step: string): CacheEntry | undefined {
+    const row = this.tracking.store.db
+      .prepare('SELECT cache_key, run_uuid, inputs_json, outs_json FROM pipeline_step_cache WHERE pipeline_file = ? AND step = ?')
+      .get(file, step) as { cache_key: string; run_uuid: string; inputs_json: string; outs_json: string } | undefined;
+    if (!row) return undefined;
+    return { key: row.cache_key, runId: row.run_uuid, inputs: JSON.parse(row.inputs_json) as StepInputs, outs: JSON.parse(row.outs_json) as Record<string, string> };
+  }
+
+  put(file: string, step: string, entry: CacheEntry): void {
+    this.tracking.store.write(() =>
+      this.tracking.store.db
+        .prepare('INSERT OR REPLACE INTO pipeline_step_cache (pipeline_file, step, cache_key, run_uuid, inputs_json, outs_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(file, step, entry.key, entry.runId, JSON.stringify(entry.inputs), JSON.stringify(entry.outs), Date.now()),
+    );
+  }
+
+  /**
+   * Whether a step can be skipped: its inputs match its last successful run and
+   * every recorded out is there with its hash, or missing but restorable from
+   * that run's `outs/` artifacts (listed in `restore`).
+   */
+  async decide(file: string, step: string, inputs: StepInputs, folder: string): Promise<CacheDecision> {
+    const entry = this.get(file, step);
+    if (!entry) return { cached: false, reason: 'never run' };
+    if (entry.key !== cacheKey(inputs)) {
+      const why = inputChanges(entry.inputs, inputs);
+      return { cached: false, reason: why.length ? why.join(', ') : 'inputs changed' };
+    }
+    const restore: string[] = [];
+    for (const [out, sha] of Object.entries(entry.outs)) {
+      const abs = join(folder, out);
+      if (!existsSync(abs)) {
+        if (!this.storedOut(entry.runId, out, sha)) return { cached: false, reason: `out ${out} missing` };
+        restore.push(out);
+      } else if ((await hashFile(abs)).sha256 !== sha) return { cached: false, reason: `out ${out} changed` };
+    }
+    return { cached: true, entry, reason: `cached: inputs unchanged since run ${entry.runId}`, restore };
+  }
+
+  private storedOut(runId: string, out: string, sha: string): string | undefined {
+    try {
+      const f = this.tracking.artifacts.find(runId, `outs/${out}`);
+      return f.sha256 === sha && existsSync(f.blobPath) ? f.blobPath : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Puts deleted outs back from the entry's run's artifacts: a hard link where possible, else a copy. */
+  restore(entry: CacheEntry, outs: string[], folder: string): void {
+    for (const out of outs) {
+      const blob = this.storedOut(entry.runId, out, entry.outs[out]);
+      if (!blob) throw new Error(`out ${out} is no longer in run ${entry.runId}'s artifacts`);
+      const abs = join(folder, out);
+      mkdirSync(dirname(abs), { recursive: true });
+      try {
+        linkSync(blob, abs);
+      } catch {
+        copyFileSync(blob, abs);
+      }
+    }
+  }
+
+  /**
+   * Stores a finished step's outs as its run's `outs/` artifacts (hard links
+   * where possible) and returns their hashes; an out that was not written is a string.
+   */
+  async storeOuts(runId: string, spec: PipelineStepSpec, folder: string): Promise<Record<string, string> | string> {
+    const outs: Record<string, string> = {};
+    for (const o of spec.outs ?? []) {
+      if (!existsSync(join(folder, trim(o)))) return `out ${trim(o)} was not written`;
+      for (const f of filesUnder(folder, trim(o))) {
+        const stored = await this.tracking.artifacts.importFile(runId, `outs/${f}`, join(folder, f), 'link');
+        outs[f] = stored.sha256;
+      }
+    }
+    return outs;
+  }
+
+  /**
+   * Before a step runs: removes out files that are hard links to stored blobs,
+   * so the step writes new files and never changes a stored (read-only) blob in place.
+   */
+  unlinkStoredOuts(spec: PipelineStepSpec, folder: string): void {
+    for (const o of spec.outs ?? []) {
+      if (!existsSync(join(folder, trim(o)))) continue;
+      for (const f of filesUnder(folder, trim(o))) {
+        const abs = join(folder, f);
+        const st = statSync(abs);
+        if (st.nlink < 2) continue;
+        const rows = this.tracking.store.db.prepare('SELECT DISTINCT sha256 FROM run_artifacts WHERE path = ?').all(`outs/${f}`) as { sha256: string }[];
+        const linked = rows.some(({ sha256 }) => {
+          const blob = this.tracking.artifacts.blobPath(sha256);
+          if (!existsSync(blob)) return false;
+          const b = statSync(blob);
+          return b.ino === st.ino && b.dev === st.dev;
+        });
+        if (linked) unlinkSync(abs);
+      }
+    }
+  }
+}
