@@ -75,7 +75,7 @@ function parentTags(ws: string, runId: string): Record<string, string> {
   }
 }
 
-test('a second run is fully cached, and a cached re-run still registers with the cached run\'s metrics', async () => {
+test('a second run is fully cached, and a cached re-run still passes its gate with the cached run\'s metrics, reusing the version', async () => {
   const ws = workspace();
   try {
     const first = await run(ws);
@@ -91,7 +91,7 @@ test('a second run is fully cached, and a cached re-run still registers with the
     assert.match(second.stderr, new RegExp(`^train\\s*\\| cached: inputs unchanged since run ${trainRun}$`, 'm'));
     assert.match(second.stdout, /^prepare\s+cached/m);
     assert.match(second.stdout, /register \| gate evaluate\.metrics\.auc >= 0\.8: evaluate\.metrics\.auc = 0\.9/);
-    assert.match(second.stdout, /register \| registered models:\/linear\/2 as @challenger from step train's run/);
+    assert.match(second.stdout, /register \| already registered as models:\/linear\/1 \(@challenger\): the same file from the same run \(gate held\)/);
     const tracking = TrackingStore.open(ws);
     try {
       assert.equal(new ModelRegistry(tracking).getVersionByAlias('linear', 'challenger').runId, trainRun, 'lineage to the run that made the model');

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KeyValue } from '../tracking/types';
 import type { TrackingStore } from '../tracking/trackingStore';
@@ -66,6 +68,21 @@ export async function registerStep(a: {
     } catch (err) {
       if ((err as { code?: string }).code !== 'RESOURCE_ALREADY_EXISTS') throw err;
     }
+    // A cached re-run hands over the same file from the same run: answer with the
+    // version it made rather than piling up identical versions.
+    const same = await sameVersion(a.registry, spec.model, resolve(a.folder, spec.path), producerRun);
+    if (same) {
+      if (spec.alias && !same.aliases.includes(spec.alias)) a.registry.setAlias(spec.model, spec.alias, same.version);
+      const reason = `already registered as models:/${spec.model}/${same.version}${spec.alias ? ` (@${spec.alias})` : ''}: the same file from the same run${spec.when ? ' (gate held)' : ''}`;
+      lines.push(reason);
+      tags.push(
+        { key: 'mlops.register.decision', value: 'reused' },
+        { key: 'mlops.register.version', value: String(same.version) },
+        { key: 'mlops.register.reason', value: reason },
+        ...(producerRun ? [{ key: 'mlops.register.sourceRunId', value: producerRun }] : []),
+      );
+      return { registered: true, failed: false, reason, lines, tags };
+    }
     const version = await a.registry.createVersion({
       name: spec.model,
       source: resolve(a.folder, spec.path),
@@ -91,4 +108,23 @@ export async function registerStep(a: {
     tags.push({ key: 'mlops.register.decision', value: 'failed' }, { key: 'mlops.register.reason', value: reason.slice(0, 5000) });
     return { failed: true, reason, lines, tags };
   }
+}
+
+/** The model's version holding exactly this file (by sha256) from this run, if any. */
+async function sameVersion(registry: ModelRegistry, model: string, file: string, runId: string | undefined) {
+  if (!runId) return undefined;
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    return undefined; // registration itself reports the missing file
+  }
+  if (!isFile) return undefined; // a model folder: always a new version
+  const candidates = registry.listVersions(model).filter((v) => v.runId === runId && v.sha256);
+  if (candidates.length === 0) return undefined;
+  const sha256 = await new Promise<string>((done, fail) => {
+    const hash = createHash('sha256');
+    createReadStream(file).on('data', (chunk) => hash.update(chunk)).on('error', fail).on('end', () => done(hash.digest('hex')));
+  });
+  return candidates.find((v) => v.sha256 === sha256);
 }
