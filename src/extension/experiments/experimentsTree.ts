@@ -3,6 +3,7 @@ import type { RunsTableResponse, RunsTableRow } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 import { formatDuration, formatValue, mainMetric, runTooltip, statusIcon } from './runPresentation';
+import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 
 interface ExperimentJson {
   experiment_id: string;
@@ -13,7 +14,7 @@ export type ExperimentsNode =
   | { kind: 'folder'; backend: WorkspaceBackend }
   | { kind: 'experiment'; backend: WorkspaceBackend; experimentId: string; name: string }
   | { kind: 'run'; backend: WorkspaceBackend; run: RunsTableRow }
-  | { kind: 'message'; text: string; icon: string; command?: vscode.Command };
+  | MessageNode;
 
 const PARENT_TAG = 'mlflow.parentRunId';
 // Runs per experiment shown in the tree; the runs table is where thousands are handled.
@@ -94,12 +95,8 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
         }
         return item;
       }
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.icon);
-        item.command = node.command;
-        return item;
-      }
+      case 'message':
+        return messageItem(node);
     }
   }
 
@@ -113,7 +110,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     if (node.kind === 'folder') return this.experimentsOf(node.backend);
     if (node.kind === 'experiment') {
       const runs = await this.runsOf(node.backend, node.experimentId);
-      if (runs === undefined) return [{ kind: 'message', text: 'Could not load runs: see the MLOps log', icon: 'warning', command: { command: 'mlops.showLog', title: 'Show Log' } }];
+      if (runs === undefined) return [{ kind: 'message', text: 'Could not load runs: see the MLOps log', icon: 'warning', command: SHOW_LOG }];
       const ids = new Set(runs.map((r) => r.runId));
       // Top level: runs without a parent in this experiment.
       return runs.filter((r) => !ids.has(r.tags[PARENT_TAG] ?? '')).map((run) => ({ kind: 'run', backend: node.backend, run }));
@@ -138,11 +135,8 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   }
 
   private async experimentsOf(backend: WorkspaceBackend): Promise<ExperimentsNode[]> {
-    const state = backend.state;
-    if (state.kind === 'starting') return [{ kind: 'message', text: 'Starting the MLOps backend…', icon: 'loading~spin' }];
-    if (state.kind === 'error') {
-      return [{ kind: 'message', text: `Backend problem: ${state.message.split('. ')[0]}. Click for the log.`, icon: 'error', command: { command: 'mlops.showLog', title: 'Show Log' } }];
-    }
+    const notConnected = backendStateMessage(backend);
+    if (notConnected) return [notConnected];
     try {
       const result = await backend.request<{ experiments?: ExperimentJson[] }>('POST', '/api/2.0/mlflow/experiments/search', { max_results: 1000, order_by: ['last_update_time DESC'] });
       const experiments = result.experiments ?? [];
@@ -152,7 +146,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
       if (shown.length === 0) return [];
       return shown.map(({ e }) => ({ kind: 'experiment', backend, experimentId: e.experiment_id, name: e.name }));
     } catch (err) {
-      return [{ kind: 'message', text: `Could not load experiments: ${(err as Error).message}`, icon: 'warning', command: { command: 'mlops.showLog', title: 'Show Log' } }];
+      return [{ kind: 'message', text: `Could not load experiments: ${(err as Error).message}`, icon: 'warning', command: SHOW_LOG }];
     }
   }
 

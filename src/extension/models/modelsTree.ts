@@ -3,12 +3,13 @@ import type { ModelSummary, ModelVersionSummary, ModelsResponse } from '../../pr
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 import { versionDescription, versionTooltip } from './modelPresentation';
+import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 
 export type ModelsNode =
   | { kind: 'folder'; backend: WorkspaceBackend }
   | { kind: 'model'; backend: WorkspaceBackend; model: ModelSummary }
   | { kind: 'version'; backend: WorkspaceBackend; model: ModelSummary; version: ModelVersionSummary }
-  | { kind: 'message'; text: string; icon: string; command?: vscode.Command };
+  | MessageNode;
 
 /**
  * Registered models, then their versions (newest first) with alias badges, live
@@ -110,12 +111,8 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
         item.accessibilityInformation = { label: `${node.model.name} version ${v.version}${v.aliases.length ? `, aliases ${v.aliases.join(', ')}` : ''}` };
         return item;
       }
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.icon);
-        item.command = node.command;
-        return item;
-      }
+      case 'message':
+        return messageItem(node);
     }
   }
 
@@ -137,14 +134,11 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   }
 
   private async modelsOf(backend: WorkspaceBackend): Promise<ModelsNode[]> {
-    const state = backend.state;
-    if (state.kind === 'starting') return [{ kind: 'message', text: 'Starting the MLOps backend…', icon: 'loading~spin' }];
-    if (state.kind === 'error') {
-      return [{ kind: 'message', text: `Backend problem: ${state.message.split('. ')[0]}. Click for the log.`, icon: 'error', command: { command: 'mlops.showLog', title: 'Show Log' } }];
-    }
+    const notConnected = backendStateMessage(backend);
+    if (notConnected) return [notConnected];
     const listed = await this.load(backend);
     if (listed instanceof Error) {
-      return [{ kind: 'message', text: `Could not load models: ${listed.message}`, icon: 'warning', command: { command: 'mlops.showLog', title: 'Show Log' } }];
+      return [{ kind: 'message', text: `Could not load models: ${listed.message}`, icon: 'warning', command: SHOW_LOG }];
     }
     return listed.map((model) => ({ kind: 'model', backend, model }));
   }

@@ -12,7 +12,7 @@ import type {
 } from '../../protocol/comparisonMessages';
 import { comparisonSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
-import { connected, nextBackend } from './panelBackend';
+import { connected, restoringSerializer } from './panelBackend';
 import type { Workbench } from '../workbench';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -55,18 +55,12 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
     });
     return comparison;
   };
-  const serializer: vscode.WebviewPanelSerializer = {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-      const parsed = comparisonSchemas().comparisonState.safeParse(state);
-      const backend = workbench.current() ?? (await nextBackend(workbench));
-      if (!parsed.success || !backend) {
-        panel.dispose();
-        return;
-      }
-      panel.webview.options = webviewOptions(context.extensionUri);
-      track(new ComparisonPanel(panel, context.extensionUri, backend, parsed.data.runIds, workbench, false));
-    },
-  };
+  const serializer = restoringSerializer(
+    context.extensionUri,
+    workbench,
+    (state) => comparisonSchemas().comparisonState.safeParse(state).data,
+    (panel, backend, state) => track(new ComparisonPanel(panel, context.extensionUri, backend, state.runIds, workbench, false)),
+  );
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.compareRuns', async (arg?: unknown, selected?: unknown): Promise<ComparisonReport | undefined> => {
       const started = performance.now();

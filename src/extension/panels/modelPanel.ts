@@ -3,7 +3,7 @@ import type { ChangeEvent, ModelSummary, ModelsResponse } from '../../protocol/n
 import type { HostToModelPanel, ModelPanelReport, RunLineage } from '../../protocol/modelPanelMessages';
 import { modelPanelSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
-import { connected, nextBackend } from './panelBackend';
+import { connected, restoringSerializer } from './panelBackend';
 import type { Workbench } from '../workbench';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -40,16 +40,15 @@ export function registerModelPanel(context: vscode.ExtensionContext, workbench: 
       if (target.version) panel.select(target.version);
       return panel.report(!!target.version);
     }),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
-        const parsed = modelPanelSchemas().modelPanelState.safeParse(state);
-        if (!workbench.current()) await nextBackend(workbench);
-        const backend = workbench.current();
-        if (!parsed.success || !backend) return webviewPanel.dispose();
-        webviewPanel.webview.options = webviewOptions(context.extensionUri);
-        track(new ModelPanel(webviewPanel, context.extensionUri, backend, parsed.data.modelName, workbench));
-      },
-    }),
+    vscode.window.registerWebviewPanelSerializer(
+      VIEW_TYPE,
+      restoringSerializer(
+        context.extensionUri,
+        workbench,
+        (state) => modelPanelSchemas().modelPanelState.safeParse(state).data,
+        (webviewPanel, backend, state) => track(new ModelPanel(webviewPanel, context.extensionUri, backend, state.modelName, workbench)),
+      ),
+    ),
     // Test hook (not in the palette): the last report of a model's panel.
     vscode.commands.registerCommand('_mlops.modelPanel.report', (name: string) => find(name)?.lastReport),
     { dispose: () => [...panels].forEach((p) => p.panel.dispose()) },

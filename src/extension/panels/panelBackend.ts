@@ -1,5 +1,7 @@
+import type * as vscode from 'vscode';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
+import { webviewOptions } from './webviewHtml';
 
 // Panels restored at startup (their serializers run before the backends are
 // up) wait for a backend with these, with a limit, rather than failing.
@@ -28,4 +30,26 @@ export function connected(backend: WorkspaceBackend): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * The serializer of a panel type: after a window reload, once a backend is up,
+ * the panel comes back from its saved state; a state it cannot read (or no
+ * backend) closes the panel rather than showing nothing.
+ */
+export function restoringSerializer<T>(
+  extensionUri: vscode.Uri,
+  workbench: Workbench,
+  parse: (state: unknown) => T | undefined,
+  restore: (panel: vscode.WebviewPanel, backend: WorkspaceBackend, state: T) => void,
+): vscode.WebviewPanelSerializer {
+  return {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      const parsed = parse(state);
+      const backend = workbench.current() ?? (await nextBackend(workbench));
+      if (parsed === undefined || !backend) return panel.dispose();
+      panel.webview.options = webviewOptions(extensionUri);
+      restore(panel, backend, parsed);
+    },
+  };
 }

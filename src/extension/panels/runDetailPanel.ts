@@ -9,7 +9,7 @@ import type {
 } from '../../protocol/runDetailMessages';
 import { runDetailSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
-import { connected, nextBackend } from './panelBackend';
+import { connected, restoringSerializer } from './panelBackend';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
 import type { Workbench } from '../workbench';
 import {
@@ -80,16 +80,15 @@ export function registerRunDetailPanel(context: vscode.ExtensionContext, workben
       };
       return detail.report();
     }),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const parsed = runDetailSchemas().runDetailState.safeParse(state);
-        if (!workbench.current()) await nextBackend(workbench);
-        const backend = workbench.current();
-        if (!parsed.success || !backend) return panel.dispose();
-        panel.webview.options = webviewOptions(context.extensionUri);
-        track(new RunDetailPanel(panel, context.extensionUri, backend, parsed.data.runId, workbench));
-      },
-    }),
+    vscode.window.registerWebviewPanelSerializer(
+      VIEW_TYPE,
+      restoringSerializer(
+        context.extensionUri,
+        workbench,
+        (state) => runDetailSchemas().runDetailState.safeParse(state).data,
+        (panel, backend, state) => track(new RunDetailPanel(panel, context.extensionUri, backend, state.runId, workbench)),
+      ),
+    ),
     // Test hooks (not in the palette): the last report of a run's panel, and a preview as the webview drew it.
     vscode.commands.registerCommand('_mlops.runDetail.report', (runId: string) => find(runId)?.lastReport),
     vscode.commands.registerCommand('_mlops.runDetail.preview', (runId: string, path: string) => find(runId)?.preview(path)),
