@@ -10,7 +10,7 @@ export { planPipeline, type PipelinePlan, type PlanOptions } from './plan';
 export { findCycles, type NeedsCycle } from './dagCycles';
 export { parseDuration } from './duration';
 export { closestName } from './closestName';
-export { runPipeline, readMetricsFile, type RunPipelineOptions, type PipelineRunResult, type StepResult, type StepStatus } from './runPipeline';
+export { runPipeline, readMetricsFile, type RunPipelineOptions, type PipelineRunResult, type StepResult, type StepStatus, type StepEvent } from './runPipeline';
 export type { StepProcessHost } from './stepProcess';
 export { StepCache, stepInputs, cacheKey, inputChanges, hashPath, type StepInputs, type CacheEntry, type CacheDecision } from './stepCache';
 export { pipelineStatus, type StepStatusRow } from './pipelineStatus';

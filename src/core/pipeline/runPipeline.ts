@@ -60,7 +60,11 @@ export interface RunPipelineOptions {
   output: (step: string, line: string, stream: 'stdout' | 'stderr') => void;
   /** The runner's own messages (run ids, the end). */
   log: (line: string) => void;
+  /** A step started (its run exists) or ended (ran, was cached, failed, or was not run): for live progress displays. */
+  onStep?: (event: StepEvent) => void;
 }
+
+export type StepEvent = { kind: 'started'; step: string; runId: string; startedAt: number } | { kind: 'ended'; step: string; result: StepResult };
 
 const DEFAULT_BACKOFF_MS = 1000;
 
@@ -109,6 +113,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       name,
       p.then((r) => {
         results.set(name, r);
+        o.onStep?.({ kind: 'ended', step: name, result: r });
         running.delete(name);
         if (r.status !== 'FINISHED' && firstFailure === undefined) firstFailure = name;
       }),
@@ -178,6 +183,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       ],
     });
     const runId = child.info.runId;
+    o.onStep?.({ kind: 'started', step: name, runId, startedAt: started });
     if (stepParams.length) tracking.runs.logParams(runId, stepParams);
     o.output(name, `run ${runId}`, 'stderr');
     if (whyRun !== undefined) o.output(name, `running: ${whyRun}`, 'stderr');
@@ -296,7 +302,9 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     if (results.has(name)) continue;
     const cause = o.signal?.aborted ? undefined : upstreamFailure(name, pipeline, results);
     const reason = o.signal?.aborted ? 'not run: cancelled' : cause ? `not run: ${cause} failed` : `not run: ${firstFailure} failed`;
-    results.set(name, { step: name, status: 'NOT_RUN', reason });
+    const notRun: StepResult = { step: name, status: 'NOT_RUN', reason };
+    results.set(name, notRun);
+    o.onStep?.({ kind: 'ended', step: name, result: notRun });
     o.output(name, reason, 'stderr');
   }
 
