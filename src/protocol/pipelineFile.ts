@@ -67,6 +67,8 @@ export interface PipelineShapeIssue {
   message: string;
   /** Point at the map key rather than its value (an unknown or missing key, a bad name). */
   atKey: boolean;
+  /** The keys valid at that place, for an unknown key (the editor offers the closest as a fix). */
+  expected?: readonly string[];
 }
 
 /** Validates parsed YAML data; the shape core's parser takes, so core needs no zod. */
@@ -77,7 +79,8 @@ export function checkPipelineShape(data: unknown): { ok: true; value: PipelineFi
   for (const iss of r.error.issues) {
     const path = iss.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (iss.code === 'unrecognized_keys') {
-      for (const k of iss.keys) issues.push({ path: [...path, k], message: `unknown key "${k}"${known(path, data)}`, atKey: true });
+      const expected = knownKeys(path);
+      for (const k of iss.keys) issues.push({ path: [...path, k], message: `unknown key "${k}"${expected.length ? ` (expected one of ${expected.join(', ')})` : ''}`, atKey: true, expected });
     } else if (iss.code === 'invalid_key') {
       const inner = iss.issues[0]?.message ?? iss.message;
       issues.push({ path, message: `"${String(path[path.length - 1])}": ${inner}`, atKey: true });
@@ -96,10 +99,9 @@ function valueAt(data: unknown, path: (string | number)[]): unknown {
   return v;
 }
 
-// Lists the keys a mistyped key could have meant; the most common schema error by far.
-function known(path: (string | number)[], _data: unknown): string {
-  const keys = path.length === 0 ? pipelineFile.keyof().options : path[0] === 'steps' && path.length === 2 ? stepFields.keyof().options : path[path.length - 1] === 'register' ? registerSpec.keyof().options : [];
-  return keys.length ? ` (expected one of ${keys.join(', ')})` : '';
+// The keys a mistyped key could have meant; the most common schema error by far.
+function knownKeys(path: (string | number)[]): readonly string[] {
+  return path.length === 0 ? pipelineFile.keyof().options : path[0] === 'steps' && path.length === 2 ? stepFields.keyof().options : path[path.length - 1] === 'register' ? registerSpec.keyof().options : [];
 }
 
 /** JSON Schema (draft 2020-12) of the pipeline file, for YAML editors. */

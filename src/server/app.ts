@@ -8,6 +8,7 @@ import { registerArtifactRoutes } from './mlflow/artifactRoutes';
 import { registerNativeRoutes } from './native/nativeRoutes';
 import { registerRegistryRoutes } from './mlflow/registryRoutes';
 import { registerModelsRoute } from './native/modelsRoute';
+import { registerPipelinesRoute } from './native/pipelinesRoute';
 import { ModelRegistry, type ModelRegistryOptions } from '../core/registry/modelRegistry';
 import { inspectOnnxModel } from '../core/registry/onnxInspector';
 import { EventStream } from './native/eventStream';
@@ -48,6 +49,7 @@ export function createApp(options: AppOptions): App {
   registerRegistryRoutes(router, registry);
   registerArtifactRoutes(router, tracking, registry);
   registerModelsRoute(router, registry);
+  registerPipelinesRoute(router, { tracking, workspace: options.workspace });
   registerNativeRoutes(router, { tracking, series, table, legacyRunsTable, events, version, workspace: options.workspace });
   let lastActivity = Date.now();
 

@@ -14,3 +14,4 @@ export { runPipeline, readMetricsFile, type RunPipelineOptions, type PipelineRun
 export type { StepProcessHost } from './stepProcess';
 export { StepCache, stepInputs, cacheKey, inputChanges, hashPath, type StepInputs, type CacheEntry, type CacheDecision } from './stepCache';
 export { pipelineStatus, type StepStatusRow } from './pipelineStatus';
+export { pipelineHistory, STEP_OUTCOME_TAG, type PipelineHistory, type StepLastRun, type StepOutcome } from './pipelineHistory';

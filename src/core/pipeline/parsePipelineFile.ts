@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
+import { closestName } from './closestName';
 import { checkReferences } from './pipelineChecks';
 import { locate, rememberSource, type Range } from './pipelineSource';
 import type { PipelineDiagnostic, PipelineFile } from './pipelineTypes';
@@ -8,6 +9,8 @@ export interface ShapeIssue {
   path: (string | number)[];
   message: string;
   atKey: boolean;
+  /** The names that would have been valid here (an unknown key): the closest becomes the quick fix. */
+  expected?: readonly string[];
 }
 /** The schema check: src/protocol/pipelineFile.ts's checkPipelineShape (core imports no schema of ours). */
 export type PipelineShapeCheck = (data: unknown) => { ok: true; value: PipelineFile } | { ok: false; issues: ShapeIssue[] };
@@ -15,6 +18,8 @@ export type PipelineShapeCheck = (data: unknown) => { ok: true; value: PipelineF
 export interface ParsedPipelineFile {
   /** Present when the file has no errors (warnings allowed). */
   pipeline?: PipelineFile;
+  /** Present when the file has the schema's shape, even if its references are wrong: enough to list its steps. */
+  shaped?: PipelineFile;
   diagnostics: PipelineDiagnostic[];
 }
 
@@ -35,10 +40,12 @@ function parse(text: string, fileName: string, checkShape: PipelineShapeCheck): 
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: PipelineDiagnostic[] = [];
-  const at = (range: Range, message: string, code: string, severity: PipelineDiagnostic['severity'] = 'error'): void => {
+  const at = (range: Range, message: string, code: string, extra: { severity?: PipelineDiagnostic['severity']; replacement?: string } = {}): void => {
     const s = lineCounter.linePos(range[0]);
     const e = lineCounter.linePos(Math.max(range[1], range[0]));
-    diagnostics.push({ message, severity, line: s.line, column: s.col, endLine: e.line, endColumn: e.col, code });
+    const d: PipelineDiagnostic = { message, severity: extra.severity ?? 'error', line: s.line, column: s.col, endLine: e.line, endColumn: e.col, code };
+    if (extra.replacement !== undefined) d.replacement = extra.replacement;
+    diagnostics.push(d);
   };
 
   for (const err of doc.errors) {
@@ -46,7 +53,7 @@ function parse(text: string, fileName: string, checkShape: PipelineShapeCheck): 
     const message = err.code === 'DUPLICATE_KEY' ? `duplicate key "${text.slice(err.pos[0], err.pos[1])}"` : err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
     at(err.pos, message, code);
   }
-  for (const w of doc.warnings) at(w.pos, w.message.replace(/ at line \d+, column \d+[\s\S]*$/, ''), 'yaml-syntax', 'warning');
+  for (const w of doc.warnings) at(w.pos, w.message.replace(/ at line \d+, column \d+[\s\S]*$/, ''), 'yaml-syntax', { severity: 'warning' });
   if (doc.errors.length) return { diagnostics };
 
   const data = doc.toJS();
@@ -56,12 +63,16 @@ function parse(text: string, fileName: string, checkShape: PipelineShapeCheck): 
   }
   const shape = checkShape(data);
   if (!shape.ok) {
-    for (const issue of shape.issues) at(locate(doc, issue.path, issue.atKey), issue.message, 'schema');
+    for (const issue of shape.issues) {
+      const key = issue.path[issue.path.length - 1];
+      const replacement = issue.expected && typeof key === 'string' ? closestName(key, issue.expected) : undefined;
+      at(locate(doc, issue.path, issue.atKey), issue.message, 'schema', { replacement });
+    }
     return { diagnostics };
   }
   const pipeline = shape.value;
   rememberSource(pipeline, doc, lineCounter);
   const before = diagnostics.length;
   checkReferences(doc, pipeline, at);
-  return diagnostics.slice(before).some((d) => d.severity === 'error') ? { diagnostics } : { pipeline, diagnostics };
+  return diagnostics.slice(before).some((d) => d.severity === 'error') ? { diagnostics, shaped: pipeline } : { pipeline, shaped: pipeline, diagnostics };
 }

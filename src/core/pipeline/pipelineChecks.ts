@@ -5,7 +5,7 @@ import { GateSyntaxError, gateReferences, parseGate } from './gateParser';
 import { locate, rangeWithin, type Range } from './pipelineSource';
 import type { PipelineFile } from './pipelineTypes';
 
-export type Report = (range: Range, message: string, code: string) => void;
+export type Report = (range: Range, message: string, code: string, extra?: { replacement?: string }) => void;
 
 // What the schema cannot say because it needs the whole file: names that refer to
 // other parts of it (needs, params, gates) and the shape of the graph.
@@ -16,7 +16,7 @@ export function checkReferences(doc: Document, pipeline: PipelineFile, at: Repor
     list.forEach((need, i) => {
       if (needs.has(need)) return;
       const c = closestName(need, names.filter((n) => n !== name));
-      at(locate(doc, ['steps', name, 'needs', i], false), `step "${name}" needs "${need}", which is not a step of this pipeline${c ? `; did you mean "${c}"?` : ''}`, 'unknown-need');
+      at(locate(doc, ['steps', name, 'needs', i], false), `step "${name}" needs "${need}", which is not a step of this pipeline${c ? `; did you mean "${c}"?` : ''}`, 'unknown-need', { replacement: c });
     });
   }
   for (const cycle of findCycles(needs)) {
@@ -39,13 +39,14 @@ function checkParams(doc: Document, pipeline: PipelineFile, name: string, at: Re
   const declared = pipeline.params ?? {};
   const step = pipeline.steps[name];
   (step.params ?? []).forEach((p, i) => {
-    if (!Object.hasOwn(declared, p)) at(locate(doc, ['steps', name, 'params', i], false), `step "${name}" uses param "${p}", which is not declared${knownParams(pipeline)}`, 'unknown-param');
+    if (!Object.hasOwn(declared, p)) at(locate(doc, ['steps', name, 'params', i], false), `step "${name}" uses param "${p}", which is not declared${knownParams(pipeline)}`, 'unknown-param', { replacement: closestName(p, Object.keys(declared)) });
   });
   if (step.run === undefined) return;
   const within = rangeWithin(doc, ['steps', name, 'run'], step.run);
   for (const m of step.run.matchAll(/\$\$\{|\$\{\s*params\.([^}]*?)\s*\}/g)) {
     if (m[1] !== undefined && !Object.hasOwn(declared, m[1])) {
-      at(within(m.index, m.index + m[0].length), `step "${name}" uses \${params.${m[1]}}, which is not declared${knownParams(pipeline)}`, 'unknown-param');
+      const c = closestName(m[1], Object.keys(declared));
+      at(within(m.index, m.index + m[0].length), `step "${name}" uses \${params.${m[1]}}, which is not declared${knownParams(pipeline)}`, 'unknown-param', { replacement: c === undefined ? undefined : `\${params.${c}}` });
     }
   }
 }
@@ -66,7 +67,9 @@ function checkGate(doc: Document, step: string, when: string, needs: Map<string,
       if (!Object.hasOwn(pipeline.params ?? {}, ref.key)) at(within(ref.start, ref.end), `gate of step "${step}" reads params.${ref.key}, which is not declared${knownParams(pipeline)}`, 'gate-reference');
     } else if (!needs.has(ref.step)) {
       const c = closestName(ref.step, [...needs.keys()]);
-      at(within(ref.start, ref.end), `gate of step "${step}" reads metrics of "${ref.step}", which is not a step${c ? `; did you mean "${c}"?` : ''}`, 'gate-reference');
+      at(within(ref.start, ref.end), `gate of step "${step}" reads metrics of "${ref.step}", which is not a step${c ? `; did you mean "${c}"?` : ''}`, 'gate-reference', {
+        replacement: c === undefined ? undefined : `${c}.metrics.${ref.key}`,
+      });
     } else if (!upstream.has(ref.step)) {
       at(within(ref.start, ref.end), `gate of step "${step}" reads metrics of "${ref.step}", which does not run before it: add "${ref.step}" to its needs (directly or through another step)`, 'gate-reference');
     }

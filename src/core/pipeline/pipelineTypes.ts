@@ -47,6 +47,8 @@ export interface PipelineDiagnostic {
   endColumn: number;
   /** Stable: 'yaml-syntax', 'duplicate-key', 'schema', 'unknown-need', 'cycle', 'gate-syntax', 'gate-reference', 'missing-dep'. */
   code: string;
+  /** Text that fixes the problem when it replaces the range (a "did you mean" name): the editor's quick fix. */
+  replacement?: string;
 }
 
 /** A refusal a person can act on (bad override, unknown step, cycle); the CLI prints the message. */

@@ -9,6 +9,7 @@ import { interpolate } from './params';
 import type { PipelinePlan } from './plan';
 import type { ParamValue, PipelineFile } from './pipelineTypes';
 import { registerStep } from './registerStep';
+import { STEP_OUTCOME_TAG, type StepOutcome } from './pipelineHistory';
 import { pause, runAttempt, type StepProcessHost } from './stepProcess';
 import { cacheKey, StepCache, stepInputs, type StepInputs } from './stepCache';
 
@@ -113,6 +114,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       name,
       p.then((r) => {
         results.set(name, r);
+        recordStepOutcome(tracking, parentId, r, o.log);
         o.onStep?.({ kind: 'ended', step: name, result: r });
         running.delete(name);
         if (r.status !== 'FINISHED' && firstFailure === undefined) firstFailure = name;
@@ -304,6 +306,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     const reason = o.signal?.aborted ? 'not run: cancelled' : cause ? `not run: ${cause} failed` : `not run: ${firstFailure} failed`;
     const notRun: StepResult = { step: name, status: 'NOT_RUN', reason };
     results.set(name, notRun);
+    recordStepOutcome(tracking, parentId, notRun, o.log);
     o.onStep?.({ kind: 'ended', step: name, result: notRun });
     o.output(name, reason, 'stderr');
   }
@@ -324,6 +327,20 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
   }
   o.log(`pipeline ${pipeline.name}: run ${parentId} ${status}`);
   return { runId: parentId, status, steps, exitCode };
+}
+
+/**
+ * The parent run keeps each step's outcome as it ends (tag `mlops.step.<name>`,
+ * see pipelineHistory.ts): cached and not-run steps have no run of their own, and
+ * the editor shows them live.
+ */
+function recordStepOutcome(tracking: TrackingStore, parentId: string, r: StepResult, log: (line: string) => void): void {
+  const outcome: StepOutcome = { status: r.status, runId: r.runId ?? null, cached: r.cached === true, durationMs: r.durationMs ?? null, reason: r.reason?.slice(0, 2000) ?? null };
+  try {
+    tracking.runs.setTags(parentId, [{ key: `${STEP_OUTCOME_TAG}${r.step}`, value: JSON.stringify(outcome) }]);
+  } catch (err) {
+    log(`could not record the outcome of step ${r.step}: ${(err as Error).message}`);
+  }
 }
 
 /** The nearest step upstream of `name` (needs, transitively) that failed or was killed. */
