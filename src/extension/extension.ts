@@ -10,6 +10,8 @@ import { registerRunsTablePanel } from './panels/runsTablePanel';
 import { registerComparisonPanel } from './panels/comparisonPanel';
 import { registerRunDetailPanel } from './panels/runDetailPanel';
 import { registerModels, type ModelsNode } from './models/modelsView';
+import { registerPipelines } from './pipelines/pipelinesView';
+import type { PipelinesRow } from './pipelines/pipelinesTree';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -23,6 +25,8 @@ export interface WorkbenchApi {
   experimentsNodeOf(runId: string): Promise<ExperimentsNode | undefined>;
   /** The Models view's node for a model, or one of its versions. */
   modelsNodeOf(name: string, version?: string): Promise<ModelsNode | undefined>;
+  /** The Pipelines view as rendered: files, then steps, with their nodes (which the view's commands take). */
+  pipelinesView(): Promise<PipelinesRow[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
@@ -71,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   registerComparisonPanel(context, wb, () => experimentsView.selection);
   registerRunDetailPanel(context, wb, () => experimentsView.selection);
   const models = registerModels(context, wb);
+  const pipelines = registerPipelines(context, wb);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
@@ -90,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const ended = performance.now();
   const activation = { loadMs: started - loadStart, activateMs: ended - started, totalMs: ended - loadStart };
   wb.log(`activated in ${activation.totalMs.toFixed(1)} ms (loading the bundle ${activation.loadMs.toFixed(1)} ms, activate() ${activation.activateMs.toFixed(1)} ms)`);
-  return { activation, experimentsNodeOf: (runId) => experiments.findRun(runId), modelsNodeOf: (name, version) => models.find(name, version) };
+  return { activation, experimentsNodeOf: (runId) => experiments.findRun(runId), modelsNodeOf: (name, version) => models.find(name, version), pipelinesView: () => pipelines.tree.snapshot() };
 }
 
 export function deactivate(): void {

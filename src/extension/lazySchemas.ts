@@ -25,3 +25,7 @@ export function comparisonSchemas(): typeof import('../protocol/comparisonMessag
 export function modelPanelSchemas(): typeof import('../protocol/modelPanelMessages') {
   return require('../protocol/modelPanelMessages') as typeof import('../protocol/modelPanelMessages');
 }
+
+export function pipelineApiSchemas(): typeof import('../protocol/pipelineApi') {
+  return require('../protocol/pipelineApi') as typeof import('../protocol/pipelineApi');
+}

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RuntimeCandidate } from '../backend/backendRuntime';
+import { isPipelineTask, pipelineTask, providePipelineTasks } from '../pipelines/pipelineTask';
 
 /** What a task of type `mlops` declares (package.json `taskDefinitions`). */
 export interface TrackedTaskDefinition extends vscode.TaskDefinition {
@@ -40,22 +41,29 @@ export function trackedTask(
   return task;
 }
 
-/** Resolves `mlops` tasks written in tasks.json. */
+/** The `mlops` task type: tracked commands and pipeline files (one task per file found), and those written in tasks.json. */
 export class TrackedTaskProvider implements vscode.TaskProvider {
   constructor(
     private readonly runtime: () => Promise<RuntimeCandidate | undefined>,
     private readonly extensionPath: string,
   ) {}
 
-  provideTasks(): vscode.Task[] {
-    return []; // tasks of this type come from tasks.json (pipelines add their own later)
+  async provideTasks(): Promise<vscode.Task[]> {
+    if (!vscode.workspace.isTrusted) return [];
+    const runtime = await this.runtime();
+    return runtime ? providePipelineTasks(runtime, this.extensionPath) : [];
   }
 
   async resolveTask(task: vscode.Task): Promise<vscode.Task | undefined> {
-    const definition = task.definition as TrackedTaskDefinition;
     const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
     const runtime = await this.runtime();
-    if (!folder || !runtime || !definition.command) return undefined;
+    if (!folder || !runtime) return undefined;
+    if (isPipelineTask(task.definition)) return pipelineTask(task.definition, folder, runtime, this.extensionPath, task.name);
+    const definition = task.definition as TrackedTaskDefinition;
+    if (!definition.command) {
+      void vscode.window.showErrorMessage(`MLOps: task "${task.name}" of type mlops needs "command" (a tracked command) or "pipeline" (a pipeline file).`);
+      return undefined;
+    }
     return trackedTask(definition, folder, runtime, this.extensionPath, task.name);
   }
 }
