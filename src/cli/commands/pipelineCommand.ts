@@ -25,6 +25,7 @@ import type { ServerInfo } from '../../protocol/native';
 import { CliError } from '../cliError';
 import { ensureServer } from '../ensureServer';
 import { formatTable } from '../table';
+import { PipelineProgress, wantsLiveProgress } from '../pipelineProgress';
 import { OWN_PROCESS_GROUP, STOP_SIGNALS, shellInvocation, signalProcessTree } from '../tracked/processControl';
 import { trackedEnvironment } from '../tracked/trackedEnvironment';
 import { resolveWorkspace } from '../workspace';
@@ -186,7 +187,12 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
   }
 
   const workspace = resolveWorkspace(values.workspace);
-  const log = (line: string) => process.stderr.write(`[mlops] ${line}\n`);
+  const progress = wantsLiveProgress(process.env, process.stdout, process.stderr) ? new PipelineProgress(pipeline.name, plan.order, process.stderr) : undefined;
+  const write = (stream: NodeJS.WriteStream, line: string): void => {
+    if (progress) progress.write(stream, line);
+    else stream.write(`${line}\n`);
+  };
+  const log = (line: string) => write(process.stderr, `[mlops] ${line}`);
   const { info: server, started } = await ensureServer(workspace);
   if (started) log(`started this workspace's server at ${server.url} in the background (it stops after 30 idle minutes)`);
   const tracking = TrackingStore.open(workspace);
@@ -212,13 +218,16 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
       force,
       signal: controller.signal,
       userId: process.env.USER ?? '',
-      output: (step, line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${step.padEnd(width)} | ${line}\n`),
+      output: (step, line, stream) => write(stream === 'stdout' ? process.stdout : process.stderr, `${step.padEnd(width)} | ${line}`),
       log,
+      onStep: progress && ((e) => progress.onStep(e)),
     });
+    progress?.finish();
     console.log('');
     console.log(stepTable(result.steps));
     return result.exitCode;
   } finally {
+    progress?.finish();
     for (const s of STOP_SIGNALS) process.off(s, stop);
     tracking.close();
   }
