@@ -57,7 +57,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, workb
   };
   const withTarget = (fn: (t: PipelineTarget) => unknown) => async (arg?: unknown) => {
     const target = targetOf(arg) ?? (await chooseFile().then((uri) => (uri ? { uri } : undefined)));
-    if (target) await fn(target);
+    return target ? fn(target) : undefined;
   };
   const nameOf = async (uri: vscode.Uri) => {
     const status = await model.status(uri);
@@ -84,7 +84,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, workb
     withTarget(async (t) => {
       const runId = t.runId ?? (t.step ? await lastRunOf(model, t.uri, t.step) : undefined);
       if (!runId) return void vscode.window.showInformationMessage(`MLOps: step ${t.step ?? ''} has not run yet.`);
-      await vscode.commands.executeCommand('mlops.openRun', runId);
+      return vscode.commands.executeCommand('mlops.openRun', runId);
     }),
   );
   command('mlops.pipelines.revealStep', withTarget((t) => revealStep(model, t)));

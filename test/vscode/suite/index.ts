@@ -16,6 +16,7 @@ import './models.tests';
 import './comparison.tests';
 import './runDetail.tests';
 import './comparisonReuse.tests';
+import './pipelines.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });

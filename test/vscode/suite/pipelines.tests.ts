@@ -1,0 +1,221 @@
+// Pipelines in the editor: pipeline files as tasks, the Pipelines view (live
+// statuses, stale badges from watched deps), its commands, and problems,
+// quick fixes and completion in pipeline files. Real tasks, real runs.
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from './testApi';
+import { extensionId } from './context';
+
+const PIPELINE = `name: demo
+params: { n: 2 }
+steps:
+  prepare:
+    run: cat raw.txt > clean.txt
+    deps: [raw.txt]
+    outs: [clean.txt]
+  train:
+    needs: [prepare]
+    run: cat clean.txt > model.txt && echo \${params.n} >> model.txt
+    deps: [clean.txt]
+    outs: [model.txt]
+  report:
+    needs: [train]
+    run: echo report
+`;
+
+interface Row {
+  label: string;
+  description: string;
+  icon: string;
+  contextValue: string;
+  node: unknown;
+  children?: Row[];
+}
+
+async function api(): Promise<{ pipelinesView(): Promise<Row[]> }> {
+  return (await vscode.extensions.getExtension(extensionId())!.activate()) as { pipelinesView(): Promise<Row[]> };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}${last ? ` (${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function folder(): string {
+  return vscode.workspace.workspaceFolders![0].uri.fsPath;
+}
+const dir = () => join(folder(), 'pipes');
+const file = () => join(dir(), 'demo.pipeline.yaml');
+
+function setUp(): void {
+  mkdirSync(dir(), { recursive: true });
+  writeFileSync(join(dir(), 'raw.txt'), 'rows\n');
+  writeFileSync(file(), PIPELINE);
+}
+
+/** Resolves with the exit code of the next pipeline task process to end. */
+function nextTaskExit(): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (e.execution.task.definition.pipeline) {
+        sub.dispose();
+        resolve(e.exitCode);
+      }
+    });
+  });
+}
+
+async function demoRow(predicate: (row: Row) => boolean, what: string): Promise<Row> {
+  const view = await api();
+  return until(what, async () => {
+    await vscode.commands.executeCommand('mlops.pipelines.refresh');
+    const row = (await view.pipelinesView()).find((r) => r.label === 'demo');
+    return row && predicate(row) ? row : undefined;
+  });
+}
+
+const steps = (row: Row) => Object.fromEntries((row.children ?? []).map((c) => [c.label, c]));
+
+async function serverApi(path: string, body: unknown): Promise<any> {
+  const server = JSON.parse(readFileSync(join(folder(), '.mlops', 'server.json'), 'utf8')) as { url: string; token: string };
+  const res = await fetch(server.url + path, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return res.json();
+}
+
+test('every pipeline file is a task "mlops: <name>"; running it fills the Pipelines view with each step\'s outcome', async () => {
+  await api();
+  setUp();
+  const task = await until('the pipeline task', async () => (await vscode.tasks.fetchTasks({ type: 'mlops' })).find((t) => t.name === 'demo' && t.source === 'mlops'));
+  assert.equal(task.definition.pipeline, 'pipes/demo.pipeline.yaml');
+  const before = await demoRow((r) => (r.children?.length ?? 0) === 3, 'the view lists the 3 steps');
+  assert.match(before.description, /never run/);
+  assert.deepEqual((before.children ?? []).map((c) => [c.label, c.description]), [
+    ['prepare', 'never run'],
+    ['train', 'never run'],
+    ['report', 'never run'],
+  ]);
+
+  const exit = nextTaskExit();
+  await vscode.tasks.executeTask(task);
+  assert.equal(await exit, 0);
+  const after = await demoRow((r) => (r.children ?? []).every((c) => c.icon === 'pass'), 'every step passed');
+  assert.match(after.description, /finished/);
+  assert.equal(steps(after).prepare.contextValue, 'mlopsPipelineStepWithRun');
+}, { timeoutMs: 90_000 });
+
+test('a dep edited outside a run turns its step and those after it stale; a re-run with nothing changed is cached', async () => {
+  writeFileSync(join(dir(), 'raw.txt'), 'other rows\n');
+  const stale = await demoRow((r) => /stale/.test(steps(r).prepare?.description ?? ''), 'prepare is stale');
+  assert.match(steps(stale).train.description, /stale/, 'downstream of a stale step is stale');
+  assert.match(stale.description, /2 stale/);
+
+  let exit = nextTaskExit();
+  await vscode.commands.executeCommand('mlops.pipelines.runPipeline', { file: file() });
+  assert.equal(await exit, 0);
+  exit = nextTaskExit();
+  await vscode.commands.executeCommand('mlops.pipelines.runPipeline', vscode.Uri.file(file()));
+  assert.equal(await exit, 0);
+  const cached = await demoRow((r) => /cached/.test(steps(r).prepare?.description ?? '') && !/stale/.test(r.description), 'prepare is cached');
+  assert.match(steps(cached).train.description, /cached/);
+  assert.equal(steps(cached).prepare.icon, 'pass-filled');
+  assert.doesNotMatch(steps(cached).report.description, /cached/, 'a step without deps or outs always runs');
+}, { timeoutMs: 120_000 });
+
+test('Run Step runs just that step; Open Step Run opens its run; a tasks.json pipeline task passes params and steps', async () => {
+  const status = async () => serverApi('/api/v1/pipelines/status', { file: 'pipes/demo.pipeline.yaml' });
+  const before = await status();
+  let exit = nextTaskExit();
+  await vscode.commands.executeCommand('mlops.pipelines.runStep', { file: file(), step: 'train' });
+  assert.equal(await exit, 0);
+  const after = await until('train ran again', async () => {
+    const s = await status();
+    return s.steps[1].last.runId !== before.steps[1].last.runId ? s : undefined;
+  });
+  assert.equal(after.steps[1].last.cached, false, 'Run Step runs the step even when it is cached');
+  assert.equal(after.steps[0].last.runId, before.steps[0].last.runId, 'its needs are not run');
+
+  const report = (await vscode.commands.executeCommand('mlops.pipelines.openStepRun', { file: file(), step: 'train' })) as { runId?: string } | undefined;
+  assert.equal(report?.runId, after.steps[1].last.runId);
+
+  const label = `demo n=7 ${Date.now()}`;
+  mkdirSync(join(folder(), '.vscode'), { recursive: true });
+  const tasksFile = join(folder(), '.vscode', 'tasks.json');
+  const previous = (() => {
+    try {
+      return JSON.parse(readFileSync(tasksFile, 'utf8')) as { tasks: unknown[] };
+    } catch {
+      return { tasks: [] };
+    }
+  })();
+  const declared = { type: 'mlops', label, pipeline: 'pipes/demo.pipeline.yaml', params: { n: 7 }, steps: ['train'] };
+  writeFileSync(tasksFile, JSON.stringify({ version: '2.0.0', tasks: [...previous.tasks, declared] }, null, 2));
+  const task = await until('the tasks.json pipeline task', async () => (await vscode.tasks.fetchTasks({ type: 'mlops' })).find((t) => t.name === label));
+  exit = nextTaskExit();
+  await vscode.tasks.executeTask(task);
+  assert.equal(await exit, 0);
+  const last = await status();
+  const server = JSON.parse(readFileSync(join(folder(), '.mlops', 'server.json'), 'utf8')) as { url: string; token: string };
+  const run = (await (await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${last.lastRun.runId}`, { headers: { Authorization: `Bearer ${server.token}` } })).json()) as any;
+  const params = Object.fromEntries(run.run.data.params.map((p: { key: string; value: string }) => [p.key, p.value]));
+  assert.equal(params.n, '7');
+  assert.equal(run.run.data.tags.find((t: { key: string }) => t.key === 'mlops.pipeline.steps').value, 'train');
+  assert.match(readFileSync(join(dir(), 'model.txt'), 'utf8'), /7/);
+}, { timeoutMs: 120_000 });
+
+test('problems show as you type at their line and column, a typo gets a quick fix, and needs completes step names', async () => {
+  await api();
+  mkdirSync(dir(), { recursive: true });
+  const uri = vscode.Uri.file(join(dir(), 'typing.pipeline.yaml'));
+  writeFileSync(uri.fsPath, 'name: typing\nsteps:\n  prepare:\n    run: echo hi\n');
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc);
+  await editor.edit((e) => e.insert(new vscode.Position(4, 0), '  train:\n    needs: [prepar]\n    run: echo train\n    dep: [x.txt]\n'));
+  const problems = await until('two problems', () => {
+    const d = vscode.languages.getDiagnostics(uri);
+    return d.length === 1 ? d : undefined; // the schema error (dep) hides the reference checks until fixed
+  });
+  assert.equal(problems[0].range.start.line, 7);
+  assert.equal(problems[0].range.start.character, 4);
+  assert.match(problems[0].message, /unknown key "dep"/);
+  await applyFix(uri, problems[0].range, "Change to 'deps'");
+
+  const need = await until('the unknown need', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'unknown-need'));
+  assert.deepEqual([need.range.start.line, need.range.start.character, need.range.end.character], [5, 12, 18]);
+  assert.ok(vscode.languages.getDiagnostics(uri).some((d) => d.code === 'missing-dep' && d.range.start.line === 7), 'x.txt is missing');
+  await applyFix(uri, need.range, "Change to 'prepare'");
+  await until('no unknown need', () => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'unknown-need') ? undefined : true));
+  assert.equal(doc.lineAt(5).text, '    needs: [prepare]');
+
+  // Completion: a new step's needs offers the others, not itself nor what is listed.
+  await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '  report:\n    run: echo r\n    needs: [train, '));
+  const end = doc.lineAt(doc.lineCount - 1).range.end;
+  const list = await until('completion items', async () => {
+    const r = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, end);
+    const labels = r.items.filter((i) => i.kind === vscode.CompletionItemKind.Reference).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    return labels.length ? labels : undefined;
+  });
+  assert.deepEqual(list.sort(), ['prepare']);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}, { timeoutMs: 60_000 });
+
+async function applyFix(uri: vscode.Uri, range: vscode.Range, title: string): Promise<void> {
+  const actions = await until(`the quick fix "${title}"`, async () => {
+    const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range);
+    return all.find((a) => a.title === title) ? all : undefined;
+  });
+  const fix = actions.find((a) => a.title === title)!;
+  assert.ok(fix.edit);
+  assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+}
