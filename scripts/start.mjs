@@ -1,5 +1,12 @@
-// `npm start`: the product in a real VS Code, on the example workspace
-// (examples/quickstart), with a few tracked runs recorded the first time.
+// `npm start`: the product in a real VS Code, on an example workspace with
+// tracked runs recorded the first time:
+//
+// - examples/churn when the Python its pipeline uses can import numpy and onnx
+//   (Debian's python3-numpy and python3-onnx): the pipeline runs once, so the
+//   editor shows a pipeline run with a child run per step, per-epoch curves and a
+//   registered model;
+// - otherwise examples/quickstart (plain Python), with three runs, and a line
+//   saying why and what to install for the churn example.
 //
 // - VS Code desktop when `code` is on PATH: a new window with this repository
 //   loaded as the extension under development.
@@ -9,7 +16,7 @@
 //   server runs until Ctrl-C.
 //
 // Environment:
-//   MLOPS_START_WORKSPACE   another folder to open (default examples/quickstart)
+//   MLOPS_START_WORKSPACE   another folder to open (default: examples/churn or examples/quickstart, as above)
 //   MLOPS_START_BROWSER=1   use the browser-based VS Code even when `code` exists
 //   MLOPS_START_PORT        port of the browser-based VS Code (default: a free one)
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,11 +26,12 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const workspace = resolve(process.env.MLOPS_START_WORKSPACE || join(repo, 'examples', 'quickstart'));
 const cli = join(repo, 'dist', 'cli.js');
 const log = (msg) => console.log(`[start] ${msg}`);
+const CHURN_PIPELINE = 'churn.pipeline.yaml';
 
 function fail(message) {
   console.error(`[start] ${message}`);
@@ -44,11 +52,50 @@ function build() {
   if (res.status !== 0) fail('the build failed (see above)');
 }
 
+/**
+ * The churn pipeline's Python if it can import numpy and onnx (its `python` param,
+ * Debian's /usr/bin/python3 by default), else python3 on PATH if that can; with
+ * the reason when neither can.
+ */
+function churnPython(folder) {
+  let declared = '/usr/bin/python3';
+  try {
+    declared = String(parseYaml(readFileSync(join(folder, CHURN_PIPELINE), 'utf8'))?.params?.python ?? declared);
+  } catch {
+    /* the pipeline run reports a broken file itself */
+  }
+  const candidates = [declared, onPath('python3')].filter((p, i, all) => p && all.indexOf(p) === i);
+  const python = candidates.find((p) => spawnSync(p, ['-c', 'import numpy, onnx'], { stdio: 'ignore' }).status === 0);
+  return { python, declared, why: python ? undefined : `${candidates.join(' and ')} cannot import numpy and onnx` };
+}
+
+/** Whether the workspace's store has runs already (the examples are seeded the first time only). */
+function hasRuns(folder) {
+  const listed = spawnSync(process.execPath, [cli, 'runs', 'list', '--json', '--workspace', folder], { encoding: 'utf8' });
+  return listed.status === 0 && /"run_id"/.test(listed.stdout);
+}
+
+/** One run of the churn pipeline: a pipeline run, a run per step, per-epoch metrics, and the model registered. */
+function seedPipelineRun(folder, python) {
+  if (hasRuns(folder)) return;
+  if (!python.python) return log(`${python.why}: ${folder} opens without runs (sudo apt-get install python3-numpy python3-onnx)`);
+  const args = [cli, 'pipeline', 'run', CHURN_PIPELINE, '--workspace', folder];
+  if (python.python !== python.declared) args.push('--set', `python=${python.python}`);
+  log(`recording a run of the example's pipeline: mlops pipeline run ${[CHURN_PIPELINE, ...args.slice(6)].join(' ')} …`);
+  const res = spawnSync(process.execPath, args, { cwd: folder, encoding: 'utf8' });
+  if (res.status !== 0) {
+    process.stderr.write(res.stdout + res.stderr);
+    return log(`the pipeline run ended with exit code ${res.status ?? res.signal} (see above); opening the workspace anyway`);
+  }
+  // The step table the run ends with: each step's status, duration and run.
+  const table = res.stdout.slice(res.stdout.lastIndexOf('\n\n') + 2).trimEnd();
+  for (const line of table.split('\n')) log(`  ${line}`);
+}
+
 /** Three runs of the example with different learning rates, the first time only. */
-function seedExampleRuns() {
+function seedExampleRuns(workspace) {
   if (!existsSync(join(workspace, 'train.py'))) return;
-  const listed = spawnSync(process.execPath, [cli, 'runs', 'list', '--json', '--workspace', workspace], { encoding: 'utf8' });
-  if (listed.status === 0 && /"run_id"/.test(listed.stdout)) return; // it has runs already
+  if (hasRuns(workspace)) return;
   const python = onPath('python3') ? 'python3' : onPath('python') ? 'python' : undefined;
   if (!python) return log('no python3 on PATH: the example workspace opens without runs');
   for (const lr of ['0.05', '0.3', '1.0']) {
@@ -61,7 +108,23 @@ function seedExampleRuns() {
   }
 }
 
-function openDesktop(code) {
+/** The folder to open: MLOPS_START_WORKSPACE, else the churn example when its Python has numpy and onnx, else the quickstart. */
+function chooseWorkspace() {
+  if (process.env.MLOPS_START_WORKSPACE) return resolve(process.env.MLOPS_START_WORKSPACE);
+  const churn = join(repo, 'examples', 'churn');
+  const python = churnPython(churn);
+  if (python.python) return churn;
+  log(`opening examples/quickstart instead of examples/churn: ${python.why}.`);
+  log('for the churn example (pipeline, registered model): sudo apt-get install python3-numpy python3-onnx, then npm start again');
+  return join(repo, 'examples', 'quickstart');
+}
+
+function seed(workspace) {
+  if (existsSync(join(workspace, CHURN_PIPELINE))) seedPipelineRun(workspace, churnPython(workspace));
+  else seedExampleRuns(workspace);
+}
+
+function openDesktop(code, workspace) {
   log(`opening VS Code (${code}) on ${workspace}`);
   const res = spawnSync(code, ['--new-window', `--extensionDevelopmentPath=${repo}`, workspace], { stdio: 'inherit', shell: process.platform === 'win32' });
   if (res.status !== 0) fail(`"${code}" exited with ${res.status ?? res.signal}; set MLOPS_START_BROWSER=1 to use the browser-based VS Code instead`);
@@ -93,7 +156,7 @@ function freePort() {
   });
 }
 
-async function openBrowserHost() {
+async function openBrowserHost(workspace) {
   const install = spawnSync(process.execPath, [join(repo, 'test', 'vscode', 'installHost.mjs')], { stdio: 'inherit' });
   if (install.status !== 0) fail('could not install the browser-based VS Code (see above)');
   const hostDir = process.env.MLOPS_VSCODE_HOST_DIR || join(homedir(), '.cache', 'mlops-workbench', 'vscode-host');
@@ -152,8 +215,9 @@ async function openBrowserHost() {
 }
 
 build();
+const workspace = chooseWorkspace();
 if (!existsSync(workspace)) fail(`${workspace} does not exist`);
-seedExampleRuns();
+seed(workspace);
 const code = process.env.MLOPS_START_BROWSER === '1' ? undefined : onPath('code');
-if (code) openDesktop(code);
-else await openBrowserHost();
+if (code) openDesktop(code, workspace);
+else await openBrowserHost(workspace);

@@ -1,28 +1,35 @@
-// examples/churn end to end with real processes: its pipeline's steps run one by one
-// under `mlops run` (the commands come from churn.pipeline.yaml, so the file cannot
-// drift from the scripts), with Debian's Python, numpy and onnx. The exported model
-// must load in onnxruntime-node and agree with the numpy evaluation, and register.
+// examples/churn end to end with real processes, with Debian's Python, numpy and
+// onnx: first its pipeline's steps one by one under `mlops run` (the commands come
+// from churn.pipeline.yaml, so the file cannot drift from the scripts); then the
+// pipeline itself under `mlops pipeline run`, as a CI job runs it. The exported
+// model must load in onnxruntime-node and agree with the numpy evaluation, and the
+// version the pipeline registers must be that model.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { REPO, makeWorkspace, runCli, stopBackgroundServer } from './helpers/testServer';
+import { DEBIAN_PYTHON as PYTHON, skipWithoutPython } from './helpers/pythonDeps';
 import { TrackingStore } from '../src/core/tracking/trackingStore';
+import { ModelRegistry } from '../src/core/registry/modelRegistry';
 import { readOnnxSignature } from '../src/core/registry/onnxSignature';
 
 const EXAMPLE = join(REPO, 'examples', 'churn');
-// Debian's interpreter: python3-numpy and python3-onnx are for it (the python3 on
-// PATH may be another one without them).
-const PYTHON = '/usr/bin/python3';
-const hasDeps = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy, onnx'], { stdio: 'ignore' }).status === 0;
-const skip = hasDeps ? false : `${PYTHON} cannot import numpy and onnx (apt install python3-numpy python3-onnx)`;
+const skip = skipWithoutPython(['numpy', 'onnx']);
 
 interface Pipeline {
   params: Record<string, string | number>;
   steps: Record<string, { run?: string; metrics?: string; register?: { model: string; path: string; features: string[]; when: string } }>;
+}
+
+/** A fresh workspace holding the example's own files: not the data, model or store of a run made in the checkout. */
+function copyOfExample(prefix: string): string {
+  const dir = makeWorkspace(prefix);
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !/[\\/](data|__pycache__|\.mlops)$|\.(onnx|csv)$|[\\/](features|metrics|predictions)\.json$/.test(src) });
+  return dir;
 }
 
 let ws = '';
@@ -54,9 +61,7 @@ function readRun(runId: string) {
 
 before(async () => {
   if (skip) return;
-  ws = makeWorkspace('mlops-churn-');
-  // The example's own files only: not the data or model of a run made in the checkout.
-  cpSync(EXAMPLE, ws, { recursive: true, filter: (src) => !/[\\/](data|__pycache__|\.mlops)$|\.(onnx|csv)$|[\\/](features|metrics|predictions)\.json$/.test(src) });
+  ws = copyOfExample('mlops-churn-');
   pipeline = parse(readFileSync(join(ws, 'churn.pipeline.yaml'), 'utf8')) as Pipeline;
   const extra: Record<string, string[]> = {
     train: ['--param', `lr=${pipeline.params.lr}`], // one param recorded by the CLI, the others by the script
@@ -108,9 +113,9 @@ test('prepare, train and evaluate run under mlops run, each FINISHED with its pa
 
 test('the held-out AUC clears the pipeline\'s register gate', { skip }, () => {
   const metrics = JSON.parse(readFileSync(join(ws, pipeline.steps.evaluate.metrics!), 'utf8'));
-  const gate = /^evaluate\.metrics\.auc >= ([0-9.]+)$/.exec(pipeline.steps.register.register!.when);
-  assert.ok(gate, pipeline.steps.register.register!.when);
-  assert.ok(metrics.auc >= Number(gate[1]) + 0.03, `AUC ${metrics.auc} clears the gate ${gate[1]} with a margin`);
+  assert.equal(pipeline.steps.register.register!.when, 'evaluate.metrics.auc >= params.min_auc');
+  const threshold = Number(pipeline.params.min_auc);
+  assert.ok(metrics.auc >= threshold + 0.03, `AUC ${metrics.auc} clears the gate ${threshold} with a margin`);
   assert.ok(metrics.auc < 0.9, `AUC ${metrics.auc}: the noise in the data caps it near 0.85`);
   assert.ok(metrics.accuracy > 0.75, `accuracy ${metrics.accuracy}`);
 });
@@ -165,4 +170,99 @@ test('prepare.py is deterministic for a seed, and the scripts work without mlops
   const bare = spawnSync(PYTHON, ['-S', 'prepare.py'], { cwd: dir, env, encoding: 'utf8' });
   assert.notEqual(bare.status, 0);
   assert.match(bare.stderr, /needs numpy[\s\S]*python3-numpy/);
+});
+
+// The pipeline as a CI job runs it: `mlops pipeline run`, headless, on the embedded store.
+
+async function runPipeline(dir: string, ...args: string[]) {
+  const r = await runCli(['pipeline', 'run', 'churn.pipeline.yaml', ...args], { cwd: dir, env: { MLOPS_WORKSPACE: dir, PYTHONDONTWRITEBYTECODE: '1' }, timeoutMs: 120_000 });
+  // Step name → run id, from the "step | run ID" lines.
+  const steps = Object.fromEntries([...r.stderr.matchAll(/^(\S+)\s*\| run ([0-9a-f]{32})$/gm)].map((m) => [m[1], m[2]]));
+  return { ...r, steps };
+}
+
+/** The environment of a script started by hand: no tracking. */
+function untrackedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+  for (const key of Object.keys(env)) if (/^(MLOPS|MLFLOW)_/.test(key) || key === 'PYTHONPATH') delete env[key];
+  return env;
+}
+
+test('mlops pipeline run: four child runs, the model registered as challenger from train\'s run, and the registered file loads in onnxruntime-node and agrees with numpy', { skip }, async () => {
+  const dir = copyOfExample('mlops-churn-pipeline-');
+  try {
+    const r = await runPipeline(dir);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(Object.keys(r.steps).sort(), ['evaluate', 'prepare', 'register', 'train']);
+    assert.match(r.stdout, /^register\s+registered/m);
+    const tracking = TrackingStore.open(dir);
+    let registered: string;
+    let auc: number;
+    try {
+      const run = tracking.runs.get(r.steps.evaluate);
+      auc = run.data.metrics.find((m) => m.key === 'auc')!.value;
+      assert.ok(auc >= 0.75 && auc < 0.9, `AUC ${auc}`);
+      const trainRun = tracking.runs.get(r.steps.train);
+      assert.equal(tracking.metrics.history(r.steps.train, 'val_auc', 100_000, 0).length, Number(trainRun.data.params.find((p) => p.key === 'epochs')!.value), 'one val_auc point per epoch');
+      const registry = new ModelRegistry(tracking);
+      const version = registry.getVersionByAlias('churn', 'challenger');
+      assert.equal(version.version, 1);
+      assert.equal(version.runId, r.steps.train);
+      assert.deepEqual(version.features?.features.map((f) => f.name), ['tenure', 'monthly_charges', 'support_calls', 'contract_month_to_month', 'contract_one_year', 'contract_two_year']);
+      // The stored copy, checked against the sha256 recorded at registration: what serving would load.
+      registered = await registry.openModelVersionFile('churn', version.version);
+    } finally {
+      tracking.close();
+    }
+
+    // numpy's predictions from the registered file (evaluate.py reads the graph with onnx and runs it with numpy) ...
+    const out = makeWorkspace('mlops-churn-registered-');
+    const e = spawnSync(PYTHON, ['evaluate.py', '--model', registered, '--data', 'data/churn.csv', '--out', join(out, 'metrics.json'), '--predictions', join(out, 'predictions.json'), '--rows', '64'], { cwd: dir, env: untrackedEnv(), encoding: 'utf8' });
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).auc, auc, 'the registered file is the one the gate evaluated');
+    const dumped = JSON.parse(readFileSync(join(out, 'predictions.json'), 'utf8')) as { inputs: number[][]; probabilities: number[] };
+    assert.equal(dumped.inputs.length, 64);
+    // ... and onnxruntime-node's, from the same file.
+    const session = await InferenceSession.create(registered);
+    try {
+      const result = await session.run({ float_input: new Tensor('float32', Float32Array.from(dumped.inputs.flat()), [64, 6]) });
+      const ort = result.probabilities.data as Float32Array;
+      assert.equal(ort.length, 64);
+      dumped.probabilities.forEach((p, i) => assert.ok(Math.abs(ort[i] - p) < 1e-5, `row ${i}: onnxruntime ${ort[i]}, numpy ${p}`));
+    } finally {
+      await session.release();
+    }
+  } finally {
+    stopBackgroundServer(dir);
+  }
+});
+
+test('mlops pipeline run exits 3 and registers nothing when the gate cannot hold, and 1 when a step fails', { skip }, async () => {
+  const dir = copyOfExample('mlops-churn-gate-');
+  const models = () => {
+    const tracking = TrackingStore.open(dir);
+    try {
+      return new ModelRegistry(tracking).listModels();
+    } finally {
+      tracking.close();
+    }
+  };
+  try {
+    // The data caps any model's AUC near 0.85 (see prepare.py).
+    const gate = await runPipeline(dir, '--set', 'min_auc=0.95');
+    assert.equal(gate.code, 3, gate.stdout + gate.stderr);
+    assert.match(gate.stdout, /register \| not registered: gate evaluate\.metrics\.auc >= params\.min_auc did not hold \(evaluate\.metrics\.auc = 0\.8\d* ≥ params\.min_auc \(0\.95\): false\)/);
+    assert.match(gate.stdout, /^evaluate\s+finished/m);
+    assert.match(gate.stdout, /^register\s+not registered \(gate\)/m);
+    assert.deepEqual(models(), []);
+
+    // prepare.py refuses fewer than 20 rows: the step fails, nothing after it runs.
+    const failed = await runPipeline(dir, '--set', 'rows=5');
+    assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    assert.match(failed.stdout, /^prepare\s+failed: exit code 2/m);
+    assert.match(failed.stdout, /^register\s+not run/m);
+    assert.deepEqual(models(), []);
+  } finally {
+    stopBackgroundServer(dir);
+  }
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { CLASSIFIER, classifierModel, linearExpected, linearModel, sequenceOutputModel, twoInputModel, wideLinearModel, writeModels } from './helpers/onnxModels';
+import { skipWithoutPython } from './helpers/pythonDeps';
 
 const { paths } = writeModels({
   'linear.onnx': linearModel(),
@@ -58,7 +59,7 @@ test('the classifier fixture returns an int64 label and probabilities that sum t
 // A second opinion from ONNX's reference checker, when Debian's python3-onnx is
 // installed. It lives in the system Python, which a pyenv/venv python3 on PATH hides.
 const pythonWithOnnx = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
-test('onnx.checker accepts every fixture', { skip: pythonWithOnnx ? false : 'python3-onnx is not installed (apt install python3-onnx)' }, () => {
+test('onnx.checker accepts every fixture', { skip: pythonWithOnnx ? false : skipWithoutPython(['onnx']) }, () => {
   for (const path of Object.values(paths)) {
     const r = spawnSync(pythonWithOnnx!, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${path}: ${r.stderr}`);
