@@ -221,6 +221,7 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
       output: (step, line, stream) => write(stream === 'stdout' ? process.stdout : process.stderr, `${step.padEnd(width)} | ${line}`),
       log,
       onStep: progress && ((e) => progress.onStep(e)),
+      heartbeatMs: Number(process.env.MLOPS_HEARTBEAT_INTERVAL_MS) > 0 ? Number(process.env.MLOPS_HEARTBEAT_INTERVAL_MS) : undefined,
     });
     progress?.finish();
     console.log('');

@@ -61,6 +61,8 @@ export interface RunPipelineOptions {
   output: (step: string, line: string, stream: 'stdout' | 'stderr') => void;
   /** The runner's own messages (run ids, the end). */
   log: (line: string) => void;
+  /** How often the pipeline's running runs heartbeat (default 5 s). */
+  heartbeatMs?: number;
   /** A step started (its run exists) or ended (ran, was cached, failed, or was not run): for live progress displays. */
   onStep?: (event: StepEvent) => void;
 }
@@ -68,6 +70,7 @@ export interface RunPipelineOptions {
 export type StepEvent = { kind: 'started'; step: string; runId: string; startedAt: number } | { kind: 'ended'; step: string; result: StepResult };
 
 const DEFAULT_BACKOFF_MS = 1000;
+const HEARTBEAT_MS = 5000;
 
 /**
  * Runs a planned pipeline as a parent run with one child run per executed step.
@@ -83,6 +86,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     experimentId,
     userId: o.userId,
     runName: pipeline.name,
+    heartbeat: true,
     tags: [
       { key: 'mlops.pipeline', value: pipeline.name },
       { key: 'mlops.pipeline.file', value: o.file },
@@ -104,6 +108,8 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
   let firstFailure: string | undefined;
   const cache = new StepCache(tracking);
   const cacheTags: KeyValue[] = [];
+  /** Step runs in progress (they heartbeat). */
+  const liveRuns = new Set<string>();
 
   const startStep = (name: string): void => {
     const p = executeStep(name).then(
@@ -168,6 +174,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       experimentId,
       userId: o.userId,
       runName: name,
+      heartbeat: true,
       tags: [
         { key: 'mlflow.parentRunId', value: parentId },
         { key: 'mlops.pipeline', value: pipeline.name },
@@ -185,6 +192,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       ],
     });
     const runId = child.info.runId;
+    liveRuns.add(runId);
     o.onStep?.({ kind: 'started', step: name, runId, startedAt: started });
     if (stepParams.length) tracking.runs.logParams(runId, stepParams);
     o.output(name, `run ${runId}`, 'stderr');
@@ -282,8 +290,22 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     } catch (err) {
       o.log(`could not record the end of step ${name}'s run ${runId}: ${(err as Error).message}`);
     }
+    liveRuns.delete(runId);
     return { step: name, status, runId, durationMs, reason, attempts: attempts || undefined, registered, cacheReason: whyRun };
   };
+
+  // The runs heartbeat while this process lives: if it dies (killed, machine
+  // asleep), the server's reaper marks them FAILED instead of RUNNING forever.
+  const heartbeat = setInterval(() => {
+    for (const runId of [parentId, ...liveRuns]) {
+      try {
+        tracking.runs.heartbeat(runId);
+      } catch {
+        /* the store is busy; the next beat will do */
+      }
+    }
+  }, o.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
 
   // The scheduler: start what is ready (file order), wait for any to end, repeat.
   for (;;) {
@@ -311,6 +333,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     o.output(name, reason, 'stderr');
   }
 
+  clearInterval(heartbeat);
   const steps = plan.order.map((n) => results.get(n)!);
   const cancelled = o.signal?.aborted === true;
   const failed = steps.some((s) => s.status === 'FAILED' || s.status === 'NOT_RUN');

@@ -18,9 +18,12 @@ export async function checks(page, check, { screenshot }) {
   });
 
   await check('[ui] the pipeline task\'s terminal shows the run\'s step table', async () => {
-    const terminal = page.locator('.terminal-wrapper').first();
+    const terminal = page.locator('.xterm').first();
     if (!(await terminal.isVisible())) await page.keyboard.press('Control+`');
     await terminal.waitFor({ state: 'visible', timeout: 10_000 });
+    // The dedicated task terminal keeps the run's end: the step table printed as the live one goes away.
+    const tabs = await page.locator('.terminal-tabs-entry, .tabs-list .monaco-list-row').allInnerTexts();
+    if (!tabs.some((t) => /demo/.test(t))) throw new Error(`no pipeline task terminal among ${JSON.stringify(tabs)}`);
     await screenshot('pipeline-task-terminal');
   });
 }
