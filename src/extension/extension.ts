@@ -10,6 +10,7 @@ import { registerRunsTablePanel } from './panels/runsTablePanel';
 import { registerComparisonPanel } from './panels/comparisonPanel';
 import { registerRunDetailPanel } from './panels/runDetailPanel';
 import { registerModels, type ModelsNode } from './models/modelsView';
+import { registerStaticPipelineDag } from './panels/pipelineDagStatic';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
 // it never opens the store and never loads a native module. Activation only
@@ -71,6 +72,9 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   registerComparisonPanel(context, wb, () => experimentsView.selection);
   registerRunDetailPanel(context, wb, () => experimentsView.selection);
   const models = registerModels(context, wb);
+  // TEMPORARY: the DAG panel over statuses given to `_mlops.pipelineDag.showStatic`,
+  // until the Pipelines view wires registerPipelineDagPanel to the real source.
+  registerStaticPipelineDag(context, wb);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
