@@ -16,6 +16,8 @@ import './models.tests';
 import './comparison.tests';
 import './runDetail.tests';
 import './comparisonReuse.tests';
+// Last: it leaves the DAG panel open for its browser check.
+import './pipelineDag.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });
