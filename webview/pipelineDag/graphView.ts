@@ -8,7 +8,7 @@ import { h } from '../shared/uiKit';
 import { layoutDag, type DagLayout, type PlacedNode } from './layout';
 import { drawNode, fitNode, type DrawnNode } from './nodeShape';
 import { PanZoom } from './panZoom';
-import { tooltipLines } from './stepStatus';
+import { durationText, tooltipLines } from './stepStatus';
 import { s } from './svg';
 
 export interface GraphHandlers {
@@ -101,6 +101,19 @@ export class DagGraph {
       nodes: layout.nodes.map((p) => ({ name: p.name, status: this.drawn.get(p.name)!.status, badges: this.drawn.get(p.name)!.badges, kind: steps[p.index].kind })),
       edges: layout.edges.length,
     };
+  }
+
+  /** Advances the time shown on running steps (no new status needed for that); false when none runs. */
+  tick(now = Date.now()): boolean {
+    let running = false;
+    for (const [name, d] of this.drawn) {
+      if (d.status !== 'running') continue;
+      running = true;
+      const el = d.g.querySelector('.dag-duration');
+      const text = durationText(this.steps.get(name)!, now);
+      if (el && text) el.textContent = text;
+    }
+    return running;
   }
 
   /** The whole graph in view; `readable` (the first view): a big one shows its start at a size that can be read. */

@@ -134,9 +134,11 @@ function drawSelectionBar(): void {
   const duration = durationText(st);
   const openRun = button('Open Run', st.last ? `Open run ${st.last.runId}` : 'This step has not run yet', () => st.last && post({ type: 'openStepRun', runId: st.last.runId }));
   enable(openRun, !!st.last);
+  // What the tooltip says, for keyboard users too: the status, why it failed, why it would run.
+  const facts = [STATUS_LABEL[s], duration, st.last?.reason ?? '', ...badges(st).map((b) => (b === 'stale' && st.why ? `stale: ${st.why}` : b))].filter(Boolean).join(' · ');
   selectionBar.append(
     h('span', { class: 'dag-sel-name' }, st.name),
-    h('span', { class: 'dag-muted' }, [STATUS_LABEL[s], duration, ...badges(st)].filter(Boolean).join(' · ')),
+    h('span', { class: 'dag-muted dag-sel-facts', title: facts }, facts),
     button('Run Step', `Run ${st.name} only`, () => post({ type: 'runStep', step: st.name })),
     button('Run From Step', `Run ${st.name} and everything downstream`, () => post({ type: 'runFromStep', step: st.name })),
     openRun,
@@ -184,11 +186,22 @@ function drawStatus(file: string, label: string | undefined, next: PipelineStatu
     viewTools.hidden = false;
     footer.hidden = false;
     const drawn = graph.draw(next.steps);
+    if (graph.tick()) startClock();
     drawnNodes = drawn.nodes;
     drawnEdges = drawn.edges;
     if (!graph.selected && state.selectedStep) graph.select(state.selectedStep, true);
   }
   drawSelectionBar();
+}
+
+// Running steps show their time so far, a second at a time, until a status says they ended.
+let clock: number | undefined;
+function startClock(): void {
+  clock ??= window.setInterval(() => {
+    if (view === 'graph' && graph.tick()) return;
+    window.clearInterval(clock);
+    clock = undefined;
+  }, 1000);
 }
 
 function drawError(file: string, label: string | undefined, message: string): void {

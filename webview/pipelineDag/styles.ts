@@ -26,6 +26,7 @@ body { padding: 0; overflow: hidden; }
 .dag-tools { display: flex; gap: 6px; align-items: center; }
 .dag-selbar { display: flex; align-items: center; gap: 8px; padding: 6px 16px; min-height: 28px; border-bottom: 1px solid ${border}; flex-wrap: wrap; }
 .dag-selbar .dag-sel-name { font-weight: 600; }
+.dag-sel-facts { max-width: 60ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .dag-muted { color: var(--vscode-descriptionForeground); }
 .dag-banner { display: flex; align-items: center; gap: 12px; margin: 10px 16px 0; padding: 8px 12px; border-left: 3px solid var(--vscode-focusBorder); background: var(--vscode-textBlockQuote-background); }
 .dag-viewport { position: relative; flex: 1 1 auto; min-height: 120px; overflow: hidden; cursor: grab; outline: none; touch-action: none; }
