@@ -45,6 +45,8 @@ export function dagStatus(file: string, now = Date.now()): PipelineStatusRespons
         last: last('2d0e6f4a1b3c5d6e0f9a8b7c6d5e4f3a', 'RUNNING', null, { startTime: now - 21_000 }),
       }),
       step('train_b', 21, ['featurize'], {
+        state: 'stale',
+        why: 'its last run failed: nothing to reuse',
         deps: ['train_gbm.py', 'data/features.parquet'],
         outs: ['models/gbm.onnx'],
         last: last('3e1f7a5b2c4d6e7f1a0b9c8d7e6f5a4b', 'FAILED', 8_400, { reason: 'exit code 1: ValueError: Input contains NaN', startTime: now - 21_000 }),
