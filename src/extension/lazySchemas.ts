@@ -26,6 +26,10 @@ export function modelPanelSchemas(): typeof import('../protocol/modelPanelMessag
   return require('../protocol/modelPanelMessages') as typeof import('../protocol/modelPanelMessages');
 }
 
+export function pipelineDagSchemas(): typeof import('../protocol/pipelineDagMessages') {
+  return require('../protocol/pipelineDagMessages') as typeof import('../protocol/pipelineDagMessages');
+}
+
 export function pipelineApiSchemas(): typeof import('../protocol/pipelineApi') {
   return require('../protocol/pipelineApi') as typeof import('../protocol/pipelineApi');
 }

@@ -17,6 +17,8 @@ import './comparison.tests';
 import './runDetail.tests';
 import './comparisonReuse.tests';
 import './pipelines.tests';
+// Last: it leaves the DAG panel open for its browser check.
+import './pipelineDag.tests';
 
 export async function run(): Promise<void> {
   const results = await runRegistered(resultsPath(), { vscodeVersion: vscode.version });

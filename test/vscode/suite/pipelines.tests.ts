@@ -174,6 +174,27 @@ test('Run Step runs just that step; Open Step Run opens its run; a tasks.json pi
   assert.match(readFileSync(join(dir(), 'model.txt'), 'utf8'), /7/);
 }, { timeoutMs: 120_000 });
 
+test('Show DAG draws the pipeline\'s real steps and edges with their last outcomes, and follows new runs', async () => {
+  await vscode.commands.executeCommand('mlops.pipelines.showDag', { file: file() });
+  const drawn = await until('the DAG drew the demo pipeline', async () => {
+    const r = (await vscode.commands.executeCommand('_mlops.pipelineDag.report', file())) as { view: string; nodes: { name: string; status: string; badges: string[] }[]; edges: number } | undefined;
+    return r?.view === 'graph' && r.nodes.length === 3 ? r : undefined;
+  });
+  assert.equal(drawn.edges, 2);
+  assert.deepEqual(drawn.nodes.map((n) => n.name), ['prepare', 'train', 'report']);
+  for (const n of drawn.nodes) assert.ok(['finished', 'cached'].includes(n.status), `${n.name}: ${n.status}`);
+  assert.ok(drawn.nodes[1].badges.includes('stale'), 'train is stale: the last run used n=7');
+
+  // A run from the view: the panel redraws from the new status (train no longer stale).
+  const exit = nextTaskExit();
+  await vscode.commands.executeCommand('mlops.pipelines.runPipeline', { file: file() });
+  assert.equal(await exit, 0);
+  await until('train is fresh in the DAG', async () => {
+    const r = (await vscode.commands.executeCommand('_mlops.pipelineDag.report', file())) as { nodes: { name: string; badges: string[] }[] } | undefined;
+    return r && !r.nodes[1].badges.includes('stale') ? r : undefined;
+  });
+}, { timeoutMs: 90_000 });
+
 test('problems show as you type at their line and column, a typo gets a quick fix, and needs completes step names', async () => {
   await api();
   mkdirSync(dir(), { recursive: true });
