@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CLI, fmt, main, median, report, sleep, tempWorkspace, type Measure } from './common';
 
 // Benchmark 5: the pipeline runner. A synthetic pipeline of LAYERS x WIDTH
@@ -23,7 +23,10 @@ import { CLI, fmt, main, median, report, sleep, tempWorkspace, type Measure } fr
 // editor or an earlier run would have); ensureServer's health check is inside.
 //
 // Options (env): BENCH_PIPELINE_REPEAT (7), BENCH_PIPELINE_LAYERS (10),
-// BENCH_PIPELINE_WIDTH (10), BENCH_CPU_PROF=<dir> (the measured CLI runs under --cpu-prof).
+// BENCH_PIPELINE_WIDTH (10), BENCH_CPU_PROF=<dir> (the measured CLI runs under --cpu-prof),
+// BENCH_PIPELINE_COMPARE_CLI=<another build's cli.js> (e.g. the previous commit's
+// dist copied under out/, so it finds node_modules): its forced and cached runs
+// are measured in the same repetitions, on the same store, for a same-run ratio.
 
 const LAYERS = Number(process.env.BENCH_PIPELINE_LAYERS ?? 10);
 const WIDTH = Number(process.env.BENCH_PIPELINE_WIDTH ?? 10);
@@ -32,6 +35,7 @@ const REPEAT = Number(process.env.BENCH_PIPELINE_REPEAT ?? 7);
 const CACHED_TARGET_MS = 1000;
 const PER_STEP_TARGET_MS = 50;
 const PROF_DIR = process.env.BENCH_CPU_PROF;
+const COMPARE_CLI = process.env.BENCH_PIPELINE_COMPARE_CLI ? resolve(process.env.BENCH_PIPELINE_COMPARE_CLI) : undefined;
 
 interface Generated {
   /** The pipeline's folder and file, relative to the workspace. */
@@ -108,8 +112,8 @@ function timed(file: string, args: string[], cwd: string): Promise<Timed> {
 
 const profArgs = (): string[] => (PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : []);
 
-async function cli(workspace: string, cwd: string, args: string[]): Promise<Timed> {
-  const r = await timed(process.execPath, [...profArgs(), CLI, ...args, '--workspace', workspace], cwd);
+async function cli(workspace: string, cwd: string, args: string[], cliFile = CLI): Promise<Timed> {
+  const r = await timed(process.execPath, [...profArgs(), cliFile, ...args, '--workspace', workspace], cwd);
   if (r.code !== 0) throw new Error(`mlops ${args.join(' ')} exited with ${r.code}:\n${r.stderr.slice(-2000)}`);
   return r;
 }
@@ -200,6 +204,8 @@ main(async () => {
     const cached: number[] = [];
     const forcedParallel: number[] = [];
     const cliStart: number[] = [];
+    const otherSerial: number[] = [];
+    const otherCached: number[] = [];
     let laterStarts = 0;
     for (let i = 0; i < REPEAT; i++) {
       // Alternate the order, so neither side always follows the other.
@@ -215,6 +221,14 @@ main(async () => {
       const par = await cli(workspace, g.folder, ['pipeline', 'run', g.file, '--force']);
       expectSteps(par, 'ran', 'forced, default jobs');
       const v = await timed(process.execPath, [...profArgs(), CLI, '--version'], workspace);
+      if (COMPARE_CLI) {
+        const op = await cli(workspace, g.folder, ['pipeline', 'run', g.file, '--force', '--jobs', '1'], COMPARE_CLI);
+        expectSteps(op, 'ran', 'compared CLI, forced --jobs 1');
+        const oc = await cli(workspace, g.folder, ['pipeline', 'run', g.file], COMPARE_CLI);
+        expectSteps(oc, 'cached', 'compared CLI, cached re-run');
+        otherSerial.push(op.ms);
+        otherCached.push(oc.ms);
+      }
       laterStarts += [p, c, par].filter(startedServer).length;
       forcedSerial.push(p.ms);
       shell.push(s!.ms);
@@ -240,6 +254,12 @@ main(async () => {
     console.log(`   ratio pipeline/shell (same repetition): median x${fmt(median(ratio), 1)}`);
     console.log(`   --force, default --jobs (${cores} cores): ${range(forcedParallel)}`);
     console.log(`   the CLI's start alone (mlops --version): ${range(cliStart)}`);
+    if (COMPARE_CLI) {
+      console.log(`   compared build (${COMPARE_CLI}), same repetitions: --force --jobs 1 ${range(otherSerial)}, ` +
+        `per step over the shell ${fmt(median(otherSerial.map((x, i) => (x - shell[i]) / STEPS)), 2)} ms; cached ${range(otherCached)}`);
+      console.log(`   ratio compared/this build: --force --jobs 1 x${fmt(median(otherSerial.map((x, i) => x / forcedSerial[i])), 2)}, ` +
+        `cached x${fmt(median(otherCached.map((x, i) => x / cached[i])), 2)}`);
+    }
     console.log(`   check: the pipeline's ${STEPS} out files equal the shell script's`);
 
     const measures: Measure[] = [
@@ -274,6 +294,18 @@ main(async () => {
         ratio: stats(ratio),
         forcedParallel: stats(forcedParallel),
         cliStart: stats(cliStart),
+        ...(COMPARE_CLI
+          ? {
+              compared: {
+                cli: COMPARE_CLI,
+                forcedSerial: stats(otherSerial),
+                cached: stats(otherCached),
+                perStepOverheadMs: stats(otherSerial.map((x, i) => (x - shell[i]) / STEPS)),
+                forcedSerialRatio: median(otherSerial.map((x, i) => x / forcedSerial[i])),
+                cachedRatio: median(otherCached.map((x, i) => x / cached[i])),
+              },
+            }
+          : {}),
       },
     });
   } finally {
