@@ -209,7 +209,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       registered = outcome.registered;
       reason = outcome.reason;
     } else {
-      cache.unlinkStoredOuts(spec, o.folder);
+      cache.unlinkStoredOuts(spec, o.folder, { file: o.file, name });
       const env = { ...o.host.environmentFor({ runId, experimentId }, stepParams), ...(pipeline.env ?? {}) };
       const retries = spec.retries ?? 0;
       const timeoutMs = spec.timeout ? parseDuration(spec.timeout) : undefined;

@@ -207,23 +207,38 @@ export class StepCache {
   /**
    * Before a step runs: removes out files that are hard links to stored blobs,
    * so the step writes new files and never changes a stored (read-only) blob in place.
+   * With `step` (its pipeline file and name), the blob recorded for an out in the
+   * step's cache entry is tried first: it is nearly always the one the out is linked
+   * to, and finding it otherwise means reading every run's artifact rows at that
+   * path (no index on path), which grows with the store.
    */
-  unlinkStoredOuts(spec: PipelineStepSpec, folder: string): void {
+  unlinkStoredOuts(spec: PipelineStepSpec, folder: string, step?: { file: string; name: string }): void {
+    let recorded: Record<string, string> | undefined;
     for (const o of spec.outs ?? []) {
       if (!existsSync(join(folder, trim(o)))) continue;
       for (const f of filesUnder(folder, trim(o))) {
         const abs = join(folder, f);
         const st = statSync(abs);
         if (st.nlink < 2) continue;
-        const rows = this.tracking.store.statement('SELECT DISTINCT sha256 FROM run_artifacts WHERE path = ?').all(`outs/${f}`) as { sha256: string }[];
-        const linked = rows.some(({ sha256 }) => {
-          const blob = this.tracking.artifacts.blobPath(sha256);
-          if (!existsSync(blob)) return false;
-          const b = statSync(blob);
-          return b.ino === st.ino && b.dev === st.dev;
-        });
+        const path = `outs/${f}`;
+        if (step && recorded === undefined) recorded = this.get(step.file, step.name)?.outs ?? {};
+        const likely = recorded?.[f];
+        // A file is a link to at most one blob (blobs are named by content), so when the
+        // likely blob is it, the only question left is whether a run stores it at this path.
+        const linked =
+          likely !== undefined && this.isLinkTo(st, likely)
+            ? this.tracking.store.statement('SELECT 1 FROM run_artifacts WHERE sha256 = ? AND path = ? LIMIT 1').get(likely, path) !== undefined
+            : (this.tracking.store.statement('SELECT DISTINCT sha256 FROM run_artifacts WHERE path = ?').all(path) as { sha256: string }[]).some(({ sha256 }) => this.isLinkTo(st, sha256));
         if (linked) unlinkSync(abs);
       }
     }
+  }
+
+  /** Whether the file with stat `st` is the stored blob `sha256` (the same inode). */
+  private isLinkTo(st: Stats, sha256: string): boolean {
+    const blob = this.tracking.artifacts.blobPath(sha256);
+    if (!existsSync(blob)) return false;
+    const b = statSync(blob);
+    return b.ino === st.ino && b.dev === st.dev;
   }
 }
