@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -96,11 +96,14 @@ interface Timed {
   stderr: string;
 }
 
+/** The process being timed, for a stop in the middle. */
+let current: ChildProcess | undefined;
+
 /** Runs a process to its end; the wall clock from spawn to exit (output piped and kept, as a terminal would show it). */
 function timed(file: string, args: string[], cwd: string): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const proc = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = (current = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d) => (stdout += d));
@@ -175,9 +178,16 @@ main(async () => {
   console.log(`== Pipeline: ${STEPS} steps (${LAYERS} layers x ${WIDTH}, ${g.edges} needs), each a trivial cat/echo with declared deps and outs, ` +
     `through the real CLI (node dist/cli.js pipeline run), one process per run`);
   let pid: number | undefined;
-  process.on('exit', () => {
+  // Stopped early (run.mjs's timeout, Ctrl-C): the server must not idle on for 30 minutes.
+  // (A signal handler runs before main's cleanup removes the workspace, so server.json is still there.)
+  const killServer = (): void => {
+    // A CLI run left going would recreate the workspace's folders after cleanup.
+    if (current && current.exitCode === null && current.signalCode === null) current.kill('SIGKILL');
+    pid ??= serverPid(workspace);
     if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
-  });
+  };
+  process.on('exit', killServer);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, killServer);
   try {
     // The first run: no store, no server.
     const cold = await cli(workspace, g.folder, ['pipeline', 'run', g.file]);
