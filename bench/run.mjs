@@ -4,7 +4,7 @@
 // never asserted: the exit code is non-zero only if a benchmark crashed.
 //
 //   npm run bench                  all of them
-//   npm run bench -- series        only the named ones (ingest, series, python, runsTable)
+//   npm run bench -- series        only the named ones (ingest, series, python, runsTable, pipeline)
 //   node bench/run.mjs runsTable   the same without bundling first
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,9 @@ const BENCHES = [
   { name: 'series', file: 'out/bench/series.js', timeoutS: 300 },
   { name: 'python', file: 'out/bench/python.js', timeoutS: 240 },
   { name: 'runsTable', file: 'out/bench/runsTable.js', timeoutS: 300 },
+  { name: 'pipeline', file: 'out/bench/pipeline.js', timeoutS: 300 },
 ];
-const ALIASES = { pythonClient: 'python', py: 'python', query: 'series', table: 'runsTable' };
+const ALIASES = { pythonClient: 'python', py: 'python', query: 'series', table: 'runsTable', pipelines: 'pipeline' };
 
 const asked = process.argv.slice(2).map((a) => ALIASES[a] ?? a);
 const unknown = asked.filter((a) => !BENCHES.some((b) => b.name === a));

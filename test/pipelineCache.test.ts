@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, runCli, stopBackgroundServer } from './helpers/testServer';
 import { linearModel } from './helpers/onnxModels';
@@ -204,6 +204,43 @@ test('pipeline status says which steps are up to date or stale and why, running 
     assert.match(stale.stdout, /^side\s+up to date\s+.*side\.txt deleted, restorable from the store/m);
     assert.deepEqual(started(ws), [], 'status runs no step');
     assert.ok(!existsSync(join(ws, 'side.txt')), 'status restores nothing');
+  } finally {
+    stopBackgroundServer(ws);
+  }
+});
+
+test('a re-run never changes the outs an earlier run stored, though out files are links into the store', async () => {
+  const ws = workspace();
+  const storedSide = (runId: string): string => {
+    const tracking = TrackingStore.open(ws);
+    try {
+      return tracking.artifacts.find(runId, 'outs/side.txt').blobPath;
+    } finally {
+      tracking.close();
+    }
+  };
+  const sideRun = (stderr: string) => /^side\s*\| run ([0-9a-f]{32})$/m.exec(stderr)?.[1];
+  try {
+    const first = await run(ws);
+    assert.equal(first.code, 0, first.stderr);
+    const firstBlob = storedSide(sideRun(first.stderr)!);
+    assert.equal(statSync(join(ws, 'side.txt')).ino, statSync(firstBlob).ino, 'the out is a hard link to its stored blob');
+
+    // The step writes side.txt again (other content): the earlier run's blob must not change.
+    const again = await run(ws, '--set', 'epochs=5');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(readFileSync(join(ws, 'side.txt'), 'utf8'), '5\n');
+    assert.equal(readFileSync(firstBlob, 'utf8'), '2\n');
+
+    // An out linked to a blob other than its step's last one (as when another pipeline
+    // file's step writes the same path) is unlinked too.
+    rmSync(join(ws, 'side.txt'));
+    linkSync(firstBlob, join(ws, 'side.txt'));
+    const other = await run(ws, '--set', 'epochs=7');
+    assert.equal(other.code, 0, other.stderr);
+    assert.equal(readFileSync(join(ws, 'side.txt'), 'utf8'), '7\n');
+    assert.equal(readFileSync(firstBlob, 'utf8'), '2\n');
+    assert.equal(readFileSync(storedSide(sideRun(again.stderr)!), 'utf8'), '5\n');
   } finally {
     stopBackgroundServer(ws);
   }

@@ -219,7 +219,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       registered = outcome.registered;
       reason = outcome.reason;
     } else {
-      cache.unlinkStoredOuts(spec, o.folder);
+      cache.unlinkStoredOuts(spec, o.folder, { file: o.file, name });
       const env = { ...o.host.environmentFor({ runId, experimentId }, stepParams), ...(pipeline.env ?? {}) };
       const retries = spec.retries ?? 0;
       const timeoutMs = spec.timeout ? parseDuration(spec.timeout) : undefined;
@@ -285,8 +285,11 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     await endLog(logStream);
     try {
       await tracking.artifacts.importFile(runId, 'logs/output.log', logFile, 'link');
-      tracking.runs.setTags(runId, tags);
-      tracking.runs.update(runId, { status, endTime: Date.now() });
+      // The run's last tags and its end in one transaction: one commit per step fewer.
+      tracking.store.write(() => {
+        tracking.runs.setTags(runId, tags);
+        tracking.runs.update(runId, { status, endTime: Date.now() });
+      });
     } catch (err) {
       o.log(`could not record the end of step ${name}'s run ${runId}: ${(err as Error).message}`);
     }
@@ -343,8 +346,10 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
   try {
     const endTags: KeyValue[] = [{ key: 'mlops.exitCode', value: String(exitCode) }, ...cacheTags];
     if (firstFailure) endTags.push({ key: 'mlops.endReason', value: cancelled ? 'cancelled' : `step ${firstFailure} ${results.get(firstFailure)?.status === 'KILLED' ? 'was killed' : 'failed'}` });
-    tracking.runs.setTags(parentId, endTags);
-    tracking.runs.update(parentId, { status, endTime: Date.now() });
+    tracking.store.write(() => {
+      tracking.runs.setTags(parentId, endTags);
+      tracking.runs.update(parentId, { status, endTime: Date.now() });
+    });
   } catch (err) {
     o.log(`could not record the end of pipeline run ${parentId}: ${(err as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, statSync, unlinkSync, copyFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, copyFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { hashFile } from '../store/artifactStore';
 import type { TrackingStore } from '../tracking/trackingStore';
@@ -48,13 +48,35 @@ function filesUnder(folder: string, path: string): string[] {
   return out.sort();
 }
 
+// Files up to this size are read whole in one call. Pipelines are mostly made of
+// small files (configs, scripts, metrics, markers), and for those a stream's
+// separate open, reads and close cost far more than the hashing: on a cached
+// re-run they were most of the time spent per step.
+const READ_WHOLE_MAX_BYTES = 1 << 20;
+
+/** A path's stat, or undefined where existsSync would say false (missing, or not reachable). */
+function statIfExists(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** sha256 of a file's content (the same digest as the artifact store's). */
+async function sha256Of(file: string, size = statSync(file).size): Promise<string> {
+  if (size <= READ_WHOLE_MAX_BYTES) return createHash('sha256').update(readFileSync(file)).digest('hex');
+  return (await hashFile(file)).sha256;
+}
+
 /** sha256 of a file's content, or of a folder's sorted listing of relative path + content hash. */
 export async function hashPath(folder: string, path: string): Promise<string> {
   const abs = join(folder, path);
-  if (!existsSync(abs)) throw new PipelineError('missing-dep', `dep ${path} is missing (no file or folder at ${abs})`);
-  if (!statSync(abs).isDirectory()) return (await hashFile(abs)).sha256;
+  const st = statIfExists(abs);
+  if (!st) throw new PipelineError('missing-dep', `dep ${path} is missing (no file or folder at ${abs})`);
+  if (!st.isDirectory()) return sha256Of(abs, st.size);
   const h = createHash('sha256');
-  for (const f of filesUnder(abs, '.')) h.update(`${f}\0${(await hashFile(join(abs, f))).sha256}\n`);
+  for (const f of filesUnder(abs, '.')) h.update(`${f}\0${await sha256Of(join(abs, f))}\n`);
   return h.digest('hex');
 }
 
@@ -103,8 +125,8 @@ export class StepCache {
   constructor(private readonly tracking: TrackingStore) {}
 
   get(file: string, step: string): CacheEntry | undefined {
-    const row = this.tracking.store.db
-      .prepare('SELECT cache_key, run_uuid, inputs_json, outs_json FROM pipeline_step_cache WHERE pipeline_file = ? AND step = ?')
+    const row = this.tracking.store
+      .statement('SELECT cache_key, run_uuid, inputs_json, outs_json FROM pipeline_step_cache WHERE pipeline_file = ? AND step = ?')
       .get(file, step) as { cache_key: string; run_uuid: string; inputs_json: string; outs_json: string } | undefined;
     if (!row) return undefined;
     return { key: row.cache_key, runId: row.run_uuid, inputs: JSON.parse(row.inputs_json) as StepInputs, outs: JSON.parse(row.outs_json) as Record<string, string> };
@@ -112,8 +134,8 @@ export class StepCache {
 
   put(file: string, step: string, entry: CacheEntry): void {
     this.tracking.store.write(() =>
-      this.tracking.store.db
-        .prepare('INSERT OR REPLACE INTO pipeline_step_cache (pipeline_file, step, cache_key, run_uuid, inputs_json, outs_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.tracking.store
+        .statement('INSERT OR REPLACE INTO pipeline_step_cache (pipeline_file, step, cache_key, run_uuid, inputs_json, outs_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(file, step, entry.key, entry.runId, JSON.stringify(entry.inputs), JSON.stringify(entry.outs), Date.now()),
     );
   }
@@ -133,10 +155,11 @@ export class StepCache {
     const restore: string[] = [];
     for (const [out, sha] of Object.entries(entry.outs)) {
       const abs = join(folder, out);
-      if (!existsSync(abs)) {
+      const st = statIfExists(abs);
+      if (!st) {
         if (!this.storedOut(entry.runId, out, sha)) return { cached: false, reason: `out ${out} missing` };
         restore.push(out);
-      } else if ((await hashFile(abs)).sha256 !== sha) return { cached: false, reason: `out ${out} changed` };
+      } else if ((await sha256Of(abs, st.size)) !== sha) return { cached: false, reason: `out ${out} changed` };
     }
     return { cached: true, entry, reason: `cached: inputs unchanged since run ${entry.runId}`, restore };
   }
@@ -184,23 +207,38 @@ export class StepCache {
   /**
    * Before a step runs: removes out files that are hard links to stored blobs,
    * so the step writes new files and never changes a stored (read-only) blob in place.
+   * With `step` (its pipeline file and name), the blob recorded for an out in the
+   * step's cache entry is tried first: it is nearly always the one the out is linked
+   * to, and finding it otherwise means reading every run's artifact rows at that
+   * path (no index on path), which grows with the store.
    */
-  unlinkStoredOuts(spec: PipelineStepSpec, folder: string): void {
+  unlinkStoredOuts(spec: PipelineStepSpec, folder: string, step?: { file: string; name: string }): void {
+    let recorded: Record<string, string> | undefined;
     for (const o of spec.outs ?? []) {
       if (!existsSync(join(folder, trim(o)))) continue;
       for (const f of filesUnder(folder, trim(o))) {
         const abs = join(folder, f);
         const st = statSync(abs);
         if (st.nlink < 2) continue;
-        const rows = this.tracking.store.db.prepare('SELECT DISTINCT sha256 FROM run_artifacts WHERE path = ?').all(`outs/${f}`) as { sha256: string }[];
-        const linked = rows.some(({ sha256 }) => {
-          const blob = this.tracking.artifacts.blobPath(sha256);
-          if (!existsSync(blob)) return false;
-          const b = statSync(blob);
-          return b.ino === st.ino && b.dev === st.dev;
-        });
+        const path = `outs/${f}`;
+        if (step && recorded === undefined) recorded = this.get(step.file, step.name)?.outs ?? {};
+        const likely = recorded?.[f];
+        // A file is a link to at most one blob (blobs are named by content), so when the
+        // likely blob is it, the only question left is whether a run stores it at this path.
+        const linked =
+          likely !== undefined && this.isLinkTo(st, likely)
+            ? this.tracking.store.statement('SELECT 1 FROM run_artifacts WHERE sha256 = ? AND path = ? LIMIT 1').get(likely, path) !== undefined
+            : (this.tracking.store.statement('SELECT DISTINCT sha256 FROM run_artifacts WHERE path = ?').all(path) as { sha256: string }[]).some(({ sha256 }) => this.isLinkTo(st, sha256));
         if (linked) unlinkSync(abs);
       }
     }
+  }
+
+  /** Whether the file with stat `st` is the stored blob `sha256` (the same inode). */
+  private isLinkTo(st: Stats, sha256: string): boolean {
+    const blob = this.tracking.artifacts.blobPath(sha256);
+    if (!existsSync(blob)) return false;
+    const b = statSync(blob);
+    return b.ino === st.ino && b.dev === st.dev;
   }
 }

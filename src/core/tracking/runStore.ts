@@ -115,30 +115,30 @@ export class RunStore {
 
   private loadChunk(ids: string[]): Run[] {
     const marks = ids.map(() => '?').join(',');
-    const rows = this.db.prepare(`SELECT * FROM runs WHERE run_uuid IN (${marks})`).all(...ids) as RunRow[];
+    // One run (create, get, a run page's refresh) is the common case: its SQL is
+    // always the same, so its statements are prepared once per connection.
+    // Other sizes are prepared each time rather than kept, one set per size.
+    const prepare = (sql: string) => (ids.length === 1 ? this.store.statement(sql) : this.db.prepare(sql));
+    const rows = prepare(`SELECT * FROM runs WHERE run_uuid IN (${marks})`).all(...ids) as RunRow[];
     const runs = new Map<string, Run>();
     for (const row of rows) {
       runs.set(row.run_uuid, { info: toInfo(row), data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
     }
-    for (const p of this.db.prepare(`SELECT run_uuid, key, value FROM params WHERE run_uuid IN (${marks}) ORDER BY key`).all(...ids) as (KeyValue & { run_uuid: string })[]) {
+    for (const p of prepare(`SELECT run_uuid, key, value FROM params WHERE run_uuid IN (${marks}) ORDER BY key`).all(...ids) as (KeyValue & { run_uuid: string })[]) {
       runs.get(p.run_uuid)?.data.params.push({ key: p.key, value: p.value });
     }
-    for (const t of this.db.prepare(`SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (${marks}) ORDER BY key`).all(...ids) as (KeyValue & { run_uuid: string })[]) {
+    for (const t of prepare(`SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (${marks}) ORDER BY key`).all(...ids) as (KeyValue & { run_uuid: string })[]) {
       runs.get(t.run_uuid)?.data.tags.push({ key: t.key, value: t.value });
     }
-    const metricRows = this.db
-      .prepare(
-        `SELECT run_uuid, key, latest_step, latest_ts, latest_value, latest_is_nan FROM metric_series
-         WHERE run_uuid IN (${marks}) AND point_count > 0 ORDER BY key`,
-      )
-      .all(...ids) as { run_uuid: string; key: string; latest_step: number; latest_ts: number; latest_value: number | null; latest_is_nan: number }[];
+    const metricRows = prepare(
+      `SELECT run_uuid, key, latest_step, latest_ts, latest_value, latest_is_nan FROM metric_series
+       WHERE run_uuid IN (${marks}) AND point_count > 0 ORDER BY key`,
+    ).all(...ids) as { run_uuid: string; key: string; latest_step: number; latest_ts: number; latest_value: number | null; latest_is_nan: number }[];
     for (const m of metricRows) {
       const point: MetricPoint = { key: m.key, value: m.latest_is_nan ? NaN : (m.latest_value as number), timestamp: m.latest_ts, step: m.latest_step };
       runs.get(m.run_uuid)?.data.metrics.push(point);
     }
-    const inputRows = this.db
-      .prepare(`SELECT * FROM run_inputs WHERE run_uuid IN (${marks}) ORDER BY name`)
-      .all(...ids) as { run_uuid: string; name: string; digest: string; source_type: string; source: string; schema: string | null; profile: string | null; tags_json: string }[];
+    const inputRows = prepare(`SELECT * FROM run_inputs WHERE run_uuid IN (${marks}) ORDER BY name`).all(...ids) as { run_uuid: string; name: string; digest: string; source_type: string; source: string; schema: string | null; profile: string | null; tags_json: string }[];
     for (const r of inputRows) {
       const input: DatasetInput = {
         dataset: { name: r.name, digest: r.digest, sourceType: r.source_type, source: r.source, schema: r.schema ?? undefined, profile: r.profile ?? undefined },
