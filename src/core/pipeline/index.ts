@@ -12,6 +12,6 @@ export { parseDuration } from './duration';
 export { closestName } from './closestName';
 export { runPipeline, readMetricsFile, type RunPipelineOptions, type PipelineRunResult, type StepResult, type StepStatus, type StepEvent } from './runPipeline';
 export type { StepProcessHost } from './stepProcess';
-export { StepCache, stepInputs, cacheKey, inputChanges, hashPath, type StepInputs, type CacheEntry, type CacheDecision } from './stepCache';
+export { StepCache, FileHashMemo, stepInputs, cacheKey, inputChanges, hashPath, type StepInputs, type CacheEntry, type CacheDecision } from './stepCache';
 export { pipelineStatus, type StepStatusRow } from './pipelineStatus';
 export { pipelineHistory, STEP_OUTCOME_TAG, type PipelineHistory, type StepLastRun, type StepOutcome } from './pipelineHistory';

@@ -3,7 +3,7 @@ import { interpolate } from './params';
 import type { PipelinePlan } from './plan';
 import type { ParamValue, PipelineFile } from './pipelineTypes';
 import { paramsOfStep } from './runPipeline';
-import { StepCache, stepInputs } from './stepCache';
+import { StepCache, stepInputs, type FileHashMemo } from './stepCache';
 
 export interface StepStatusRow {
   step: string;
@@ -26,10 +26,12 @@ export async function pipelineStatus(o: {
   params: Record<string, ParamValue>;
   tracking: TrackingStore;
   baseEnv?: NodeJS.ProcessEnv;
+  /** For a long-lived caller that asks often (the server): file hashes remembered by stat. */
+  memo?: FileHashMemo;
 }): Promise<StepStatusRow[]> {
   const { pipeline } = o;
   const env = { ...(o.baseEnv ?? process.env), ...(pipeline.env ?? {}) };
-  const cache = new StepCache(o.tracking);
+  const cache = new StepCache(o.tracking, o.memo);
   const rows = new Map<string, StepStatusRow>();
   for (const name of o.plan.order) {
     const spec = pipeline.steps[name];
@@ -39,7 +41,7 @@ export async function pipelineStatus(o: {
       let inputs;
       try {
         const command = interpolate(spec.run, o.params, env);
-        inputs = await stepInputs({ spec, command, params: paramsOfStep(spec.params, spec.run, o.params), env, folder: o.folder });
+        inputs = await stepInputs({ spec, command, params: paramsOfStep(spec.params, spec.run, o.params), env, folder: o.folder, memo: o.memo });
       } catch (err) {
         return { step: name, state: 'stale', reason: (err as Error).message };
       }

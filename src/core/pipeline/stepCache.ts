@@ -69,14 +69,42 @@ async function sha256Of(file: string, size = statSync(file).size): Promise<strin
   return (await hashFile(file)).sha256;
 }
 
+/**
+ * File hashes remembered by size, mtime, ctime and inode, for a process that
+ * asks again and again (the server answering the editor's status of a pipeline
+ * whose deps are large data files). A run never uses one: it hashes what it
+ * reads, so a cache decision never rests on timestamps.
+ */
+export class FileHashMemo {
+  private readonly entries = new Map<string, { stamp: string; sha: string }>();
+
+  constructor(private readonly maxEntries = 20_000) {}
+
+  async sha256(file: string, st: Stats): Promise<string> {
+    const stamp = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+    const hit = this.entries.get(file);
+    if (hit?.stamp === stamp) return hit.sha;
+    const sha = await sha256Of(file, st.size);
+    this.entries.delete(file);
+    this.entries.set(file, { stamp, sha });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    return sha;
+  }
+}
+
+const fileSha = (file: string, st: Stats, memo?: FileHashMemo): Promise<string> => (memo ? memo.sha256(file, st) : sha256Of(file, st.size));
+
 /** sha256 of a file's content, or of a folder's sorted listing of relative path + content hash. */
-export async function hashPath(folder: string, path: string): Promise<string> {
+export async function hashPath(folder: string, path: string, memo?: FileHashMemo): Promise<string> {
   const abs = join(folder, path);
   const st = statIfExists(abs);
   if (!st) throw new PipelineError('missing-dep', `dep ${path} is missing (no file or folder at ${abs})`);
-  if (!st.isDirectory()) return sha256Of(abs, st.size);
+  if (!st.isDirectory()) return fileSha(abs, st, memo);
   const h = createHash('sha256');
-  for (const f of filesUnder(abs, '.')) h.update(`${f}\0${await sha256Of(join(abs, f))}\n`);
+  for (const f of filesUnder(abs, '.')) {
+    const file = join(abs, f);
+    h.update(`${f}\0${await fileSha(file, statSync(file), memo)}\n`);
+  }
   return h.digest('hex');
 }
 
@@ -86,9 +114,10 @@ export async function stepInputs(a: {
   params: { key: string; value: string }[];
   env: Record<string, string | undefined>;
   folder: string;
+  memo?: FileHashMemo;
 }): Promise<StepInputs> {
   const deps: Record<string, string> = {};
-  for (const d of a.spec.deps ?? []) deps[trim(d)] = await hashPath(a.folder, trim(d));
+  for (const d of a.spec.deps ?? []) deps[trim(d)] = await hashPath(a.folder, trim(d), a.memo);
   return {
     command: a.command,
     template: a.spec.run,
@@ -122,7 +151,10 @@ export function inputChanges(before: StepInputs, now: StepInputs): string[] {
 
 /** The step cache's table (schema v3), keyed by pipeline file and step. */
 export class StepCache {
-  constructor(private readonly tracking: TrackingStore) {}
+  constructor(
+    private readonly tracking: TrackingStore,
+    private readonly memo?: FileHashMemo,
+  ) {}
 
   get(file: string, step: string): CacheEntry | undefined {
     const row = this.tracking.store
@@ -159,7 +191,7 @@ export class StepCache {
       if (!st) {
         if (!this.storedOut(entry.runId, out, sha)) return { cached: false, reason: `out ${out} missing` };
         restore.push(out);
-      } else if ((await sha256Of(abs, st.size)) !== sha) return { cached: false, reason: `out ${out} changed` };
+      } else if ((await fileSha(abs, st, this.memo)) !== sha) return { cached: false, reason: `out ${out} changed` };
     }
     return { cached: true, entry, reason: `cached: inputs unchanged since run ${entry.runId}`, restore };
   }

@@ -5,6 +5,7 @@ import { readJson, sendJson } from '../http/body';
 import { HttpError } from '../http/httpError';
 import {
   checkDeps,
+  FileHashMemo,
   parsePipelineFile,
   pipelineHistory,
   pipelineStatus,
@@ -32,6 +33,9 @@ import {
  * would do with each step and what the last runs did.
  */
 export function registerPipelinesRoute(router: Router, deps: { tracking: TrackingStore; workspace: string }): void {
+  // The editor asks for a status after every run event and dep change: deps and
+  // outs that did not change (by stat) are not read again.
+  const memo = new FileHashMemo();
   router.on('POST', '/api/v1/pipelines/check', async (ctx) => {
     const input = pipelineCheckRequest.parse(await readJson(ctx.req));
     const path = fileInWorkspace(deps.workspace, input.file);
@@ -54,7 +58,7 @@ export function registerPipelinesRoute(router: Router, deps: { tracking: Trackin
     let verdicts = new Map<string, { state: PipelineStatusResponse['steps'][number]['state']; why: string }>();
     try {
       const plan = planPipeline(pipeline);
-      const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params: resolveParams(pipeline, []), tracking: deps.tracking });
+      const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params: resolveParams(pipeline, []), tracking: deps.tracking, memo });
       verdicts = new Map(rows.map((r) => [r.step, { state: r.state, why: r.reason }]));
     } catch (err) {
       // An unset ${env.X} and the like: the steps are still worth listing.
