@@ -6,6 +6,7 @@ import {
   checkDeps,
   closestName,
   pipelineStatus,
+  pipelineHistory,
   interpolate,
   parsePipelineFile,
   PipelineError,
@@ -282,7 +283,15 @@ async function statusCommand(argv: string[]): Promise<number> {
   const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
   try {
     const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params, tracking, baseEnv: process.env });
-    console.log(formatTable(['STEP', 'STATUS', 'WHY', 'RUN'], rows.map((r) => [r.step, r.state, r.reason, r.runId ?? '']), 120));
+    const history = pipelineHistory(tracking, { file: path, experiment: pipeline.experiment, steps: plan.order });
+    const last = (step: string): string => {
+      const h = history.steps.get(step);
+      if (!h) return 'never run';
+      if (h.cached) return 'cached';
+      const took = h.durationMs === null ? '' : ` ${h.durationMs < 1000 ? `${h.durationMs} ms` : `${(h.durationMs / 1000).toFixed(1)} s`}`;
+      return `${h.status.toLowerCase().replace('_', ' ')}${took}`;
+    };
+    console.log(formatTable(['STEP', 'STATUS', 'WHY', 'LAST RUN', 'RUN'], rows.map((r) => [r.step, r.state, r.reason, last(r.step), r.runId ?? history.steps.get(r.step)?.runId ?? '']), 120));
   } finally {
     tracking.close();
   }

@@ -87,6 +87,18 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, workb
       return vscode.commands.executeCommand('mlops.openRun', runId);
     }),
   );
+  command(
+    'mlops.pipelines.stopPipeline',
+    withTarget(async (t) => {
+      const rel = vscode.workspace.asRelativePath(t.uri, false);
+      const running = vscode.tasks.taskExecutions.filter((e) => e.task.definition.type === 'mlops' && e.task.definition.pipeline === rel);
+      if (!running.length) {
+        return void vscode.window.showInformationMessage(`MLOps: no pipeline task of ${rel} is running in this window. A run from a terminal stops with Ctrl-C there (or Stop Run on its run).`);
+      }
+      // Terminating the task stops the runner, which kills the steps' process trees and marks their runs KILLED.
+      for (const e of running) e.terminate();
+    }),
+  );
   command('mlops.pipelines.revealStep', withTarget((t) => revealStep(model, t)));
   command('mlops.pipelines.showDag', withTarget((t) => showDag(t.uri)));
   command('mlops.pipelines.refresh', () => model.refreshNow());
@@ -94,6 +106,8 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, workb
 }
 
 async function lastRunOf(model: PipelinesModel, uri: vscode.Uri, step: string): Promise<string | undefined> {
+  // Asked now, not from the view's last refresh: the step may have just run again.
+  model.refreshNow(uri);
   const status = await model.status(uri);
   return 'steps' in status ? status.steps.find((s) => s.name === step)?.last?.runId || undefined : undefined;
 }

@@ -74,7 +74,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
           item.iconPath = pipelineIcon(status);
           item.tooltip = status.lastRun ? `${status.name}: last run ${status.lastRun.runId} ${status.lastRun.status}` : `${status.name}: never run`;
         }
-        item.contextValue = 'mlopsPipeline';
+        item.contextValue = !('problem' in status) && status.lastRun?.status === 'RUNNING' ? 'mlopsPipelineRunning' : 'mlopsPipeline';
         return item;
       }
       case 'step': {

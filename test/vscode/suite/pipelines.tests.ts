@@ -195,6 +195,30 @@ test('Show DAG draws the pipeline\'s real steps and edges with their last outcom
   });
 }, { timeoutMs: 90_000 });
 
+test('a running pipeline shows as running in the view, and Stop Pipeline ends it: its running step KILLED, the rest not run', async () => {
+  const slow = join(dir(), 'slow.pipeline.yaml');
+  writeFileSync(slow, 'name: slow\nsteps:\n  wait:\n    run: sleep 60\n  after:\n    needs: [wait]\n    run: echo after\n');
+  const view = await api();
+  const row = async (predicate: (r: Row) => boolean, what: string) =>
+    until(what, async () => {
+      await vscode.commands.executeCommand('mlops.pipelines.refresh');
+      const r = (await view.pipelinesView()).find((x) => x.label === 'slow');
+      return r && predicate(r) ? r : undefined;
+    });
+  await row(() => true, 'the slow pipeline is listed');
+  const exit = nextTaskExit();
+  await vscode.commands.executeCommand('mlops.pipelines.runPipeline', { file: slow });
+  const running = await row((r) => r.contextValue === 'mlopsPipelineRunning' && steps(r).wait?.icon === 'sync~spin', 'the pipeline and its step show as running');
+  assert.match(steps(running).after.description, /pending/);
+  await vscode.commands.executeCommand('mlops.pipelines.stopPipeline', running.node);
+  await exit;
+  const stopped = await row((r) => r.contextValue === 'mlopsPipeline' && steps(r).wait?.icon === 'circle-slash', 'the step is KILLED');
+  assert.match(steps(stopped).wait.description, /killed/);
+  assert.match(steps(stopped).after.description, /not run/);
+  // The browser check looks at the pipeline tasks' terminals.
+  await vscode.commands.executeCommand('workbench.action.terminal.focus');
+}, { timeoutMs: 90_000 });
+
 test('problems show as you type at their line and column, a typo gets a quick fix, and needs completes step names', async () => {
   await api();
   mkdirSync(dir(), { recursive: true });

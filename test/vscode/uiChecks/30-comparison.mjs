@@ -1,6 +1,7 @@
 // Browser-side checks of the comparison panel (the suite left a 40-run sweep
 // open: 38 runs with val_accuracy, 2 without; params lr, batch_size, optimizer,
 // dropout vary, epochs does not).
+import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 const SWEEP_RUNS = 40;
 
 export async function checks(page, check, { screenshot }) {
@@ -102,20 +103,4 @@ export async function checks(page, check, { screenshot }) {
     if (!/^sweep-\d+/.test(tipText) || !tipText.includes('val_accuracy:')) throw new Error(`the tooltip says "${tipText}"`);
     await screenshot('comparison-parallel');
   });
-}
-
-async function findFrame(page, selector, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (!frame.url().includes('/contrib/webview/browser/pre/')) continue;
-      try {
-        if (await frame.$(selector)) return frame;
-      } catch {
-        // a frame that went away while looking
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  return undefined;
 }

@@ -1,5 +1,6 @@
 // The runs table's "Compare (N)" button, clicked as a user does: it shows the
 // selected runs in the comparison panel that is already open (no second panel).
+import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 export async function checks(page, check, { screenshot }) {
   await check('[ui] the runs table\'s Compare (3) button shows the selected runs in the one comparison panel', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'MLOps Runs' }).first().click();
@@ -23,20 +24,4 @@ export async function checks(page, check, { screenshot }) {
     await panel.locator('.cmp-chart canvas').first().waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot('comparison-from-table');
   });
-}
-
-async function findFrame(page, test, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (!frame.url().includes('/contrib/webview/browser/pre/')) continue;
-      try {
-        if (await test(frame)) return frame;
-      } catch {
-        // a frame that went away while looking
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  return undefined;
 }

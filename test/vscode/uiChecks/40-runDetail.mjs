@@ -1,5 +1,6 @@
 // Browser-side checks of the run detail panel (the suite left run "detail-run" open,
 // its image artifact previewed).
+import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 export async function checks(page, check, { screenshot }) {
   await check('[ui] the run detail panel shows the image preview and the CSV as a table', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'Run detail-run' }).first().click();
@@ -38,20 +39,4 @@ export async function checks(page, check, { screenshot }) {
     await frame.evaluate(() => document.querySelector('#rd-output')?.scrollIntoView({ block: 'start' }));
     await screenshot('run-detail-output');
   });
-}
-
-async function findFrame(page, selector, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (!frame.url().includes('/contrib/webview/browser/pre/')) continue;
-      try {
-        if (await frame.$(selector)) return frame;
-      } catch {
-        // a frame that went away while looking
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  return undefined;
 }

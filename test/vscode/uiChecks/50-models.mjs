@@ -1,5 +1,6 @@
 // Browser-side checks of the registry (the suite registered model "churn" with
 // three versions, left the Models view focused and the registry panel open).
+import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 export async function checks(page, check, { screenshot }) {
   await check('[ui] the Models view lists the model and its versions with alias badges', async () => {
     const pane = page.locator('.pane', { has: page.locator('.pane-header[aria-label^="Models"]') });
@@ -46,20 +47,4 @@ export async function checks(page, check, { screenshot }) {
     await frame.evaluate(() => document.querySelector('#md-lineage')?.scrollIntoView({ block: 'start' }));
     await screenshot('model-panel-lineage');
   });
-}
-
-async function findFrame(page, selector, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (!frame.url().includes('/contrib/webview/browser/pre/')) continue;
-      try {
-        if (await frame.$(selector)) return frame;
-      } catch {
-        // a frame that went away while looking
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  return undefined;
 }

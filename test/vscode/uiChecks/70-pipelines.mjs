@@ -34,5 +34,6 @@ async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input').first();
   await input.waitFor({ state: 'visible', timeout: 5000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: title }) }).first().click({ timeout: 5000 });
+  await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 5000 });
+  await input.press('Enter');
 }

@@ -2,6 +2,7 @@
 // churn.pipeline.yaml" open on a mid-run status: a cached prepare, a stale
 // featurize, then the diamond train_a (running) / train_b (failed) → evaluate
 // (not run), and a register step never run).
+import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 const TAB = 'DAG: churn.pipeline.yaml';
 
 export async function checks(page, check, { screenshot }) {
@@ -70,20 +71,4 @@ async function useDarkTheme(page) {
   await row.first().click({ timeout: 5000 });
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark 2026' }).first().click({ timeout: 5000 });
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 10_000 });
-}
-
-async function findFrame(page, selector, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (!frame.url().includes('/contrib/webview/browser/pre/')) continue;
-      try {
-        if (await frame.$(selector)) return frame;
-      } catch {
-        // a frame that went away while looking
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  return undefined;
 }
