@@ -4,8 +4,6 @@ import { rangeOf } from './pipelineDiagnostics';
 
 /** "Change to 'prepare'" for every problem the backend knows the fix of (a mistyped step, key or param). */
 export class PipelineQuickFixes implements vscode.CodeActionProvider {
-  static readonly kinds = [vscode.CodeActionKind.QuickFix];
-
   constructor(private readonly diagnostics: PipelineDiagnostics) {}
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {

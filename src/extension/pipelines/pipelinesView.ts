@@ -34,7 +34,7 @@ export function registerPipelines(context: vscode.ExtensionContext, workbench: W
     tree,
     view,
     diagnostics,
-    vscode.languages.registerCodeActionsProvider(PIPELINE_SELECTOR, new PipelineQuickFixes(diagnostics), { providedCodeActionKinds: PipelineQuickFixes.kinds }),
+    vscode.languages.registerCodeActionsProvider(PIPELINE_SELECTOR, new PipelineQuickFixes(diagnostics), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     vscode.languages.registerCompletionItemProvider(PIPELINE_SELECTOR, new NeedsCompletion(diagnostics), '[', ',', ' ', '-'),
   );
   // The DAG panel draws what the view shows, refreshed when the view's status of that file is.
