@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import type { ChangeEvent, ModelSummary, ModelsResponse } from '../../protocol/native';
-import type { HostToModelPanel, ModelPanelReport, RunLineage } from '../../protocol/modelPanelMessages';
+import type { HostToModelPanel, ModelPanelReport, ModelPanelToHost, RunLineage } from '../../protocol/modelPanelMessages';
 import { modelPanelSchemas } from '../lazySchemas';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import { connected, restoringSerializer } from './panelBackend';
 import type { Workbench } from '../workbench';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { webviewOptions } from './webviewHtml';
+import { WebviewPanelHost } from './webviewPanelHost';
 
 const VIEW_TYPE = 'mlops.model';
 const LIVE_DEBOUNCE_MS = 400;
-const REPORT_TIMEOUT_MS = 60_000;
 
 /**
  * Registers "MLOps: Open Model" (mlops.openModel): one registry panel per model
@@ -22,7 +22,7 @@ export function registerModelPanel(context: vscode.ExtensionContext, workbench: 
   const find = (name: string) => [...panels].find((p) => p.modelName === name);
   const track = (p: ModelPanel) => {
     panels.add(p);
-    p.onDispose = () => panels.delete(p);
+    p.onDispose(() => panels.delete(p));
     return p;
   };
   context.subscriptions.push(
@@ -131,47 +131,20 @@ async function loadLineage(backend: WorkspaceBackend, runId: string, experiments
 }
 
 /** One model's registry panel: loads the model and its versions' lineage and keeps them live. */
-class ModelPanel {
-  private readonly disposables: vscode.Disposable[] = [];
-  private webviewReady = false;
+class ModelPanel extends WebviewPanelHost<HostToModelPanel, ModelPanelToHost, ModelPanelReport> {
   private refreshTimer?: NodeJS.Timeout;
-  private reportWaiters: ((report: ModelPanelReport | undefined) => void)[] = [];
   private pendingSelect?: string;
-  private disposed = false;
   private sourceRuns = new Set<string>();
-  lastReport?: ModelPanelReport;
-  onDispose?: () => void;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly backend: WorkspaceBackend,
     readonly modelName: string,
-    private readonly workbench: Workbench,
+    workbench: Workbench,
   ) {
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m) => void this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.webviewReady = false;
-      }),
-      backend.onDidChange((e) => this.onChange(e)),
-    );
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mlops.svg');
-    panel.title = `Model ${modelName}`;
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'model', title: `Model ${modelName}` });
-  }
-
-  /** The webview's next report; with `fresh` false, the current one when there is one. */
-  report(fresh = false): Promise<ModelPanelReport | undefined> {
-    if (this.lastReport && !fresh) return Promise.resolve(this.lastReport);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), REPORT_TIMEOUT_MS);
-      this.reportWaiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
+    super(panel, extensionUri, workbench, { name: 'model', title: `Model ${modelName}`, what: 'model panel' });
+    this.disposables.push(backend.onDidChange((e) => this.onChange(e)));
   }
 
   select(version: string): void {
@@ -179,53 +152,40 @@ class ModelPanel {
     else this.pendingSelect = version;
   }
 
-  private post(message: HostToModelPanel): void {
-    if (!this.disposed && this.webviewReady) void this.panel.webview.postMessage(message);
+  protected messageSchema() {
+    return modelPanelSchemas().modelPanelToHost;
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = modelPanelSchemas().modelPanelToHost.safeParse(raw);
-    if (!parsed.success) {
-      this.workbench.log(`model panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-      return;
-    }
-    const m = parsed.data;
-    try {
-      switch (m.type) {
-        case 'ready':
-          this.webviewReady = true;
-          // Before the model: the webview then draws the requested version first.
-          if (this.pendingSelect) this.post({ type: 'select', version: this.pendingSelect });
-          this.pendingSelect = undefined;
-          await this.load();
-          break;
-        case 'openRun':
-          await vscode.commands.executeCommand('mlops.openRun', m.runId);
-          break;
-        case 'compare':
-          await vscode.commands.executeCommand('mlops.compareRuns', { runIds: m.runIds });
-          break;
-        case 'copy':
-          await vscode.env.clipboard.writeText(m.text);
-          void vscode.window.setStatusBarMessage(`Copied ${m.text}`, 2000);
-          break;
-        case 'action': {
-          const command = { setAlias: 'mlops.setModelAlias', promote: 'mlops.promoteModel', reveal: 'mlops.revealModelFile', delete: 'mlops.deleteModelVersion' }[m.action];
-          await vscode.commands.executeCommand(command, { name: this.modelName, version: m.version });
-          break;
-        }
-        case 'rendered': {
-          this.lastReport = m.report;
-          const waiters = this.reportWaiters;
-          this.reportWaiters = [];
-          for (const w of waiters) w(m.report);
-          break;
-        }
+  protected onFailure(message: string): void {
+    this.post({ type: 'error', message });
+  }
+
+  protected async handle(m: ModelPanelToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        // Before the model: the webview then draws the requested version first.
+        if (this.pendingSelect) this.post({ type: 'select', version: this.pendingSelect });
+        this.pendingSelect = undefined;
+        await this.load();
+        break;
+      case 'openRun':
+        await vscode.commands.executeCommand('mlops.openRun', m.runId);
+        break;
+      case 'compare':
+        await vscode.commands.executeCommand('mlops.compareRuns', { runIds: m.runIds });
+        break;
+      case 'copy':
+        await vscode.env.clipboard.writeText(m.text);
+        void vscode.window.setStatusBarMessage(`Copied ${m.text}`, 2000);
+        break;
+      case 'action': {
+        const command = { setAlias: 'mlops.setModelAlias', promote: 'mlops.promoteModel', reveal: 'mlops.revealModelFile', delete: 'mlops.deleteModelVersion' }[m.action];
+        await vscode.commands.executeCommand(command, { name: this.modelName, version: m.version });
+        break;
       }
-    } catch (err) {
-      const message = (err as Error).message;
-      this.workbench.log(`model panel: ${message}`);
-      this.post({ type: 'error', message });
+      case 'rendered':
+        this.reported(m.report);
+        break;
     }
   }
 
@@ -242,11 +202,9 @@ class ModelPanel {
       this.post({ type: 'model', model, lineage: Object.fromEntries(lineage.flatMap((l) => (l ? [[l.runId, l]] : []))) });
     } catch (err) {
       const message = (err as Error).message;
-      this.workbench.log(`model panel: ${message}`);
+      this.log(message);
       this.post({ type: 'error', message });
-      const waiters = this.reportWaiters;
-      this.reportWaiters = [];
-      for (const w of waiters) w(undefined);
+      this.releaseReportWaiters();
     }
   }
 
@@ -260,13 +218,8 @@ class ModelPanel {
     }, LIVE_DEBOUNCE_MS);
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const w of this.reportWaiters) w(undefined);
-    this.reportWaiters = [];
-    for (const d of this.disposables) d.dispose();
-    this.onDispose?.();
+    super.dispose();
   }
 }

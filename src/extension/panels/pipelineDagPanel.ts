@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import type { PipelineStatusResponse } from '../../protocol/pipelineApi';
-import type { HostToPipelineDag, PipelineDagReport } from '../../protocol/pipelineDagMessages';
+import type { HostToPipelineDag, PipelineDagReport, PipelineDagToHost } from '../../protocol/pipelineDagMessages';
 import { pipelineDagSchemas } from '../lazySchemas';
 import { restoringSerializer } from './panelBackend';
 import { dagCommandFor } from './pipelineDagActions';
 import type { Workbench } from '../workbench';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { webviewOptions } from './webviewHtml';
+import { WebviewPanelHost } from './webviewPanelHost';
 
 const VIEW_TYPE = 'mlops.pipelineDag';
 const REFRESH_DEBOUNCE_MS = 150;
-const REPORT_TIMEOUT_MS = 60_000;
 
 /**
  * Where a DAG panel gets its data: the Pipelines feature supplies one per
@@ -38,9 +38,9 @@ export function registerPipelineDagPanel(
   const track = (webviewPanel: vscode.WebviewPanel, file: vscode.Uri, source: PipelineDagSource) => {
     const panel = new PipelineDagPanel(webviewPanel, context.extensionUri, file, source, workbench);
     panels.set(file.fsPath, panel);
-    panel.onDispose = () => {
+    panel.onDispose(() => {
       if (panels.get(file.fsPath) === panel) panels.delete(file.fsPath);
-    };
+    });
     return panel;
   };
   const serializer = restoringSerializer(
@@ -84,80 +84,40 @@ function titleOf(file: vscode.Uri): string {
 }
 
 /** One pipeline file's panel: loads its source's status when the webview is ready and whenever the source changes. */
-class PipelineDagPanel {
-  private readonly disposables: vscode.Disposable[] = [];
-  private webviewReady = false;
+class PipelineDagPanel extends WebviewPanelHost<HostToPipelineDag, PipelineDagToHost, PipelineDagReport> {
   private refreshTimer?: NodeJS.Timeout;
   private loading?: Promise<void>;
   private reloadAfter = false;
-  private reportWaiters: ((report: PipelineDagReport | undefined) => void)[] = [];
-  private disposed = false;
-  lastReport?: PipelineDagReport;
-  onDispose?: () => void;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     readonly file: vscode.Uri,
     private readonly source: PipelineDagSource,
-    private readonly workbench: Workbench,
+    workbench: Workbench,
   ) {
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m) => void this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        // A hidden webview is discarded (no retained context): it asks again with `ready` when shown.
-        if (!panel.visible) this.webviewReady = false;
-      }),
-      source.onDidChange(() => this.refreshSoon()),
-    );
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mlops.svg');
-    panel.title = titleOf(file);
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'pipelineDag', title: titleOf(file) });
+    super(panel, extensionUri, workbench, { name: 'pipelineDag', title: titleOf(file), what: 'pipeline DAG panel' });
+    this.disposables.push(source.onDidChange(() => this.refreshSoon()));
   }
 
-  /** The webview's next report; with `fresh` false, the current one when there is one. */
-  report(fresh = false): Promise<PipelineDagReport | undefined> {
-    if (this.lastReport && !fresh) return Promise.resolve(this.lastReport);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), REPORT_TIMEOUT_MS);
-      this.reportWaiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
+  protected messageSchema() {
+    return pipelineDagSchemas().pipelineDagToHost;
   }
 
-  private post(message: HostToPipelineDag): void {
-    if (!this.disposed && this.webviewReady) void this.panel.webview.postMessage(message);
+  protected onFailure(message: string): void {
+    this.post({ type: 'error', file: this.file.fsPath, label: this.source.label, message });
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = pipelineDagSchemas().pipelineDagToHost.safeParse(raw);
-    if (!parsed.success) {
-      this.workbench.log(`pipeline DAG panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-      return;
-    }
-    const m = parsed.data;
-    if (m.type === 'ready') {
-      this.webviewReady = true;
-      this.refresh();
-      return;
-    }
-    if (m.type === 'rendered') {
-      this.lastReport = m.report;
-      const waiters = this.reportWaiters;
-      this.reportWaiters = [];
-      for (const w of waiters) w(m.report);
-      return;
-    }
+  protected async handle(m: PipelineDagToHost): Promise<void> {
+    if (m.type === 'ready') return this.refresh();
+    if (m.type === 'rendered') return this.reported(m.report);
     const action = dagCommandFor(m, this.file.fsPath);
     if (!action) return;
     try {
       await vscode.commands.executeCommand(action.command, ...action.args);
     } catch (err) {
       const message = (err as Error).message;
-      this.workbench.log(`pipeline DAG panel: ${action.title}: ${message}`);
+      this.log(`${action.title}: ${message}`);
       void vscode.window.showErrorMessage(`MLOps: ${action.title} failed: ${message}`);
     }
   }
@@ -194,20 +154,15 @@ class PipelineDagPanel {
       result = { error: (err as Error).message };
     }
     if ('error' in result) {
-      this.workbench.log(`pipeline DAG panel: ${this.source.label}: ${result.error}`);
+      this.log(`${this.source.label}: ${result.error}`);
       this.post({ type: 'error', file: this.file.fsPath, label: this.source.label, message: result.error });
     } else {
       this.post({ type: 'status', file: this.file.fsPath, label: this.source.label, status: result });
     }
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const w of this.reportWaiters) w(undefined);
-    this.reportWaiters = [];
-    for (const d of this.disposables) d.dispose();
-    this.onDispose?.();
+    super.dispose();
   }
 }

@@ -5,6 +5,7 @@ import type {
   PreviewReport,
   RunDetail,
   RunDetailReport,
+  RunDetailToHost,
   TextExcerpt,
 } from '../../protocol/runDetailMessages';
 import { runDetailSchemas } from '../lazySchemas';
@@ -25,7 +26,8 @@ import {
   previewArtifact,
 } from './runDetailData';
 import { RunLogFollower } from './runLogFollower';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { webviewOptions } from './webviewHtml';
+import { WebviewPanelHost } from './webviewPanelHost';
 
 const VIEW_TYPE = 'mlops.runDetail';
 const NOTE_TAG = 'mlflow.note.content';
@@ -125,48 +127,28 @@ async function pickRun(backend: WorkspaceBackend): Promise<{ runId: string; back
 }
 
 /** One run's detail panel: loads the run from the backend and keeps it live. */
-class RunDetailPanel {
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly disposeListeners: (() => void)[] = [];
-  /** Set by the webview's "ready": messages posted before it would be lost. */
-  private webviewReady = false;
+class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, RunDetailReport> {
   private run?: RunDetail;
-  private log?: RunLogFollower;
+  private logFollower?: RunLogFollower;
   private diff?: Promise<TextExcerpt | null>;
   private pipFreeze?: Promise<TextExcerpt | null>;
   private generation = 0;
   private refreshTimer?: NodeJS.Timeout;
   private readonly changed = new Set<ChangeEvent['kind']>();
-  private reportWaiters: ((report: RunDetailReport | undefined) => void)[] = [];
   private readonly previewWaiters = new Map<number, (report: PreviewReport | undefined) => void>();
   private nextPreviewId = -1;
-  private disposed = false;
-  lastReport?: RunDetailReport;
   /** Called when the user does something that makes a preview panel worth keeping. */
   onKept?: () => void;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     readonly backend: WorkspaceBackend,
     public runId: string,
-    private readonly workbench: Workbench,
+    workbench: Workbench,
   ) {
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m) => void this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        // A hidden panel's webview is unloaded (no retained context): wait for its next "ready".
-        if (!panel.visible) this.webviewReady = false;
-      }),
-      backend.onDidChange((e) => this.onChange(e)),
-    );
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mlops.svg');
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'runDetail', title: 'Run', imageBlobs: true });
-  }
-
-  onDispose(listener: () => void): void {
-    this.disposeListeners.push(listener);
+    super(panel, extensionUri, workbench, { name: 'runDetail', title: 'Run', imageBlobs: true, what: 'run detail panel' });
+    this.disposables.push(backend.onDidChange((e) => this.onChange(e)));
   }
 
   /** Shows another run in this panel (a reused preview panel). */
@@ -176,21 +158,14 @@ class RunDetailPanel {
     this.run = undefined;
     this.diff = this.pipFreeze = undefined;
     this.lastReport = undefined;
-    this.log?.dispose();
-    this.log = undefined;
+    this.logFollower?.dispose();
+    this.logFollower = undefined;
     if (this.webviewReady) void this.loadAll();
   }
 
-  /** The webview's next report (or the current one when it has drawn this run already). */
-  report(): Promise<RunDetailReport | undefined> {
-    if (this.lastReport && this.lastReport.runId === this.runId) return Promise.resolve(this.lastReport);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), REPORT_TIMEOUT_MS);
-      this.reportWaiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
+  /** A report of another run (before a reused preview panel drew this one) is not the current one. */
+  protected override reportIsCurrent(report: RunDetailReport): boolean {
+    return report.runId === this.runId;
   }
 
   /** Asks the webview to preview an artifact; resolves with what it drew. */
@@ -206,71 +181,57 @@ class RunDetailPanel {
     });
   }
 
-  private post(message: HostToRunDetail): void {
-    if (!this.disposed && this.webviewReady) void this.panel.webview.postMessage(message);
+  protected messageSchema() {
+    return runDetailSchemas().runDetailToHost;
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = runDetailSchemas().runDetailToHost.safeParse(raw);
-    if (!parsed.success) {
-      this.workbench.log(`run detail panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-      return;
-    }
-    const m = parsed.data;
-    try {
-      switch (m.type) {
-        case 'ready':
-          this.webviewReady = true;
-          await this.loadAll();
-          break;
-        case 'listArtifacts': {
-          const files = await listArtifacts(this.backend, this.runId, m.path).catch((err: Error) => err);
-          if (files instanceof Error) this.post({ type: 'artifacts', path: m.path, files: [], error: files.message });
-          else this.post({ type: 'artifacts', path: m.path, files });
-          break;
-        }
-        case 'preview': {
-          const run = this.run;
-          if (!run) break;
-          const content = await previewArtifact(this.backend, run, m.path, m.size);
-          if (run.runId === this.runId) this.post({ type: 'preview', requestId: m.requestId, path: m.path, content });
-          break;
-        }
-        case 'openArtifact':
-          await this.openArtifact(m.path);
-          break;
-        case 'registerModel':
-          await vscode.commands.executeCommand('mlops.registerModel', { runId: this.runId, path: m.path });
-          break;
-        case 'openRun':
-          await vscode.commands.executeCommand('mlops.openRun', m.runId);
-          break;
-        case 'saveNote':
-          this.onKept?.();
-          await this.backend.request('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: this.runId, key: NOTE_TAG, value: m.text });
-          void vscode.window.setStatusBarMessage('Saved the run note', 2000);
-          break;
-        case 'copy':
-          await vscode.env.clipboard.writeText(m.text);
-          void vscode.window.setStatusBarMessage(`Copied ${m.text.length > 40 ? 'to the clipboard' : m.text}`, 2000);
-          break;
-        case 'rendered': {
-          if (m.report.runId !== this.runId) break;
-          this.lastReport = m.report;
-          const waiters = this.reportWaiters;
-          this.reportWaiters = [];
-          for (const w of waiters) w(m.report);
-          break;
-        }
-        case 'previewRendered':
-          this.previewWaiters.get(m.requestId)?.(m.report);
-          this.previewWaiters.delete(m.requestId);
-          break;
+  protected onFailure(message: string): void {
+    this.post({ type: 'error', message });
+  }
+
+  protected async handle(m: RunDetailToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        await this.loadAll();
+        break;
+      case 'listArtifacts': {
+        const files = await listArtifacts(this.backend, this.runId, m.path).catch((err: Error) => err);
+        if (files instanceof Error) this.post({ type: 'artifacts', path: m.path, files: [], error: files.message });
+        else this.post({ type: 'artifacts', path: m.path, files });
+        break;
       }
-    } catch (err) {
-      const message = (err as Error).message;
-      this.workbench.log(`run detail panel: ${message}`);
-      this.post({ type: 'error', message });
+      case 'preview': {
+        const run = this.run;
+        if (!run) break;
+        const content = await previewArtifact(this.backend, run, m.path, m.size);
+        if (run.runId === this.runId) this.post({ type: 'preview', requestId: m.requestId, path: m.path, content });
+        break;
+      }
+      case 'openArtifact':
+        await this.openArtifact(m.path);
+        break;
+      case 'registerModel':
+        await vscode.commands.executeCommand('mlops.registerModel', { runId: this.runId, path: m.path });
+        break;
+      case 'openRun':
+        await vscode.commands.executeCommand('mlops.openRun', m.runId);
+        break;
+      case 'saveNote':
+        this.onKept?.();
+        await this.backend.request('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: this.runId, key: NOTE_TAG, value: m.text });
+        void vscode.window.setStatusBarMessage('Saved the run note', 2000);
+        break;
+      case 'copy':
+        await vscode.env.clipboard.writeText(m.text);
+        void vscode.window.setStatusBarMessage(`Copied ${m.text.length > 40 ? 'to the clipboard' : m.text}`, 2000);
+        break;
+      case 'rendered':
+        if (m.report.runId === this.runId) this.reported(m.report);
+        break;
+      case 'previewRendered':
+        this.previewWaiters.get(m.requestId)?.(m.report);
+        this.previewWaiters.delete(m.requestId);
+        break;
     }
   }
 
@@ -292,19 +253,17 @@ class RunDetailPanel {
       this.post({ type: 'sparklines', series: sparklines });
       if (files instanceof Error) this.post({ type: 'artifacts', path: '', files: [], error: files.message });
       else this.post({ type: 'artifacts', path: '', files });
-      this.log?.dispose();
-      this.log = new RunLogFollower(this.backend, run, (m) => {
+      this.logFollower?.dispose();
+      this.logFollower = new RunLogFollower(this.backend, run, (m) => {
         if (runId === this.runId) this.post(m);
       });
-      await this.log.start(run.status === 'RUNNING');
+      await this.logFollower.start(run.status === 'RUNNING');
     } catch (err) {
       if (stale()) return;
       const message = (err as Error).message;
-      this.workbench.log(`run detail panel: ${message}`);
+      this.log(message);
       this.post({ type: 'error', message: `Could not load run ${runId}: ${message}` });
-      const waiters = this.reportWaiters;
-      this.reportWaiters = [];
-      for (const w of waiters) w(undefined);
+      this.releaseReportWaiters();
     }
   }
 
@@ -342,8 +301,8 @@ class RunDetailPanel {
     await this.sendDetail(run);
     if (kinds.has('metrics') || kinds.has('resync')) this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run) });
     if (kinds.has('artifacts') || kinds.has('resync')) this.post({ type: 'artifacts', path: '', files: await listArtifacts(this.backend, runId, '') });
-    if (before?.status === 'RUNNING' && run.status !== 'RUNNING') this.log?.finish();
-    else if (before && before.status !== 'RUNNING' && run.status === 'RUNNING') await this.log?.start(true);
+    if (before?.status === 'RUNNING' && run.status !== 'RUNNING') this.logFollower?.finish();
+    else if (before && before.status !== 'RUNNING' && run.status === 'RUNNING') await this.logFollower?.start(true);
   }
 
   private async openArtifact(path: string): Promise<void> {
@@ -353,16 +312,11 @@ class RunDetailPanel {
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true });
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.log?.dispose();
-    for (const w of this.reportWaiters) w(undefined);
-    this.reportWaiters = [];
+    this.logFollower?.dispose();
     for (const w of this.previewWaiters.values()) w(undefined);
     this.previewWaiters.clear();
-    for (const d of this.disposables) d.dispose();
-    for (const l of this.disposeListeners) l();
+    super.dispose();
   }
 }
