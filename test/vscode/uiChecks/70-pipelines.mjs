@@ -22,8 +22,10 @@ export async function checks(page, check, { screenshot }) {
     if (!(await terminal.isVisible())) await runCommand(page, 'Terminal: Focus Terminal');
     await terminal.waitFor({ state: 'visible', timeout: 10_000 });
     // The dedicated task terminal keeps the run's end: the step table printed as the live one goes away.
-    const tabs = await page.locator('.terminal-tabs-entry, .tabs-list .monaco-list-row').allInnerTexts();
-    if (!tabs.some((t) => /demo/.test(t))) throw new Error(`no pipeline task terminal among ${JSON.stringify(tabs)}`);
+    const tabs = page.locator('.tabs-list .monaco-list-row');
+    const names = await tabs.allInnerTexts();
+    if (!names.some((t) => /demo/.test(t))) throw new Error(`no pipeline task terminal among ${JSON.stringify(names)}`);
+    await tabs.filter({ hasText: 'demo' }).first().click();
     await screenshot('pipeline-task-terminal');
   });
 }
