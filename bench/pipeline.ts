@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CLI, fmt, main, median, report, sleep, tempWorkspace, type Measure } from './common';
+import { CLI, fmt, main, median, percentile, report, sleep, tempWorkspace, type Measure } from './common';
 
 // Benchmark 5: the pipeline runner. A synthetic pipeline of LAYERS x WIDTH
 // trivial steps (each `cat`s the outs of 1-2 steps of the layer before into its
@@ -248,6 +248,10 @@ main(async () => {
       forcedParallel.push(par.ms);
       cliStart.push(v.ms);
     }
+    // What the editor waits for: problems as you type (the buffer checked by the
+    // backend) and the Pipelines view's status, for this 100-step file.
+    const editor = await editorRoundTrips(workspace, g.file);
+
     const differs = sameOuts(g.folder, g.shellFolder);
     if (differs) throw new Error(`the pipeline's outs and the shell script's differ: ${differs}`);
 
@@ -270,6 +274,8 @@ main(async () => {
       console.log(`   ratio compared/this build: --force --jobs 1 x${fmt(median(otherSerial.map((x, i) => x / forcedSerial[i])), 2)}, ` +
         `cached x${fmt(median(otherCached.map((x, i) => x / cached[i])), 2)}`);
     }
+    console.log(`   editor: problems as you type (POST /api/v1/pipelines/check of the ${STEPS}-step buffer): median ${fmt(editor.check.median, 1)} ms, p95 ${fmt(editor.check.p95, 1)} ms`);
+    console.log(`   editor: the Pipelines view's status (POST /api/v1/pipelines/status, ${STEPS} steps, deps hashed or remembered): median ${fmt(editor.status.median, 1)} ms, p95 ${fmt(editor.status.p95, 1)} ms`);
     console.log(`   check: the pipeline's ${STEPS} out files equal the shell script's`);
 
     const measures: Measure[] = [
@@ -282,6 +288,8 @@ main(async () => {
       { measure: 'pipeline/shell ratio', value: median(ratio), unit: 'x' },
       { measure: 'pipeline --force, default jobs', value: median(forcedParallel), unit: 'ms' },
       { measure: 'CLI start (mlops --version)', value: median(cliStart), unit: 'ms' },
+      { measure: 'editor: pipeline check round trip', value: editor.check.median, unit: 'ms' },
+      { measure: 'editor: pipeline status round trip', value: editor.status.median, unit: 'ms' },
     ];
     report({
       bench: 'pipeline',
@@ -322,3 +330,22 @@ main(async () => {
     await stopServer(pid ?? serverPid(workspace));
   }
 });
+
+/** Median and p95 of the editor's two pipeline requests, against the workspace's running server. */
+async function editorRoundTrips(workspace: string, file: string): Promise<{ check: { median: number; p95: number }; status: { median: number; p95: number } }> {
+  const info = JSON.parse(readFileSync(join(workspace, '.mlops', 'server.json'), 'utf8')) as { url: string; token: string };
+  const text = readFileSync(file, 'utf8');
+  const time = async (path: string, body: unknown, n: number) => {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const res = await fetch(info.url + path, { method: 'POST', headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await res.json()) as { diagnostics?: unknown[]; steps?: unknown[] };
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return { median: median(ms), p95: percentile(ms, 95) };
+  };
+  return { check: await time('/api/v1/pipelines/check', { file, text }, 40), status: await time('/api/v1/pipelines/status', { file }, 20) };
+}
