@@ -30,7 +30,9 @@ function terminal(columns = 80, rows = 40) {
   return term;
 }
 
-test('the table stays under the output and shows each step\'s status, duration and cached flag; finish removes it', () => {
+const pause = () => new Promise((r) => setTimeout(r, 80));
+
+test('the table stays under the output and shows each step\'s status, duration and cached flag; finish removes it', async () => {
   const term = terminal();
   let now = 1000;
   const p = new PipelineProgress('churn', ['prepare', 'train', 'evaluate'], term, () => now);
@@ -39,13 +41,15 @@ test('the table stays under the output and shows each step\'s status, duration a
   p.onStep({ kind: 'started', step: 'train', runId: 'r2', startedAt: 1000 });
   now = 3500;
   p.write(term, 'train | epoch 1');
+  assert.equal(term.screen(), 'first line\ntrain | epoch 1', 'output lines erase the table...');
+  await pause();
   const screen = term.screen().split('\n');
   assert.deepEqual(screen.slice(0, 2), ['first line', 'train | epoch 1']);
   assert.match(screen[2], /── churn 1\/3 done · 1 running · 1 cached · 2\.5s/);
   assert.match(screen[3], /✓ prepare\s+cached/);
   assert.match(screen[4], /train\s+running 2\.5s/);
   assert.match(screen[5], /· evaluate\s+pending/);
-  assert.equal(screen.length, 6);
+  assert.equal(screen.length, 6, '...which comes back once the output pauses');
 
   p.onStep({ kind: 'ended', step: 'train', result: { step: 'train', status: 'FAILED', runId: 'r2', durationMs: 2500, reason: 'exit code 1' } });
   p.onStep({ kind: 'ended', step: 'evaluate', result: { step: 'evaluate', status: 'NOT_RUN', reason: 'not run: train failed' } });

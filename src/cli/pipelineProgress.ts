@@ -7,10 +7,13 @@ import type { StepEvent, StepResult } from '../core/pipeline';
  * it: the table is erased, the line written, the table drawn again. Off when
  * output is not a terminal (CI logs, pipes), where the lines alone say it all.
  */
+const OUTPUT_REDRAW_MS = 40;
+
 export class PipelineProgress {
   private readonly rows = new Map<string, { state: 'pending' | 'running' | 'done'; startedAt?: number; result?: StepResult }>();
   private drawnLines = 0;
   private finished = false;
+  private redrawTimer?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
   private readonly started: number;
 
@@ -35,16 +38,26 @@ export class PipelineProgress {
     this.redraw();
   }
 
-  /** A line of output, written above the table. */
+  /**
+   * A line of output, written above the table. The table comes back once the
+   * output pauses (OUTPUT_REDRAW_MS): a step printing thousands of lines a second
+   * pays for one erase, not for a redraw per line.
+   */
   write(stream: { write(s: string): unknown }, line: string): void {
     this.erase();
     stream.write(`${line}\n`);
-    this.draw();
+    if (this.finished || this.redrawTimer) return;
+    this.redrawTimer = setTimeout(() => {
+      this.redrawTimer = undefined;
+      this.redraw();
+    }, OUTPUT_REDRAW_MS);
+    this.redrawTimer.unref();
   }
 
   /** Removes the table for good (the final summary replaces it). */
   finish(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.redrawTimer) clearTimeout(this.redrawTimer);
     this.timer = undefined;
     this.erase();
     this.finished = true;
