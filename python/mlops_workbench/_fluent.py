@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-from . import _api, _artifacts, _client, _models, _run
+from . import _api, _artifacts, _client, _datasets, _models, _run
 from ._errors import MlopsError
 
 log = logging.getLogger("mlops_workbench")
@@ -264,6 +264,19 @@ def log_model(path, name=None, artifact_path="model", alias=None, features=None)
     (an .onnx onnxruntime cannot load, features that do not fit) raises MlopsError.
     """
     return _models.log_model(_client.transport(), _current(), path, name, artifact_path, alias, features)
+
+
+def log_dataset(path, name=None, context="training", artifact_path="datasets"):
+    """Log a data file (CSV, JSONL, ...) with the active run, as MLflow records data sets.
+
+    The file is uploaded under `artifact_path` and recorded as a run input named
+    `name` (default: the file name without extension) with the context tag
+    (`training`, `validation`, `test`, ...), its digest and, for a CSV, its columns
+    and row count. A model registered from this run takes its feature names from
+    the training data set, and a deployment can use it as its drift reference.
+    Returns the runs:/ URI of the file.
+    """
+    return _datasets.log_dataset(_client.transport(), _current(), path, name, context, artifact_path)
 
 
 # -- process exit ------------------------------------------------------------------

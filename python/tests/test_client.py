@@ -575,6 +575,37 @@ class ModelsTest(ClientTest):
             again = mw.log_model(self.linear, name=name, artifact_path="retrained")
         self.assertEqual(again.version, "2")
 
+    def test_log_dataset_records_the_file_as_a_run_input_and_names_the_models_features(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        csv_path = os.path.join(tmp, "train.csv")
+        with open(csv_path, "w") as f:
+            f.write("age,income,plan,tenure,churned\n34,52000.5,basic,12,0\n51,71000,pro,40,1\n")
+        name = unique("py-with-data")
+        with mw.start_run(experiment=unique("datasets")) as run:
+            uri = mw.log_dataset(csv_path)
+            version = mw.log_model(self.linear, name=name)
+        self.assertEqual(uri, "runs:/%s/datasets/train.csv" % run.run_id)
+        self.assertIn("datasets/train.csv", list_artifacts(run.run_id, "datasets"))
+        inputs = get_run(run.run_id)["inputs"]["dataset_inputs"]
+        self.assertEqual(len(inputs), 1)
+        dataset = inputs[0]["dataset"]
+        self.assertEqual(dataset["name"], "train")
+        self.assertEqual(json.loads(dataset["profile"]), {"num_rows": 2})
+        columns = json.loads(dataset["schema"])["mlflow_colspec"]
+        self.assertEqual([(c["name"], c["type"]) for c in columns],
+                         [("age", "long"), ("income", "double"), ("plan", "string"), ("tenure", "long"), ("churned", "long")])
+        self.assertEqual(inputs[0]["tags"], [{"key": "mlflow.data.context", "value": "training"}])
+        # The registry names the model's inputs from the training data set's columns.
+        features = model_view(name)["versions"][0]["features"]
+        self.assertIsNotNone(features)
+        self.assertEqual([f["name"] for f in features["features"]][:4], ["age", "income", "plan", "tenure"])
+        self.assertEqual(version.version, "1")
+
+        with self.assertRaises(mw.MlopsError):
+            with mw.start_run(experiment=unique("datasets")):
+                mw.log_dataset(os.path.join(tmp, "missing.csv"))
+
     def test_log_model_logs_a_folder_and_without_a_name_only_logs(self):
         tmp = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, tmp)
