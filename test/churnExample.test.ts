@@ -251,7 +251,7 @@ test('mlops pipeline run exits 3 and registers nothing when the gate cannot hold
     // The data caps any model's AUC near 0.85 (see prepare.py).
     const gate = await runPipeline(dir, '--set', 'min_auc=0.95');
     assert.equal(gate.code, 3, gate.stdout + gate.stderr);
-    assert.match(gate.stdout, /register \| not registered: gate evaluate\.metrics\.auc >= params\.min_auc did not hold \(evaluate\.metrics\.auc = 0\.8\d* ≥ params\.min_auc \(0\.95\): false\)/);
+    assert.match(gate.stdout, /register \| not registered: gate evaluate\.metrics\.auc >= params\.min_auc did not hold \(evaluate\.metrics\.auc = 0\.8\d*, needs ≥ params\.min_auc \(0\.95\): no\)/);
     assert.match(gate.stdout, /^evaluate\s+finished/m);
     assert.match(gate.stdout, /^register\s+not registered \(gate\)/m);
     assert.deepEqual(models(), []);

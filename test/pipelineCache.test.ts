@@ -246,3 +246,23 @@ test('a re-run never changes the outs an earlier run stored, though out files ar
     stopBackgroundServer(ws);
   }
 });
+
+test('a forced retrain that writes the very same model reuses its version instead of registering a copy', async () => {
+  const ws = workspace();
+  try {
+    assert.equal((await run(ws)).code, 0);
+    const forced = await run(ws, '--force');
+    assert.equal(forced.code, 0, forced.stderr + forced.stdout);
+    assert.deepEqual(started(ws), ['evaluate', 'evaluate', 'prepare', 'prepare', 'side', 'side', 'train', 'train'], 'every step ran twice');
+    assert.match(forced.stdout, /register \| already registered as models:\/linear\/1 \(@challenger\): the same file \(sha256 [0-9a-f]{12}\) as that version, from run [0-9a-f]{32}/);
+    assert.match(forced.stdout, /^register\s+already registered/m, 'the step table says so, not "registered"');
+    const tracking = TrackingStore.open(ws);
+    try {
+      assert.deepEqual(new ModelRegistry(tracking).listVersions('linear').map((v) => String(v.version)), ['1']);
+    } finally {
+      tracking.close();
+    }
+  } finally {
+    stopBackgroundServer(ws);
+  }
+});

@@ -112,6 +112,7 @@ export class PipelineProgress {
     if (res.status === 'NOT_RUN') return `${DIM}${res.reason ?? 'not run'}${RESET}`;
     const d = res.durationMs === undefined ? '' : ` ${seconds(res.durationMs)}`;
     if (res.registered === false) return `${YELLOW}gate did not hold${RESET}${d}`;
+    if (res.reused) return `${GREEN}already registered${RESET}${d}`;
     if (res.registered === true) return `${GREEN}registered${RESET}${d}`;
     if (res.status === 'FINISHED') return `${GREEN}finished${RESET}${d}`;
     return `${RED}${res.status.toLowerCase()}${res.reason ? `: ${res.reason}` : ''}${RESET}${d}`;

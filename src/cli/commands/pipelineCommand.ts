@@ -249,6 +249,7 @@ function processHost(server: ServerInfo, workspace: string): StepProcessHost {
 function stepTable(steps: StepResult[]): string {
   const status = (s: StepResult): string => {
     if (s.status === 'NOT_RUN') return s.reason ?? 'not run';
+    if (s.reused) return 'already registered';
     if (s.registered === true) return 'registered';
     if (s.registered === false) return 'not registered (gate)';
     if (s.cached) return 'cached';

@@ -9,7 +9,7 @@ export interface GateContext {
 
 export interface GateResult {
   value: boolean;
-  /** Says why, e.g. "evaluate.metrics.auc = 0.83 ≥ 0.8: true"; recorded with the register step. */
+  /** Says why, e.g. "evaluate.metrics.auc = 0.83, needs ≥ 0.8: yes"; recorded with the register step. */
   explanation: string;
 }
 
@@ -48,11 +48,13 @@ function truth(node: GateNode, ctx: GateContext, lines: string[]): boolean {
       const v = compare(node.op, l, r);
       const what = node.left.kind === 'literal' ? show(l) : `${label(node.left)} = ${show(l)}`;
       const against = node.right.kind === 'literal' ? show(r) : `${label(node.right)} (${show(r)})`;
+      // "auc = 0.83, needs ≥ 0.9: no" reads right whichever way it went; "0.83 ≥ 0.9: false" did not.
+      const test = node.left.kind === 'literal' ? `${what} ${SHOWN[node.op]} ${against}` : `${what}, needs ${SHOWN[node.op]} ${against}`;
       if (v === undefined) {
-        lines.push(`${what} ${SHOWN[node.op]} ${against}: false (${typeof l} and ${typeof r} have no order)`);
+        lines.push(`${test}: no (${typeof l} and ${typeof r} have no order)`);
         return false;
       }
-      lines.push(`${what} ${SHOWN[node.op]} ${against}: ${v}`);
+      lines.push(`${test}: ${v ? 'yes' : 'no'}`);
       return v;
     }
     default: {
@@ -102,6 +104,8 @@ function label(node: GateNode): string {
   return node.kind === 'metric' ? `${node.step}.metrics.${node.key}` : node.kind === 'param' ? `params.${node.key}` : '(…)';
 }
 
+/** Six significant digits at most: a metric's 0.8191916971090967 reads as 0.819192. */
 function show(v: ParamValue): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v);
 }

@@ -11,6 +11,8 @@ import type { ParamValue, PipelineStepSpec, RegisterSpec } from './pipelineTypes
 export interface RegisterOutcome {
   /** Undefined when the step failed before deciding. */
   registered?: boolean;
+  /** The gate held but the model already had a version with this very file: that version was reused (and the alias moved). */
+  reused?: boolean;
   failed: boolean;
   reason: string;
   lines: string[];
@@ -68,12 +70,14 @@ export async function registerStep(a: {
     } catch (err) {
       if ((err as { code?: string }).code !== 'RESOURCE_ALREADY_EXISTS') throw err;
     }
-    // A cached re-run hands over the same file from the same run: answer with the
-    // version it made rather than piling up identical versions.
+    // The same bytes again (a cached re-run, or a retrain that changed nothing that
+    // matters): answer with the version that has them rather than piling up
+    // identical versions. A new version is a different model.
     const same = await sameVersion(a.registry, spec.model, resolve(a.folder, spec.path), producerRun);
     if (same) {
       if (spec.alias && !same.aliases.includes(spec.alias)) a.registry.setAlias(spec.model, spec.alias, same.version);
-      const reason = `already registered as models:/${spec.model}/${same.version}${spec.alias ? ` (@${spec.alias})` : ''}: the same file from the same run${spec.when ? ' (gate held)' : ''}`;
+      const origin = same.runId && same.runId === producerRun ? 'the same file from the same run' : `the same file (sha256 ${same.sha256!.slice(0, 12)}) as that version${same.runId ? `, from run ${same.runId}` : ''}`;
+      const reason = `already registered as models:/${spec.model}/${same.version}${spec.alias ? ` (@${spec.alias})` : ''}: ${origin}${spec.when ? ' (gate held)' : ''}`;
       lines.push(reason);
       tags.push(
         { key: 'mlops.register.decision', value: 'reused' },
@@ -81,7 +85,7 @@ export async function registerStep(a: {
         { key: 'mlops.register.reason', value: reason },
         ...(producerRun ? [{ key: 'mlops.register.sourceRunId', value: producerRun }] : []),
       );
-      return { registered: true, failed: false, reason, lines, tags };
+      return { registered: true, reused: true, failed: false, reason, lines, tags };
     }
     const version = await a.registry.createVersion({
       name: spec.model,
@@ -110,9 +114,8 @@ export async function registerStep(a: {
   }
 }
 
-/** The model's version holding exactly this file (by sha256) from this run, if any. */
+/** The model's version holding exactly this file (by sha256): one from this run first, else the newest. */
 async function sameVersion(registry: ModelRegistry, model: string, file: string, runId: string | undefined) {
-  if (!runId) return undefined;
   let isFile = false;
   try {
     isFile = statSync(file).isFile();
@@ -120,11 +123,12 @@ async function sameVersion(registry: ModelRegistry, model: string, file: string,
     return undefined; // registration itself reports the missing file
   }
   if (!isFile) return undefined; // a model folder: always a new version
-  const candidates = registry.listVersions(model).filter((v) => v.runId === runId && v.sha256);
+  const candidates = registry.listVersions(model).filter((v) => v.sha256);
   if (candidates.length === 0) return undefined;
   const sha256 = await new Promise<string>((done, fail) => {
     const hash = createHash('sha256');
     createReadStream(file).on('data', (chunk) => hash.update(chunk)).on('error', fail).on('end', () => done(hash.digest('hex')));
   });
-  return candidates.find((v) => v.sha256 === sha256);
+  const matches = candidates.filter((v) => v.sha256 === sha256);
+  return matches.find((v) => runId && v.runId === runId) ?? matches.sort((x, y) => Number(y.version) - Number(x.version))[0];
 }

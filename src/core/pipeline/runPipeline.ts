@@ -25,6 +25,8 @@ export interface StepResult {
   attempts?: number;
   /** A register step: whether its gate held and the model was registered. */
   registered?: boolean;
+  /** A register step whose file was already a version of the model: that version was reused. */
+  reused?: boolean;
   /** Skipped by the cache: runId is the earlier run that produced its outs. */
   cached?: boolean;
   /** Why the step ran, or why it was skipped ("cached: inputs unchanged since run …"). */
@@ -208,6 +210,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     let reason: string | undefined;
     let attempts = 0;
     let registered: boolean | undefined;
+    let reused: boolean | undefined;
     let exitCode: number | undefined;
     const tags: KeyValue[] = [];
     if (spec.register) {
@@ -217,6 +220,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       tags.push(...outcome.tags);
       status = outcome.failed ? 'FAILED' : 'FINISHED';
       registered = outcome.registered;
+      reused = outcome.reused;
       reason = outcome.reason;
     } else {
       cache.unlinkStoredOuts(spec, o.folder, { file: o.file, name });
@@ -280,7 +284,8 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       if (exitCode !== undefined) tags.push({ key: 'mlops.exitCode', value: String(exitCode) });
     }
     const durationMs = Date.now() - started;
-    if (reason) tags.push({ key: 'mlops.endReason', value: reason });
+    // Why it did not finish; a register step's decision has its own tags (mlops.register.*).
+    if (reason && status !== 'FINISHED') tags.push({ key: 'mlops.endReason', value: reason });
     tags.push({ key: 'mlops.durationMs', value: String(durationMs) });
     await endLog(logStream);
     try {
@@ -294,7 +299,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       o.log(`could not record the end of step ${name}'s run ${runId}: ${(err as Error).message}`);
     }
     liveRuns.delete(runId);
-    return { step: name, status, runId, durationMs, reason, attempts: attempts || undefined, registered, cacheReason: whyRun };
+    return { step: name, status, runId, durationMs, reason, attempts: attempts || undefined, registered, reused, cacheReason: whyRun };
   };
 
   // The runs heartbeat while this process lives: if it dies (killed, machine
