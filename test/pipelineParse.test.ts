@@ -200,3 +200,28 @@ test('a key YAML reads as a number or boolean is still found in the file', () =>
     '3:3-3:4 schema: "1": a step name starts with a letter or _ and has only letters, digits, _ and -',
   ]);
 });
+
+test('a dep another step makes, without needing that step, is a warning at the dep (the file still runs)', () => {
+  const text = lines(
+    'name: p',
+    'steps:',
+    '  train:',
+    '    run: make model',
+    '    outs: [model.onnx]',
+    '  evaluate:',
+    '    run: make eval',
+    '    deps: [eval.py, ./model.onnx]',
+    '  report:',
+    '    needs: [evaluate]',
+    '    run: make report',
+    '    deps: [model.onnx]',
+  );
+  const r = parse(text);
+  assert.ok(r.pipeline, 'warnings do not stop the file');
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, show(d)]), [
+    ['warning', '8:21-8:33 implicit-need: step "evaluate" reads ./model.onnx, which step "train" makes, but does not need "train": it may run before "train" and read an old or missing file; add "train" to its needs'],
+    ['warning', '12:12-12:22 implicit-need: step "report" reads model.onnx, which step "train" makes, but does not need "train": it may run before "train" and read an old or missing file; add "train" to its needs'],
+  ]);
+  // Needing it, directly or through another step, is enough.
+  assert.deepEqual(diags(text.replace('    run: make eval', '    needs: [train]\n    run: make eval')), []);
+});

@@ -96,7 +96,8 @@ function checkCommand(argv: string[]): number {
   const { diagnostics, shown } = load(positionals[0], 'check');
   for (const d of diagnostics) console.log(showDiagnostic(shown, d));
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  if (!errors) console.log(`${shown}: no problems`);
+  const warnings = diagnostics.length - errors;
+  if (!errors) console.log(`${shown}: ${warnings ? `no errors, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'no problems'}`);
   return errors ? 1 : 0;
 }
 

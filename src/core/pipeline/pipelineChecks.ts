@@ -5,7 +5,7 @@ import { GateSyntaxError, gateReferences, parseGate } from './gateParser';
 import { locate, rangeWithin, type Range } from './pipelineSource';
 import type { PipelineFile } from './pipelineTypes';
 
-export type Report = (range: Range, message: string, code: string, extra?: { replacement?: string }) => void;
+export type Report = (range: Range, message: string, code: string, extra?: { replacement?: string; severity?: 'error' | 'warning' }) => void;
 
 // What the schema cannot say because it needs the whole file: names that refer to
 // other parts of it (needs, params, gates) and the shape of the graph.
@@ -22,10 +22,30 @@ export function checkReferences(doc: Document, pipeline: PipelineFile, at: Repor
   for (const cycle of findCycles(needs)) {
     at(locate(doc, ['steps', cycle.step, 'needs', cycle.needIndex], false), `the needs form a cycle: ${showCycle(cycle)}`, 'cycle');
   }
+  checkImplicitNeeds(doc, pipeline, needs, at);
   for (const name of names) {
     checkParams(doc, pipeline, name, at);
     const when = pipeline.steps[name].register?.when;
     if (when !== undefined) checkGate(doc, name, when, needs, pipeline, at);
+  }
+}
+
+/**
+ * A dep that another step makes, without needing that step: the order comes from
+ * `needs` only, so the step may run first and read a stale or missing file. DVC
+ * infers the order from deps and outs; here it is said, at the dep, as a warning.
+ */
+function checkImplicitNeeds(doc: Document, pipeline: PipelineFile, needs: Map<string, readonly string[]>, at: Report): void {
+  const trim = (p: string): string => p.replace(/^\.\//, '').replace(/\/+$/, '');
+  const maker = new Map<string, string>();
+  for (const [name, step] of Object.entries(pipeline.steps)) for (const out of step.outs ?? []) maker.set(trim(out), name);
+  for (const [name, step] of Object.entries(pipeline.steps)) {
+    const upstream = ancestors(name, needs);
+    (step.deps ?? []).forEach((dep, i) => {
+      const by = maker.get(trim(dep));
+      if (by === undefined || by === name || upstream.has(by)) return;
+      at(locate(doc, ['steps', name, 'deps', i], false), `step "${name}" reads ${dep}, which step "${by}" makes, but does not need "${by}": it may run before "${by}" and read an old or missing file; add "${by}" to its needs`, 'implicit-need', { severity: 'warning' });
+    });
   }
 }
 

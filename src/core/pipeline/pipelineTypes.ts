@@ -45,7 +45,7 @@ export interface PipelineDiagnostic {
   column: number;
   endLine: number;
   endColumn: number;
-  /** Stable: 'yaml-syntax', 'duplicate-key', 'schema', 'unknown-need', 'cycle', 'gate-syntax', 'gate-reference', 'missing-dep'. */
+  /** Stable: 'yaml-syntax', 'duplicate-key', 'schema', 'unknown-need', 'cycle', 'unknown-param', 'gate-syntax', 'gate-reference', 'missing-dep', 'implicit-need' (a warning). */
   code: string;
   /** Text that fixes the problem when it replaces the range (a "did you mean" name): the editor's quick fix. */
   replacement?: string;
