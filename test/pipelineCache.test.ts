@@ -193,7 +193,7 @@ test('pipeline status says which steps are up to date or stale and why, running 
     started(ws);
 
     const fresh = await cli(ws, 'status', 'p.pipeline.yaml');
-    assert.match(fresh.stdout, /^train\s+up to date\s+inputs unchanged since run [0-9a-f]{32}\s+finished [\d.]+ m?s\s+[0-9a-f]{32}/m);
+    assert.match(fresh.stdout, /^train\s+up to date\s+inputs unchanged\s+finished [\d.]+ m?s\s+[0-9a-f]{8}$/m, 'run ids shortened to 8 characters');
     assert.match(before.stdout, /^prepare\s+stale\s+never run\s+never run/m, 'the LAST RUN column: never run');
     writeFileSync(join(ws, 'raw.txt'), 'raw 2\n');
     rmSync(join(ws, 'side.txt'));

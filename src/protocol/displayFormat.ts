@@ -12,10 +12,13 @@ export function formatTime(ms: number | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** `42s`, `3m 05s`, `2h 07m`: from start to end, or to now while running; empty without a start. */
+/** `420 ms`, `42s`, `3m 05s`, `2h 07m`: from start to end, or to now while running; empty without a start. */
 export function formatDuration(start: number | null | undefined, end: number | null | undefined, now = Date.now()): string {
   if (!start) return '';
-  const s = Math.max(0, Math.round(((end ?? now) - start) / 1000));
+  const ms = Math.max(0, (end ?? now) - start);
+  // A pipeline step or a quick script often takes less than a second: "0s" said nothing.
+  if (ms < 1000 && end !== null && end !== undefined) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;

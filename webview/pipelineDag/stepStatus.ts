@@ -28,7 +28,7 @@ export function nodeStatus(step: PipelineStepStatus): DagNodeStatus {
 
 export const STATUS_LABEL: Record<DagNodeStatus, string> = {
   finished: 'finished',
-  cached: 'finished',
+  cached: 'cached',
   failed: 'failed',
   running: 'running…',
   pending: 'pending',
@@ -63,7 +63,8 @@ export function badges(step: PipelineStepStatus): Badge[] {
 /** `42s`, `3m 05s`; while running, the time so far; empty when unknown. */
 export function durationText(step: PipelineStepStatus, now = Date.now()): string {
   const last = step.last;
-  if (!last) return '';
+  // A cached step's time is the cache check's, not the work's: say nothing rather than "3 ms".
+  if (!last || last.cached) return '';
   // The one duration format of the product (displayFormat) counts from a start time.
   if (last.durationMs !== null) return display.formatDuration(1, 1 + last.durationMs);
   if (last.status === 'RUNNING' && last.startTime) return display.formatDuration(last.startTime, null, now);

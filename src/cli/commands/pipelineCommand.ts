@@ -29,6 +29,7 @@ import { formatTable } from '../table';
 import { PipelineProgress, wantsLiveProgress } from '../pipelineProgress';
 import { OWN_PROCESS_GROUP, STOP_SIGNALS, shellInvocation, signalProcessTree } from '../tracked/processControl';
 import { trackedEnvironment } from '../tracked/trackedEnvironment';
+import { safeUser } from '../tracked/trackedRun';
 import { resolveWorkspace } from '../workspace';
 
 export const PIPELINE_HELP = `Usage: mlops pipeline run FILE [--set k=v]... [--jobs N] [--step S]... [--from-step S] [--force[=STEP]]... [--dry-run]
@@ -219,7 +220,7 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
       jobs,
       force,
       signal: controller.signal,
-      userId: process.env.USER ?? '',
+      userId: safeUser(),
       output: (step, line, stream) => write(stream === 'stdout' ? process.stdout : process.stderr, `${step.padEnd(width)} | ${line}`),
       log,
       onStep: progress && ((e) => progress.onStep(e)),
@@ -293,7 +294,11 @@ async function statusCommand(argv: string[]): Promise<number> {
       const took = h.durationMs === null ? '' : ` ${h.durationMs < 1000 ? `${h.durationMs} ms` : `${(h.durationMs / 1000).toFixed(1)} s`}`;
       return `${h.status.toLowerCase().replace('_', ' ')}${took}`;
     };
-    console.log(formatTable(['STEP', 'STATUS', 'WHY', 'LAST RUN', 'RUN'], rows.map((r) => [r.step, r.state, r.reason, last(r.step), r.runId ?? history.steps.get(r.step)?.runId ?? '']), 120));
+    // Run ids shortened to 8 characters (unique enough to paste into `mlops runs show`): the full table wrapped in a VS Code terminal.
+    const short = (id: string | null | undefined) => (id ? id.slice(0, 8) : '');
+    // The RUN column names the run an up-to-date step would reuse; WHY need not repeat it.
+    const why = (r: (typeof rows)[number]) => r.reason.replace(/ since run [0-9a-f]{32}/, '').replace(/\b([0-9a-f]{8})[0-9a-f]{24}\b/g, '$1');
+    console.log(formatTable(['STEP', 'STATUS', 'WHY', 'LAST RUN', 'RUN'], rows.map((r) => [r.step, r.state, why(r), last(r.step), short(r.runId ?? history.steps.get(r.step)?.runId)]), 80));
   } finally {
     tracking.close();
   }

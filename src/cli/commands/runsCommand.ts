@@ -8,7 +8,7 @@ import { CliError } from '../cliError';
 import { encodeRun } from '../../server/mlflow/encode';
 
 export const RUNS_HELP = `Usage: mlops runs list [--experiment NAME_OR_ID]... [--filter EXPR] [--order-by EXPR]... [--max N] [--all] [--json]
-       mlops runs show RUN_ID [--json]
+       mlops runs show RUN_ID [--json]     (RUN_ID may be its first 8 characters)
 
   list    runs, newest first. --filter uses MLflow's search syntax, e.g.
           "metrics.acc > 0.9 and params.model = 'cnn'"
@@ -40,7 +40,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
     if (sub === 'show') {
       const runId = positionals[0];
       if (!runId) throw new CliError('mlops runs show: give a run id (see mlops runs list).', 2);
-      return show(tracking, runId, values.json ?? false);
+      return show(tracking, fullRunId(tracking, runId), values.json ?? false);
     }
     throw new CliError(`mlops runs: unknown subcommand '${sub}'.\n\n${RUNS_HELP}`, 2);
   } finally {
@@ -80,6 +80,14 @@ function list(tracking: TrackingStore, values: { experiment?: string[]; filter?:
   console.log(formatTable(['RUN ID', 'NAME', 'EXPERIMENT', 'STATUS', 'STARTED', 'DURATION', ...metricKeys], rows, 40));
   if (nextOffset !== undefined) console.log(`… more runs; use --max to see more.`);
   return 0;
+}
+
+/** A run id, or a unique prefix of one (at least 6 characters, as the tables print 8). */
+function fullRunId(tracking: TrackingStore, id: string): string {
+  if (id.length >= 32 || !/^[0-9a-f]{6,}$/i.test(id)) return id;
+  const matches = tracking.store.db.prepare(`SELECT run_uuid FROM runs WHERE run_uuid LIKE ? || '%' LIMIT 3`).pluck().all(id.toLowerCase()) as string[];
+  if (matches.length > 1) throw new CliError(`mlops runs show: ${id} is the start of several run ids (${matches.slice(0, 2).join(', ')}, …); give more characters.`, 2);
+  return matches[0] ?? id;
 }
 
 function show(tracking: TrackingStore, runId: string, json: boolean): number {

@@ -197,7 +197,8 @@ async function recordPythonEnvironment(tracking: TrackingStore, runId: string, i
   await tracking.artifacts.importFile(runId, 'environment/requirements.txt', file, 'link');
 }
 
-function safeUser(): string {
+/** Who runs it: $USER, else the account's name (containers often leave USER unset). */
+export function safeUser(): string {
   try {
     return process.env.USER || userInfo().username;
   } catch {

@@ -52,7 +52,9 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, workb
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
     if (document?.isDirty) await document.save();
     const definition: PipelineTaskDefinition = { type: 'mlops', pipeline: vscode.workspace.asRelativePath(target.uri, false), ...extra };
-    await vscode.tasks.executeTask(pipelineTask(definition, folder, runtime, context.extensionPath, label));
+    // The whole pipeline runs as the provided task "mlops: NAME", so ▷ and Run Task share one terminal.
+    const provided = Object.keys(extra).length ? undefined : (await vscode.tasks.fetchTasks({ type: 'mlops' })).find((t) => t.definition.pipeline === definition.pipeline && Object.keys(t.definition).length === 2);
+    await vscode.tasks.executeTask(provided ?? pipelineTask(definition, folder, runtime, context.extensionPath, label));
     model.refreshNow(target.uri);
   };
   const withTarget = (fn: (t: PipelineTarget) => unknown) => async (arg?: unknown) => {

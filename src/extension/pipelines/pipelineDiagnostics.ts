@@ -48,7 +48,8 @@ export class PipelineDiagnostics implements vscode.Disposable {
     return this.latest.get(uri.toString())?.response.diagnostics ?? [];
   }
 
-  private recheckOpen(): void {
+  /** Checks every open pipeline file again soon (a dep appeared or vanished on disk, a backend came up). */
+  recheckOpen(): void {
     for (const doc of vscode.workspace.textDocuments) this.schedule(doc, 50);
   }
 

@@ -37,8 +37,10 @@ export class NeedsCompletion implements vscode.CompletionItemProvider {
     if (!context) return undefined;
     const owner = stepAt(document, position.line);
     const word = document.getWordRangeAtPosition(position, /[\w-]+/);
+    // Steps that need the owner (directly or not) would close a cycle.
+    const after = owner ? downstreamOf(owner, outline.steps) : new Set<string>();
     return outline.steps
-      .filter((s) => s.name !== owner && !context.listed.includes(s.name))
+      .filter((s) => s.name !== owner && !after.has(s.name) && !context.listed.includes(s.name))
       .map((s, i) => {
         const item = new vscode.CompletionItem(s.name, vscode.CompletionItemKind.Reference);
         item.detail = s.kind === 'register' ? 'register step' : 'step';
@@ -70,6 +72,20 @@ export function needsContext(document: vscode.TextDocument, position: vscode.Pos
     return /^\s*needs:\s*$/.test(text) && /^\s*/.exec(text)![0].length <= indent ? { listed } : undefined;
   }
   return undefined;
+}
+
+function downstreamOf(step: string, steps: readonly { name: string; needs: readonly string[] }[]): Set<string> {
+  const seen = new Set<string>();
+  const walk = (s: string): void => {
+    for (const other of steps) {
+      if (other.needs.includes(s) && !seen.has(other.name)) {
+        seen.add(other.name);
+        walk(other.name);
+      }
+    }
+  };
+  walk(step);
+  return seen;
 }
 
 function names(list: string): string[] {

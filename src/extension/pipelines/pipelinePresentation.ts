@@ -8,7 +8,7 @@ import { statusIcon } from '../experiments/runPresentation';
 
 export function stepDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '';
-  return ms < 1000 ? `${Math.round(ms)} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(1, 1 + ms);
+  return formatDuration(1, 1 + ms);
 }
 
 export function stepIcon(step: PipelineStepStatus): vscode.ThemeIcon {

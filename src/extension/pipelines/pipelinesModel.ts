@@ -77,6 +77,7 @@ export class PipelinesModel implements vscode.Disposable {
   }
 
   private async load(uri: vscode.Uri): Promise<StatusOrProblem> {
+    if (!vscode.workspace.isTrusted) return { problem: 'trust this workspace to see its pipelines (they run its code)' };
     const backend = backendOf(this.workbench, uri);
     if (!backend) return { problem: 'not in an open workspace folder' };
     if (backend.state.kind === 'starting') return { problem: 'starting the MLOps backend…', backend };

@@ -23,16 +23,22 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
   private readonly changed = new vscode.EventEmitter<PipelinesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** While a pipeline runs, its rows' "running 12s" count up: redrawn each second from the statuses held (no request). */
+  private readonly ticker: NodeJS.Timeout;
+  private anyRunning = false;
 
   constructor(private readonly model: PipelinesModel) {
     // A file's row carries its status (icon, description), so any change relists the roots; statuses not dropped are cached.
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+    this.ticker = setInterval(() => this.anyRunning && this.changed.fire(undefined), 1000);
   }
 
   async getChildren(node?: PipelinesNode): Promise<PipelinesNode[]> {
     if (!node) {
       const files = await this.model.listFiles();
-      return Promise.all(files.map(async (uri): Promise<PipelinesNode> => ({ kind: 'pipeline', uri, status: await this.model.status(uri) })));
+      const nodes = await Promise.all(files.map(async (uri) => ({ kind: 'pipeline' as const, uri, status: await this.model.status(uri) })));
+      this.anyRunning = nodes.some((n) => !('problem' in n.status) && n.status.lastRun?.status === 'RUNNING');
+      return nodes;
     }
     if (node.kind !== 'pipeline') return [];
     const status = node.status;
@@ -62,7 +68,8 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
       case 'pipeline': {
         const rel = vscode.workspace.asRelativePath(node.uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
         const status = node.status;
-        const name = 'problem' in status ? rel.split('/').pop()! : status.name;
+        // Until the backend names it, a file goes by its name without the suffix (the path is the description).
+        const name = 'problem' in status ? rel.split('/').pop()!.replace(/\.pipeline\.ya?ml$/, '') : status.name;
         const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `pipeline:${node.uri.toString()}`;
         item.resourceUri = node.uri;
@@ -102,6 +109,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
   }
 
   dispose(): void {
+    clearInterval(this.ticker);
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -30,6 +30,8 @@ export function registerPipelines(context: vscode.ExtensionContext, workbench: W
   const view = vscode.window.createTreeView('mlops.pipelines', { treeDataProvider: tree, showCollapseAll: true });
   const diagnostics = new PipelineDiagnostics(workbench);
   context.subscriptions.push(
+    // What the model hears of (chokidar on deps, pipeline files, runs) can change "missing dep" and the like.
+    model.onDidChange(() => diagnostics.recheckOpen()),
     model,
     tree,
     view,
