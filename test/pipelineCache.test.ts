@@ -256,6 +256,10 @@ test('a forced retrain that writes the very same model reuses its version instea
     assert.deepEqual(started(ws), ['evaluate', 'evaluate', 'prepare', 'prepare', 'side', 'side', 'train', 'train'], 'every step ran twice');
     assert.match(forced.stdout, /register \| already registered as models:\/linear\/1 \(@challenger\): the same file \(sha256 [0-9a-f]{12}\) as that version, from run [0-9a-f]{32}/);
     assert.match(forced.stdout, /^register\s+already registered/m, 'the step table says so, not "registered"');
+    // The rewritten out is the stored blob again (one copy on disk, read-only), not a second file.
+    const st = statSync(join(ws, 'model.onnx'));
+    assert.ok(st.nlink >= 2, `model.onnx has ${st.nlink} link(s)`);
+    assert.equal(st.mode & 0o777, 0o444);
     const tracking = TrackingStore.open(ws);
     try {
       assert.deepEqual(new ModelRegistry(tracking).listVersions('linear').map((v) => String(v.version)), ['1']);

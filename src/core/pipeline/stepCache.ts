@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, copyFileSync, type Stats } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, copyFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { hashFile } from '../store/artifactStore';
 import type { TrackingStore } from '../tracking/trackingStore';
@@ -230,6 +230,7 @@ export class StepCache {
       if (!existsSync(join(folder, trim(o)))) return `out ${trim(o)} was not written`;
       for (const f of filesUnder(folder, trim(o))) {
         const stored = await this.tracking.artifacts.importFile(runId, `outs/${f}`, join(folder, f), 'link');
+        linkToBlob(join(folder, f), stored.blobPath);
         outs[f] = stored.sha256;
       }
     }
@@ -272,5 +273,22 @@ export class StepCache {
     if (!existsSync(blob)) return false;
     const b = statSync(blob);
     return b.ino === st.ino && b.dev === st.dev;
+  }
+}
+
+/**
+ * Makes an out file the hard link to its blob when the store already had those
+ * bytes (a step that wrote the same file again): one copy on disk, read-only like
+ * every other stored out. Swapped in by rename, so the path never disappears.
+ * Where links are impossible (another file system) the file stays as it is.
+ */
+function linkToBlob(file: string, blob: string): void {
+  try {
+    if (statSync(file).ino === statSync(blob).ino) return;
+    const temp = `${file}.mlops-link-${process.pid}`;
+    linkSync(blob, temp);
+    renameSync(temp, file);
+  } catch {
+    /* not linkable here: a copy is as good, only larger */
   }
 }
