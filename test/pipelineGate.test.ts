@@ -82,6 +82,7 @@ test('ordering strings or using a number as a condition is false, with the reaso
 
 test('syntax errors say what is wrong and where (offset into the gate)', () => {
   syntaxError('evaluate.metrics.auc = 0.8', /use "==" to compare/, 21);
+  syntaxError('evaluate.metrics.auc => 0.8', /write ">=", not "=>"/, 21);
   syntaxError('evaluate.metrics.auc >= ', /expected a value .* found the end/, 24);
   syntaxError('a.metrics.x > 1 && b.metrics.y > 2', /use "and" instead of "&"/, 16);
   syntaxError('a.metrics.x > 1 || b.metrics.y > 2', /use "or"/, 16);

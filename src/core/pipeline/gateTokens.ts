@@ -48,6 +48,7 @@ export function tokenizeGate(text: string): Token[] {
         continue;
       }
     }
+    if (c === '=' && (text[i + 1] === '>' || text[i + 1] === '<')) throw new GateSyntaxError(`write "${text[i + 1]}=", not "=${text[i + 1]}"`, i);
     if (c === '=') throw new GateSyntaxError('use "==" to compare', i);
     if (c === '!') throw new GateSyntaxError('use "not" to negate, or "!=" to compare', i);
     if (c === '&' || c === '|') throw new GateSyntaxError(`use "${c === '&' ? 'and' : 'or'}" instead of "${c}"`, i);
