@@ -204,6 +204,12 @@ test('pipeline status says which steps are up to date or stale and why, running 
     assert.match(stale.stdout, /^evaluate\s+stale\s+upstream step train is stale/m);
     assert.match(stale.stdout, /^side\s+up to date\s+.*side\.txt deleted, restorable from the store/m);
     assert.deepEqual(started(ws), [], 'status runs no step');
+    // --dry-run says the same beside each command.
+    const dry = await cli(ws, 'run', 'p.pipeline.yaml', '--dry-run', '--set', 'lr=0.3');
+    assert.match(dry.stdout, /^  prepare: .*← runs: dep raw\.txt changed$/m);
+    assert.match(dry.stdout, /^  side: .*← cached$/m);
+    assert.match(dry.stdout, /^  train: .*← runs: param lr changed$/m);
+    assert.deepEqual(started(ws), [], 'a dry run runs no step');
     assert.ok(!existsSync(join(ws, 'side.txt')), 'status restores nothing');
   } finally {
     stopBackgroundServer(ws);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkDeps,
@@ -176,13 +176,14 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
 
   if (values['dry-run']) {
     const env = { ...process.env, ...(pipeline.env ?? {}) };
+    const verdicts = await cacheVerdicts(pipeline, path, folder, plan, params, values.workspace, force);
     console.log(`pipeline ${pipeline.name} (${shown}), experiment '${pipeline.experiment ?? 'Default'}', in ${relative(process.cwd(), folder) || '.'}`);
     console.log(`params: ${Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '(none)'}`);
     plan.levels.forEach((level, i) => {
       console.log(`level ${i + 1}: ${level.join(', ')}`);
       for (const name of level) {
         const s = pipeline.steps[name];
-        if (s.run !== undefined) console.log(`  ${name}: ${interpolate(s.run, params, env)}`);
+        if (s.run !== undefined) console.log(`  ${name}: ${interpolate(s.run, params, env)}${verdicts.get(name) ?? ''}`);
         else if (s.register) console.log(`  ${name}: register ${s.register.path} as ${s.register.model}${s.register.alias ? ` @${s.register.alias}` : ''}${s.register.when ? ` when ${s.register.when}` : ''}`);
       }
     });
@@ -233,6 +234,22 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
   } finally {
     progress?.finish();
     for (const s of STOP_SIGNALS) process.off(s, stop);
+    tracking.close();
+  }
+}
+
+/** For --dry-run, what the cache would do with each step ("  ← cached", "  ← runs: dep x changed"), when the workspace has a store. */
+async function cacheVerdicts(pipeline: PipelineFile, file: string, folder: string, plan: ReturnType<typeof planPipeline>, params: ReturnType<typeof resolveParams>, workspaceArg: string | undefined, force: true | string[] | undefined): Promise<Map<string, string>> {
+  const workspace = resolveWorkspace(workspaceArg);
+  if (!existsSync(join(workspace, '.mlops'))) return new Map();
+  const tracking = TrackingStore.open(workspace);
+  try {
+    const rows = await pipelineStatus({ pipeline, file, folder, plan, params, tracking, baseEnv: process.env });
+    const forced = (step: string) => force === true || (Array.isArray(force) && force.includes(step));
+    return new Map(
+      rows.map((r) => [r.step, forced(r.step) ? '   ← runs: --force' : r.state === 'up to date' ? '   ← cached' : r.state === 'stale' ? `   ← runs: ${r.reason}` : '   ← runs (always)'] as const),
+    );
+  } finally {
     tracking.close();
   }
 }
