@@ -195,6 +195,11 @@ test('pipeline status says which steps are up to date or stale and why, running 
     const fresh = await cli(ws, 'status', 'p.pipeline.yaml');
     assert.match(fresh.stdout, /^train\s+up to date\s+inputs unchanged\s+finished [\d.]+ m?s\s+[0-9a-f]{8}$/m, 'run ids shortened to 8 characters');
     assert.match(before.stdout, /^prepare\s+stale\s+never run\s+never run/m, 'the LAST RUN column: never run');
+    // A deleted out that the run would restore is no missing dep for the step after it.
+    rmSync(join(ws, 'trained.txt'));
+    const restorable = await cli(ws, 'status', 'p.pipeline.yaml');
+    assert.match(restorable.stdout, /^train\s+up to date\s+.*trained\.txt deleted, restorable/m);
+    assert.match(restorable.stdout, /^evaluate\s+up to date/m);
     writeFileSync(join(ws, 'raw.txt'), 'raw 2\n');
     rmSync(join(ws, 'side.txt'));
     const stale = await cli(ws, 'status', 'p.pipeline.yaml', '--set', 'lr=0.3');

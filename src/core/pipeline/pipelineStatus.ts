@@ -33,6 +33,8 @@ export async function pipelineStatus(o: {
   const env = { ...(o.baseEnv ?? process.env), ...(pipeline.env ?? {}) };
   const cache = new StepCache(o.tracking, o.memo);
   const rows = new Map<string, StepStatusRow>();
+  // Outs that are deleted but restorable: a run restores them before any step reads them.
+  const restorable = new Map<string, string>();
   for (const name of o.plan.order) {
     const spec = pipeline.steps[name];
     const row = await (async (): Promise<StepStatusRow> => {
@@ -41,12 +43,15 @@ export async function pipelineStatus(o: {
       let inputs;
       try {
         const command = interpolate(spec.run, o.params, env);
-        inputs = await stepInputs({ spec, command, params: paramsOfStep(spec.params, spec.run, o.params), env, folder: o.folder, memo: o.memo });
+        inputs = await stepInputs({ spec, command, params: paramsOfStep(spec.params, spec.run, o.params), env, folder: o.folder, memo: o.memo, restorable });
       } catch (err) {
-        return { step: name, state: 'stale', reason: (err as Error).message };
+        // A dep a stale step above will make again is not "missing": that step is the reason.
+        const staleNeed = (spec.needs ?? []).find((n) => rows.get(n)?.state === 'stale');
+        return { step: name, state: 'stale', reason: staleNeed ? `upstream step ${staleNeed} is stale` : (err as Error).message };
       }
       const d = await cache.decide(o.file, name, inputs, o.folder);
       if (!d.cached) return { step: name, state: 'stale', reason: d.reason };
+      for (const out of d.restore) restorable.set(out, d.entry.outs[out]);
       const restore = d.restore.length ? `; ${d.restore.join(', ')} deleted, restorable from the store` : '';
       return { step: name, state: 'up to date', reason: `inputs unchanged since run ${d.entry.runId}${restore}`, runId: d.entry.runId };
     })();

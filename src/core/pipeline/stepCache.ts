@@ -115,9 +115,14 @@ export async function stepInputs(a: {
   env: Record<string, string | undefined>;
   folder: string;
   memo?: FileHashMemo;
+  /** Hashes of deps that are missing but would be restored from the store before the step runs (status only). */
+  restorable?: ReadonlyMap<string, string>;
 }): Promise<StepInputs> {
   const deps: Record<string, string> = {};
-  for (const d of a.spec.deps ?? []) deps[trim(d)] = await hashPath(a.folder, trim(d), a.memo);
+  for (const d of a.spec.deps ?? []) {
+    const known = a.restorable?.get(trim(d));
+    deps[trim(d)] = known !== undefined && !existsSync(join(a.folder, trim(d))) ? known : await hashPath(a.folder, trim(d), a.memo);
+  }
   return {
     command: a.command,
     template: a.spec.run,
