@@ -27,6 +27,8 @@ export async function checks(page, check, { screenshot }) {
     if (!names.some((t) => /demo/.test(t))) throw new Error(`no pipeline task terminal among ${JSON.stringify(names)}`);
     await tabs.filter({ hasText: 'demo' }).first().click();
     await screenshot('pipeline-task-terminal');
+    // Leave the keyboard with the editor, not the terminal (which takes keys like F1 for its shell).
+    await page.locator('.tabs-container .tab.active').first().click();
   });
 }
 
