@@ -31,10 +31,10 @@ function describe(v: unknown): string {
  * (or column) in the messages; `nullAsNaN` lets tabular inputs keep pandas'
  * reading of an empty cell as a missing float.
  */
-export function tensorDataFrom(values: readonly unknown[], type: ElementType, where: string, options: { nullAsNaN?: boolean } = {}): TensorData {
+export function tensorDataFrom(values: readonly unknown[], type: ElementType, where: string, options: { nullAsNaN?: boolean; unit?: string } = {}): TensorData {
   const out = allocate(type, values.length);
   const bad = (i: number, want: string): never => {
-    throw new RequestError(`${where}: element ${i} is ${describe(values[i])}, not ${want}.`);
+    throw new RequestError(`${where}: ${options.unit ?? 'element'} ${i} is ${describe(values[i])}, not ${want}.`);
   };
   if (type === 'string') {
     const strings = out as string[];
@@ -142,6 +142,23 @@ export function nestedShape(data: unknown, where: string): number[] {
   };
   check(data, 0, 'data');
   return shape;
+}
+
+/** A result tensor as nested JSON arrays (row-major), for the formats that nest (MLflow, KServe v1). */
+export function nestedValuesOf(tensor: TensorValue): unknown {
+  const flat = jsonValuesOf(tensor);
+  if (tensor.dims.length === 0) return flat[0];
+  let pos = 0;
+  const build = (depth: number): unknown[] => {
+    const n = tensor.dims[depth];
+    if (depth === tensor.dims.length - 1) {
+      const part = flat.slice(pos, pos + n);
+      pos += n;
+      return part;
+    }
+    return Array.from({ length: n }, () => build(depth + 1));
+  };
+  return build(0);
 }
 
 /** Rows [start, end) of a tensor whose first dimension is the batch. */
