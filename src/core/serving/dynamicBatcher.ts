@@ -70,13 +70,13 @@ export class DynamicBatcher {
   /** Runs one request's feeds; resolves with its own outputs (all, or `outputNames`). */
   async run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
     const batchKey = this.batching ? batchKeyOf(feeds, this.inputOrder) : undefined;
-    const all = batchKey
-      ? await new Promise<NamedTensors>((resolve, reject) => {
-          this.queue.push({ feeds, ...batchKey, resolve, reject });
-          this.queuedRows += batchKey.rows;
-          this.schedule();
-        })
-      : await this.runAlone(feeds, feeds[this.inputOrder[0]]?.dims[0] ?? 0);
+    // Alone, the run fetches only what the caller wants; merged runs fetch every output, since callers differ.
+    if (!batchKey) return this.runAlone(feeds, feeds[this.inputOrder[0]]?.dims[0] ?? 0, outputNames);
+    const all = await new Promise<NamedTensors>((resolve, reject) => {
+      this.queue.push({ feeds, ...batchKey, resolve, reject });
+      this.queuedRows += batchKey.rows;
+      this.schedule();
+    });
     if (!outputNames) return all;
     return Object.fromEntries(outputNames.map((n) => [n, all[n]]));
   }
@@ -159,10 +159,10 @@ export class DynamicBatcher {
     }
   }
 
-  private async runAlone(feeds: NamedTensors, rows: number): Promise<NamedTensors> {
+  private async runAlone(feeds: NamedTensors, rows: number, outputNames?: readonly string[]): Promise<NamedTensors> {
     const started = performance.now();
     try {
-      const out = await this.model.run(feeds);
+      const out = await this.model.run(feeds, outputNames);
       this.stats.record({ requests: 1, rows, durationMs: performance.now() - started, outcome: 'ok' });
       return out;
     } catch (err) {

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ModelLoadError } from '../registry/onnxSignature';
+import { float16Bits } from './float16';
 import { isElementType, type ElementType, type NamedTensors, type TensorData } from './tensorTypes';
 
 /** A tensor input or output as serving enforces it. */
@@ -110,7 +111,9 @@ export class ModelSession {
       const out: NamedTensors = {};
       for (const name of fetches) {
         const t = results[name] as Tensor;
-        out[name] = { type: t.type as ElementType, dims: [...t.dims], data: t.data as TensorData };
+        // Where a runtime has Float16Array, onnxruntime returns numbers; serving keeps half bits everywhere.
+        const data = t.type === 'float16' && !(t.data instanceof Uint16Array) ? Uint16Array.from(t.data as ArrayLike<number>, float16Bits) : (t.data as TensorData);
+        out[name] = { type: t.type as ElementType, dims: [...t.dims], data };
       }
       return out;
     } finally {
