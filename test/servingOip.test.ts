@@ -129,6 +129,10 @@ test('each client mistake is refused with a message that says what to change', a
     [linearInput({ data: [1, null, 3, 4] }), 'Input float_input: element 1 is null, not a number.'],
     [linearInput({ shape: [1, -4] }), 'Input float_input needs "shape", a list of non-negative integers, e.g. [1, 4].'],
     [linearInput({ data: undefined }), 'Input float_input has no "data".'],
+    [
+      linearInput({ data: undefined, parameters: { binary_data_size: 16 } }),
+      'Input float_input is sent as binary data (binary_data_size), which this server does not support; send its elements in "data" as JSON.',
+    ],
     [{ ...linearInput({}), outputs: [{ name: 'score' }] }, "Unknown output score: the model's outputs are probabilities (FP32 [N, 1])."],
     [{ ...linearInput({}), id: 7 }, '"id" must be a string.'],
     [[1, 2], 'The inference request must be a JSON object with an "inputs" array.'],

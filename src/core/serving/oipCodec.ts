@@ -93,7 +93,13 @@ function decodeInput(input: Record<string, unknown>, spec: ServingTensorSpec, bi
   if (input.datatype !== want) throw new RequestError(`Wrong datatype for input ${name}: got ${input.datatype}, but the model expects ${want}.`);
   if (!isDimList(input.shape)) throw new RequestError(`Input ${name} needs "shape", a list of non-negative integers, e.g. ${formatShape(exampleShape(spec))}.`);
   checkShape(spec, input.shape, bindings);
-  if (input.data === undefined) throw new RequestError(`Input ${name} has no "data".`);
+  if (input.data === undefined) {
+    // The binary tensor data extension puts the bytes after the JSON; this server takes JSON data only.
+    if (isObject(input.parameters) && 'binary_data_size' in input.parameters) {
+      throw new RequestError(`Input ${name} is sent as binary data (binary_data_size), which this server does not support; send its elements in "data" as JSON.`);
+    }
+    throw new RequestError(`Input ${name} has no "data".`);
+  }
   const flat = flattenRowMajor(input.data);
   const count = elementCount(input.shape);
   if (flat.length !== count) {

@@ -10,7 +10,7 @@ import type { FeatureSchema } from '../registry/featureSchema';
 import type { ServingSignature, ServingTensorSpec } from './modelSession';
 import { RequestError } from './servingResult';
 import { checkShape, formatShape } from './shapeCheck';
-import { allocate, type NamedTensors, type TensorData } from './tensorTypes';
+import { allocate, type NamedTensors } from './tensorTypes';
 import { tensorDataFrom } from './tensorValues';
 
 export interface ScoringModel {
@@ -83,11 +83,13 @@ export function tableToFeeds(table: TableInput, model: ScoringModel): TabularFee
   checkShape(spec, [n, picked.length], new Map());
   const columns = picked.map((p) => tensorDataFrom(column(p.from), spec.type, `Column ${p.name}`, { nullAsNaN: true, unit: 'row' }));
   const w = picked.length;
-  const data = allocate(spec.type, n * w) as TensorData & ArrayLike<unknown>;
-  // Transpose the checked columns into the row-major matrix the model takes.
+  const data = allocate(spec.type, n * w);
+  // Transpose the checked columns into the row-major matrix the model takes (any
+  // typed array or string[] is indexable the same way).
+  const cells = data as unknown as unknown[];
   for (let c = 0; c < w; c++) {
     const col = columns[c] as unknown as ArrayLike<unknown>;
-    for (let r = 0; r < n; r++) (data as unknown as unknown[])[r * w + c] = col[r];
+    for (let r = 0; r < n; r++) cells[r * w + c] = col[r];
   }
   return { feeds: { [spec.name]: { type: spec.type, dims: [n, w], data } }, rows: n, ignoredColumns };
 }
