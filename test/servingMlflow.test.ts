@@ -97,6 +97,22 @@ test('inputs as an object of named tensors feeds a model with several inputs', a
   assert.deepEqual(rows, { predictions: { sum: [[2, 3, 4], [5, 5, 5]] } });
 });
 
+test('instances and inputs keyed by feature names are a DataFrame (rows and columns), as MLflow reads them', async () => {
+  const records = ROWS.map(([age, income, plan, tenure]) => ({ tenure, plan, income, age, id: 'x' }));
+  const byRows = await predict('linear.onnx', { instances: records }, FEATURES);
+  assert.equal(byRows.parsed.kind, 'dataframe');
+  assert.deepEqual(byRows.parsed.ignoredColumns, ['id']);
+  assertRecords(byRows.response.predictions);
+  const columns = { income: ROWS.map((r) => r[1]), age: ROWS.map((r) => r[0]), tenure: ROWS.map((r) => r[3]), plan: ROWS.map((r) => r[2]) };
+  assertRecords((await predict('linear.onnx', { inputs: columns }, FEATURES)).response.predictions);
+  assert.equal(
+    await refusal('linear.onnx', { inputs: { ...columns, age: [1] } }, FEATURES),
+    'Column age has 1 values, but column income has 2; every column needs one value per row.',
+  );
+  // Without a feature schema the same keys are not inputs of the model.
+  assert.equal(await refusal('linear.onnx', { inputs: columns }), 'Unknown input income, age, tenure, plan in "inputs": the model\'s inputs are float_input.');
+});
+
 test('several outputs answer a DataFrame as one record per row', async () => {
   const { response } = await predict('classifier.onnx', { dataframe_split: { columns: ['a', 'b', 'c', 'd'], data: [[5, 1, 1, 0]] } });
   const [record] = response.predictions as { label: number; probabilities: number[] }[];

@@ -3,6 +3,8 @@
 // instances, inputs (plus optional "params"); CSV: a header row then rows, read as
 // pandas.read_csv would. DataFrame forms map columns through the feature schema
 // (tabularInput.ts); tensor forms are named or unnamed nested arrays (tensorInput.ts).
+// "instances" and "inputs" keyed by feature names are read as a DataFrame, since
+// that is what MLflow does for a model with a column-based signature.
 import { parseCsvRows } from '../registry/featureSchema';
 import { asResult, RequestError, type ServingResult } from './servingResult';
 import { tableToFeeds, type ScoringModel, type TableInput } from './tabularInput';
@@ -58,10 +60,12 @@ export function parseInvocationsJson(body: unknown, model: ScoringModel): Servin
         break;
       case 'instances':
         if (!Array.isArray(value)) throw new RequestError('"instances" must be a list.');
-        parsed = { feeds: instancesToFeeds(value, model.signature), kind: 'tensor', ignoredColumns: [] };
+        if (value.length > 0 && value.every(isObject) && namesFeatures(value.flatMap((v) => Object.keys(v)), model)) parsed = fromTable(recordsTable(value), model);
+        else parsed = { feeds: instancesToFeeds(value, model.signature), kind: 'tensor', ignoredColumns: [] };
         break;
       case 'inputs':
         if (Array.isArray(value)) parsed = { feeds: unnamedTensorToFeeds(value, model.signature, 'inputs'), kind: 'tensor', ignoredColumns: [] };
+        else if (isObject(value) && namesFeatures(Object.keys(value), model)) parsed = fromTable(columnsTable(value), model);
         else if (isObject(value)) parsed = { feeds: namedTensorsToFeeds(value, model.signature, 'inputs'), kind: 'tensor', ignoredColumns: [] };
         else throw new RequestError('"inputs" must be a list (one tensor) or an object of named tensors.');
         break;
@@ -131,6 +135,32 @@ function recordsTable(value: unknown): TableInput {
     }
   }
   return { columns, rows: value.map((rec) => columns.map((c) => (c in rec ? rec[c] : null))) };
+}
+
+/**
+ * Objects keyed by the version's feature names rather than by input names are a
+ * DataFrame (rows for "instances", columns for "inputs"), as MLflow reads them
+ * against a column-based signature; keyed by input names they are tensors.
+ */
+function namesFeatures(keys: string[], model: ScoringModel): boolean {
+  if (!model.features) return false;
+  const inputs = new Set(model.signature.inputs.map((i) => i.name));
+  const features = new Set(model.features.features.map((f) => f.name));
+  return keys.some((k) => !inputs.has(k)) && keys.some((k) => features.has(k));
+}
+
+/** {"column": [values...]}: a DataFrame by columns, every column as long. */
+function columnsTable(value: Record<string, unknown>): TableInput {
+  const columns = Object.keys(value);
+  const lists = columns.map((c) => {
+    const v = value[c];
+    return Array.isArray(v) ? v : [v];
+  });
+  const rows = lists[0].length;
+  lists.forEach((l, i) => {
+    if (l.length !== rows) throw new RequestError(`Column ${columns[i]} has ${l.length} values, but column ${columns[0]} has ${rows}; every column needs one value per row.`);
+  });
+  return { columns, rows: Array.from({ length: rows }, (_, r) => lists.map((l) => l[r])) };
 }
 
 /** The element type each CSV column will be read as (the model's input type), so cells are parsed for it. */
