@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ModelSession, SMALL_MODEL_BYTES, defaultIntraOpThreads } from '../src/core/serving/modelSession';
 import { ModelLoadError } from '../src/core/registry/onnxSignature';
-import { classifierModel, corruptOnnx, linearExpected, linearModel, sequenceOutputModel, twoInputModel, writeModels } from './helpers/onnxModels';
+import { classifierModel, corruptOnnx, mixedOutputModel, linearExpected, linearModel, sequenceOutputModel, twoInputModel, writeModels } from './helpers/onnxModels';
 
 const { dir, paths } = writeModels({
   'linear.onnx': linearModel(),
@@ -12,6 +12,7 @@ const { dir, paths } = writeModels({
   'classifier.onnx': classifierModel(),
   'sequence.onnx': sequenceOutputModel(),
   'truncated.onnx': corruptOnnx(),
+  'mixed.onnx': mixedOutputModel(),
 });
 
 test('a small model gets one intra-op and one inter-op thread, sequential, unless configured', async () => {
@@ -58,6 +59,19 @@ test('run computes what the weights say, and a subset of outputs can be fetched'
   const out = await linear.run({ float_input: { type: 'float32', dims: [1, 4], data: Float32Array.from([1, 2, 3, 4]) } });
   assert.ok(Math.abs((out.probabilities.data as Float32Array)[0] - linearExpected([1, 2, 3, 4])) < 1e-6);
   await linear.dispose();
+});
+
+test('a non-tensor output beside tensor ones (a ZipMap) is skipped and named; the tensors are served', async () => {
+  const session = await ModelSession.create(paths['mixed.onnx']);
+  try {
+    assert.deepEqual(session.signature.outputs, [{ name: 'scores', type: 'float32', shape: ['N', 4] }]);
+    assert.deepEqual(session.signature.skippedOutputs, ['parts']);
+    const out = await session.run({ float_input: { type: 'float32', dims: [1, 4], data: Float32Array.from([1, 2, 3, 4]) } });
+    assert.deepEqual(Object.keys(out), ['scores']);
+    assert.deepEqual([...(out.scores.data as Float32Array)], [1, 2, 3, 4]);
+  } finally {
+    await session.dispose();
+  }
 });
 
 test('a model whose only output is not a tensor is refused with the reason', async () => {

@@ -92,6 +92,22 @@ export function sequenceOutputModel(): Uint8Array {
   });
 }
 
+/**
+ * A tensor output beside a non-tensor one, as skl2onnx classifiers give a label
+ * tensor and a ZipMap sequence of maps: scores (float_input unchanged) and parts.
+ */
+export function mixedOutputModel(): Uint8Array {
+  return model({
+    name: 'mixed_outputs',
+    node: [
+      { opType: 'Identity', input: ['float_input'], output: ['scores'] },
+      { opType: 'SequenceConstruct', input: ['float_input'], output: ['parts'] },
+    ],
+    input: [valueInfo('float_input', FLOAT, ['N', 4])],
+    output: [valueInfo('scores', FLOAT, ['N', 4]), { name: 'parts', type: { sequenceType: { elemType: { tensorType: { elemType: FLOAT } } } } }],
+  });
+}
+
 /** Expected output of linearModel for one row. */
 export function linearExpected(row: number[]): number {
   const z = row.reduce((s, x, i) => s + x * LINEAR.weights[i], LINEAR.bias);
