@@ -142,6 +142,16 @@ test('one bad request in a merged run fails alone; the others get their rows', a
   assert.equal(batcher.stats.splits, 1);
 });
 
+test('drain waits for the per-request retries of a failed merged run, so the session can then be released', async () => {
+  const session = await ModelSession.create(paths['lookup.onnx']);
+  const batcher = new DynamicBatcher(session, { maxWaitMs: 60_000 });
+  const feeds = (ix: number) => ({ index: { type: 'int64' as const, dims: [1], data: BigInt64Array.from([BigInt(ix)]) } });
+  const pending = [batcher.run(feeds(1)), batcher.run(feeds(99)), batcher.run(feeds(2))].map((p) => p.then(() => 'ok', () => 'failed'));
+  await batcher.drain();
+  await session.dispose();
+  assert.deepEqual(await Promise.all(pending), ['ok', 'failed', 'ok'], 'the good requests were answered, not cut off by the release');
+});
+
 test('a model whose first dimension is fixed is run request by request', async () => {
   const session = await open('fixed.onnx');
   const batcher = new DynamicBatcher(session);

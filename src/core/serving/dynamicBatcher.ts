@@ -55,6 +55,7 @@ export class DynamicBatcher {
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  private readonly executing = new Set<Promise<void>>();
 
   constructor(
     private readonly model: RunnableModel,
@@ -81,9 +82,14 @@ export class DynamicBatcher {
     return Object.fromEntries(outputNames.map((n) => [n, all[n]]));
   }
 
-  /** Runs what is queued now; later requests run request by request as they come. */
-  flushNow(): void {
+  /**
+   * Runs what is queued now and resolves when every run this batcher started has
+   * answered its callers, including per-request retries of a failed merged run:
+   * the moment a session can be released without cutting a request short.
+   */
+  async drain(): Promise<void> {
     this.flush();
+    while (this.executing.size > 0) await Promise.allSettled([...this.executing]);
   }
 
   private schedule(): void {
@@ -113,7 +119,8 @@ export class DynamicBatcher {
       }
       this.queue = rest;
       this.queuedRows -= rows;
-      void this.execute(batch, rows);
+      const running = this.execute(batch, rows).finally(() => this.executing.delete(running));
+      this.executing.add(running);
     }
   }
 

@@ -77,7 +77,7 @@ export class ServedModel {
 
   /** Lets queued requests run, then releases the session (a redeploy swaps models without dropping requests). */
   async dispose(): Promise<void> {
-    this.batcher.flushNow();
+    await this.batcher.drain();
     await this.session.dispose();
   }
 
