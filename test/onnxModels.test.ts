@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { CLASSIFIER, classifierModel, linearExpected, linearModel, sequenceOutputModel, twoInputModel, wideLinearModel, writeModels } from './helpers/onnxModels';
+import { CLASSIFIER, LOOKUP_ROWS, OIP_ONNX_TYPES, classifierModel, identityModel, linearExpected, linearModel, lookupModel, sequenceOutputModel, twoInputModel, wideLinearModel, writeModels } from './helpers/onnxModels';
 import { skipWithoutPython } from './helpers/pythonDeps';
 
 const { paths } = writeModels({
@@ -64,4 +64,37 @@ test('onnx.checker accepts every fixture', { skip: pythonWithOnnx ? false : skip
     const r = spawnSync(pythonWithOnnx!, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${path}: ${r.stderr}`);
   }
+});
+
+test('the identity fixture returns every datatype unchanged', async () => {
+  const { paths: more } = writeModels({ 'identity.onnx': identityModel() });
+  const out = await run(more['identity.onnx'], {
+    in_BOOL: new Tensor('bool', Uint8Array.from([1, 0]), [1, 2]),
+    in_UINT8: new Tensor('uint8', Uint8Array.from([0, 255]), [1, 2]),
+    in_UINT16: new Tensor('uint16', Uint16Array.from([0, 65535]), [1, 2]),
+    in_UINT32: new Tensor('uint32', Uint32Array.from([0, 4294967295]), [1, 2]),
+    in_UINT64: new Tensor('uint64', BigUint64Array.from([0n, 2n ** 64n - 1n]), [1, 2]),
+    in_INT8: new Tensor('int8', Int8Array.from([-128, 127]), [1, 2]),
+    in_INT16: new Tensor('int16', Int16Array.from([-32768, 32767]), [1, 2]),
+    in_INT32: new Tensor('int32', Int32Array.from([-1, 7]), [1, 2]),
+    in_INT64: new Tensor('int64', BigInt64Array.from([-(2n ** 63n), 5n]), [1, 2]),
+    in_FP16: new Tensor('float16', Uint16Array.from([0x3c00, 0xc000]), [1, 2]),
+    in_FP32: new Tensor('float32', Float32Array.from([0.5, -2]), [1, 2]),
+    in_FP64: new Tensor('float64', Float64Array.from([Math.PI, 1e300]), [1, 2]),
+    in_BYTES: new Tensor('string', ['a', 'héllo'], [1, 2]),
+  });
+  assert.deepEqual(Object.keys(out).sort(), Object.keys(OIP_ONNX_TYPES).map((t) => `out_${t}`).sort());
+  assert.deepEqual([...(out.out_UINT64.data as BigUint64Array)], [0n, 2n ** 64n - 1n]);
+  assert.deepEqual([...(out.out_FP16.data as Uint16Array)], [0x3c00, 0xc000]);
+  assert.deepEqual(out.out_BYTES.data, ['a', 'héllo']);
+  assert.equal(out.out_BOOL.type, 'bool');
+  assert.deepEqual([...(out.out_FP64.data as Float64Array)], [Math.PI, 1e300]);
+});
+
+test('the lookup fixture gathers table rows by int64 index and fails on an index out of range', async () => {
+  const { paths: more } = writeModels({ 'lookup.onnx': lookupModel() });
+  const out = await run(more['lookup.onnx'], { index: new Tensor('int64', BigInt64Array.from([3n, 0n]), [2]) });
+  assert.deepEqual(out.rows.dims, [2, 2]);
+  assert.deepEqual([...(out.rows.data as Float32Array)], [3, 30, 0, 0]);
+  await assert.rejects(run(more['lookup.onnx'], { index: new Tensor('int64', BigInt64Array.from([BigInt(LOOKUP_ROWS)]), [1]) }));
 });

@@ -46,7 +46,7 @@ export const LINEAR = { weights: [0.5, -1, 0.25, 2], bias: 0.1 };
  * A logistic-regression-shaped model: float_input [N, 4] -> MatMul + Add -> Sigmoid
  * -> probabilities [N, 1], with a symbolic batch dimension 'N' (what skl2onnx writes).
  */
-export function linearModel(): Uint8Array {
+export function linearModel(batch: Dim = 'N'): Uint8Array {
   return model({
     name: 'linear',
     node: [
@@ -55,8 +55,8 @@ export function linearModel(): Uint8Array {
       { opType: 'Sigmoid', input: ['logit'], output: ['probabilities'] },
     ],
     initializer: [floatTensor('W', [4, 1], LINEAR.weights), floatTensor('B', [1], [LINEAR.bias])],
-    input: [valueInfo('float_input', FLOAT, ['N', 4])],
-    output: [valueInfo('probabilities', FLOAT, ['N', 1])],
+    input: [valueInfo('float_input', FLOAT, [batch, 4])],
+    output: [valueInfo('probabilities', FLOAT, [batch, 1])],
   });
 }
 
@@ -89,6 +89,22 @@ export function sequenceOutputModel(): Uint8Array {
     node: [{ opType: 'SequenceConstruct', input: ['float_input', 'float_input'], output: ['parts'] }],
     input: [valueInfo('float_input', FLOAT, ['N', 4])],
     output: [{ name: 'parts', type: { sequenceType: { elemType: { tensorType: { elemType: FLOAT } } } } }],
+  });
+}
+
+/**
+ * A tensor output beside a non-tensor one, as skl2onnx classifiers give a label
+ * tensor and a ZipMap sequence of maps: scores (float_input unchanged) and parts.
+ */
+export function mixedOutputModel(): Uint8Array {
+  return model({
+    name: 'mixed_outputs',
+    node: [
+      { opType: 'Identity', input: ['float_input'], output: ['scores'] },
+      { opType: 'SequenceConstruct', input: ['float_input'], output: ['parts'] },
+    ],
+    input: [valueInfo('float_input', FLOAT, ['N', 4])],
+    output: [valueInfo('scores', FLOAT, ['N', 4]), { name: 'parts', type: { sequenceType: { elemType: { tensorType: { elemType: FLOAT } } } } }],
   });
 }
 
@@ -143,6 +159,61 @@ export function classifierModel(): Uint8Array {
     initializer: [floatTensor('W', [4, 3], CLASSIFIER.weights)],
     input: [valueInfo('float_input', FLOAT, ['N', 4])],
     output: [valueInfo('label', INT64, ['N']), valueInfo('probabilities', FLOAT, ['N', 3])],
+  });
+}
+
+/**
+ * Every tensor element type the Open Inference Protocol names, as ONNX numbers them,
+ * keyed by the protocol's name: identityModel has one input and output per type.
+ */
+export const OIP_ONNX_TYPES = {
+  BOOL: onnx.TensorProto.DataType.BOOL,
+  UINT8: onnx.TensorProto.DataType.UINT8,
+  UINT16: onnx.TensorProto.DataType.UINT16,
+  UINT32: onnx.TensorProto.DataType.UINT32,
+  UINT64: onnx.TensorProto.DataType.UINT64,
+  INT8: onnx.TensorProto.DataType.INT8,
+  INT16: onnx.TensorProto.DataType.INT16,
+  INT32: onnx.TensorProto.DataType.INT32,
+  INT64: INT64,
+  FP16: onnx.TensorProto.DataType.FLOAT16,
+  FP32: FLOAT,
+  FP64: onnx.TensorProto.DataType.DOUBLE,
+  BYTES: onnx.TensorProto.DataType.STRING,
+} as const;
+
+/**
+ * One Identity per datatype: in_<TYPE> [N, 2] -> out_<TYPE> [N, 2] (e.g. in_FP16 ->
+ * out_FP16), so a codec's round trip through the real runtime shows each type's
+ * values arrive and come back unchanged.
+ */
+export function identityModel(): Uint8Array {
+  const types = Object.entries(OIP_ONNX_TYPES);
+  return model({
+    name: 'identity_all_types',
+    node: types.map(([t]) => ({ opType: 'Identity', input: [`in_${t}`], output: [`out_${t}`] })),
+    input: types.map(([t, elem]) => valueInfo(`in_${t}`, elem, ['N', 2])),
+    output: types.map(([t, elem]) => valueInfo(`out_${t}`, elem, ['N', 2])),
+  });
+}
+
+/** Rows of `lookupModel`'s table: row i is [i, 10 * i]. */
+export const LOOKUP_ROWS = 5;
+
+/**
+ * An int64 input that can fail at run time: index int64 [N] -> Gather over a
+ * [5, 2] float table -> rows float32 [N, 2]. An index outside 0..4 passes every
+ * shape and type check but makes onnxruntime's run fail, as a bad request in a
+ * batch does.
+ */
+export function lookupModel(): Uint8Array {
+  const table = Array.from({ length: LOOKUP_ROWS }, (_, i) => [i, 10 * i]).flat();
+  return model({
+    name: 'lookup',
+    node: [{ opType: 'Gather', input: ['table', 'index'], output: ['rows'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] }],
+    initializer: [floatTensor('table', [LOOKUP_ROWS, 2], table)],
+    input: [valueInfo('index', INT64, ['N'])],
+    output: [valueInfo('rows', FLOAT, ['N', 2])],
   });
 }
 

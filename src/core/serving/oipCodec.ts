@@ -1,0 +1,162 @@
+// Open Inference Protocol (KServe v2) REST bodies <-> tensors, exactly as the spec
+// writes them: the inference request and response objects and the model metadata
+// object. The HTTP layer parses JSON, calls these, and sends `{"error": message}`
+// with 400 when a decode fails.
+import type { ServingSignature, ServingTensorSpec } from './modelSession';
+import { asResult, RequestError, type ServingResult } from './servingResult';
+import { checkShape, formatShape, isDimList } from './shapeCheck';
+import { elementCount, elementTypeOfOip, oipDatatypeOf, OIP_DATATYPES, type NamedTensors, type OipDatatype } from './tensorTypes';
+import { flattenRowMajor, jsonValuesOf, tensorDataFrom } from './tensorValues';
+
+export type OipParameters = Record<string, unknown>;
+
+export interface OipInferRequest {
+  id?: string;
+  parameters?: OipParameters;
+  inputs: { name: string; shape: number[]; datatype: string; parameters?: OipParameters; data: unknown }[];
+  outputs?: { name: string; parameters?: OipParameters }[];
+}
+
+export interface OipResponseOutput {
+  name: string;
+  shape: number[];
+  datatype: OipDatatype;
+  data: (number | boolean | string)[];
+}
+
+export interface OipInferResponse {
+  model_name: string;
+  model_version?: string;
+  id: string;
+  parameters?: OipParameters;
+  outputs: OipResponseOutput[];
+}
+
+export interface DecodedInferRequest {
+  /** The request's id, to echo (the spec: if given, it must be returned). */
+  id?: string;
+  parameters?: OipParameters;
+  feeds: NamedTensors;
+  /** Outputs the client asked for, in its order; undefined means all. */
+  outputNames?: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a parsed JSON body against the spec and the model's signature and builds the feeds. */
+export function decodeInferRequest(body: unknown, signature: ServingSignature): ServingResult<DecodedInferRequest> {
+  return asResult(() => {
+    if (!isObject(body)) throw new RequestError('The inference request must be a JSON object with an "inputs" array.');
+    if (body.id !== undefined && typeof body.id !== 'string') throw new RequestError('"id" must be a string.');
+    if (body.parameters !== undefined && !isObject(body.parameters)) throw new RequestError('"parameters" must be an object.');
+    if (!Array.isArray(body.inputs)) throw new RequestError('The inference request has no "inputs" array.');
+    const specs = new Map(signature.inputs.map((s) => [s.name, s]));
+    const feeds: NamedTensors = {};
+    const bindings = new Map<string, { value: number; input: string }>();
+    body.inputs.forEach((input, i) => {
+      if (!isObject(input) || typeof input.name !== 'string') throw new RequestError(`inputs[${i}] must be an object with a "name".`);
+      const spec = specs.get(input.name);
+      if (!spec) throw new RequestError(`Unknown input ${input.name}: the model's inputs are ${listNames(signature.inputs)}.`);
+      if (feeds[input.name]) throw new RequestError(`Input ${input.name} is given twice.`);
+      feeds[input.name] = decodeInput(input, spec, bindings);
+    });
+    const missing = signature.inputs.filter((s) => !feeds[s.name]);
+    if (missing.length) {
+      throw new RequestError(`Missing input${missing.length > 1 ? 's' : ''} ${missing.map(describeSpec).join(', ')}; the model needs every input.`);
+    }
+    let outputNames: string[] | undefined;
+    if (body.outputs !== undefined) {
+      if (!Array.isArray(body.outputs)) throw new RequestError('"outputs" must be an array of {"name": ...}.');
+      const known = new Set(signature.outputs.map((o) => o.name));
+      outputNames = body.outputs.map((o, i) => {
+        if (!isObject(o) || typeof o.name !== 'string') throw new RequestError(`outputs[${i}] must be an object with a "name".`);
+        if (!known.has(o.name)) throw new RequestError(`Unknown output ${o.name}: the model's outputs are ${listNames(signature.outputs)}.`);
+        return o.name;
+      });
+      if (new Set(outputNames).size !== outputNames.length) throw new RequestError('An output is requested twice.');
+    }
+    return {
+      ...(body.id !== undefined ? { id: body.id as string } : {}),
+      ...(body.parameters !== undefined ? { parameters: body.parameters as OipParameters } : {}),
+      feeds,
+      ...(outputNames ? { outputNames } : {}),
+    };
+  });
+}
+
+function decodeInput(input: Record<string, unknown>, spec: ServingTensorSpec, bindings: Map<string, { value: number; input: string }>) {
+  const { name } = spec;
+  const want = oipDatatypeOf(spec.type);
+  if (typeof input.datatype !== 'string' || !elementTypeOfOip(input.datatype)) {
+    throw new RequestError(`Input ${name} has datatype ${JSON.stringify(input.datatype)}, which is not an Open Inference Protocol datatype (${OIP_DATATYPES.join(', ')}); this input is ${want}.`);
+  }
+  if (input.datatype !== want) throw new RequestError(`Wrong datatype for input ${name}: got ${input.datatype}, but the model expects ${want}.`);
+  if (!isDimList(input.shape)) throw new RequestError(`Input ${name} needs "shape", a list of non-negative integers, e.g. ${formatShape(exampleShape(spec))}.`);
+  checkShape(spec, input.shape, bindings);
+  if (input.data === undefined) {
+    // The binary tensor data extension puts the bytes after the JSON; this server takes JSON data only.
+    if (isObject(input.parameters) && 'binary_data_size' in input.parameters) {
+      throw new RequestError(`Input ${name} is sent as binary data (binary_data_size), which this server does not support; send its elements in "data" as JSON.`);
+    }
+    throw new RequestError(`Input ${name} has no "data".`);
+  }
+  const flat = flattenRowMajor(input.data);
+  const count = elementCount(input.shape);
+  if (flat.length !== count) {
+    throw new RequestError(`Wrong element count for input ${name}: shape ${formatShape(input.shape)} needs ${count} elements, but data has ${flat.length}.`);
+  }
+  return { type: spec.type, dims: [...input.shape], data: tensorDataFrom(flat, spec.type, `Input ${name}`) };
+}
+
+/** The inference response object; `outputNames` (the request's subset) orders and filters the outputs. */
+export function encodeInferResponse(args: {
+  modelName: string;
+  modelVersion?: string;
+  id?: string;
+  parameters?: OipParameters;
+  results: NamedTensors;
+  outputNames?: readonly string[];
+}): OipInferResponse {
+  const names = args.outputNames ?? Object.keys(args.results);
+  return {
+    model_name: args.modelName,
+    ...(args.modelVersion !== undefined ? { model_version: args.modelVersion } : {}),
+    // The spec lists "id" without #optional in the response; an empty string when the request gave none.
+    id: args.id ?? '',
+    ...(args.parameters ? { parameters: args.parameters } : {}),
+    outputs: names.map((name) => {
+      const t = args.results[name];
+      return { name, shape: [...t.dims], datatype: oipDatatypeOf(t.type), data: jsonValuesOf(t) };
+    }),
+  };
+}
+
+export interface OipTensorMetadata {
+  name: string;
+  datatype: OipDatatype;
+  shape: number[];
+}
+
+export interface OipModelMetadata {
+  name: string;
+  versions?: string[];
+  platform: 'onnxruntime_onnx';
+  inputs: OipTensorMetadata[];
+  outputs: OipTensorMetadata[];
+}
+
+/** The model metadata object: variable-size (symbolic or unknown) dimensions are -1, as the spec says. */
+export function modelMetadata(name: string, versions: readonly string[] | undefined, signature: ServingSignature): OipModelMetadata {
+  const tensor = (s: ServingTensorSpec): OipTensorMetadata => ({ name: s.name, datatype: oipDatatypeOf(s.type), shape: s.shape.map((d) => (typeof d === 'number' ? d : -1)) });
+  return {
+    name,
+    ...(versions ? { versions: [...versions] } : {}),
+    platform: 'onnxruntime_onnx',
+    inputs: signature.inputs.map(tensor),
+    outputs: signature.outputs.map(tensor),
+  };
+}
+
+const describeSpec = (s: ServingTensorSpec) => `${s.name} (${oipDatatypeOf(s.type)} ${formatShape(s.shape)})`;
+const listNames = (specs: readonly ServingTensorSpec[]) => specs.map(describeSpec).join(', ');
+const exampleShape = (s: ServingTensorSpec) => s.shape.map((d) => (typeof d === 'number' ? d : 1));

@@ -1,0 +1,109 @@
+// One model version ready to serve, with everything an HTTP route needs behind one
+// call per protocol: raw body in, a body to send or a classified error out. The
+// session, the batcher and the codecs are composed here so the routes only map an
+// outcome's kind to a status (bad-request 400, unsupported-media-type 415,
+// inference-failed: the model's own failure on an input it accepted).
+import type { FeatureSchema } from '../registry/featureSchema';
+import { DynamicBatcher, type BatcherOptions } from './dynamicBatcher';
+import { decodeV1Predict, encodeV1Predictions } from './kserveV1';
+import { encodeMlflowPredictions, invocationsContentKind, parseInvocationsCsv, parseInvocationsJson } from './mlflowScoring';
+import { ModelSession, type SessionThreadOptions } from './modelSession';
+import { decodeInferRequest, encodeInferResponse, modelMetadata, type OipInferResponse, type OipModelMetadata } from './oipCodec';
+import type { ServingResult } from './servingResult';
+import type { NamedTensors } from './tensorTypes';
+
+export interface ServedModelOptions {
+  name: string;
+  version: string;
+  /** The version's ONNX file (already integrity-checked by the registry). */
+  file: string;
+  /** The version's feature schema: how DataFrame columns map to the input. */
+  features?: FeatureSchema;
+  /** Versions a client may ask for by number, listed in the OIP metadata. */
+  versions?: string[];
+  threads?: SessionThreadOptions;
+  batching?: BatcherOptions;
+}
+
+export type ServingFailureKind = 'bad-request' | 'unsupported-media-type' | 'inference-failed';
+
+export type ServingOutcome<T> = { ok: true; body: T } | { ok: false; kind: ServingFailureKind; message: string };
+
+export class ServedModel {
+  private constructor(
+    readonly name: string,
+    readonly version: string,
+    readonly session: ModelSession,
+    readonly batcher: DynamicBatcher,
+    private readonly features: FeatureSchema | undefined,
+    private readonly versions: string[] | undefined,
+  ) {}
+
+  static async load(options: ServedModelOptions): Promise<ServedModel> {
+    const session = await ModelSession.create(options.file, options.threads);
+    return new ServedModel(options.name, options.version, session, new DynamicBatcher(session, options.batching), options.features, options.versions);
+  }
+
+  metadata(): OipModelMetadata {
+    return modelMetadata(this.name, this.versions, this.session.signature);
+  }
+
+  /** POST /v2/models/{name}[/versions/{v}]/infer */
+  async inferOip(rawBody: string): Promise<ServingOutcome<OipInferResponse>> {
+    const decoded = parsed(rawBody, (json) => decodeInferRequest(json, this.session.signature));
+    if (!decoded.ok) return badRequest(decoded.error);
+    const { id, feeds, outputNames } = decoded.value;
+    return this.runThen(feeds, outputNames, (results) => encodeInferResponse({ modelName: this.name, modelVersion: this.version, id, results, outputNames }));
+  }
+
+  /** POST /invocations (MLflow 2.x scoring server): JSON or CSV by Content-Type. */
+  async invocations(rawBody: string, contentType: string | undefined): Promise<ServingOutcome<{ predictions: unknown }>> {
+    const kind = invocationsContentKind(contentType);
+    if (!kind) {
+      return { ok: false, kind: 'unsupported-media-type', message: `Content-Type ${contentType ? `'${contentType}'` : '(none)'} is not supported: send application/json or text/csv.` };
+    }
+    const model = { signature: this.session.signature, ...(this.features ? { features: this.features } : {}) };
+    const input = kind === 'csv' ? parseInvocationsCsv(rawBody, model) : parsed(rawBody, (json) => parseInvocationsJson(json, model));
+    if (!input.ok) return badRequest(input.error);
+    return this.runThen(input.value.feeds, undefined, (results) => encodeMlflowPredictions(results, input.value.kind));
+  }
+
+  /** POST /v1/models/{name}:predict (KServe v1). */
+  async predictV1(rawBody: string): Promise<ServingOutcome<{ predictions: unknown[] }>> {
+    const feeds = parsed(rawBody, (json) => decodeV1Predict(json, this.session.signature));
+    if (!feeds.ok) return badRequest(feeds.error);
+    return this.runThen(feeds.value, undefined, encodeV1Predictions);
+  }
+
+  /** Lets queued requests run, then releases the session (a redeploy swaps models without dropping requests). */
+  async dispose(): Promise<void> {
+    await this.batcher.drain();
+    await this.session.dispose();
+  }
+
+  private async runThen<T>(feeds: NamedTensors, outputNames: readonly string[] | undefined, encode: (results: NamedTensors) => T): Promise<ServingOutcome<T>> {
+    let results: NamedTensors;
+    try {
+      results = await this.batcher.run(feeds, outputNames);
+    } catch (err) {
+      const reason = (err instanceof Error ? err.message : String(err)).trim();
+      return { ok: false, kind: 'inference-failed', message: `The model could not compute this input: ${reason}` };
+    }
+    return { ok: true, body: encode(results) };
+  }
+}
+
+function badRequest(message: string): ServingOutcome<never> {
+  return { ok: false, kind: 'bad-request', message };
+}
+
+/** JSON.parse with a message for a person, then the decoder. */
+function parsed<T>(rawBody: string, decode: (json: unknown) => ServingResult<T>): ServingResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch (err) {
+    return { ok: false, error: `The body is not valid JSON: ${(err as Error).message}.` };
+  }
+  return decode(json);
+}
