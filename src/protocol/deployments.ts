@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+// Deployments: a registered model served by its own process (dist/deployment.js),
+// which the workspace's backend starts and supervises. This is the contract
+// between the CLI/editor and the backend (/api/v1/deployments), and between the
+// backend and each deployment process (an IPC channel: node's fork()).
+
+export const DEPLOYMENT_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
+
+export const deploymentVariant = z.object({
+  /** "champion" answers; "challenger" gets a share of traffic (split) or a copy (shadow). */
+  name: z.enum(['champion', 'challenger']),
+  /** models:/name/N, models:/name@alias, models:/name/latest: resolved when (re)deployed. */
+  modelUri: z.string().startsWith('models:/', 'modelUri: give a models:/ URI, e.g. models:/churn@champion'),
+  /** Share of traffic, 0-100 (ignored in shadow mode, where the champion answers everything). */
+  weight: z.number().min(0).max(100),
+});
+export type DeploymentVariant = z.infer<typeof deploymentVariant>;
+
+export const deploymentSpec = z
+  .object({
+    name: z.string().regex(DEPLOYMENT_NAME, 'name: letters, digits, ".", "_" and "-", at most 64 characters'),
+    /** 0: any free port. */
+    port: z.number().int().min(0).max(65535).default(0),
+    /** false only with `mlops serve --no-auth`: then requests need no token. */
+    auth: z.boolean().default(true),
+    variants: z.array(deploymentVariant).min(1).max(2),
+    /** The challenger sees a copy of every request; only the champion's answer is returned. */
+    shadow: z.boolean().default(false),
+    /** onnxruntime intra-op threads per session (default: 1 for small models). */
+    intraOpThreads: z.number().int().min(1).max(64).optional(),
+    batching: z.object({ maxBatchRows: z.number().int().min(1).max(4096).optional(), maxWaitMs: z.number().min(0).max(100).optional(), enabled: z.boolean().optional() }).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const names = s.variants.map((v) => v.name);
+    if (!names.includes('champion')) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variants: a deployment needs a champion' });
+    if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variants: each variant once' });
+    if (s.shadow && names.length < 2) ctx.addIssue({ code: 'custom', path: ['shadow'], message: 'shadow: needs a challenger to copy traffic to' });
+    if (!s.shadow && s.variants.reduce((a, v) => a + v.weight, 0) <= 0) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variants: the weights add up to 0' });
+  });
+export type DeploymentSpec = z.infer<typeof deploymentSpec>;
+
+/** What a running deployment serves, variant by variant. */
+export const servedVariant = z.object({
+  name: z.enum(['champion', 'challenger']),
+  model: z.string(),
+  version: z.string(),
+  modelUri: z.string(),
+  weight: z.number(),
+});
+export type ServedVariant = z.infer<typeof servedVariant>;
+
+// --- backend -> deployment process (IPC) ---
+export const toDeploymentProcess = z.discriminatedUnion('type', [
+  /** Load these variants beside the ones serving, then switch atomically (no request dropped). */
+  z.object({ type: z.literal('deploy'), spec: deploymentSpec }),
+  z.object({ type: z.literal('stop') }),
+]);
+export type ToDeploymentProcess = z.infer<typeof toDeploymentProcess>;
+
+// --- deployment process -> backend (IPC) ---
+export const fromDeploymentProcess = z.discriminatedUnion('type', [
+  /** Listening and serving the variants. */
+  z.object({ type: z.literal('ready'), url: z.string(), variants: z.array(servedVariant) }),
+  /** A redeploy switched to these variants. */
+  z.object({ type: z.literal('deployed'), variants: z.array(servedVariant) }),
+  /** A deploy could not be done; what was serving keeps serving. */
+  z.object({ type: z.literal('deployFailed'), message: z.string() }),
+  /** Request counters for the editor (every few seconds). */
+  z.object({
+    type: z.literal('stats'),
+    requests: z.number(),
+    errors: z.number(),
+    inFlight: z.number(),
+    p50Ms: z.number().nullable(),
+    p99Ms: z.number().nullable(),
+  }),
+]);
+export type FromDeploymentProcess = z.infer<typeof fromDeploymentProcess>;
