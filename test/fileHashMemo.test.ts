@@ -21,7 +21,6 @@ test('the server\'s hash memo answers from memory while a file is untouched, and
   await new Promise((r) => setTimeout(r, 20));
   writeFileSync(file, 'a,b\n3,4\n');
   utimesSync(file, before.atime, before.mtime);
-  assert.equal(Math.floor(statSync(file).mtimeMs), Math.floor(before.mtimeMs));
   assert.equal(await hashPath(dir, 'data.csv', memo), sha('a,b\n3,4\n'));
 
   // A folder dep through the memo is the same digest as without it.

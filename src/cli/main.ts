@@ -7,6 +7,7 @@ import { runsCommand } from './commands/runsCommand';
 import { gcCommand } from './commands/gcCommand';
 import { modelsCommand } from './commands/modelsCommand';
 import { pipelineCommand } from './commands/pipelineCommand';
+import { serveCommand } from './commands/serveCommand';
 import { version } from '../../package.json';
 
 const HELP = `mlops ${version}: experiment tracking and a model registry for a workspace, MLflow-compatible.
@@ -20,8 +21,10 @@ Commands:
   runs list | show ID      list runs (MLflow filter syntax) or show one
   models register | list | show | alias
                            the model registry: register a file, folder or runs:/ artifact
-  pipeline run | check | schema
-                           run a *.pipeline.yaml (tracked steps, gated registration)
+  pipeline run | check | status | schema
+                           run a *.pipeline.yaml (tracked steps, caching, gated registration)
+  serve MODEL_URI          serve a registered ONNX model (Open Inference Protocol, MLflow
+                           /invocations, KServe v1, /metrics), with A/B splits or shadowing
   gc                       remove artifact files no run references
   --version, --help
 
@@ -37,6 +40,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   gc: gcCommand,
   models: modelsCommand,
   pipeline: pipelineCommand,
+  serve: serveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,6 +9,8 @@ import { registerNativeRoutes } from './native/nativeRoutes';
 import { registerRegistryRoutes } from './mlflow/registryRoutes';
 import { registerModelsRoute } from './native/modelsRoute';
 import { registerPipelinesRoute } from './native/pipelinesRoute';
+import { registerDeploymentsRoute } from './native/deploymentsRoute';
+import { DeploymentSupervisor } from './deployments/deploymentSupervisor';
 import { ModelRegistry, type ModelRegistryOptions } from '../core/registry/modelRegistry';
 import { inspectOnnxModel } from '../core/registry/onnxInspector';
 import { EventStream } from './native/eventStream';
@@ -29,6 +31,8 @@ export interface AppOptions {
 export interface App {
   server: Server;
   events: EventStream;
+  /** The deployments this backend runs (each in its own process). */
+  deployments: DeploymentSupervisor;
   /** Time of the last request, for idle shutdown. */
   lastActivity(): number;
   dispose(): Promise<void>;
@@ -50,6 +54,8 @@ export function createApp(options: AppOptions): App {
   registerArtifactRoutes(router, tracking, registry);
   registerModelsRoute(router, registry);
   registerPipelinesRoute(router, { tracking, workspace: options.workspace });
+  const deployments = new DeploymentSupervisor({ workspace: options.workspace, token: options.token, log: options.log ?? (() => {}) });
+  registerDeploymentsRoute(router, deployments);
   registerNativeRoutes(router, { tracking, series, table, legacyRunsTable, events, version, workspace: options.workspace });
   let lastActivity = Date.now();
 
@@ -83,9 +89,11 @@ export function createApp(options: AppOptions): App {
   return {
     server,
     events,
+    deployments,
     lastActivity: () => lastActivity,
     async dispose() {
       events.dispose();
+      await deployments.dispose();
       await Promise.all([series.dispose(), table.dispose()]);
     },
   };

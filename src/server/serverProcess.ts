@@ -121,9 +121,10 @@ async function start(
   if (options.idleExitMs) {
     const idleMs = options.idleExitMs;
     idleTimer = setInterval(() => {
-      const idle = Date.now() - app.lastActivity() > idleMs && app.events.subscriberCount === 0;
+      // Deployments live in this process's children: a backend serving a model is never idle.
+      const idle = Date.now() - app.lastActivity() > idleMs && app.events.subscriberCount === 0 && app.deployments.activeCount() === 0;
       if (idle && !hasRunningHeartbeatedRuns(tracking)) {
-        log(`idle for ${Math.round(idleMs / 60000)} min with no running runs: stopping`);
+        log(`idle for ${Math.round(idleMs / 60000)} min with no running runs or deployments: stopping`);
         void stop().then(() => process.exit(0));
       }
     }, Math.min(idleMs, 30_000));

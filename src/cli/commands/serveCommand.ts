@@ -1,0 +1,150 @@
+import { request } from 'node:http';
+import { parseArgs } from 'node:util';
+import type { DeploymentSpec } from '../../protocol/deployments';
+import type { ServerInfo } from '../../protocol/native';
+import { CliError } from '../cliError';
+import { ensureServer } from '../ensureServer';
+import { STOP_SIGNALS } from '../tracked/processControl';
+import { resolveWorkspace } from '../workspace';
+
+export const SERVE_HELP = `Usage: mlops serve MODEL_URI [--name NAME] [--port N] [--challenger MODEL_URI (--split 90/10 | --shadow)]
+                  [--no-auth] [--threads N] [--detach] [--workspace DIR]
+
+Serves a registered ONNX model version with onnxruntime over the Open Inference
+Protocol (KServe v2: /v2/models/NAME/infer), MLflow's scoring protocol
+(/invocations) and KServe v1 (/v1/models/NAME:predict), with Prometheus /metrics.
+The workspace's backend runs it in its own process and restarts it if it crashes.
+
+  MODEL_URI           models:/churn@champion, models:/churn/3, models:/churn/latest
+  --name NAME         the deployment's name (default: the model's name)
+  --port N            port on 127.0.0.1 (default: any free port)
+  --challenger URI    a second version, answering --split of the requests
+  --split A/B         champion/challenger traffic in percent (default 90/10)
+  --shadow            the challenger gets a copy of every request; the champion answers
+  --no-auth           accept requests without the workspace token (anyone on this machine can call it)
+  --threads N         onnxruntime intra-op threads per model (default 1 for small models)
+  --detach            return once it serves; stop it later with Ctrl-C of a foreground serve,
+                      the editor, or DELETE /api/v1/deployments/NAME
+  --workspace DIR     workspace folder (default: nearest folder with .mlops/, else the current one)
+
+Runs in the foreground until Ctrl-C, which stops the deployment.`;
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      port: { type: 'string' },
+      challenger: { type: 'string' },
+      split: { type: 'string' },
+      shadow: { type: 'boolean' },
+      'no-auth': { type: 'boolean' },
+      threads: { type: 'string' },
+      detach: { type: 'boolean' },
+      workspace: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(SERVE_HELP);
+    return 0;
+  }
+  const spec = specFrom(positionals, values);
+  const workspace = resolveWorkspace(values.workspace);
+  const { info, started } = await ensureServer(workspace);
+  if (started) process.stderr.write(`[mlops] started this workspace's server at ${info.url} in the background\n`);
+  const created = await api(info, 'POST', '/api/v1/deployments', spec);
+  const deployment = created.deployment as { name: string; url: string; variants: { name: string; model: string; version: string; weight: number }[] };
+  printServing(deployment, spec);
+  if (values.detach) return 0;
+
+  // In the foreground: Ctrl-C (or the terminal closing) stops the deployment.
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`\n[mlops] ${signal}: stopping deployment ${deployment.name}\n`);
+      void api(info, 'DELETE', `/api/v1/deployments/${encodeURIComponent(deployment.name)}`).then(
+        () => resolve(0),
+        (err: Error) => {
+          process.stderr.write(`[mlops] could not stop it: ${err.message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    for (const s of STOP_SIGNALS) process.on(s, stop);
+  });
+}
+
+function specFrom(positionals: string[], values: Record<string, string | boolean | undefined>): DeploymentSpec {
+  const [modelUri, ...extra] = positionals;
+  if (!modelUri) throw new CliError(`mlops serve: give a model URI, e.g. models:/churn@champion.\n\n${SERVE_HELP}`, 2);
+  if (extra.length) throw new CliError(`mlops serve: one model URI, then options (got also ${extra.join(' ')}).`, 2);
+  if (!modelUri.startsWith('models:/')) throw new CliError(`mlops serve: ${modelUri} is not a models:/ URI; register the file first (mlops models register FILE --name NAME) and serve models:/NAME/1.`, 2);
+  const challenger = values.challenger as string | undefined;
+  if ((values.split !== undefined || values.shadow) && !challenger) throw new CliError('mlops serve: --split and --shadow need --challenger models:/…', 2);
+  if (values.split !== undefined && values.shadow) throw new CliError('mlops serve: choose --split or --shadow, not both.', 2);
+  let champion = 100;
+  let challengerWeight = 0;
+  if (challenger && !values.shadow) {
+    const m = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec((values.split as string | undefined) ?? '90/10');
+    if (!m || Number(m[1]) + Number(m[2]) !== 100) throw new CliError(`mlops serve: --split takes champion/challenger percentages adding up to 100, e.g. 90/10 (got '${String(values.split)}').`, 2);
+    champion = Number(m[1]);
+    challengerWeight = Number(m[2]);
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`mlops serve: --port takes a port number (got '${String(values.port)}').`, 2);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new CliError(`mlops serve: --threads takes a whole number ≥ 1 (got '${String(values.threads)}').`, 2);
+  const name = (values.name as string | undefined) ?? /^models:\/([^/@]+)/.exec(modelUri)?.[1] ?? 'model';
+  return {
+    name,
+    port,
+    auth: !values['no-auth'],
+    shadow: values.shadow === true,
+    variants: [{ name: 'champion', modelUri, weight: champion }, ...(challenger ? [{ name: 'challenger' as const, modelUri: challenger, weight: challengerWeight }] : [])],
+    ...(threads ? { intraOpThreads: threads } : {}),
+  };
+}
+
+function printServing(d: { name: string; url: string; variants: { name: string; model: string; version: string; weight: number }[] }, spec: DeploymentSpec): void {
+  const champion = d.variants.find((v) => v.name === 'champion')!;
+  const model = champion.model;
+  const who = d.variants.map((v) => `${v.name} ${v.model} v${v.version}${spec.shadow ? (v.name === 'challenger' ? ' (shadow: gets a copy)' : '') : d.variants.length > 1 ? ` (${v.weight}%)` : ''}`).join(', ');
+  console.log(`Serving deployment ${d.name} at ${d.url}: ${who}`);
+  console.log(`  Open Inference Protocol  POST ${d.url}/v2/models/${model}/infer`);
+  console.log(`  MLflow scoring           POST ${d.url}/invocations`);
+  console.log(`  KServe v1                POST ${d.url}/v1/models/${model}:predict`);
+  console.log(`  Prometheus               GET  ${d.url}/metrics`);
+  if (spec.auth) {
+    console.log(`  Requests need the workspace token: -H "Authorization: Bearer $(node -p \"require('./.mlops/server.json').token\")"`);
+  } else {
+    console.log('');
+    console.log('  WARNING: --no-auth: this deployment answers ANY process on this machine without a token.');
+  }
+}
+
+/** A JSON request to the backend; its error message (MLflow's JSON) becomes the CLI's. */
+function api(info: ServerInfo, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = request(info.url + path, { method, headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let json: Record<string, unknown> = {};
+        try {
+          json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch {
+          /* not JSON: the status says it */
+        }
+        if ((res.statusCode ?? 500) >= 400) reject(new CliError(`mlops serve: ${String(json.message ?? `HTTP ${res.statusCode}`)}`, 1));
+        else resolve(json);
+      });
+    });
+    req.on('error', (err) => reject(new CliError(`mlops serve: cannot reach the workspace's server at ${info.url}: ${err.message}`, 1)));
+    req.end(data);
+  });
+}

@@ -1,0 +1,253 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fromDeploymentProcess, type DeploymentSpec, type FromDeploymentProcess, type ServedVariant, type ToDeploymentProcess } from '../../protocol/deployments';
+import { HttpError } from '../http/httpError';
+
+export type DeploymentStatus = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+
+export interface DeploymentState {
+  name: string;
+  spec: DeploymentSpec;
+  status: DeploymentStatus;
+  url: string | null;
+  variants: ServedVariant[];
+  pid: number | null;
+  restarts: number;
+  /** Why the last start, crash or redeploy failed. */
+  lastError: string | null;
+  startedAt: number;
+  stats: Extract<FromDeploymentProcess, { type: 'stats' }> | null;
+}
+
+export interface SupervisorOptions {
+  workspace: string;
+  /** The workspace token: deployments require it unless started with auth off. */
+  token: string;
+  log: (line: string) => void;
+  /** The deployment process's bundle (dist/deployment.js beside dist/server.js). */
+  processFile?: string;
+  /** Time to wait for a process to load its models and listen. */
+  readyTimeoutMs?: number;
+}
+
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs each deployment in its own process, so a model that crashes (a native
+ * fault in onnxruntime, memory) never takes tracking down. A process that exits
+ * unasked is restarted with backoff on the same port, so its URL keeps working;
+ * a redeploy is handed to the running process, which switches models without
+ * dropping requests. Deployments live as long as the backend: their processes
+ * exit when the IPC channel to it closes.
+ */
+export class DeploymentSupervisor {
+  private readonly deployments = new Map<string, Managed>();
+
+  constructor(private readonly o: SupervisorOptions) {}
+
+  list(): DeploymentState[] {
+    return [...this.deployments.values()].map((d) => d.snapshot());
+  }
+
+  get(name: string): DeploymentState {
+    return this.find(name).snapshot();
+  }
+
+  /** Deployments that are up or coming up (the backend is not idle while any is). */
+  activeCount(): number {
+    return [...this.deployments.values()].filter((d) => d.state.status !== 'stopped' && d.state.status !== 'failed').length;
+  }
+
+  /** Starts a deployment and resolves once it serves (or rejects with why it could not). */
+  async create(spec: DeploymentSpec): Promise<DeploymentState> {
+    const existing = this.deployments.get(spec.name);
+    if (existing && existing.state.status !== 'stopped' && existing.state.status !== 'failed') {
+      throw new HttpError(409, 'RESOURCE_ALREADY_EXISTS', `Deployment '${spec.name}' is already ${existing.state.status} at ${existing.state.url ?? '(starting)'}; redeploy it or stop it first.`);
+    }
+    const managed = new Managed(spec, this.o);
+    this.deployments.set(spec.name, managed);
+    try {
+      await managed.start();
+    } catch (err) {
+      managed.stop();
+      throw err;
+    }
+    return managed.snapshot();
+  }
+
+  /** Hands a new spec (other model versions, split, shadow) to the running process. */
+  async redeploy(name: string, spec: DeploymentSpec): Promise<DeploymentState> {
+    const managed = this.find(name);
+    if (spec.port !== managed.state.spec.port && spec.port !== 0) {
+      throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `port: a redeploy keeps the deployment's port (${managed.state.spec.port}); stop and start it to move it.`);
+    }
+    await managed.redeploy({ ...spec, name, port: managed.state.spec.port });
+    return managed.snapshot();
+  }
+
+  async stop(name: string): Promise<DeploymentState> {
+    const managed = this.find(name);
+    await managed.stop();
+    this.deployments.delete(name);
+    return managed.snapshot();
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.deployments.values()].map((d) => d.stop()));
+    this.deployments.clear();
+  }
+
+  private find(name: string): Managed {
+    const managed = this.deployments.get(name);
+    if (!managed) throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `No deployment named '${name}'. Start one with mlops serve models:/NAME@ALIAS.`);
+    return managed;
+  }
+}
+
+/** One deployment: its process, its restarts, what it serves. */
+class Managed {
+  readonly state: DeploymentState;
+  private child?: ChildProcess;
+  private stopping = false;
+  private restartTimer?: NodeJS.Timeout;
+  private waiters: { resolve: () => void; reject: (err: Error) => void; until: 'ready' | 'deployed' }[] = [];
+
+  constructor(
+    spec: DeploymentSpec,
+    private readonly o: SupervisorOptions,
+  ) {
+    this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null };
+  }
+
+  snapshot(): DeploymentState {
+    return { ...this.state, variants: [...this.state.variants] };
+  }
+
+  start(): Promise<void> {
+    this.spawn();
+    return this.waitFor('ready');
+  }
+
+  redeploy(spec: DeploymentSpec): Promise<void> {
+    if (this.state.status !== 'running' || !this.child) {
+      throw new HttpError(409, 'INVALID_STATE', `Deployment '${this.state.name}' is ${this.state.status}; it can be redeployed once it is running.`);
+    }
+    const done = this.waitFor('deployed');
+    this.send({ type: 'deploy', spec });
+    return done.then(() => {
+      this.state.spec = spec;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    this.state.status = 'stopped';
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.send({ type: 'stop' });
+    // A process that does not finish its requests in time is made to.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(kill);
+  }
+
+  private spawn(): void {
+    const file = this.o.processFile ?? join(__dirname, 'deployment.js');
+    const child = fork(file, [], {
+      env: { ...process.env, MLOPS_WORKSPACE: this.o.workspace, MLOPS_DEPLOYMENT_TOKEN: this.o.token },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child = child;
+    this.state.pid = child.pid ?? null;
+    const prefix = `deployment ${this.state.name}: `;
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        for (const line of chunk.split('\n')) if (line.trim()) this.o.log(prefix + line);
+      });
+    }
+    child.on('message', (raw) => this.onMessage(raw));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    child.on('error', (err) => this.o.log(`${prefix}${err.message}`));
+    this.send({ type: 'deploy', spec: this.state.spec });
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = fromDeploymentProcess.safeParse(raw);
+    if (!parsed.success) return this.o.log(`deployment ${this.state.name}: ignored a malformed message`);
+    const m = parsed.data;
+    switch (m.type) {
+      case 'ready':
+        Object.assign(this.state, { status: 'running', url: m.url, variants: m.variants, lastError: null });
+        // Restarts come back on the same port, so the URL clients use keeps working.
+        this.state.spec = { ...this.state.spec, port: Number(new URL(m.url).port) };
+        this.settle('ready');
+        break;
+      case 'deployed':
+        this.state.variants = m.variants;
+        this.settle('deployed');
+        break;
+      case 'deployFailed':
+        this.state.lastError = m.message;
+        this.settle(this.state.status === 'running' ? 'deployed' : 'ready', new HttpError(400, 'INVALID_PARAMETER_VALUE', m.message));
+        break;
+      case 'stats':
+        this.state.stats = m;
+        break;
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    this.state.pid = null;
+    if (this.stopping) return;
+    const why = `the process exited (${signal ?? `code ${code}`})`;
+    this.state.lastError = this.state.lastError && this.state.status === 'starting' ? this.state.lastError : why;
+    // One that never came up is not retried: its spec is what is wrong (a missing model, a taken port).
+    if (this.state.status === 'starting' && this.state.restarts === 0) {
+      this.state.status = 'failed';
+      this.settle('ready', new HttpError(400, 'INVALID_PARAMETER_VALUE', `Deployment '${this.state.name}' did not start: ${this.state.lastError}`));
+      return;
+    }
+    const delay = BACKOFF_MS[Math.min(this.state.restarts, BACKOFF_MS.length - 1)];
+    this.state.status = 'restarting';
+    this.state.restarts++;
+    this.o.log(`deployment ${this.state.name}: ${why}; restarting in ${delay / 1000} s (restart ${this.state.restarts})`);
+    this.settle('deployed', new HttpError(503, 'TEMPORARILY_UNAVAILABLE', `Deployment '${this.state.name}' ${why} during the redeploy; it is restarting.`));
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.stopping) this.spawn();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private send(message: ToDeploymentProcess): void {
+    if (this.child?.connected) this.child.send(message);
+  }
+
+  private waitFor(until: 'ready' | 'deployed'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new HttpError(504, 'DEADLINE_EXCEEDED', `Deployment '${this.state.name}' did not become ${until} within ${(this.o.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s.`));
+      }, this.o.readyTimeoutMs ?? READY_TIMEOUT_MS);
+      const waiter = {
+        until,
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (err: Error) => (clearTimeout(timer), reject(err)),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private settle(until: 'ready' | 'deployed', err?: Error): void {
+    const now = this.waiters.filter((w) => w.until === until);
+    this.waiters = this.waiters.filter((w) => w.until !== until);
+    for (const w of now) (err ? w.reject(err) : w.resolve());
+  }
+}

@@ -1,0 +1,46 @@
+import type { Router } from '../http/router';
+import { readJson, sendJson } from '../http/body';
+import { HttpError } from '../http/httpError';
+import { deploymentSpec } from '../../protocol/deployments';
+import type { DeploymentSupervisor } from '../deployments/deploymentSupervisor';
+
+/**
+ * /api/v1/deployments: what `mlops serve` and the editor's Deployments view ask the
+ * backend. A POST starts a deployment and answers once it serves (or why it could
+ * not); `/api/v1/deployments/NAME/redeploy` switches its models in place; DELETE
+ * stops it.
+ */
+export function registerDeploymentsRoute(router: Router, supervisor: DeploymentSupervisor): void {
+  router.on('GET', '/api/v1/deployments', (ctx) => sendJson(ctx.res, 200, { deployments: supervisor.list() }));
+
+  router.on('POST', '/api/v1/deployments', async (ctx) => {
+    const spec = deploymentSpec.parse(await readJson(ctx.req));
+    sendJson(ctx.res, 201, { deployment: await supervisor.create(spec) });
+  });
+
+  const one = (rest: string): { name: string; action?: string } => {
+    const [name, action, ...more] = rest.split('/');
+    if (!name || more.length) throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No API endpoint for /api/v1/deployments/${rest}: use /api/v1/deployments/NAME or /api/v1/deployments/NAME/redeploy.`);
+    return { name: decodeURIComponent(name), action };
+  };
+
+  router.on('GET', '/api/v1/deployments/*', (ctx) => {
+    const { name, action } = one(ctx.rest);
+    if (action) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use POST for /api/v1/deployments/${name}/${action}.`);
+    sendJson(ctx.res, 200, { deployment: supervisor.get(name) });
+  });
+
+  router.on('POST', '/api/v1/deployments/*', async (ctx) => {
+    const { name, action } = one(ctx.rest);
+    if (action !== 'redeploy') throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No action '${action ?? ''}' for deployments: POST /api/v1/deployments/${name}/redeploy with a spec.`);
+    const body = (await readJson(ctx.req)) as Record<string, unknown>;
+    const spec = deploymentSpec.parse({ ...body, name });
+    sendJson(ctx.res, 200, { deployment: await supervisor.redeploy(name, spec) });
+  });
+
+  router.on('DELETE', '/api/v1/deployments/*', async (ctx) => {
+    const { name, action } = one(ctx.rest);
+    if (action) throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `DELETE /api/v1/deployments/${name} stops a deployment.`);
+    sendJson(ctx.res, 200, { deployment: await supervisor.stop(name) });
+  });
+}
