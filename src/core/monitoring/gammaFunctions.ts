@@ -18,22 +18,44 @@ export function logGamma(x: number): number {
     x += 1;
   }
   if (product !== 1) shift = Math.log(product);
+  return (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + stirlingCorrection(x) - shift;
+}
+
+/** log Γ(x) - Stirling's leading terms, for x >= 15: the Bernoulli terms B2k / (2k (2k-1) x^(2k-1)); seven are ample. */
+function stirlingCorrection(x: number): number {
   const inv = 1 / x;
   const inv2 = inv * inv;
-  // Bernoulli terms B2k / (2k (2k-1) x^(2k-1)); seven are ample at x >= 15.
-  const series =
+  return (
     inv *
-    (1 / 12 +
-      inv2 * (-1 / 360 + inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360 + inv2 * (1 / 156)))))));
-  return (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + series - shift;
+    (1 / 12 + inv2 * (-1 / 360 + inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360 + inv2 * (1 / 156)))))))
+  );
+}
+
+/** log(1 + t) - t without the cancellation of forming both terms when t is small. */
+function log1pMinusT(t: number): number {
+  if (Math.abs(t) > 0.3) return Math.log1p(t) - t;
+  let power = t * t;
+  let sum = 0;
+  for (let k = 2; k < 200; k++) {
+    const term = power / k;
+    sum += k % 2 === 0 ? -term : term;
+    if (Math.abs(term) < 1e-18 * Math.abs(sum)) break;
+    power *= t;
+  }
+  return sum;
 }
 
 const EPS = 1e-16;
 const TINY = 1e-300;
 
-/** x^a e^-x / Γ(a), the factor both expansions share, in log space so large a cannot overflow. */
+/**
+ * x^a e^-x / Γ(a), the factor both expansions share. For large a the naive log
+ * (a log x - x - log Γ(a)) subtracts numbers of size a log a and would lose ~a ulps;
+ * rewritten around x = a with Stirling's series it keeps full precision.
+ */
 function gammaPrefactor(a: number, x: number): number {
-  return Math.exp(a * Math.log(x) - x - logGamma(a));
+  if (a < 15) return Math.exp(a * Math.log(x) - x - logGamma(a));
+  return Math.exp(a * log1pMinusT((x - a) / a) + 0.5 * Math.log(a) - HALF_LOG_2PI - stirlingCorrection(a));
 }
 
 /** P(a, x) by its power series; converges fast for x < a + 1. */
