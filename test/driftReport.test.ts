@@ -7,7 +7,7 @@ import type { FeatureSpec } from '../src/core/monitoring/driftTypes';
 // Evidently's default choice of test and threshold per feature, overrides, and the
 // dataset verdict, as a user reading `mlops monitor report` would check them.
 
-function seq(n: number, f: (i: number) => number): number[] {
+function seq<T>(n: number, f: (i: number) => T): T[] {
   return Array.from({ length: n }, (_, i) => f(i));
 }
 const wave = (i: number) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453);
