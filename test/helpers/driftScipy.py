@@ -10,7 +10,6 @@ then scipy's function on the rest.
 import json
 import sys
 import time
-from collections import Counter
 
 import numpy as np
 from scipy import stats
@@ -28,10 +27,17 @@ def categorical(values):
     return [v for v in values if v is not None and v not in SPECIAL]
 
 
+def counts_over(keys, values):
+    """Counts of each of the sorted `keys` in `values` (numpy's unique, then placed by key)."""
+    found, counts = np.unique(values, return_counts=True)
+    out = np.zeros(len(keys))
+    out[np.searchsorted(keys, found)] = counts
+    return out
+
+
 def value_shares(ref, cur):
-    keys = list(set(ref) | set(cur))
-    rc, cc = Counter(ref), Counter(cur)
-    return (np.array([rc[k] / len(ref) for k in keys]), np.array([cc[k] / len(cur) for k in keys]))
+    keys = np.union1d(ref, cur)
+    return counts_over(keys, ref) / len(ref), counts_over(keys, cur) / len(cur)
 
 
 def binned(ref, cur, kind, fill):
@@ -40,7 +46,7 @@ def binned(ref, cur, kind, fill):
         r = np.histogram(ref, edges)[0] / len(ref)
         c = np.histogram(cur, edges)[0] / len(cur)
     else:
-        r, c = value_shares(list(ref), list(cur))
+        r, c = value_shares(ref, cur)
     if fill:
         for a in (r, c):
             smallest = min(a[a != 0])
@@ -48,34 +54,27 @@ def binned(ref, cur, kind, fill):
     return r, c
 
 
-def run(case):
-    kind, test = case["type"], case["test"]
-    if kind == "numerical":
-        ref, cur = numeric(case["reference"]), numeric(case["current"])
-    else:
-        ref, cur = categorical(case["reference"]), categorical(case["current"])
+def stattest(test, kind, ref, cur):
+    """Evidently's stattest `test` on clean numpy arrays (missing values already dropped)."""
     if test == "ks":
         r = stats.ks_2samp(ref, cur)
         return {"score": float(r.pvalue), "statistic": float(r.statistic)}
     if test == "wasserstein":
         return {"score": float(stats.wasserstein_distance(ref, cur) / max(float(np.std(ref)), 0.001))}
     if test == "chisquare":
-        ref, cur = list(ref), list(cur)
-        keys = list(set(ref) | set(cur))
-        rc, cc = Counter(ref), Counter(cur)
-        k = len(cur) / len(ref)
+        keys = np.union1d(ref, cur)
+        observed = counts_over(keys, cur)
+        expected = counts_over(keys, ref) * (len(cur) / len(ref))
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = stats.chisquare([cc[x] for x in keys], [rc[x] * k for x in keys])
+            r = stats.chisquare(observed, expected)
         return {"score": float(r.pvalue), "statistic": float(r.statistic)}
     if test == "z":
-        ref, cur = list(ref), list(cur)
-        keys = sorted(set(ref) | set(cur))
+        keys = np.union1d(ref, cur)
         if len(keys) == 1:
             return {"score": 1.0, "statistic": 0.0}
-        a = np.array([0 if x == keys[0] else 1 for x in ref])
-        b = np.array([0 if x == keys[0] else 1 for x in cur])
-        n1, n2 = len(a), len(b)
-        p1, p2 = float(sum(a)) / n1, float(sum(b)) / n2
+        n1, n2 = len(ref), len(cur)
+        p1 = float(np.sum(ref != keys[0])) / n1
+        p2 = float(np.sum(cur != keys[0])) / n2
         p = float(p1 * n1 + p2 * n2) / (n1 + n2)
         z = (p1 - p2) / np.sqrt(p * (1 - p) * (1.0 / n1 + 1.0 / n2))
         return {"score": float(2 * (1 - stats.norm.cdf(np.abs(z)))), "statistic": float(z)}
@@ -89,6 +88,15 @@ def run(case):
         r, c = binned(ref, cur, kind, True)
         return {"score": float(stats.entropy(r, c))}
     raise ValueError(test)
+
+
+def run(case):
+    kind = case["type"]
+    if kind == "numerical":
+        ref, cur = numeric(case["reference"]), numeric(case["current"])
+    else:
+        ref, cur = np.array(categorical(case["reference"])), np.array(categorical(case["current"]))
+    return stattest(case["test"], kind, ref, cur)
 
 
 def encode(value):
@@ -123,4 +131,5 @@ def main():
     json.dump(encode(out), sys.stdout, allow_nan=False)
 
 
-main()
+if __name__ == "__main__":
+    main()
