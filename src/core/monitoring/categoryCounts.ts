@@ -15,19 +15,6 @@ export function isMissing(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value));
 }
 
-export function countCategories(values: Iterable<Category | null | undefined> | ArrayLike<Category | null | undefined>): CategoryCounts {
-  const counts = new Map<Category, number>();
-  let total = 0;
-  const list = Symbol.iterator in Object(values) ? (values as Iterable<Category | null | undefined>) : Array.from(values as ArrayLike<Category | null | undefined>);
-  for (const v of list) {
-    if (isMissing(v)) continue;
-    const key = v as Category;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    total++;
-  }
-  return { counts, total };
-}
-
 /** Every category seen in either sample, in a deterministic order (numbers ascending, then strings). */
 export function unionCategories(a: CategoryCounts, b: CategoryCounts): Category[] {
   const keys = new Set<Category>(a.counts.keys());
