@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipWithoutPython } from './helpers/pythonDeps';
-import { runScipy, toWire, type ScipyCase } from './helpers/driftScipy';
+import { runScipy, toWire, type ScipyCase, type WireValue } from './helpers/driftScipy';
+import { parseCsvColumns } from '../src/core/monitoring/csvColumns';
+import { driftReport } from '../src/core/monitoring/driftReport';
 import { prepareReference } from '../src/core/monitoring/preparedReference';
 import { featureDrift } from '../src/core/monitoring/featureDrift';
-import type { FeatureDrift, StatTestName } from '../src/core/monitoring/driftTypes';
+import type { ColumnData, FeatureDrift, FeatureSpec, StatTestName } from '../src/core/monitoring/driftTypes';
 import { chiSquaredSurvival, logGamma } from '../src/core/monitoring/gammaFunctions';
 import { kolmogorovSurvival } from '../src/core/monitoring/kolmogorovDistribution';
 import { smirnovSurvival } from '../src/core/monitoring/smirnovDistribution';
@@ -197,4 +199,38 @@ test('the special functions behind the p-values agree with scipy over a grid', {
   check('smirnov', smirnov, (n, x) => smirnovSurvival(n, x), 1e-9);
   check('norm_cdf', norm, (x) => normalCdf(x), 1e-15);
   check('gammaln', gammaln, (x) => logGamma(x), 1e-12);
+});
+
+test('a whole report from CSV columns (Evidently\'s default tests for a small and a large reference) agrees with scipy feature by feature', { skip }, () => {
+  const rand = generator(7);
+  const csv = (rows: number, shift: number) => {
+    const lines = ['amount,visits,plan,churned'];
+    for (let i = 0; i < rows; i++) {
+      const plan = ['basic', 'pro', 'team', 'enterprise'][Math.floor(rand() ** (1 + shift) * 4)];
+      const amount = rand() < 0.01 ? '' : (50 + 20 * normal(rand) + 5 * shift).toFixed(2);
+      lines.push(`${amount},${Math.floor(rand() * 4)},${rand() < 0.01 ? 'NA' : plan},${rand() < 0.2 + shift / 10 ? 'yes' : 'no'}`);
+    }
+    return parseCsvColumns(Buffer.from(lines.join('\n')));
+  };
+  const specs: FeatureSpec[] = [
+    { name: 'amount', type: 'numerical' },
+    { name: 'visits', type: 'numerical' },
+    { name: 'plan', type: 'categorical' },
+    { name: 'churned', type: 'categorical' },
+  ];
+  for (const [rows, expected] of [[800, ['ks', 'chisquare', 'chisquare', 'z']], [5000, ['wasserstein', 'jensenshannon', 'jensenshannon', 'jensenshannon']]] as const) {
+    const reference = csv(rows, 0);
+    const current = csv(600, 0.5);
+    const report = driftReport(prepareReference(reference.columns, specs), current.columns);
+    assert.deepEqual(report.features.map((f) => f.test), expected);
+    const values = (c: ColumnData): WireValue[] =>
+      'codes' in c ? Array.from(c.codes, (k) => (k < 0 ? null : (c.categories[k] as string))) : Array.from(c as Float64Array, toWire);
+    const answer = runScipy({
+      cases: report.features.map((f) => ({ test: f.test, type: f.type, reference: values(reference.columns[f.feature]), current: values(current.columns[f.feature]) })),
+    });
+    report.features.forEach((f, i) => {
+      const tol = f.scoreKind === 'p_value' ? 1e-6 : 1e-9;
+      assert.ok(Math.abs(f.score - answer.results[i].score) <= tol, `${f.feature} ${f.test}: ${f.score} vs scipy ${answer.results[i].score}`);
+    });
+  }
 });
