@@ -8,6 +8,7 @@ import { gcCommand } from './commands/gcCommand';
 import { modelsCommand } from './commands/modelsCommand';
 import { pipelineCommand } from './commands/pipelineCommand';
 import { serveCommand } from './commands/serveCommand';
+import { monitorCommand } from './commands/monitorCommand';
 import { version } from '../../package.json';
 
 const HELP = `mlops ${version}: experiment tracking and a model registry for a workspace, MLflow-compatible.
@@ -25,6 +26,8 @@ Commands:
                            run a *.pipeline.yaml (tracked steps, caching, gated registration)
   serve MODEL_URI          serve a registered ONNX model (Open Inference Protocol, MLflow
                            /invocations, KServe v1, /metrics), with A/B splits or shadowing
+  monitor report           data drift between a reference CSV and current data (Evidently's
+                           tests and thresholds); --json, --html, --fail-on-drift for CI
   gc                       remove artifact files no run references
   --version, --help
 
@@ -41,6 +44,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   models: modelsCommand,
   pipeline: pipelineCommand,
   serve: serveCommand,
+  monitor: monitorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

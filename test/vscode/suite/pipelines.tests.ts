@@ -215,8 +215,6 @@ test('a running pipeline shows as running in the view, and Stop Pipeline ends it
   const stopped = await row((r) => r.contextValue === 'mlopsPipeline' && steps(r).wait?.icon === 'circle-slash', 'the step is KILLED');
   assert.match(steps(stopped).wait.description, /killed/);
   assert.match(steps(stopped).after.description, /not run/);
-  // The browser check looks at the pipeline tasks' terminals.
-  await vscode.commands.executeCommand('workbench.action.terminal.focus');
 }, { timeoutMs: 90_000 });
 
 test('problems show as you type at their line and column, a typo gets a quick fix, and needs completes step names', async () => {
