@@ -50,6 +50,32 @@ export const servedVariant = z.object({
 });
 export type ServedVariant = z.infer<typeof servedVariant>;
 
+export const deploymentStats = z.object({
+  type: z.literal('stats'),
+  requests: z.number(),
+  errors: z.number(),
+  inFlight: z.number(),
+  p50Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+});
+
+/** A deployment as /api/v1/deployments answers it. */
+export const deploymentState = z.object({
+  name: z.string(),
+  spec: deploymentSpec,
+  status: z.enum(['starting', 'running', 'restarting', 'failed', 'stopped']),
+  url: z.string().nullable(),
+  variants: z.array(servedVariant),
+  pid: z.number().nullable(),
+  restarts: z.number(),
+  /** Why the last start, crash or redeploy failed. */
+  lastError: z.string().nullable(),
+  startedAt: z.number(),
+  stats: deploymentStats.nullable(),
+});
+export type DeploymentState = z.infer<typeof deploymentState>;
+export type DeploymentStatus = DeploymentState['status'];
+
 // --- backend -> deployment process (IPC) ---
 export const toDeploymentProcess = z.discriminatedUnion('type', [
   /** Load these variants beside the ones serving, then switch atomically (no request dropped). */
@@ -67,13 +93,6 @@ export const fromDeploymentProcess = z.discriminatedUnion('type', [
   /** A deploy could not be done; what was serving keeps serving. */
   z.object({ type: z.literal('deployFailed'), message: z.string() }),
   /** Request counters for the editor (every few seconds). */
-  z.object({
-    type: z.literal('stats'),
-    requests: z.number(),
-    errors: z.number(),
-    inFlight: z.number(),
-    p50Ms: z.number().nullable(),
-    p99Ms: z.number().nullable(),
-  }),
+  deploymentStats,
 ]);
 export type FromDeploymentProcess = z.infer<typeof fromDeploymentProcess>;

@@ -30,7 +30,7 @@ export type PipelineDiagnosticDto = z.infer<typeof pipelineDiagnostic>;
 
 export const pipelineStepOutline = z.object({
   name: z.string(),
-  kind: z.enum(['run', 'register']),
+  kind: z.enum(['run', 'register', 'deploy']),
   needs: z.array(z.string()),
   /** Where the step's key is, 1-based. */
   line: z.number().int(),

@@ -31,7 +31,7 @@ export const pipelineDagReport = z.object({
   file: z.string(),
   /** graph: the steps; problems: the file's diagnostics; empty: no steps; error: the host's message. */
   view: z.enum(['graph', 'problems', 'empty', 'error']),
-  nodes: z.array(z.object({ name: z.string(), status: dagNodeStatus, badges: z.array(z.string()), kind: z.enum(['run', 'register']) })),
+  nodes: z.array(z.object({ name: z.string(), status: dagNodeStatus, badges: z.array(z.string()), kind: z.enum(['run', 'register', 'deploy']) })),
   edges: z.number().int(),
   problems: z.number().int(),
   selectedStep: z.string().nullable(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEPLOYMENT_NAME } from './deployments';
 
 // The pipeline file (`*.pipeline.yaml`): one schema for the engine, the CLI and the
 // editor, and the source of schemas/pipeline.schema.json (YAML language servers
@@ -29,9 +30,16 @@ export const registerSpec = z.strictObject({
   when: z.string().min(1).optional().describe('Gate: register only when it holds, e.g. "evaluate.metrics.auc >= 0.8".'),
 });
 
+export const deploySpec = z.strictObject({
+  model: z.string().min(1).describe('Registered model to serve.'),
+  alias: z.string().min(1).optional().describe('The alias to serve (default champion): models:/MODEL@ALIAS is resolved when the step runs.'),
+  deployment: z.string().regex(DEPLOYMENT_NAME, 'a deployment name has letters, digits, ".", "_" and "-"').optional().describe('Deployment to redeploy (started if not running); default: the model name.'),
+});
+
 const stepFields = z.strictObject({
   run: z.string().min(1).optional().describe('Shell command, run in the pipeline file\'s folder. ${params.x} and ${env.X} are replaced, shell-quoted.'),
   register: registerSpec.optional().describe('Register a model instead of running a command.'),
+  deploy: deploySpec.optional().describe('(Re)deploy a registered model version through the workspace backend, without dropping requests.'),
   needs: z.array(stepName).optional().describe('Steps that must finish first.'),
   deps: z.array(relPath).optional().describe('Files or folders whose content is part of the cache key.'),
   outs: z.array(relPath).optional().describe('Files or folders the step produces (stored, restored, cached).'),
@@ -46,8 +54,9 @@ const stepFields = z.strictObject({
 // A refine, not a union of two object shapes: a union's errors say "no branch
 // matched" instead of pointing at the key that is wrong.
 export const pipelineStep = stepFields.superRefine((s, ctx) => {
-  if ((s.run === undefined) === (s.register === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [], message: s.run === undefined ? 'a step needs either "run" or "register"' : 'a step has "run" or "register", not both' });
+  const kinds = [s.run, s.register, s.deploy].filter((k) => k !== undefined).length;
+  if (kinds !== 1) {
+    ctx.addIssue({ code: 'custom', path: [], message: kinds === 0 ? 'a step needs "run", "register" or "deploy"' : 'a step has one of "run", "register" and "deploy", not several' });
   }
 });
 
@@ -101,7 +110,10 @@ function valueAt(data: unknown, path: (string | number)[]): unknown {
 
 // The keys a mistyped key could have meant; the most common schema error by far.
 function knownKeys(path: (string | number)[]): readonly string[] {
-  return path.length === 0 ? pipelineFile.keyof().options : path[0] === 'steps' && path.length === 2 ? stepFields.keyof().options : path[path.length - 1] === 'register' ? registerSpec.keyof().options : [];
+  const last = path[path.length - 1];
+  if (path.length === 0) return pipelineFile.keyof().options;
+  if (path[0] === 'steps' && path.length === 2) return stepFields.keyof().options;
+  return last === 'register' ? registerSpec.keyof().options : last === 'deploy' ? deploySpec.keyof().options : [];
 }
 
 /** JSON Schema (draft 2020-12) of the pipeline file, for YAML editors. */
@@ -110,7 +122,7 @@ export function pipelineJsonSchema(): Record<string, unknown> {
   // The run/register refine has no JSON Schema form of its own; say it with oneOf.
   const steps = (schema.properties as Record<string, Record<string, unknown>>).steps;
   const step = steps.additionalProperties as Record<string, unknown>;
-  step.oneOf = [{ required: ['run'] }, { required: ['register'] }];
+  step.oneOf = [{ required: ['run'] }, { required: ['register'] }, { required: ['deploy'] }];
   return {
     $schema: schema.$schema,
     title: 'MLOps Workbench pipeline file',

@@ -175,7 +175,7 @@ export class DagGraph {
     // A short delay: sweeping the pointer across the graph does not flash tooltips.
     this.hoverTimer = window.setTimeout(() => {
       this.tooltip.textContent = '';
-      const kind = st.kind === 'register' ? 'register step' : 'run step';
+      const kind = `${st.kind} step`;
       this.tooltip.append(
         h('div', { class: 'dag-tip-head' }, h('strong', {}, st.name), h('span', { class: 'dag-tip-kind' }, ` · ${kind} · line ${st.line}`)),
         h('dl', {}, ...tooltipLines(st).flatMap((l) => [h('dt', {}, l.label), h('dd', {}, l.text)])),

@@ -13,8 +13,9 @@ const TEXT_X = 34;
 const RIGHT_PAD = 10;
 const BADGE_HEIGHT = 15;
 
-export function boxOutline(kind: 'run' | 'register', w: number, h: number, grow = 0): SVGElement {
-  if (kind === 'register') {
+export function boxOutline(kind: 'run' | 'register' | 'deploy', w: number, h: number, grow = 0): SVGElement {
+  // Steps that act on the registry or a deployment, not run a command, are hexagons.
+  if (kind !== 'run') {
     const c = 12 + grow * 0.5; // the hexagon's slanted ends
     const pts = [
       [c - grow, -grow],
@@ -74,7 +75,7 @@ export function drawNode(step: PipelineStepStatus, at: PlacedNode, id: string): 
     id,
     role: 'option',
     'aria-selected': 'false',
-    'aria-label': `${step.name}, ${step.kind === 'register' ? 'register step, ' : ''}${STATUS_LABEL[status]}${marks.length ? `, ${marks.join(', ')}` : ''}`,
+    'aria-label': `${step.name}, ${step.kind !== 'run' ? `${step.kind} step, ` : ''}${STATUS_LABEL[status]}${marks.length ? `, ${marks.join(', ')}` : ''}`,
   });
   const ring = boxOutline(step.kind, w, h, 3.5);
   ring.setAttribute('class', 'dag-ring');
@@ -86,16 +87,16 @@ export function drawNode(step: PipelineStepStatus, at: PlacedNode, id: string): 
     pulse.setAttribute('class', 'dag-pulse');
     g.append(pulse);
   }
-  const textX = step.kind === 'register' ? TEXT_X + 4 : TEXT_X;
+  const textX = step.kind !== 'run' ? TEXT_X + 4 : TEXT_X;
   const icon = statusIcon(status);
-  if (step.kind === 'register') icon.setAttribute('transform', `translate(${ICON_X + 4},18)`);
+  if (step.kind !== 'run') icon.setAttribute('transform', `translate(${ICON_X + 4},18)`);
   const name = s('text', { x: textX, y: 22.5, class: 'dag-name' }, step.name);
   const duration = durationText(step);
   const meta = s('text', { x: textX, y: 40, class: 'dag-meta' }, STATUS_LABEL[status]);
   if (duration) meta.append(s('tspan', { class: 'dag-sep' }, '  ·  '), s('tspan', { class: 'dag-duration' }, duration));
-  if (step.kind === 'register') meta.append(s('tspan', { class: 'dag-sep' }, '  ·  '), s('tspan', {}, 'register'));
+  if (step.kind !== 'run') meta.append(s('tspan', { class: 'dag-sep' }, '  ·  '), s('tspan', {}, step.kind));
   g.append(icon, name, meta);
-  const badgeRow = s('g', { class: 'dag-badges', transform: `translate(${w - RIGHT_PAD - (step.kind === 'register' ? 6 : 0)},${-BADGE_HEIGHT / 2})` });
+  const badgeRow = s('g', { class: 'dag-badges', transform: `translate(${w - RIGHT_PAD - (step.kind !== 'run' ? 6 : 0)},${-BADGE_HEIGHT / 2})` });
   for (const b of marks) badgeRow.append(s('g', { class: `dag-badge dag-badge-${b}`, 'data-badge': b }, s('rect', { height: BADGE_HEIGHT, rx: BADGE_HEIGHT / 2 }), s('text', { y: 11, 'text-anchor': 'middle' }, b)));
   g.append(badgeRow);
   return { g, status, badges: marks };

@@ -23,7 +23,10 @@ import { inspectOnnxModel } from '../../core/registry/onnxInspector';
 import { TrackingStore } from '../../core/tracking/trackingStore';
 import { checkPipelineShape, pipelineJsonSchema } from '../../protocol/pipelineFile';
 import type { ServerInfo } from '../../protocol/native';
+import { BackendError, backendApi } from '../backendApi';
 import { CliError } from '../cliError';
+import type { DeployOutcome } from '../../core/pipeline/stepProcess';
+import type { DeploymentState } from '../../protocol/deployments';
 import { ensureServer } from '../ensureServer';
 import { formatTable } from '../table';
 import { PipelineProgress, wantsLiveProgress } from '../pipelineProgress';
@@ -262,7 +265,27 @@ function processHost(server: ServerInfo, workspace: string): StepProcessHost {
     },
     killTree: (child, signal) => void signalProcessTree(child, signal),
     environmentFor: (run, params) => trackedEnvironment(process.env, server, run, workspace, params),
+    deploy: (request) => deployThroughBackend(server, request),
   };
+}
+
+/** A deploy step: redeploy the running deployment with a new champion (keeping its challenger and split), or start it. */
+async function deployThroughBackend(server: ServerInfo, r: { deployment: string; modelUri: string }): Promise<DeployOutcome> {
+  const path = `/api/v1/deployments/${encodeURIComponent(r.deployment)}`;
+  let current: DeploymentState | undefined;
+  try {
+    current = (await backendApi(server, 'GET', path)).deployment as DeploymentState;
+  } catch (err) {
+    if (!(err instanceof BackendError && err.status === 404)) throw err;
+  }
+  const champion = (d: DeploymentState['spec']['variants']) => d.map((v) => (v.name === 'champion' ? { ...v, modelUri: r.modelUri } : v));
+  const answer =
+    current && current.status !== 'stopped' && current.status !== 'failed'
+      ? await backendApi(server, 'POST', `${path}/redeploy`, { ...current.spec, variants: champion(current.spec.variants) })
+      : await backendApi(server, 'POST', '/api/v1/deployments', { name: r.deployment, variants: [{ name: 'champion', modelUri: r.modelUri, weight: 100 }] });
+  const d = answer.deployment as DeploymentState;
+  const served = d.variants.find((v) => v.name === 'champion')!;
+  return { action: current ? 'redeployed' : 'started', url: d.url ?? '', model: served.model, version: served.version };
 }
 
 function stepTable(steps: StepResult[]): string {

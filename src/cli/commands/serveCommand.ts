@@ -1,7 +1,7 @@
-import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import type { DeploymentSpec } from '../../protocol/deployments';
 import type { ServerInfo } from '../../protocol/native';
+import { backendApi } from '../backendApi';
 import { CliError } from '../cliError';
 import { ensureServer } from '../ensureServer';
 import { STOP_SIGNALS } from '../tracked/processControl';
@@ -126,25 +126,11 @@ function printServing(d: { name: string; url: string; variants: { name: string; 
   }
 }
 
-/** A JSON request to the backend; its error message (MLflow's JSON) becomes the CLI's. */
-function api(info: ServerInfo, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request(info.url + path, { method, headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          /* not JSON: the status says it */
-        }
-        if ((res.statusCode ?? 500) >= 400) reject(new CliError(`mlops serve: ${String(json.message ?? `HTTP ${res.statusCode}`)}`, 1));
-        else resolve(json);
-      });
-    });
-    req.on('error', (err) => reject(new CliError(`mlops serve: cannot reach the workspace's server at ${info.url}: ${err.message}`, 1)));
-    req.end(data);
-  });
+/** The backend's answer, its refusals as the CLI's errors. */
+async function api(info: ServerInfo, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  try {
+    return await backendApi(info, method, path, body);
+  } catch (err) {
+    throw new CliError(`mlops serve: ${(err as Error).message}`, 1);
+  }
 }

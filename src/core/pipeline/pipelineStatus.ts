@@ -38,7 +38,7 @@ export async function pipelineStatus(o: {
   for (const name of o.plan.order) {
     const spec = pipeline.steps[name];
     const row = await (async (): Promise<StepStatusRow> => {
-      if (spec.run === undefined) return { step: name, state: 'always runs', reason: 'register steps run every time' };
+      if (spec.run === undefined) return { step: name, state: 'always runs', reason: `${spec.deploy ? 'deploy' : 'register'} steps run every time` };
       if (!spec.deps?.length && !spec.outs?.length) return { step: name, state: 'always runs', reason: 'no deps or outs declared' };
       let inputs;
       try {

@@ -14,9 +14,18 @@ export interface RegisterSpec {
   when?: string;
 }
 
+export interface DeploySpec {
+  model: string;
+  /** Default champion. */
+  alias?: string;
+  /** Default: the model name. */
+  deployment?: string;
+}
+
 export interface PipelineStepSpec {
   run?: string;
   register?: RegisterSpec;
+  deploy?: DeploySpec;
   needs?: string[];
   deps?: string[];
   outs?: string[];

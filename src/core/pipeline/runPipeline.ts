@@ -9,6 +9,7 @@ import { interpolate } from './params';
 import type { PipelinePlan } from './plan';
 import type { ParamValue, PipelineFile } from './pipelineTypes';
 import { registerStep } from './registerStep';
+import { deployStep } from './deployStep';
 import { STEP_OUTCOME_TAG, type StepOutcome } from './pipelineHistory';
 import { pause, runAttempt, type StepProcessHost } from './stepProcess';
 import { cacheKey, StepCache, stepInputs, type StepInputs } from './stepCache';
@@ -221,6 +222,12 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       status = outcome.failed ? 'FAILED' : 'FINISHED';
       registered = outcome.registered;
       reused = outcome.reused;
+      reason = outcome.reason;
+    } else if (spec.deploy) {
+      const outcome = await deployStep(spec.deploy, name, pipeline, results, o.host);
+      for (const line of outcome.lines) say(line, outcome.failed ? 'stderr' : 'stdout');
+      tags.push(...outcome.tags);
+      status = outcome.failed ? 'FAILED' : 'FINISHED';
       reason = outcome.reason;
     } else {
       cache.unlinkStoredOuts(spec, o.folder, { file: o.file, name });

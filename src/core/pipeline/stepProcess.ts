@@ -12,6 +12,19 @@ export interface StepProcessHost {
   killTree(child: ChildProcess, signal: NodeJS.Signals): void;
   /** The environment a step's process gets: the tracking environment of its own run. */
   environmentFor(run: { runId: string; experimentId: string }, params: { key: string; value: string }[]): NodeJS.ProcessEnv;
+  /**
+   * A deploy step: serve `modelUri` as the champion of deployment `deployment`,
+   * redeploying it in place when it runs (else starting it). Absent where no
+   * backend can run deployments.
+   */
+  deploy?(request: { deployment: string; modelUri: string }): Promise<DeployOutcome>;
+}
+
+export interface DeployOutcome {
+  action: 'started' | 'redeployed';
+  url: string;
+  model: string;
+  version: string;
 }
 
 export interface AttemptOutcome {

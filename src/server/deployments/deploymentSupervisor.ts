@@ -1,23 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fromDeploymentProcess, type DeploymentSpec, type FromDeploymentProcess, type ServedVariant, type ToDeploymentProcess } from '../../protocol/deployments';
+import { fromDeploymentProcess, type DeploymentSpec, type DeploymentState, type ToDeploymentProcess } from '../../protocol/deployments';
 import { HttpError } from '../http/httpError';
 
-export type DeploymentStatus = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
-
-export interface DeploymentState {
-  name: string;
-  spec: DeploymentSpec;
-  status: DeploymentStatus;
-  url: string | null;
-  variants: ServedVariant[];
-  pid: number | null;
-  restarts: number;
-  /** Why the last start, crash or redeploy failed. */
-  lastError: string | null;
-  startedAt: number;
-  stats: Extract<FromDeploymentProcess, { type: 'stats' }> | null;
-}
+export type { DeploymentState };
 
 export interface SupervisorOptions {
   workspace: string;

@@ -90,7 +90,7 @@ function analyse(text: string, path: string): { pipeline?: PipelineFile; shaped?
 function outlineOf(pipeline: PipelineFile): PipelineStepOutline[] {
   return Object.entries(pipeline.steps).map(([name, spec]) => {
     const at = positionOf(pipeline, ['steps', name], true);
-    return { name, kind: spec.register ? ('register' as const) : ('run' as const), needs: spec.needs ?? [], line: at.line, column: at.column };
+    return { name, kind: spec.register ? ('register' as const) : spec.deploy ? ('deploy' as const) : ('run' as const), needs: spec.needs ?? [], line: at.line, column: at.column };
   });
 }
 
