@@ -90,8 +90,8 @@ test('schema errors point at the key or value they are about', () => {
     '8:14-8:16 schema: Too small: expected number to be >=0',
     '9:14-9:18 schema: a duration is a number with a unit: "90s", "30m", "1h", "1h30m"',
     '10:12-10:19 schema: Invalid input: expected array, received string',
-    '11:3-11:7 schema: a step has "run" or "register", not both',
-    '14:3-14:10 schema: a step needs either "run" or "register"',
+    '11:3-11:7 schema: a step has one of "run", "register" and "deploy", not several',
+    '14:3-14:10 schema: a step needs "run", "register" or "deploy"',
     '17:5-17:13 schema: missing "path" (string)',
   ]);
   assert.deepEqual(diags(lines('steps: {}')), ['1:1-1:6 schema: missing "name" (string)']);

@@ -25,7 +25,7 @@ test('the JSON Schema says what an editor needs: required keys, step name patter
   assert.equal(s.additionalProperties, false);
   assert.equal(s.properties.steps.propertyNames.pattern, '^[A-Za-z_][\\w-]*$');
   const step = s.properties.steps.additionalProperties;
-  assert.deepEqual(step.oneOf, [{ required: ['run'] }, { required: ['register'] }]);
+  assert.deepEqual(step.oneOf, [{ required: ['run'] }, { required: ['register'] }, { required: ['deploy'] }]);
   assert.equal(step.additionalProperties, false);
   assert.equal(step.properties.retries.type, 'integer');
   assert.equal(step.properties.retries.minimum, 0);
@@ -56,8 +56,8 @@ test('schema issues come back as paths with messages a person can act on', () =>
   const byPath = new Map(r.issues.map((i) => [i.path.join('.'), i]));
   assert.match(byPath.get('steps.1bad')!.message, /starts with a letter/);
   assert.equal(byPath.get('steps.1bad')!.atKey, true);
-  assert.match(byPath.get('steps.both')!.message, /not both/);
-  assert.match(byPath.get('steps.none')!.message, /either "run" or "register"/);
+  assert.match(byPath.get('steps.both')!.message, /not several/);
+  assert.match(byPath.get('steps.none')!.message, /needs "run", "register" or "deploy"/);
   assert.match(byPath.get('steps.t.timeout')!.message, /"30m"/);
   assert.ok(byPath.get('steps.t.retries'));
   assert.match(byPath.get('steps.t.colour')!.message, /unknown key "colour" \(expected one of run, register, needs/);
