@@ -60,7 +60,7 @@ test('schema issues come back as paths with messages a person can act on', () =>
   assert.match(byPath.get('steps.none')!.message, /needs "run", "register" or "deploy"/);
   assert.match(byPath.get('steps.t.timeout')!.message, /"30m"/);
   assert.ok(byPath.get('steps.t.retries'));
-  assert.match(byPath.get('steps.t.colour')!.message, /unknown key "colour" \(expected one of run, register, needs/);
+  assert.match(byPath.get('steps.t.colour')!.message, /unknown key "colour" \(expected one of run, register, deploy, needs/);
   const missing = checkPipelineShape({ steps: {} });
   assert.ok(!missing.ok && missing.issues.some((i) => i.message === 'missing "name" (string)' && i.atKey));
 });
