@@ -11,6 +11,7 @@ import { registerComparisonPanel } from './panels/comparisonPanel';
 import { registerRunDetailPanel } from './panels/runDetailPanel';
 import { registerModels, type ModelsNode } from './models/modelsView';
 import { registerPipelines } from './pipelines/pipelinesView';
+import { registerDeployments } from './deployments/deploymentsView';
 import type { PipelinesRow } from './pipelines/pipelinesTree';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   registerRunDetailPanel(context, wb, () => experimentsView.selection);
   const models = registerModels(context, wb);
   const pipelines = registerPipelines(context, wb);
+  registerDeployments(context, wb);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>

@@ -1,0 +1,133 @@
+import * as vscode from 'vscode';
+import type { DeploymentState } from '../../protocol/deployments';
+import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import type { Workbench } from '../workbench';
+import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
+
+export type DeploymentsNode =
+  | { kind: 'deployment'; backend: WorkspaceBackend; deployment: DeploymentState }
+  | { kind: 'variant'; backend: WorkspaceBackend; deployment: DeploymentState; variant: DeploymentState['variants'][number] }
+  | MessageNode;
+
+const POLL_MS = 2000;
+
+/**
+ * The workspace's deployments: status, URL, variants and split, request rate and
+ * latency. Deployments live in the backend's memory (not the store), so the view
+ * polls /api/v1/deployments every two seconds while it is visible.
+ */
+export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<DeploymentsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  /** The request count last seen per deployment, for a rate between two polls. */
+  private readonly last = new Map<string, { at: number; requests: number }>();
+  private readonly rates = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly workbench: Workbench) {}
+
+  /** Polls while the view is visible (the caller passes the view's visibility). */
+  setVisible(visible: boolean): void {
+    if (visible && !this.timer) this.timer = setInterval(() => this.changed.fire(undefined), POLL_MS);
+    if (!visible && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async deployments(backend: WorkspaceBackend): Promise<DeploymentState[]> {
+    const { deployments } = await backend.request<{ deployments: DeploymentState[] }>('GET', '/api/v1/deployments');
+    return deployments;
+  }
+
+  async getChildren(node?: DeploymentsNode): Promise<DeploymentsNode[]> {
+    if (!node) {
+      const out: DeploymentsNode[] = [];
+      for (const backend of this.workbench.all()) {
+        const message = backendStateMessage(backend);
+        if (message) {
+          out.push(message);
+          continue;
+        }
+        try {
+          for (const deployment of await this.deployments(backend)) {
+            this.noteRate(`${backend.folder.uri}#${deployment.name}`, deployment);
+            out.push({ kind: 'deployment', backend, deployment });
+          }
+        } catch (err) {
+          out.push({ kind: 'message', text: `Could not list deployments: ${(err as Error).message}`, icon: 'warning', command: SHOW_LOG });
+        }
+      }
+      return out;
+    }
+    if (node.kind !== 'deployment') return [];
+    return node.deployment.variants.map((variant) => ({ kind: 'variant', backend: node.backend, deployment: node.deployment, variant }));
+  }
+
+  getTreeItem(node: DeploymentsNode): vscode.TreeItem {
+    if (node.kind === 'message') return messageItem(node);
+    if (node.kind === 'variant') {
+      const { variant, deployment } = node;
+      const item = new vscode.TreeItem(`${variant.name}: ${variant.model} v${variant.version}`, vscode.TreeItemCollapsibleState.None);
+      item.description = deployment.spec.shadow ? (variant.name === 'challenger' ? 'shadow (gets a copy)' : 'answers') : deployment.variants.length > 1 ? `${variant.weight}%` : '';
+      item.tooltip = `${variant.modelUri} → ${variant.model} version ${variant.version}`;
+      item.iconPath = new vscode.ThemeIcon(variant.name === 'champion' ? 'star-full' : 'beaker');
+      return item;
+    }
+    const d = node.deployment;
+    const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `${node.backend.folder.uri}#deployment:${d.name}`;
+    item.iconPath = statusIcon(d.status);
+    item.description = [d.status, d.url ?? '', this.describeTraffic(d)].filter(Boolean).join(' · ');
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`**${d.name}** · ${d.status}${d.restarts ? ` · restarted ${d.restarts}×` : ''}\n\n`);
+    if (d.url) tip.appendMarkdown(`${d.url}\n\n`);
+    if (d.lastError) tip.appendMarkdown(`Last problem: ${d.lastError}\n\n`);
+    tip.appendMarkdown(d.spec.auth ? 'Requests need the workspace token.' : '**No token needed** (`--no-auth`).');
+    item.tooltip = tip;
+    item.contextValue = `mlops.deployment.${d.status}`;
+    return item;
+  }
+
+  private describeTraffic(d: DeploymentState): string {
+    const s = d.stats;
+    if (!s) return '';
+    const rate = this.rates.get(d.name);
+    const parts = [rate !== undefined ? `${rate < 10 ? rate.toFixed(1) : Math.round(rate)} req/s` : `${s.requests} requests`];
+    if (s.p50Ms !== null) parts.push(`p50 ${s.p50Ms.toFixed(2)} ms`);
+    if (s.p99Ms !== null) parts.push(`p99 ${s.p99Ms.toFixed(2)} ms`);
+    if (s.errors) parts.push(`${s.errors} errors`);
+    return parts.join(', ');
+  }
+
+  private noteRate(key: string, d: DeploymentState): void {
+    if (!d.stats) return;
+    const now = Date.now();
+    const prev = this.last.get(key);
+    if (prev && now > prev.at) this.rates.set(d.name, Math.max(0, ((d.stats.requests - prev.requests) * 1000) / (now - prev.at)));
+    this.last.set(key, { at: now, requests: d.stats.requests });
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.changed.dispose();
+  }
+}
+
+function statusIcon(status: DeploymentState['status']): vscode.ThemeIcon {
+  switch (status) {
+    case 'running':
+      return new vscode.ThemeIcon('broadcast', new vscode.ThemeColor('testing.iconPassed'));
+    case 'starting':
+    case 'restarting':
+      return new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.yellow'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    default:
+      return new vscode.ThemeIcon('debug-stop');
+  }
+}

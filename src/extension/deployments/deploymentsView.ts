@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import type { DeploymentSpec, DeploymentState } from '../../protocol/deployments';
+import type { ModelVersionSummary } from '../../protocol/native';
+import { oipExampleRequest } from '../../protocol/oipExample';
+import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import type { ModelsNode } from '../models/modelsView';
+import type { Workbench } from '../workbench';
+import { DeploymentsTree, type DeploymentsNode } from './deploymentsTree';
+
+/** Deployments in the editor: the view, Deploy Model Version (also from the Models view), Stop, Redeploy, Copy curl, Send Test Request. */
+export function registerDeployments(context: vscode.ExtensionContext, workbench: Workbench): DeploymentsTree {
+  const tree = new DeploymentsTree(workbench);
+  const view = vscode.window.createTreeView('mlops.deployments', { treeDataProvider: tree });
+  tree.setVisible(view.visible);
+  context.subscriptions.push(tree, view, view.onDidChangeVisibility((e) => tree.setVisible(e.visible)), workbench.onDidAddBackend((b) => b.onDidChangeState(() => tree.refresh())));
+  const command = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  command('mlops.deployments.refresh', () => tree.refresh());
+  command('mlops.deployments.deployVersion', async (node?: ModelsNode | { name: string; version: string }) => {
+    const target = versionOf(node);
+    const backend = (node && 'backend' in node ? node.backend : undefined) ?? workbench.current();
+    if (!target || !backend) return void vscode.window.showInformationMessage('MLOps: right-click a model version in the Models view to deploy it.');
+    return deployVersion(backend, tree, target.name, target.version);
+  });
+  command('mlops.deployments.stop', async (node?: DeploymentsNode) => {
+    if (node?.kind !== 'deployment') return;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping deployment ${node.deployment.name}` }, () =>
+      node.backend.request('DELETE', `/api/v1/deployments/${encodeURIComponent(node.deployment.name)}`),
+    );
+    tree.refresh();
+  });
+  command('mlops.deployments.restart', async (node?: DeploymentsNode) => {
+    if (node?.kind !== 'deployment') return;
+    // Resolves the aliases again (a new champion) and switches in place.
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Redeploying ${node.deployment.name}` }, () =>
+      node.backend.request('POST', `/api/v1/deployments/${encodeURIComponent(node.deployment.name)}/redeploy`, node.deployment.spec),
+    );
+    tree.refresh();
+  });
+  command('mlops.deployments.copyCurl', async (node?: DeploymentsNode) => {
+    if (node?.kind !== 'deployment' || !node.deployment.url) return;
+    const body = await exampleBody(node.backend, node.deployment);
+    const model = node.deployment.variants.find((v) => v.name === 'champion')?.model ?? node.deployment.name;
+    const auth = node.deployment.spec.auth ? ` -H "Authorization: Bearer $(node -p \\"require('./.mlops/server.json').token\\")"` : '';
+    const curl = `curl -s ${node.deployment.url}/v2/models/${model}/infer -H 'Content-Type: application/json'${auth} -d '${JSON.stringify(body)}'`;
+    await vscode.env.clipboard.writeText(curl);
+    void vscode.window.setStatusBarMessage('Copied a curl example (run it in the workspace folder)', 3000);
+  });
+  // `options.body` sends that body without asking (scripts and tests).
+  command('mlops.deployments.sendTestRequest', async (node?: DeploymentsNode, options?: { body?: string }): Promise<unknown> => {
+    if (node?.kind !== 'deployment' || !node.deployment.url) return;
+    if (options?.body !== undefined) return sendTest(node.backend, node.deployment, options.body);
+    const example = JSON.stringify(await exampleBody(node.backend, node.deployment));
+    const edited = await vscode.window.showInputBox({ title: `Test request to ${node.deployment.name} (Open Inference Protocol)`, value: example, prompt: 'The body of POST /v2/models/NAME/infer; edit the values' });
+    if (edited === undefined) return;
+    return sendTest(node.backend, node.deployment, edited);
+  });
+  return tree;
+}
+
+async function deployVersion(backend: WorkspaceBackend, tree: DeploymentsTree, model: string, version: string): Promise<DeploymentState | undefined> {
+  const existing = (await tree.deployments(backend)).find((d) => d.name === model && (d.status === 'running' || d.status === 'restarting'));
+  const modelUri = `models:/${model}/${version}`;
+  const run = async () => {
+    if (existing) {
+      const spec: DeploymentSpec = { ...existing.spec, variants: existing.spec.variants.map((v) => (v.name === 'champion' ? { ...v, modelUri } : v)) };
+      return (await backend.request<{ deployment: DeploymentState }>('POST', `/api/v1/deployments/${encodeURIComponent(model)}/redeploy`, spec)).deployment;
+    }
+    const spec = { name: model, variants: [{ name: 'champion', modelUri, weight: 100 }] };
+    return (await backend.request<{ deployment: DeploymentState }>('POST', '/api/v1/deployments', spec)).deployment;
+  };
+  try {
+    const d = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${existing ? 'Redeploying' : 'Deploying'} ${model} v${version}` }, run);
+    tree.refresh();
+    const open = await vscode.window.showInformationMessage(`MLOps: ${model} v${version} is served at ${d.url}.`, 'Copy curl Example');
+    if (open) await vscode.commands.executeCommand('mlops.deployments.copyCurl', { kind: 'deployment', backend, deployment: d });
+    return d;
+  } catch (err) {
+    void vscode.window.showErrorMessage(`MLOps: could not deploy ${model} v${version}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function versionOf(node: ModelsNode | { name: string; version: string } | undefined): { name: string; version: string } | undefined {
+  if (!node) return undefined;
+  if ('kind' in node) return node.kind === 'version' ? { name: node.model.name, version: String(node.version.version) } : undefined;
+  return typeof node.name === 'string' && node.version !== undefined ? { name: node.name, version: String(node.version) } : undefined;
+}
+
+async function exampleBody(backend: WorkspaceBackend, d: DeploymentState): Promise<unknown> {
+  const champion = d.variants.find((v) => v.name === 'champion');
+  if (!champion) return { inputs: [] };
+  const { models } = await backend.request<{ models: { versions: ModelVersionSummary[] }[] }>('GET', `/api/v1/models?name=${encodeURIComponent(champion.model)}`);
+  const signature = models[0]?.versions.find((v) => String(v.version) === champion.version)?.signature;
+  return signature ? oipExampleRequest(signature) : { inputs: [] };
+}
+
+/** Sends the request from the extension host (where the backend runs) and shows the answer in an editor. */
+async function sendTest(backend: WorkspaceBackend, d: DeploymentState, body: string): Promise<{ status: number; variant: string | null; body: unknown }> {
+  const model = d.variants.find((v) => v.name === 'champion')?.model ?? d.name;
+  const token = backend.info?.token;
+  const res = await fetch(`${d.url}/v2/models/${model}/infer`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(d.spec.auth && token ? { Authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* shown as text */
+  }
+  const variant = res.headers.get('x-mlops-variant');
+  const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// HTTP ${res.status}${variant ? ` · answered by the ${variant}` : ''}\n${JSON.stringify(parsed, null, 2)}\n` });
+  await vscode.window.showTextDocument(doc, { preview: true });
+  return { status: res.status, variant, body: parsed };
+}
