@@ -123,3 +123,14 @@ export function parseMetrics(text: string): Map<string, number> {
   }
   return samples;
 }
+
+/** Polls /metrics until `key` reaches at least `value` (shadow copies are counted after the answer). */
+export async function waitForMetric(d: Deployment, key: string, value: number, timeoutMs = 10_000): Promise<Map<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metrics = parseMetrics(await (await d.request('/metrics')).text());
+    if ((metrics.get(key) ?? 0) >= value) return metrics;
+    if (Date.now() > deadline) throw new Error(`${key} stayed at ${metrics.get(key) ?? 0}, expected ${value}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
