@@ -64,7 +64,7 @@ test('a sticky key (X-MLOps-Sticky-Key or X-User-Id) always gets the same varian
     const byUser = new Map<string, Set<string>>();
     for (let user = 0; user < 40; user++) {
       for (let i = 0; i < 5; i++) {
-        const header = i % 2 ? { 'X-User-Id': `user-${user}` } : { 'X-MLOps-Sticky-Key': `user-${user}` };
+        const header: Record<string, string> = i % 2 ? { 'X-User-Id': `user-${user}` } : { 'X-MLOps-Sticky-Key': `user-${user}` };
         const res = await d.request('/invocations', { method: 'POST', body: JSON.stringify({ inputs: [row] }), headers: { 'Content-Type': 'application/json', ...header } });
         assert.equal(res.status, 200);
         await res.arrayBuffer();

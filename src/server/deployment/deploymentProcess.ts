@@ -91,7 +91,8 @@ export class DeploymentProcess {
     }
     // The listening port stays; name, auth, split and shadow follow the new spec.
     this.spec = spec;
-    const retiring = this.slot.swap(variants, spec.shadow);
+    const previous = this.slot.generation?.variants.map((v) => `${v.model}/${v.version}`).join(', ');
+    const retiring = this.slot.swap(variants, spec.shadow).then(() => previous && this.options.log(`released ${previous} after its last request`));
     this.metrics.setModels(variants);
     const served = describeVariants(variants);
     if (first) {
