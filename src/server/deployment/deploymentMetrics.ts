@@ -34,10 +34,14 @@ export class DeploymentMetrics {
   errors = 0;
   private window: number[] = [];
 
-  /** A request the client sent (answered) or a shadow copy (never returned): counted the same way. */
-  request(r: RequestRecord): void {
+  /**
+   * A request a client sent, or a shadow copy (never returned): both in /metrics,
+   * but only clients' requests in the editor's counters and percentiles.
+   */
+  request(r: RequestRecord, shadowCopy = false): void {
     this.requests.add({ model: r.model, version: r.version, variant: r.variant, protocol: r.protocol, status: String(r.status) });
     this.latency.observe({ variant: r.variant, protocol: r.protocol }, r.seconds);
+    if (shadowCopy) return;
     this.total++;
     if (r.status >= 400) this.errors++;
     if (this.window.length < WINDOW_LIMIT) this.window.push(r.seconds * 1000);

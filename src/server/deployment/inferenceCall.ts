@@ -85,7 +85,7 @@ async function shadowCopy(ctx: ServingContext, requestId: string, challenger: Lo
     outcome = { ok: false, kind: 'inference-failed', message: '' };
   }
   const status = outcome.ok ? 200 : STATUS[outcome.kind];
-  ctx.metrics.request({ model: challenger.model, version: challenger.version, variant: 'challenger', protocol, status, seconds: (performance.now() - started) / 1000 });
+  ctx.metrics.request({ model: challenger.model, version: challenger.version, variant: 'challenger', protocol, status, seconds: (performance.now() - started) / 1000 }, true);
   if (outcome.ok) remember(ctx, requestId, challenger, protocol, outcome.body, false);
 }
 
