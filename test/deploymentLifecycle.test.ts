@@ -4,6 +4,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { TrackingStore } from '../src/core/tracking/trackingStore';
+import { ModelRegistry } from '../src/core/registry/modelRegistry';
 import { churnWorkspace, DEPLOYMENT_JS, oipBody, spec, startDeployment, TOKEN } from './helpers/deploymentProcess';
 
 const row = [1, 2, 3, 4];
@@ -107,5 +110,30 @@ test('a first deploy that fails, or auth without a token, reports deployFailed a
     proc.send({ type: 'deploy', spec: first });
     assert.equal(await exited, 1);
     assert.deepEqual(messages.map((m) => m.type), ['deployFailed']);
+  }
+});
+
+test('a version whose stored file no longer matches its sha256 is never served', async () => {
+  const ws = await churnWorkspace();
+  const tracking = TrackingStore.open(ws);
+  try {
+    const v2 = new ModelRegistry(tracking).getVersion('churn', 2);
+    const blob = tracking.artifacts.blobPath(v2.sha256!);
+    chmodSync(blob, 0o644);
+    const bytes = readFileSync(blob);
+    bytes[bytes.length - 1] ^= 0xff; // same size, other content
+    writeFileSync(blob, bytes);
+  } finally {
+    tracking.close();
+  }
+  const d = await startDeployment(ws, spec());
+  try {
+    const since = d.messages.length;
+    d.send({ type: 'deploy', spec: spec({ variants: [{ name: 'champion', modelUri: 'models:/churn/2', weight: 100 }] }) });
+    assert.match((await d.next('deployFailed', since)).message, /Integrity check failed/);
+    const res = await d.request('/v2/models/churn/infer', { method: 'POST', body: oipBody([row]) });
+    assert.equal(res.headers.get('x-mlops-model-version'), 'churn/1');
+  } finally {
+    await d.stop();
   }
 });
