@@ -4,6 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { TrackingStore } from '../src/core/tracking/trackingStore';
 import { ModelRegistry } from '../src/core/registry/modelRegistry';
@@ -136,4 +137,25 @@ test('a version whose stored file no longer matches its sha256 is never served',
   } finally {
     await d.stop();
   }
+});
+
+test('stop lets a request in flight finish before the process exits', async () => {
+  const d = await startDeployment(workspace, spec());
+  const rows = Array.from({ length: 100_000 }, (_, i) => [i % 7, 1, 2, 3]);
+  const body = oipBody(rows);
+  const url = new URL(d.url);
+  const answer = new Promise<{ status: number; rows: number }>((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: '/v2/models/churn/infer', method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, rows: JSON.parse(text).outputs?.[0]?.shape?.[0] }));
+    });
+    req.on('error', reject);
+    // Stop once the request is on the wire: the server has it, the answer is not out yet.
+    req.on('socket', (socket) => socket.once('connect', () => req.write(body, () => d.send({ type: 'stop' }))));
+  });
+  const result = await answer;
+  assert.deepEqual(result, { status: 200, rows: 100_000 });
+  assert.equal((await d.exited).code, 0);
 });

@@ -140,12 +140,16 @@ export class DeploymentProcess {
     if (server) {
       await new Promise<void>((done) => {
         server.close(() => done());
+        // close() drops only the connections idle right now; a keep-alive connection
+        // whose request is still being answered goes idle later, so keep sweeping.
+        const sweep = setInterval(() => server.closeIdleConnections(), 20);
         server.closeIdleConnections();
-        // Keep-alive clients that never go idle must not hold the exit forever.
-        setTimeout(() => {
-          server.closeAllConnections();
-          done();
-        }, 5_000).unref();
+        // A client still sending after 5 s must not hold the exit forever.
+        const limit = setTimeout(() => server.closeAllConnections(), 5_000);
+        server.once('close', () => {
+          clearInterval(sweep);
+          clearTimeout(limit);
+        });
       });
     }
     await this.slot.clear();
