@@ -3,7 +3,8 @@
 // copy is only counted.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { churnWorkspace, oipBody, parseMetrics, spec, startDeployment, waitForMetric } from './helpers/deploymentProcess';
+import { churnWorkspace, oipBody, parseMetrics, registerModel, spec, startDeployment, waitForMetric } from './helpers/deploymentProcess';
+import { wideLinearModel } from './helpers/onnxModels';
 
 const row = [1, 2, 3, 4];
 let workspace: string;
@@ -100,6 +101,32 @@ test('shadow mode: the champion answers every request; the challenger gets a cop
     assert.deepEqual(fb.variants.sort(), ['challenger', 'champion']);
     const after = parseMetrics(await (await d.request('/metrics')).text());
     assert.equal(after.get('mlops_feedback_total{variant="challenger"}'), 1);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('a challenger from another registered model: the champion\'s name is split, the challenger\'s name pins it', async () => {
+  const ws = await churnWorkspace();
+  await registerModel(ws, 'churn_wide', wideLinearModel(4));
+  const d = await startDeployment(ws, spec({ variants: [{ name: 'champion', modelUri: 'models:/churn/1', weight: 50 }, { name: 'challenger', modelUri: 'models:/churn_wide/1', weight: 50 }] }));
+  try {
+    const split = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const res = await d.request('/v2/models/churn/infer', { method: 'POST', body: oipBody([row]) });
+      split.add(`${res.headers.get('x-mlops-variant')} ${(await res.json()).model_name}`);
+    }
+    assert.deepEqual([...split].sort(), ['challenger churn_wide', 'champion churn']);
+    for (const path of ['/v2/models/churn_wide/infer', '/v2/models/churn_wide/versions/1/infer']) {
+      for (let i = 0; i < 10; i++) {
+        const res = await d.request(path, { method: 'POST', body: oipBody([row]) });
+        assert.equal(res.headers.get('x-mlops-model-version'), 'churn_wide/1', path);
+        await res.arrayBuffer();
+      }
+    }
+    const pinned = await d.request('/v2/models/churn/versions/1/infer', { method: 'POST', body: oipBody([row]) });
+    assert.equal(pinned.headers.get('x-mlops-model-version'), 'churn/1');
+    assert.equal((await d.request('/v2/models/churn_wide')).status, 200);
   } finally {
     await d.stop();
   }

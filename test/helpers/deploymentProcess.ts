@@ -32,6 +32,19 @@ export async function churnWorkspace(): Promise<string> {
   return workspace;
 }
 
+/** Registers one more model (version 1) in a workspace no process serves yet. */
+export async function registerModel(workspace: string, name: string, bytes: Uint8Array): Promise<void> {
+  const tracking = TrackingStore.open(workspace);
+  try {
+    const registry = new ModelRegistry(tracking, { inspectModel: inspectOnnxModel });
+    const { paths } = writeModels({ 'model.onnx': bytes });
+    registry.createModel(name);
+    await registry.createVersion({ name, source: paths['model.onnx'], allowLocal: true });
+  } finally {
+    tracking.close();
+  }
+}
+
 export interface Deployment {
   process: ChildProcess;
   url: string;

@@ -29,13 +29,19 @@ const OIP_MODEL_PATH = /^([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer))?$/;
 export function registerDeploymentRoutes(router: Router, ctx: RouteContext): void {
   const notFound = (what: string) => new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', what);
 
-  /** The variants a {name}[/versions/{v}] names: all of them (A/B applies), or the one serving v. */
-  const target = (generation: Generation, name: string, version: string | undefined): { variant?: LoadedVariant; pinned: boolean } => {
-    const byName = name === ctx.deploymentName() ? generation.variants : generation.variants.filter((v) => v.model === name);
-    if (byName.length === 0) throw notFound(`Model '${name}' is not served here: this deployment serves ${generation.variants.map((v) => `'${v.model}' (version ${v.version})`).join(' and ')}.`);
-    if (version === undefined) return { variant: byName.find((v) => v.name === 'champion') ?? byName[0], pinned: byName.length < generation.variants.length };
-    const variant = byName.find((v) => v.version === version);
-    if (!variant) throw notFound(`Model '${name}' version '${version}' is not served here (serving: ${byName.map((v) => v.version).join(', ')}).`);
+  /**
+   * What a {name}[/versions/{v}] path addresses. The champion's model name or the
+   * deployment's name: the deployment as a whole (A/B applies); only the
+   * challenger's model name (when it is another model): the challenger; a version:
+   * the variant serving it.
+   */
+  const target = (generation: Generation, name: string, version: string | undefined): { variant: LoadedVariant; pinned: boolean } => {
+    const whole = name === ctx.deploymentName() || name === generation.champion.model;
+    const named = generation.variants.filter((v) => v.model === name);
+    if (!whole && named.length === 0) throw notFound(`Model '${name}' is not served here: this deployment serves ${generation.variants.map((v) => `'${v.model}' (version ${v.version})`).join(' and ')}.`);
+    if (version === undefined) return whole ? { variant: generation.champion, pinned: false } : { variant: named[0], pinned: true };
+    const variant = named.find((v) => v.version === version) ?? (whole ? generation.variants.find((v) => v.version === version) : undefined);
+    if (!variant) throw notFound(`Model '${name}' version '${version}' is not served here (serving: ${generation.variants.map((v) => `${v.model}/${v.version}`).join(', ')}).`);
     return { variant, pinned: true };
   };
   const current = (): Generation => {
@@ -57,7 +63,7 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
     const [, name, version, action] = m.map((s) => (s === undefined ? s : decodeURIComponent(s)));
     const { variant } = target(current(), name, version);
     if (action === 'ready') sendBody(res, 200, { name, ready: true });
-    else sendBody(res, 200, variant!.served.metadata());
+    else sendBody(res, 200, variant.served.metadata());
   });
   router.on('POST', '/v2/models/*', async ({ req, res, rest }) => {
     const m = OIP_MODEL_PATH.exec(rest);
