@@ -42,6 +42,7 @@ test('OIP: server metadata, health, model metadata and readiness', async () => {
   }
   const ready = await d.request('/v2/models/churn/versions/1/ready');
   assert.equal(ready.status, 200);
+  assert.equal(ready.headers.get('x-mlops-model-version'), 'churn/1');
   assert.deepEqual(await ready.json(), { name: 'churn', ready: true });
   for (const path of ['/v2/models/nope', '/v2/models/churn/versions/9', '/v2/models/churn/versions/9/ready']) {
     const res = await d.request(path);

@@ -62,8 +62,9 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
     if (!m || m[3] === 'infer') throw notFound(`No OIP endpoint GET /v2/models/${rest}.`);
     const [, name, version, action] = m.map((s) => (s === undefined ? s : decodeURIComponent(s)));
     const { variant } = target(current(), name, version);
-    if (action === 'ready') sendBody(res, 200, { name, ready: true });
-    else sendBody(res, 200, variant.served.metadata());
+    const headers = { 'X-MLOps-Variant': variant.name, 'X-MLOps-Model-Version': `${variant.model}/${variant.version}` };
+    if (action === 'ready') sendBody(res, 200, { name, ready: true }, headers);
+    else sendBody(res, 200, variant.served.metadata(), headers);
   });
   router.on('POST', '/v2/models/*', async ({ req, res, rest }) => {
     const m = OIP_MODEL_PATH.exec(rest);
