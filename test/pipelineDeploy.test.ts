@@ -43,7 +43,7 @@ test('a pipeline registers and deploys; a second run redeploys the new champion 
   try {
     const first = await run();
     assert.equal(first.code, 0, first.stdout + first.stderr);
-    assert.match(first.stdout, /deploy \| started deployment linear at (http:\/\/127\.0\.0\.1:\d+): models:\/linear@champion is linear v1/);
+    assert.match(first.stdout, /deploy\s+\| started deployment linear at (http:\/\/127\.0\.0\.1:\d+): models:\/linear@champion is linear v1/);
     const url = /started deployment linear at (http:\/\/127\.0\.0\.1:\d+)/.exec(first.stdout)![1];
     const infer = async () => {
       const res = await fetch(`${url}/v2/models/linear/infer`, {
@@ -69,14 +69,14 @@ test('a pipeline registers and deploys; a second run redeploys the new champion 
     stop = true;
     await load;
     assert.equal(second.code, 0, second.stdout + second.stderr);
-    assert.match(second.stdout, /deploy \| redeployed deployment linear at .*: models:\/linear@champion is linear v2/);
+    assert.match(second.stdout, /deploy\s+\| redeployed deployment linear at .*: models:\/linear@champion is linear v2/);
     assert.deepEqual(seen.filter((s) => s.status !== 200), [], 'no request failed during the redeploy');
     assert.ok(seen.some((s) => s.version === 'linear/1') && seen.at(-1)!.version === 'linear/2', `versions seen: ${[...new Set(seen.map((s) => s.version))].join(', ')}`);
 
     // A gate that does not hold: nothing registered, nothing deployed, exit 3.
     const held = await run('--set', 'auc=0.5');
     assert.equal(held.code, 3, held.stdout + held.stderr);
-    assert.match(held.stdout, /deploy \| not deployed: register step register's gate did not hold/);
+    assert.match(held.stdout, /deploy\s+\| not deployed: register step register's gate did not hold/);
     assert.equal((await infer()).version, 'linear/2');
   } finally {
     await server.stop();

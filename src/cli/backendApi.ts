@@ -18,7 +18,8 @@ export class BackendError extends Error {
 export function backendApi(info: ServerInfo, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request(info.url + path, { method, headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
+    // agent: false: one connection per call, closed after it (Node's default agent keeps it alive, and the CLI would wait for it).
+    const req = request(info.url + path, { method, agent: false, headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

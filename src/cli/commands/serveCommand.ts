@@ -59,12 +59,33 @@ export async function serveCommand(argv: string[]): Promise<number> {
   printServing(deployment, spec);
   if (values.detach) return 0;
 
-  // In the foreground: Ctrl-C (or the terminal closing) stops the deployment.
+  // In the foreground: Ctrl-C (or the terminal closing) stops the deployment. Meanwhile
+  // the deployment is watched (which also keeps this process alive) and its
+  // restarts and problems are printed.
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let seen = { status: 'running', restarts: 0 };
+    const watch = setInterval(() => {
+      void api(info, 'GET', `/api/v1/deployments/${encodeURIComponent(deployment.name)}`).then(
+        (r) => {
+          const d = r.deployment as { status: string; restarts: number; lastError: string | null; stats?: { requests: number } | null };
+          if (d.status !== seen.status || d.restarts !== seen.restarts) {
+            process.stderr.write(`[mlops] deployment ${deployment.name}: ${d.status}${d.restarts ? ` (restarted ${d.restarts}×)` : ''}${d.lastError ? `: ${d.lastError}` : ''}\n`);
+          }
+          seen = { status: d.status, restarts: d.restarts };
+        },
+        (err: Error) => {
+          if (stopping) return;
+          clearInterval(watch);
+          process.stderr.write(`[mlops] ${err.message.replace(/^mlops serve: /, '')}; the deployment is gone.\n`);
+          resolve(1);
+        },
+      );
+    }, 2000);
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
+      clearInterval(watch);
       process.stderr.write(`\n[mlops] ${signal}: stopping deployment ${deployment.name}\n`);
       void api(info, 'DELETE', `/api/v1/deployments/${encodeURIComponent(deployment.name)}`).then(
         () => resolve(0),

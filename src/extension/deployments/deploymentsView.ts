@@ -22,23 +22,35 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
     if (!target || !backend) return void vscode.window.showInformationMessage('MLOps: right-click a model version in the Models view to deploy it.');
     return deployVersion(backend, tree, target.name, target.version);
   });
-  command('mlops.deployments.stop', async (node?: DeploymentsNode) => {
-    if (node?.kind !== 'deployment') return;
+  /** A deployment node of the view, or a deployment's name (palette, scripts, tests). */
+  const target = async (arg: unknown): Promise<Extract<DeploymentsNode, { kind: 'deployment' }> | undefined> => {
+    const node = arg as DeploymentsNode | undefined;
+    if (node && typeof node === 'object' && node.kind === 'deployment') return node;
+    const backend = workbench.current();
+    if (typeof arg !== 'string' || !backend) return undefined;
+    const deployment = (await tree.deployments(backend)).find((d) => d.name === arg);
+    return deployment && { kind: 'deployment', backend, deployment };
+  };
+  command('mlops.deployments.stop', async (arg?: unknown) => {
+    const node = await target(arg);
+    if (!node) return;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping deployment ${node.deployment.name}` }, () =>
       node.backend.request('DELETE', `/api/v1/deployments/${encodeURIComponent(node.deployment.name)}`),
     );
     tree.refresh();
   });
-  command('mlops.deployments.restart', async (node?: DeploymentsNode) => {
-    if (node?.kind !== 'deployment') return;
+  command('mlops.deployments.restart', async (arg?: unknown) => {
+    const node = await target(arg);
+    if (!node) return;
     // Resolves the aliases again (a new champion) and switches in place.
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Redeploying ${node.deployment.name}` }, () =>
       node.backend.request('POST', `/api/v1/deployments/${encodeURIComponent(node.deployment.name)}/redeploy`, node.deployment.spec),
     );
     tree.refresh();
   });
-  command('mlops.deployments.copyCurl', async (node?: DeploymentsNode) => {
-    if (node?.kind !== 'deployment' || !node.deployment.url) return;
+  command('mlops.deployments.copyCurl', async (arg?: unknown) => {
+    const node = await target(arg);
+    if (!node?.deployment.url) return;
     const body = await exampleBody(node.backend, node.deployment);
     const model = node.deployment.variants.find((v) => v.name === 'champion')?.model ?? node.deployment.name;
     const auth = node.deployment.spec.auth ? ` -H "Authorization: Bearer $(node -p \\"require('./.mlops/server.json').token\\")"` : '';
@@ -47,8 +59,9 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
     void vscode.window.setStatusBarMessage('Copied a curl example (run it in the workspace folder)', 3000);
   });
   // `options.body` sends that body without asking (scripts and tests).
-  command('mlops.deployments.sendTestRequest', async (node?: DeploymentsNode, options?: { body?: string }): Promise<unknown> => {
-    if (node?.kind !== 'deployment' || !node.deployment.url) return;
+  command('mlops.deployments.sendTestRequest', async (arg?: unknown, options?: { body?: string }): Promise<unknown> => {
+    const node = await target(arg);
+    if (!node?.deployment.url) return;
     if (options?.body !== undefined) return sendTest(node.backend, node.deployment, options.body);
     const example = JSON.stringify(await exampleBody(node.backend, node.deployment));
     const edited = await vscode.window.showInputBox({ title: `Test request to ${node.deployment.name} (Open Inference Protocol)`, value: example, prompt: 'The body of POST /v2/models/NAME/infer; edit the values' });
@@ -72,8 +85,10 @@ async function deployVersion(backend: WorkspaceBackend, tree: DeploymentsTree, m
   try {
     const d = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${existing ? 'Redeploying' : 'Deploying'} ${model} v${version}` }, run);
     tree.refresh();
-    const open = await vscode.window.showInformationMessage(`MLOps: ${model} v${version} is served at ${d.url}.`, 'Copy curl Example');
-    if (open) await vscode.commands.executeCommand('mlops.deployments.copyCurl', { kind: 'deployment', backend, deployment: d });
+    // Not awaited: the command answers once it serves, whether or not anyone reads the notification.
+    void vscode.window.showInformationMessage(`MLOps: ${model} v${version} is served at ${d.url}.`, 'Copy curl Example').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('mlops.deployments.copyCurl', { kind: 'deployment', backend, deployment: d });
+    });
     return d;
   } catch (err) {
     void vscode.window.showErrorMessage(`MLOps: could not deploy ${model} v${version}: ${(err as Error).message}`);

@@ -36,10 +36,22 @@ test('Deploy Model Version serves it; a test request built from its signature is
   assert.equal(deployed.status, 'running');
   assert.deepEqual(deployed.variants.map((v) => [v.name, v.model, v.version]), [['champion', 'churn', '3']]);
 
-  const listed = await backend<{ deployments: Deployment[] }>('GET', '/api/v1/deployments');
-  const d = listed.deployments.find((x) => x.name === 'churn')!;
-  const answer = (await vscode.commands.executeCommand('mlops.deployments.sendTestRequest', { kind: 'deployment', backend: undefined, deployment: d }, {
+  const answer = (await vscode.commands.executeCommand('mlops.deployments.sendTestRequest', 'churn', {
     body: JSON.stringify({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }),
-  })) as { status: number; variant: string; body: { outputs: { data: number[] }[] } } | undefined;
-  void answer;
-}, { timeoutMs: 60_000 });
+  })) as { status: number; variant: string; body: { model_name: string; outputs: { name: string; data: number[] }[] } } | undefined;
+  assert.equal(answer?.status, 200, JSON.stringify(answer?.body));
+  assert.equal(answer.variant, 'champion');
+  assert.equal(answer.body.model_name, 'churn');
+  assert.equal(answer.body.outputs[0].data.length, 1);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+  // Deploying another version of the same model redeploys the running deployment in place.
+  const v2 = await api.modelsNodeOf('churn', '2');
+  const redeployed = (await vscode.commands.executeCommand('mlops.deployments.deployVersion', v2)) as Deployment;
+  assert.equal(redeployed.url, deployed.url, 'same URL');
+  assert.equal(redeployed.variants[0].version, '2');
+
+  await vscode.commands.executeCommand('mlops.deployments.stop', 'churn');
+  const after = await backend<{ deployments: Deployment[] }>('GET', '/api/v1/deployments');
+  assert.deepEqual(after.deployments.map((x) => x.name), []);
+}, { timeoutMs: 90_000 });

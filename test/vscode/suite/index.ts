@@ -17,6 +17,7 @@ import './comparison.tests';
 import './runDetail.tests';
 import './comparisonReuse.tests';
 import './pipelines.tests';
+import './deployments.tests';
 // Last: it leaves the DAG panel open for its browser check.
 import './pipelineDag.tests';
 
