@@ -7,8 +7,8 @@ export async function checks(page, check, { screenshot }) {
     if (!(await pane.isVisible())) await page.locator('.activitybar [aria-label^="MLOps"]').first().click();
     // The Models view shares the side bar, so the suite leaves the experiments
     // collapsed (Default, the oldest, is listed last): open Default, as a user would.
-    // The Models and Pipelines views share the side bar too: fold them, so the Experiments view has the room.
-    for (const name of ['Models', 'Pipelines']) {
+    // The Models, Pipelines and Deployments views share the side bar too: fold them, so the Experiments view has the room.
+    for (const name of ['Models', 'Pipelines', 'Deployments']) {
       const header = page.locator(`.pane-header[aria-label^="${name}"]`).first();
       if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
