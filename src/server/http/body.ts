@@ -3,8 +3,8 @@ import { HttpError } from './httpError';
 
 export const DEFAULT_JSON_LIMIT = 16 * 1024 * 1024;
 
-/** Reads and parses a JSON body, refusing more than `limit` bytes before buffering it. */
-export async function readJson(req: IncomingMessage, limit = DEFAULT_JSON_LIMIT, tooLarge?: () => HttpError): Promise<unknown> {
+/** Reads a body as text, refusing more than `limit` bytes before buffering it. */
+export async function readText(req: IncomingMessage, limit: number, tooLarge?: () => HttpError): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   const overLimit = tooLarge ?? (() => new HttpError(413, 'RESOURCE_LIMIT_EXCEEDED', `Request body is larger than ${limit} bytes.`));
   if (declared > limit) {
@@ -21,8 +21,13 @@ export async function readJson(req: IncomingMessage, limit = DEFAULT_JSON_LIMIT,
     }
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
-  const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** Reads and parses a JSON body, refusing more than `limit` bytes before buffering it. */
+export async function readJson(req: IncomingMessage, limit = DEFAULT_JSON_LIMIT, tooLarge?: () => HttpError): Promise<unknown> {
+  const text = await readText(req, limit, tooLarge);
+  if (text.length === 0) return {};
   try {
     return JSON.parse(text);
   } catch (err) {
