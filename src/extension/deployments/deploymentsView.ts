@@ -48,6 +48,15 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
     );
     tree.refresh();
   });
+  // Through asExternalUri, so it opens from a remote or browser VS Code (the port is forwarded).
+  command('mlops.deployments.openUrl', async (arg?: unknown) => {
+    const node = await target(arg);
+    if (!node?.deployment.url) return;
+    const model = node.deployment.variants.find((v) => v.name === 'champion')?.model ?? node.deployment.name;
+    const external = await vscode.env.asExternalUri(vscode.Uri.parse(`${node.deployment.url}/v2/models/${encodeURIComponent(model)}`));
+    await vscode.env.openExternal(external);
+    return external.toString();
+  });
   command('mlops.deployments.copyCurl', async (arg?: unknown) => {
     const node = await target(arg);
     if (!node?.deployment.url) return;
