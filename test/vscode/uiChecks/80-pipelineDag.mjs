@@ -62,9 +62,14 @@ export async function checks(page, check, { screenshot }) {
 /** Preferences: Color Theme → Dark 2026 (VS Code's default dark theme), through the command palette as a user would. */
 async function useDarkTheme(page) {
   if (await page.locator('.monaco-workbench.vs-dark').count()) return;
-  await page.keyboard.press('F1');
+  // Keys pressed while a webview has the focus stay in its frame: give the workbench the focus first.
   const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ state: 'visible', timeout: 5000 });
+  for (let attempt = 0; attempt < 3 && !(await input.isVisible()); attempt++) {
+    await page.locator('.part.sidebar .title-label').first().click();
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+  }
+  await input.waitFor({ state: 'visible', timeout: 2000 });
   await input.fill('>Preferences: Color Theme');
   // Exactly that command: "Browse Color Themes in Marketplace" matches the words too.
   const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) });
