@@ -6,6 +6,7 @@ import { parseCsvColumns } from '../src/core/monitoring/csvColumns';
 import { prepareReference } from '../src/core/monitoring/preparedReference';
 import { driftReport } from '../src/core/monitoring/driftReport';
 import type { CodedColumn, Columns, FeatureSpec } from '../src/core/monitoring/driftTypes';
+import { seededRandom } from '../test/helpers/seededRandom';
 
 // Benchmark 6: the drift engine. A reference of 1,000,000 rows x 20 features
 // (14 numerical, two of them with few values, and 6 categorical, one binary) is
@@ -23,17 +24,6 @@ const WINDOW = Number(process.env.BENCH_DRIFT_WINDOW ?? 100_000);
 const REPEAT = Number(process.env.BENCH_DRIFT_REPEAT ?? 5);
 const WINDOW_TARGET_MS = 1000;
 const PYTHON = '/usr/bin/python3';
-
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FeaturePlan {
   spec: FeatureSpec;
@@ -69,7 +59,7 @@ function plans(): FeaturePlan[] {
 }
 
 function writeCsv(file: string, features: FeaturePlan[], rows: number, seed: number, shift: number): void {
-  const rand = generator(seed);
+  const rand = seededRandom(seed);
   const fd = openSync(file, 'w');
   writeSync(fd, features.map((f) => f.spec.name).join(',') + '\n');
   let chunk: string[] = [];

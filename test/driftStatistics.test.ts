@@ -11,6 +11,7 @@ import { chiSquaredSurvival, logGamma } from '../src/core/monitoring/gammaFuncti
 import { kolmogorovSurvival } from '../src/core/monitoring/kolmogorovDistribution';
 import { smirnovSurvival } from '../src/core/monitoring/smirnovDistribution';
 import { normalCdf } from '../src/core/monitoring/normalDistribution';
+import { seededRandom } from './helpers/seededRandom';
 
 // Every drift statistic and p-value against scipy's on the same data (the issue's
 // bar: 1e-9 for statistics, 1e-6 for p-values), over seeded random cases that reach
@@ -19,18 +20,6 @@ import { normalCdf } from '../src/core/monitoring/normalDistribution';
 // samples, new categories, and missing or infinite values (dropped, as Evidently does).
 
 const skip = skipWithoutPython(['scipy'], ['python3-scipy']);
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Value = number | string | null;
 interface Case {
@@ -139,7 +128,7 @@ function ours(c: Case): FeatureDrift {
 }
 
 test('every stattest agrees with scipy on seeded random cases (statistics within 1e-9, p-values within 1e-6)', { skip }, () => {
-  const rand = generator(20261128);
+  const rand = seededRandom(20261128);
   const cases = [...numericalCases(rand), ...categoricalCases(rand)];
   const wire: ScipyCase[] = cases.map((c) => ({ test: c.test, type: c.type, reference: c.reference.map(toWire), current: c.current.map(toWire) }));
   const answer = runScipy({ cases: wire });
@@ -202,7 +191,7 @@ test('the special functions behind the p-values agree with scipy over a grid', {
 });
 
 test('a whole report from CSV columns (Evidently\'s default tests for a small and a large reference) agrees with scipy feature by feature', { skip }, () => {
-  const rand = generator(7);
+  const rand = seededRandom(7);
   const csv = (rows: number, shift: number) => {
     const lines = ['amount,visits,plan,churned'];
     for (let i = 0; i < rows; i++) {

@@ -6,6 +6,7 @@ import { compileRunSearch, likeToGlob, type RunSearchQuery } from '../src/core/t
 import { compileExperimentSearch, type ExperimentSearchQuery } from '../src/core/tracking/experimentSearchSql';
 import { PageTokenError, decodePageToken, encodePageToken } from '../src/core/tracking/pageToken';
 import { SearchFilterError } from '../src/core/tracking/searchFilter';
+import { seededRandom } from './helpers/seededRandom';
 
 type Db = Database.Database;
 
@@ -396,17 +397,6 @@ test('maxResults 0 and offsets past the end', () => {
 // ---------------------------------------------------------------------------
 // Property test: the SQL agrees with a direct model of MLflow's rules
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface ModelRun {
   id: string;
   start: number;
@@ -457,7 +447,7 @@ function modelCompare(a: ModelRun, b: ModelRun, order: { kind: 'm' | 'p'; asc: b
 }
 
 test('property: random runs and filters agree with a model of MLflow semantics', () => {
-  const rand = rng(20240611);
+  const rand = seededRandom(20240611);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   for (let round = 0; round < 20; round++) {
     const local = freshDb();
