@@ -52,8 +52,13 @@ export class Workbench implements vscode.Disposable {
   /** The backend of the folder holding the active editor, else the first one. */
   current(): WorkspaceBackend | undefined {
     const uri = vscode.window.activeTextEditor?.document.uri;
-    const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
-    return (folder && this.backends.get(folder.uri.toString())) ?? this.all()[0];
+    return (uri && this.backendOf(uri)) ?? this.all()[0];
+  }
+
+  /** The backend of the workspace folder holding a file, if any. */
+  backendOf(uri: vscode.Uri): WorkspaceBackend | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return folder && this.backends.get(folder.uri.toString());
   }
 
   private async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {

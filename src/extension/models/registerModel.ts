@@ -94,11 +94,7 @@ export async function registerModel(workbench: Workbench, extensionPath: string,
 }
 
 function backendFor(workbench: Workbench, source: RegisterSource): WorkspaceBackend | undefined {
-  if (source.kind === 'local') {
-    const folder = vscode.workspace.getWorkspaceFolder(source.uri);
-    return workbench.all().find((b) => folder && b.folder.uri.toString() === folder.uri.toString()) ?? workbench.current();
-  }
-  return workbench.current();
+  return (source.kind === 'local' ? workbench.backendOf(source.uri) : undefined) ?? workbench.current();
 }
 
 /** A local source is an .onnx file, another model file, or a folder with an MLmodel. */

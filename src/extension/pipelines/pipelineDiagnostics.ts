@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { PipelineCheckResponse, PipelineDiagnosticDto } from '../../protocol/pipelineApi';
 import type { Workbench } from '../workbench';
-import { backendOf, isPipelineFile } from './pipelineFiles';
+import { isPipelineFile } from './pipelineFiles';
 import { checkPipeline } from './pipelineRequests';
 
 const TYPING_DELAY_MS = 200;
@@ -67,7 +67,7 @@ export class PipelineDiagnostics implements vscode.Disposable {
   }
 
   private async check(doc: vscode.TextDocument): Promise<void> {
-    const backend = backendOf(this.workbench, doc.uri);
+    const backend = this.workbench.backendOf(doc.uri);
     if (!backend || backend.state.kind !== 'connected' || doc.isClosed) return;
     const version = doc.version;
     let response: PipelineCheckResponse;

@@ -1,6 +1,4 @@
 import * as vscode from 'vscode';
-import type { WorkspaceBackend } from '../backend/workspaceBackend';
-import type { Workbench } from '../workbench';
 
 // Pipeline files are found by name, `*.pipeline.yaml` (or .yml), as the CLI and
 // the README call them; the rest of the workspace is not read.
@@ -23,12 +21,6 @@ export function pipelineNameOf(text: string): string | undefined {
   const m = /^name:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:#.*)?$/m.exec(text);
   const name = m?.[1] ?? m?.[2] ?? m?.[3];
   return name ? name : undefined;
-}
-
-/** The backend of the workspace folder holding a file. */
-export function backendOf(workbench: Workbench, uri: vscode.Uri): WorkspaceBackend | undefined {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder && workbench.all().find((b) => b.folder.uri.toString() === folder.uri.toString());
 }
 
 /** The path the backend is given: relative to the folder (the backend refuses anything outside it). */

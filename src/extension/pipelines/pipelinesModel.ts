@@ -3,7 +3,7 @@ import type { PipelineStatusResponse } from '../../protocol/pipelineApi';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 import { DepWatcher } from './depWatcher';
-import { backendOf, findPipelineFiles, PIPELINE_GLOB } from './pipelineFiles';
+import { findPipelineFiles, PIPELINE_GLOB } from './pipelineFiles';
 import { fetchPipelineStatus } from './pipelineRequests';
 
 export type StatusOrProblem = PipelineStatusResponse | { problem: string; backend?: WorkspaceBackend };
@@ -78,7 +78,7 @@ export class PipelinesModel implements vscode.Disposable {
 
   private async load(uri: vscode.Uri): Promise<StatusOrProblem> {
     if (!vscode.workspace.isTrusted) return { problem: 'trust this workspace to see its pipelines (they run its code)' };
-    const backend = backendOf(this.workbench, uri);
+    const backend = this.workbench.backendOf(uri);
     if (!backend) return { problem: 'not in an open workspace folder' };
     if (backend.state.kind === 'starting') return { problem: 'starting the MLOps backend…', backend };
     if (backend.state.kind === 'error') return { problem: `backend problem: ${backend.state.message.split('. ')[0]}`, backend };
