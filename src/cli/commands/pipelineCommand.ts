@@ -288,6 +288,11 @@ async function deployThroughBackend(server: ServerInfo, r: { deployment: string;
   return { action: current ? 'redeployed' : 'started', url: d.url ?? '', model: served.model, version: served.version };
 }
 
+/** A step's time in the CLI's tables: `420 ms`, `3.2 s`. */
+function stepDuration(ms: number | undefined): string {
+  return ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 function stepTable(steps: StepResult[]): string {
   const status = (s: StepResult): string => {
     if (s.status === 'NOT_RUN') return s.reason ?? 'not run';
@@ -298,8 +303,7 @@ function stepTable(steps: StepResult[]): string {
     if (s.status === 'FAILED') return `failed${s.reason ? `: ${s.reason}` : ''}`;
     return s.status.toLowerCase();
   };
-  const duration = (ms?: number): string => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
-  return formatTable(['STEP', 'STATUS', 'DURATION', 'RUN'], steps.map((s) => [s.step, status(s), duration(s.durationMs), s.runId ?? '']), 60);
+  return formatTable(['STEP', 'STATUS', 'DURATION', 'RUN'], steps.map((s) => [s.step, status(s), stepDuration(s.durationMs), s.runId ?? '']), 60);
 }
 
 async function statusCommand(argv: string[]): Promise<number> {
@@ -331,7 +335,7 @@ async function statusCommand(argv: string[]): Promise<number> {
       const h = history.steps.get(step);
       if (!h) return 'never run';
       if (h.cached) return 'cached';
-      const took = h.durationMs === null ? '' : ` ${h.durationMs < 1000 ? `${h.durationMs} ms` : `${(h.durationMs / 1000).toFixed(1)} s`}`;
+      const took = h.durationMs === null ? '' : ` ${stepDuration(h.durationMs)}`;
       return `${h.status.toLowerCase().replace('_', ' ')}${took}`;
     };
     // Run ids shortened to 8 characters (unique enough to paste into `mlops runs show`): the full table wrapped in a VS Code terminal.

@@ -37,6 +37,7 @@ export async function pipelineStatus(o: {
   const restorable = new Map<string, string>();
   for (const name of o.plan.order) {
     const spec = pipeline.steps[name];
+    const staleNeed = () => (spec.needs ?? []).find((n) => rows.get(n)?.state === 'stale');
     const row = await (async (): Promise<StepStatusRow> => {
       if (spec.run === undefined) return { step: name, state: 'always runs', reason: `${spec.deploy ? 'deploy' : 'register'} steps run every time` };
       if (!spec.deps?.length && !spec.outs?.length) return { step: name, state: 'always runs', reason: 'no deps or outs declared' };
@@ -46,8 +47,8 @@ export async function pipelineStatus(o: {
         inputs = await stepInputs({ spec, command, params: paramsOfStep(spec.params, spec.run, o.params), env, folder: o.folder, memo: o.memo, restorable });
       } catch (err) {
         // A dep a stale step above will make again is not "missing": that step is the reason.
-        const staleNeed = (spec.needs ?? []).find((n) => rows.get(n)?.state === 'stale');
-        return { step: name, state: 'stale', reason: staleNeed ? `upstream step ${staleNeed} is stale` : (err as Error).message };
+        const above = staleNeed();
+        return { step: name, state: 'stale', reason: above ? `upstream step ${above} is stale` : (err as Error).message };
       }
       const d = await cache.decide(o.file, name, inputs, o.folder);
       if (!d.cached) return { step: name, state: 'stale', reason: d.reason };
@@ -56,8 +57,8 @@ export async function pipelineStatus(o: {
       return { step: name, state: 'up to date', reason: `inputs unchanged since run ${d.entry.runId}${restore}`, runId: d.entry.runId };
     })();
     if (row.state === 'up to date') {
-      const staleNeed = (spec.needs ?? []).find((n) => rows.get(n)?.state === 'stale');
-      if (staleNeed) Object.assign(row, { state: 'stale', reason: `upstream step ${staleNeed} is stale`, runId: undefined });
+      const above = staleNeed();
+      if (above) Object.assign(row, { state: 'stale', reason: `upstream step ${above} is stale`, runId: undefined });
     }
     rows.set(name, row);
   }

@@ -19,9 +19,8 @@ const POLL_MS = 2000;
 export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DeploymentsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  /** The request count last seen per deployment, for a rate between two polls. */
-  private readonly last = new Map<string, { at: number; requests: number }>();
-  private readonly rates = new Map<string, number>();
+  /** Per deployment (folder#name): the request count last seen, and the rate since the poll before. */
+  private readonly traffic = new Map<string, { at: number; requests: number; rate?: number }>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly workbench: Workbench) {}
@@ -55,7 +54,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
         }
         try {
           for (const deployment of await this.deployments(backend)) {
-            this.noteRate(`${backend.folder.uri}#${deployment.name}`, deployment);
+            this.noteRate(backend, deployment);
             out.push({ kind: 'deployment', backend, deployment });
           }
         } catch (err) {
@@ -82,7 +81,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `${node.backend.folder.uri}#deployment:${d.name}`;
     item.iconPath = statusIcon(d.status);
-    item.description = [d.status, d.url ?? '', this.describeTraffic(d)].filter(Boolean).join(' · ');
+    item.description = [d.status, d.url ?? '', this.describeTraffic(node.backend, d)].filter(Boolean).join(' · ');
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${d.name}** · ${d.status}${d.restarts ? ` · restarted ${d.restarts}×` : ''}\n\n`);
     if (d.url) tip.appendMarkdown(`${d.url}\n\n`);
@@ -93,10 +92,10 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     return item;
   }
 
-  private describeTraffic(d: DeploymentState): string {
+  private describeTraffic(backend: WorkspaceBackend, d: DeploymentState): string {
     const s = d.stats;
     if (!s) return '';
-    const rate = this.rates.get(d.name);
+    const rate = this.traffic.get(trafficKey(backend, d))?.rate;
     const parts = [rate !== undefined ? `${rate < 10 ? rate.toFixed(1) : Math.round(rate)} req/s` : `${s.requests} requests`];
     if (s.p50Ms !== null) parts.push(`p50 ${s.p50Ms.toFixed(2)} ms`);
     if (s.p99Ms !== null) parts.push(`p99 ${s.p99Ms.toFixed(2)} ms`);
@@ -104,12 +103,13 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     return parts.join(', ');
   }
 
-  private noteRate(key: string, d: DeploymentState): void {
+  private noteRate(backend: WorkspaceBackend, d: DeploymentState): void {
     if (!d.stats) return;
+    const key = trafficKey(backend, d);
     const now = Date.now();
-    const prev = this.last.get(key);
-    if (prev && now > prev.at) this.rates.set(d.name, Math.max(0, ((d.stats.requests - prev.requests) * 1000) / (now - prev.at)));
-    this.last.set(key, { at: now, requests: d.stats.requests });
+    const prev = this.traffic.get(key);
+    const rate = prev && now > prev.at ? Math.max(0, ((d.stats.requests - prev.requests) * 1000) / (now - prev.at)) : prev?.rate;
+    this.traffic.set(key, { at: now, requests: d.stats.requests, rate });
   }
 
   dispose(): void {
@@ -117,6 +117,8 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     this.changed.dispose();
   }
 }
+
+const trafficKey = (backend: WorkspaceBackend, d: DeploymentState) => `${backend.folder.uri.toString()}#${d.name}`;
 
 function statusIcon(status: DeploymentState['status']): vscode.ThemeIcon {
   switch (status) {
