@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+// Monitoring of a deployment: which requests are recorded, what they are compared
+// with (the reference data set), how often, and what happens when drift starts.
+// The deployment process records and computes; the backend keeps the history,
+// raises alerts, runs `onDrift`, and answers GET /api/v1/deployments/NAME/monitoring.
+
+export const STAT_TEST_NAMES = ['ks', 'chisquare', 'z', 'wasserstein', 'jensenshannon', 'psi', 'kl_div'] as const;
+
+export const monitoringSpec = z.object({
+  /**
+   * The reference data set: a CSV or JSONL file (relative to the workspace), or
+   * "training": the data set logged (mw.log_dataset, context "training") with the
+   * run that made the champion's model version.
+   */
+  reference: z.string().min(1).default('training'),
+  /** The current window: the last `rows` recorded requests, and none older than `minutes` when given. */
+  window: z
+    .object({
+      rows: z.number().int().min(10).max(1_000_000).default(1000),
+      minutes: z.number().positive().max(7 * 24 * 60).optional(),
+    })
+    .default({}),
+  /** Drift is not computed before the window holds this many rows (too few to say anything). */
+  minRows: z.number().int().min(1).max(1_000_000).default(100),
+  /** Share of requests recorded, 0-1. */
+  sampleRate: z.number().min(0).max(1).default(1),
+  /** Recorded requests kept on disk; the oldest are dropped first. */
+  maxRecordedMiB: z.number().min(1).max(100 * 1024).default(64),
+  /** Drift is recomputed at most this often, and only when new rows came. */
+  recomputeSeconds: z.number().min(0.2).max(3600).default(5),
+  /** Evidently's drift_share: the data set drifts when this share of features does. */
+  driftShare: z.number().gt(0).max(1).default(0.5),
+  /** Per-feature overrides of the test and threshold (Evidently's per_column_stattest). */
+  features: z.record(z.string(), z.object({ stattest: z.enum(STAT_TEST_NAMES).optional(), threshold: z.number().positive().optional() })).optional(),
+  /** A pipeline file (relative to the workspace) run when dataset drift starts. */
+  onDrift: z.string().min(1).optional(),
+  /** At most one onDrift run per cooldown. */
+  cooldownMinutes: z.number().min(0).max(7 * 24 * 60).default(60),
+});
+export type MonitoringSpec = z.infer<typeof monitoringSpec>;
+export type MonitoringSpecInput = z.input<typeof monitoringSpec>;
+
+/** One feature's (or the prediction's) test on one window: what `mlops monitor report --json` prints per feature. */
+export const featureDriftResult = z.object({
+  feature: z.string(),
+  type: z.enum(['numerical', 'categorical']),
+  test: z.enum(STAT_TEST_NAMES),
+  scoreKind: z.enum(['p_value', 'statistic']),
+  score: z.number(),
+  statistic: z.number().optional(),
+  threshold: z.number(),
+  drifted: z.boolean(),
+  referenceCount: z.number(),
+  currentCount: z.number(),
+  error: z.string().optional(),
+});
+export type FeatureDriftResult = z.infer<typeof featureDriftResult>;
+
+/** Reference and current shares over the same bins, for the panel's histograms. */
+export const distributionPair = z.discriminatedUnion('kind', [
+  /** bins[i] = [edges[i], edges[i+1]) (the last bin closed); shares sum to 1 per side. */
+  z.object({ kind: z.literal('numerical'), edges: z.array(z.number()), reference: z.array(z.number()), current: z.array(z.number()) }),
+  z.object({ kind: z.literal('categorical'), categories: z.array(z.string()), reference: z.array(z.number()), current: z.array(z.number()) }),
+]);
+export type DistributionPair = z.infer<typeof distributionPair>;
+
+/** Drift of one window. */
+export const driftSnapshot = z.object({
+  at: z.number(),
+  windowRows: z.number(),
+  /** Oldest and newest request in the window (ms since epoch). */
+  windowFrom: z.number().nullable(),
+  windowTo: z.number().nullable(),
+  features: z.array(featureDriftResult),
+  featureCount: z.number(),
+  driftedCount: z.number(),
+  driftedShare: z.number(),
+  driftShare: z.number(),
+  datasetDrift: z.boolean(),
+  /** The model's output compared the same way (its predictions on the reference vs on the window); null when the model has no single scalar output. */
+  prediction: featureDriftResult.nullable(),
+  /** Feature name (and "prediction") -> reference vs current distribution. */
+  distributions: z.record(z.string(), distributionPair),
+  /** Milliseconds the computation took. */
+  computeMs: z.number(),
+});
+export type DriftSnapshot = z.infer<typeof driftSnapshot>;
+
+/** A point of the drift history: scores only (the histograms are kept for the latest snapshot). */
+export const driftPoint = z.object({
+  at: z.number(),
+  windowRows: z.number(),
+  driftedShare: z.number(),
+  datasetDrift: z.boolean(),
+  /** Feature -> score (p-value or statistic, as its test gives). */
+  scores: z.record(z.string(), z.number()),
+  /** Feature -> drifted. */
+  drifted: z.record(z.string(), z.boolean()),
+  predictionScore: z.number().nullable(),
+});
+export type DriftPoint = z.infer<typeof driftPoint>;
+
+export const variantOutcomes = z.object({
+  requests: z.number(),
+  errors: z.number(),
+  /** Labels received through POST /v1/feedback for this variant's predictions. */
+  labelled: z.number(),
+  /** Share right among labelled classifications; null before any. */
+  accuracy: z.number().nullable(),
+  /** Mean absolute error among labelled regressions; null before any. */
+  meanAbsoluteError: z.number().nullable(),
+});
+export type VariantOutcomes = z.infer<typeof variantOutcomes>;
+
+/** One stats interval (2 s) of traffic. */
+export const trafficPoint = z.object({
+  at: z.number(),
+  /** Requests per second over the interval (clients' requests; shadow copies excluded). */
+  rps: z.number(),
+  errorsPerSecond: z.number(),
+  p50Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+});
+export type TrafficPoint = z.infer<typeof trafficPoint>;
+
+export const retrainOutcome = z.object({
+  pipeline: z.string(),
+  /** started: a run began; cooldown: one ran less than cooldownMinutes ago; untrusted: the workspace is not trusted; failed: it could not start. */
+  status: z.enum(['started', 'cooldown', 'untrusted', 'failed', 'finished']),
+  message: z.string(),
+  /** The pipeline's exit code once finished. */
+  exitCode: z.number().nullable().optional(),
+});
+export type RetrainOutcome = z.infer<typeof retrainOutcome>;
+
+export const driftAlert = z.object({
+  at: z.number(),
+  kind: z.enum(['started', 'ended']),
+  driftedShare: z.number(),
+  /** The drifted features when it started. */
+  features: z.array(z.string()),
+  retrain: retrainOutcome.nullable(),
+});
+export type DriftAlert = z.infer<typeof driftAlert>;
+
+export const monitoringStatus = z.enum([
+  /** No monitoring configured (or no reference could be found). */
+  'off',
+  /** Loading the reference. */
+  'loading',
+  /** Fewer than minRows recorded in the window. */
+  'waiting',
+  'ok',
+  'drift',
+  /** The reference could not be loaded, or the computation failed: see message. */
+  'error',
+]);
+export type MonitoringStatus = z.infer<typeof monitoringStatus>;
+
+/** What the deployment process reports about its reference once loaded. */
+export const referenceInfo = z.object({
+  /** The file, or "training data set 'NAME' of run ID". */
+  source: z.string(),
+  rows: z.number(),
+  features: z.array(z.object({ name: z.string(), type: z.enum(['numerical', 'categorical']), test: z.enum(STAT_TEST_NAMES), threshold: z.number() })),
+  loadMs: z.number(),
+});
+export type ReferenceInfo = z.infer<typeof referenceInfo>;
+
+/** GET /api/v1/deployments/NAME/monitoring */
+export const monitoringState = z.object({
+  deployment: z.string(),
+  status: monitoringStatus,
+  message: z.string().nullable(),
+  spec: monitoringSpec.nullable(),
+  reference: referenceInfo.nullable(),
+  /** Rows recorded in the current window / on disk. */
+  windowRows: z.number(),
+  recordedRows: z.number(),
+  latest: driftSnapshot.nullable(),
+  history: z.array(driftPoint),
+  traffic: z.array(trafficPoint),
+  variants: z.record(z.enum(['champion', 'challenger']), variantOutcomes),
+  alerts: z.array(driftAlert),
+  /** Whether a Retrain can run now (onDrift set or a pipeline given, workspace trusted, not in cooldown). */
+  lastRetrainAt: z.number().nullable(),
+});
+export type MonitoringState = z.infer<typeof monitoringState>;
