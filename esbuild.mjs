@@ -23,6 +23,7 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: 'globalThis.__mlopsLoadStart = performance.now();' },
   { in: 'src/server/main.ts', out: 'dist/server.js' },
   { in: 'src/server/deployment/main.ts', out: 'dist/deployment.js' },
+  { in: 'src/server/deployment/monitorWorker.ts', out: 'dist/monitorWorker.js' },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'src/core/tracking/seriesWorker.ts', out: 'dist/seriesWorker.js' },
   { in: 'src/core/tracking/runsTableWorker.ts', out: 'dist/runsTableWorker.js' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { driftAlert, driftSnapshot, monitoringSpec, monitoringStatus, referenceInfo, variantOutcomes } from './monitoring';
 
 // Deployments: a registered model served by its own process (dist/deployment.js),
 // which the workspace's backend starts and supervises. This is the contract
@@ -29,6 +30,8 @@ export const deploymentSpec = z
     shadow: z.boolean().default(false),
     /** onnxruntime intra-op threads per session (default: 1 for small models). */
     intraOpThreads: z.number().int().min(1).max(64).optional(),
+    /** Recording of requests and drift against a reference; absent or null: off. */
+    monitoring: monitoringSpec.nullable().optional(),
     batching: z.object({ maxBatchRows: z.number().int().min(1).max(4096).optional(), maxWaitMs: z.number().min(0).max(100).optional(), enabled: z.boolean().optional() }).optional(),
   })
   .superRefine((s, ctx) => {
@@ -57,7 +60,20 @@ export const deploymentStats = z.object({
   inFlight: z.number(),
   p50Ms: z.number().nullable(),
   p99Ms: z.number().nullable(),
+  /** Per variant: requests, errors and live accuracy from feedback. */
+  variants: z.record(z.enum(['champion', 'challenger']), variantOutcomes).optional(),
 });
+
+/** Where monitoring stands, as the Deployments view shows it. */
+export const monitoringSummary = z.object({
+  status: monitoringStatus,
+  message: z.string().nullable(),
+  driftedShare: z.number().nullable(),
+  driftedFeatures: z.array(z.string()),
+  windowRows: z.number(),
+  at: z.number().nullable(),
+});
+export type MonitoringSummary = z.infer<typeof monitoringSummary>;
 
 /** A deployment as /api/v1/deployments answers it. */
 export const deploymentState = z.object({
@@ -72,9 +88,24 @@ export const deploymentState = z.object({
   lastError: z.string().nullable(),
   startedAt: z.number(),
   stats: deploymentStats.nullable(),
+  monitoring: monitoringSummary.nullable().optional(),
 });
 export type DeploymentState = z.infer<typeof deploymentState>;
 export type DeploymentStatus = DeploymentState['status'];
+
+/**
+ * Live events of deployments on the backend's event stream (`event: deployment`):
+ * the view updates from them instead of polling. `changed` carries the new state
+ * (status, stats every 2 s, monitoring), `removed` a stopped deployment, `alert`
+ * data set drift starting or ending (and the retraining it started).
+ */
+export const deploymentEvent = z.object({
+  kind: z.enum(['changed', 'removed', 'alert']),
+  name: z.string(),
+  deployment: deploymentState.nullable(),
+  alert: driftAlert.nullable(),
+});
+export type DeploymentEvent = z.infer<typeof deploymentEvent>;
 
 // --- backend -> deployment process (IPC) ---
 export const toDeploymentProcess = z.discriminatedUnion('type', [
@@ -94,5 +125,11 @@ export const fromDeploymentProcess = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deployFailed'), message: z.string() }),
   /** Request counters for the editor (every few seconds). */
   deploymentStats,
+  /** Monitoring's state changed (loading the reference, waiting for rows, an error). */
+  z.object({ type: z.literal('monitoring'), status: monitoringStatus, message: z.string().nullable(), windowRows: z.number(), recordedRows: z.number() }),
+  /** The reference is loaded. */
+  z.object({ type: z.literal('reference'), info: referenceInfo }),
+  /** Drift of the current window. */
+  z.object({ type: z.literal('drift'), snapshot: driftSnapshot, recordedRows: z.number() }),
 ]);
 export type FromDeploymentProcess = z.infer<typeof fromDeploymentProcess>;

@@ -20,7 +20,7 @@ export const monitoringSpec = z.object({
       rows: z.number().int().min(10).max(1_000_000).default(1000),
       minutes: z.number().positive().max(7 * 24 * 60).optional(),
     })
-    .default({}),
+    .default({ rows: 1000 }),
   /** Drift is not computed before the window holds this many rows (too few to say anything). */
   minRows: z.number().int().min(1).max(1_000_000).default(100),
   /** Share of requests recorded, 0-1. */
@@ -136,7 +136,8 @@ export type RetrainOutcome = z.infer<typeof retrainOutcome>;
 
 export const driftAlert = z.object({
   at: z.number(),
-  kind: z.enum(['started', 'ended']),
+  /** started/ended: data set drift began or stopped; retrain: a retraining run finished (see `retrain`). */
+  kind: z.enum(['started', 'ended', 'retrain']),
   driftedShare: z.number(),
   /** The drifted features when it started. */
   features: z.array(z.string()),
@@ -181,7 +182,8 @@ export const monitoringState = z.object({
   latest: driftSnapshot.nullable(),
   history: z.array(driftPoint),
   traffic: z.array(trafficPoint),
-  variants: z.record(z.enum(['champion', 'challenger']), variantOutcomes),
+  /** Per variant; a deployment without a challenger has only the champion's. */
+  variants: z.partialRecord(z.enum(['champion', 'challenger']), variantOutcomes),
   alerts: z.array(driftAlert),
   /** Whether a Retrain can run now (onDrift set or a pipeline given, workspace trusted, not in cooldown). */
   lastRetrainAt: z.number().nullable(),

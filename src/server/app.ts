@@ -54,7 +54,12 @@ export function createApp(options: AppOptions): App {
   registerArtifactRoutes(router, tracking, registry);
   registerModelsRoute(router, registry);
   registerPipelinesRoute(router, { tracking, workspace: options.workspace });
-  const deployments = new DeploymentSupervisor({ workspace: options.workspace, token: options.token, log: options.log ?? (() => {}) });
+  const deployments = new DeploymentSupervisor({
+    workspace: options.workspace,
+    token: options.token,
+    log: options.log ?? (() => {}),
+    onEvent: (event) => events.publish('deployment', event),
+  });
   registerDeploymentsRoute(router, deployments);
   registerNativeRoutes(router, { tracking, series, table, legacyRunsTable, events, version, workspace: options.workspace });
   let lastActivity = Date.now();

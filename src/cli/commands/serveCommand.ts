@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { DeploymentSpec } from '../../protocol/deployments';
+import type { DeploymentSpec, DeploymentState } from '../../protocol/deployments';
+import type { MonitoringSpecInput } from '../../protocol/monitoring';
+import { resolve as resolvePath } from 'node:path';
 import type { ServerInfo } from '../../protocol/native';
 import { backendApi } from '../backendApi';
 import { CliError } from '../cliError';
@@ -9,6 +11,8 @@ import { resolveWorkspace } from '../workspace';
 
 export const SERVE_HELP = `Usage: mlops serve MODEL_URI [--name NAME] [--port N] [--challenger MODEL_URI (--split 90/10 | --shadow)]
                   [--no-auth] [--threads N] [--detach] [--workspace DIR]
+                  [--reference FILE|training] [--window N] [--window-minutes M] [--min-rows N]
+                  [--sample-rate R] [--on-drift PIPELINE] [--cooldown MINUTES] [--no-monitoring]
 
 Serves a registered ONNX model version with onnxruntime over the Open Inference
 Protocol (KServe v2: /v2/models/NAME/infer), MLflow's scoring protocol
@@ -27,6 +31,19 @@ The workspace's backend runs it in its own process and restarts it if it crashes
                       the editor, or DELETE /api/v1/deployments/NAME
   --workspace DIR     workspace folder (default: nearest folder with .mlops/, else the current one)
 
+Monitoring (on by default): requests are recorded (.mlops/deployments/NAME/requests,
+at most 64 MiB, oldest dropped) and their features compared with a reference data
+set, with Evidently's tests, every few seconds; drift shows in the editor and on /metrics.
+  --reference REF     a CSV/JSONL file in the workspace, or "training" (default): the
+                      data set the champion's run logged with mw.log_dataset(context="training")
+  --window N          compare the last N recorded requests (default 1000)
+  --window-minutes M  ... and none older than M minutes
+  --min-rows N        no verdict before the window holds N requests (default 100)
+  --sample-rate R     share of requests recorded, 0-1 (default 1)
+  --on-drift FILE     run this pipeline (e.g. retrain.pipeline.yaml) when data set drift starts
+  --cooldown MINUTES  at most one --on-drift run per MINUTES (default 60)
+  --no-monitoring     record nothing, compute no drift
+
 Runs in the foreground until Ctrl-C, which stops the deployment.`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -43,6 +60,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       detach: { type: 'boolean' },
       workspace: { type: 'string' },
+      reference: { type: 'string' },
+      window: { type: 'string' },
+      'window-minutes': { type: 'string' },
+      'min-rows': { type: 'string' },
+      'sample-rate': { type: 'string' },
+      'on-drift': { type: 'string' },
+      cooldown: { type: 'string' },
+      'no-monitoring': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,13 +90,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     let seen = { status: 'running', restarts: 0 };
+    let seenMonitoring = '';
     const watch = setInterval(() => {
       void api(info, 'GET', `/api/v1/deployments/${encodeURIComponent(deployment.name)}`).then(
         (r) => {
-          const d = r.deployment as { status: string; restarts: number; lastError: string | null; stats?: { requests: number } | null };
+          const d = r.deployment as DeploymentState;
           if (d.status !== seen.status || d.restarts !== seen.restarts) {
             process.stderr.write(`[mlops] deployment ${deployment.name}: ${d.status}${d.restarts ? ` (restarted ${d.restarts}×)` : ''}${d.lastError ? `: ${d.lastError}` : ''}\n`);
           }
+          const monitoring = describeMonitoring(d.monitoring);
+          if (monitoring && monitoring !== seenMonitoring) process.stderr.write(`[mlops] deployment ${deployment.name}: ${monitoring}\n`);
+          seenMonitoring = monitoring ?? seenMonitoring;
           seen = { status: d.status, restarts: d.restarts };
         },
         (err: Error) => {
@@ -127,7 +156,45 @@ function specFrom(positionals: string[], values: Record<string, string | boolean
     shadow: values.shadow === true,
     variants: [{ name: 'champion', modelUri, weight: champion }, ...(challenger ? [{ name: 'challenger' as const, modelUri: challenger, weight: challengerWeight }] : [])],
     ...(threads ? { intraOpThreads: threads } : {}),
+    monitoring: values['no-monitoring'] ? null : (monitoringFrom(values) as DeploymentSpec['monitoring']),
   };
+}
+
+/** The monitoring flags as a spec; the backend fills in the defaults and checks the ranges. */
+function monitoringFrom(values: Record<string, string | boolean | undefined>): MonitoringSpecInput {
+  const number = (flag: string, integer: boolean): number | undefined => {
+    const raw = values[flag];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new CliError(`mlops serve: --${flag} takes ${integer ? 'a whole number' : 'a number'} (got '${String(raw)}').`, 2);
+    return n;
+  };
+  const reference = values.reference as string | undefined;
+  const onDrift = values['on-drift'] as string | undefined;
+  const rows = number('window', true);
+  const minutes = number('window-minutes', false);
+  const spec: MonitoringSpecInput = {
+    // Files are named from the current folder; the backend reads them from the workspace.
+    ...(reference ? { reference: reference === 'training' ? reference : resolvePath(reference) } : {}),
+    ...(rows !== undefined || minutes !== undefined ? { window: { ...(rows !== undefined ? { rows } : {}), ...(minutes !== undefined ? { minutes } : {}) } } : {}),
+    ...(onDrift ? { onDrift: resolvePath(onDrift) } : {}),
+  };
+  const minRows = number('min-rows', true);
+  const sampleRate = number('sample-rate', false);
+  const cooldown = number('cooldown', false);
+  if (minRows !== undefined) spec.minRows = minRows;
+  if (sampleRate !== undefined) spec.sampleRate = sampleRate;
+  if (cooldown !== undefined) spec.cooldownMinutes = cooldown;
+  return spec;
+}
+
+/** One line for a change in monitoring worth telling the terminal. */
+function describeMonitoring(m: DeploymentState['monitoring']): string | undefined {
+  if (!m) return undefined;
+  if (m.status === 'drift') return `DATA DRIFT: ${m.driftedFeatures.length} feature${m.driftedFeatures.length === 1 ? '' : 's'} drifted (${m.driftedFeatures.join(', ')})`;
+  if (m.status === 'ok') return 'monitoring: no data drift';
+  if (m.status === 'waiting') return undefined;
+  return `monitoring ${m.status}${m.message ? `: ${m.message}` : ''}`;
 }
 
 function printServing(d: { name: string; url: string; variants: { name: string; model: string; version: string; weight: number }[] }, spec: DeploymentSpec): void {
@@ -144,6 +211,11 @@ function printServing(d: { name: string; url: string; variants: { name: string; 
   } else {
     console.log('');
     console.log('  WARNING: --no-auth: this deployment answers ANY process on this machine without a token.');
+  }
+  const m = spec.monitoring;
+  if (m) {
+    const window = `the last ${m.window?.rows ?? 1000} requests${m.window?.minutes ? ` of ${m.window.minutes} min` : ''}`;
+    console.log(`  Monitoring: drift of ${window} against ${m.reference && m.reference !== 'training' ? m.reference : "the champion's training data set"}${m.onDrift ? `; on drift runs ${m.onDrift}` : ''}`);
   }
 }
 

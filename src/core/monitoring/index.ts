@@ -19,3 +19,11 @@ export { chiSquaredSurvival, regularizedGammaQ, logGamma } from './gammaFunction
 export { kolmogorovSurvival } from './kolmogorovDistribution';
 export { smirnovSurvival } from './smirnovDistribution';
 export { normalCdf, erfc } from './normalDistribution';
+// Live monitoring of a deployment.
+export { RowWindow } from './rowWindow';
+export { RequestLog, type RecordedRow } from './requestLog';
+export { liveDrift, type LiveDriftSnapshot, type LiveDriftResult, type LiveDriftOptions } from './liveDrift';
+export { distributionsOf, type Distributions } from './distributions';
+export { parseDataFile, isJsonLinesFile } from './dataFile';
+export { parseJsonlColumns } from './jsonlColumns';
+export { prepareNumericFeature, prepareCategoricalFeature } from './preparedReference';

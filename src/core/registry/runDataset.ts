@@ -44,8 +44,8 @@ function isTraining(input: DatasetInput): boolean {
   return context === 'train' || context === 'training';
 }
 
-/** The CSV the run logged for one of its data sets (see the rule above), or undefined. */
-export async function findRunDatasetCsv(tracking: TrackingStore, runId: string): Promise<RunDatasetCsv | undefined> {
+/** The CSV file the run logged for one of its data sets (see the rule above): its stored blob, or undefined. */
+export function findRunDatasetFile(tracking: TrackingStore, runId: string): { dataset: string; path: string; file: string } | undefined {
   let inputs: DatasetInput[];
   try {
     inputs = tracking.runs.get(runId).inputs.datasetInputs;
@@ -61,9 +61,15 @@ export async function findRunDatasetCsv(tracking: TrackingStore, runId: string):
   for (const input of ordered) {
     const names = new Set([`${input.dataset.name.toLowerCase()}.csv`, sourceFileName(input.dataset.source)].filter((n): n is string => !!n));
     const match = csvArtifacts.find((a) => names.has((a.path.split('/').pop() ?? a.path).toLowerCase()));
-    if (match) return { dataset: input.dataset.name, path: match.path, text: await readHead(tracking.artifacts.blobPath(match.sha256)) };
+    if (match) return { dataset: input.dataset.name, path: match.path, file: tracking.artifacts.blobPath(match.sha256) };
   }
   return undefined;
+}
+
+/** The start of the CSV the run logged for one of its data sets, or undefined. */
+export async function findRunDatasetCsv(tracking: TrackingStore, runId: string): Promise<RunDatasetCsv | undefined> {
+  const found = findRunDatasetFile(tracking, runId);
+  return found && { dataset: found.dataset, path: found.path, text: await readHead(found.file) };
 }
 
 async function readHead(file: string): Promise<string> {

@@ -23,6 +23,8 @@ export interface ServedModelOptions {
   versions?: string[];
   threads?: SessionThreadOptions;
   batching?: BatcherOptions;
+  /** Sees every request the model answered (inputs and outputs), e.g. to record it for monitoring. Must be cheap: it runs before the answer is encoded. */
+  observe?: (feeds: NamedTensors, results: NamedTensors) => void;
 }
 
 export type ServingFailureKind = 'bad-request' | 'unsupported-media-type' | 'inference-failed';
@@ -35,13 +37,18 @@ export class ServedModel {
     readonly version: string,
     readonly session: ModelSession,
     readonly batcher: DynamicBatcher,
-    private readonly features: FeatureSchema | undefined,
+    private readonly featureSchema: FeatureSchema | undefined,
     private readonly versions: string[] | undefined,
+    private readonly observe: ((feeds: NamedTensors, results: NamedTensors) => void) | undefined,
   ) {}
+
+  get features(): FeatureSchema | undefined {
+    return this.featureSchema;
+  }
 
   static async load(options: ServedModelOptions): Promise<ServedModel> {
     const session = await ModelSession.create(options.file, options.threads);
-    return new ServedModel(options.name, options.version, session, new DynamicBatcher(session, options.batching), options.features, options.versions);
+    return new ServedModel(options.name, options.version, session, new DynamicBatcher(session, options.batching), options.features, options.versions, options.observe);
   }
 
   metadata(): OipModelMetadata {
@@ -62,7 +69,7 @@ export class ServedModel {
     if (!kind) {
       return { ok: false, kind: 'unsupported-media-type', message: `Content-Type ${contentType ? `'${contentType}'` : '(none)'} is not supported: send application/json or text/csv.` };
     }
-    const model = { signature: this.session.signature, ...(this.features ? { features: this.features } : {}) };
+    const model = { signature: this.session.signature, ...(this.featureSchema ? { features: this.featureSchema } : {}) };
     const input = kind === 'csv' ? parseInvocationsCsv(rawBody, model) : parsed(rawBody, (json) => parseInvocationsJson(json, model));
     if (!input.ok) return badRequest(input.error);
     return this.runThen(input.value.feeds, undefined, (results) => encodeMlflowPredictions(results, input.value.kind));
@@ -88,6 +95,13 @@ export class ServedModel {
     } catch (err) {
       const reason = (err instanceof Error ? err.message : String(err)).trim();
       return { ok: false, kind: 'inference-failed', message: `The model could not compute this input: ${reason}` };
+    }
+    if (this.observe) {
+      try {
+        this.observe(feeds, results);
+      } catch {
+        /* monitoring never fails a request */
+      }
     }
     return { ok: true, body: encode(results) };
   }

@@ -3,6 +3,7 @@
 // millisecond) to 10 s (a large model under load).
 import type { BatchRecord } from '../../core/serving/batchStats';
 import { Histogram, LabelledValues } from './promText';
+import type { LiveDriftSnapshot } from '../../core/monitoring';
 
 export type Protocol = 'oip' | 'mlflow' | 'kserve_v1';
 export type VariantName = 'champion' | 'challenger';
@@ -29,6 +30,8 @@ export class DeploymentMetrics {
   private readonly accuracy = new LabelledValues();
   private readonly meanAbsoluteError = new LabelledValues();
   private modelInfo = new LabelledValues();
+  private drift: LiveDriftSnapshot | undefined;
+  private readonly byVariant: Record<VariantName, { requests: number; errors: number }> = { champion: { requests: 0, errors: 0 }, challenger: { requests: 0, errors: 0 } };
   inFlight = 0;
   total = 0;
   errors = 0;
@@ -43,7 +46,11 @@ export class DeploymentMetrics {
     this.latency.observe({ variant: r.variant, protocol: r.protocol }, r.seconds);
     if (shadowCopy) return;
     this.total++;
-    if (r.status >= 400) this.errors++;
+    this.byVariant[r.variant].requests++;
+    if (r.status >= 400) {
+      this.errors++;
+      this.byVariant[r.variant].errors++;
+    }
     if (this.window.length < WINDOW_LIMIT) this.window.push(r.seconds * 1000);
   }
 
@@ -61,6 +68,16 @@ export class DeploymentMetrics {
     this.feedback.set({ variant }, count);
     if (accuracy !== undefined) this.accuracy.set({ variant }, accuracy);
     if (mae !== undefined) this.meanAbsoluteError.set({ variant }, mae);
+  }
+
+  /** Clients' requests and errors per variant (shadow copies excluded). */
+  variantCounts(variant: VariantName): { requests: number; errors: number } {
+    return { ...this.byVariant[variant] };
+  }
+
+  /** The latest drift of the current window (undefined: none yet, or monitoring off). */
+  setDrift(snapshot: LiveDriftSnapshot | undefined): void {
+    this.drift = snapshot;
   }
 
   /** p50/p99 of the requests since the last call, then a fresh window. */
@@ -81,6 +98,27 @@ export class DeploymentMetrics {
       this.feedback.render('mlops_feedback_total', 'Predictions labelled through POST /v1/feedback.', 'counter'),
       this.accuracy.render('mlops_live_accuracy', 'Share of labelled predictions that were right (classifiers).', 'gauge'),
       this.meanAbsoluteError.render('mlops_live_mean_absolute_error', 'Mean absolute error of labelled predictions (regressors).', 'gauge'),
+      this.driftExposition(),
+    ].join('');
+  }
+
+  /** Drift scores as gauges: per feature (and the prediction) its score and verdict, then the data set's. */
+  private driftExposition(): string {
+    const d = this.drift;
+    if (!d) return '';
+    const score = new LabelledValues();
+    const drifted = new LabelledValues();
+    for (const f of [...d.features, ...(d.prediction ? [d.prediction] : [])]) {
+      if (f.error) continue;
+      score.set({ feature: f.feature, test: f.test, score_kind: f.scoreKind }, f.score);
+      drifted.set({ feature: f.feature }, f.drifted ? 1 : 0);
+    }
+    return [
+      score.render('mlops_drift_score', 'Drift score per feature ("prediction": the model output) on the current window: a p-value (drift when below the threshold) or a distance (drift when above), by score_kind.', 'gauge'),
+      drifted.render('mlops_drift_detected', 'Whether the feature drifted on the current window (1) or not (0).', 'gauge'),
+      `# HELP mlops_drift_share Share of features that drifted on the current window.\n# TYPE mlops_drift_share gauge\nmlops_drift_share ${d.driftedShare}\n`,
+      `# HELP mlops_dataset_drift Whether the data set drifted (the drifted share reached drift_share).\n# TYPE mlops_dataset_drift gauge\nmlops_dataset_drift ${d.datasetDrift ? 1 : 0}\n`,
+      `# HELP mlops_drift_window_rows Requests in the current drift window.\n# TYPE mlops_drift_window_rows gauge\nmlops_drift_window_rows ${d.windowRows}\n`,
     ].join('');
   }
 }

@@ -7,14 +7,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toDeploymentProcess, type DeploymentSpec, type FromDeploymentProcess } from '../../protocol/deployments';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
-import { DeploymentMetrics } from './deploymentMetrics';
+import { DeploymentMetrics, type VariantName } from './deploymentMetrics';
 import { FeedbackLedger } from './feedbackLedger';
 import { ServingSlot } from './servingSlot';
-import { describeVariants, loadVariants } from './variantLoader';
+import { describeVariants, loadVariants, type LoadedVariant } from './variantLoader';
 import { createDeploymentServer } from './deploymentServer';
+import type { TrackingStore } from '../../core/tracking/trackingStore';
+import { DeploymentMonitor } from './deploymentMonitor';
+import { startMonitor } from './monitorStart';
 
 export interface DeploymentProcessOptions {
   registry: ModelRegistry;
+  tracking: TrackingStore;
+  /** The workspace folder: reference files are read from it, requests recorded in its store. */
+  workspace: string;
   /** The workspace token; required unless a spec says auth: false. */
   token: string | undefined;
   send(message: FromDeploymentProcess): void;
@@ -35,6 +41,7 @@ export class DeploymentProcess {
   /** Deploys and the stop run one at a time, in the order they came. */
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
+  private monitor: DeploymentMonitor | undefined;
 
   constructor(private readonly options: DeploymentProcessOptions) {}
 
@@ -70,7 +77,12 @@ export class DeploymentProcess {
     }
     let variants;
     try {
-      variants = await loadVariants(this.options.registry, spec, (variant, record) => this.metrics.batch(variant, record));
+      variants = await loadVariants(
+        this.options.registry,
+        spec,
+        (variant, record) => this.metrics.batch(variant, record),
+        (variant, feeds, results) => this.monitor?.record(variant, feeds, results),
+      );
     } catch (err) {
       this.options.send({ type: 'deployFailed', message: `Could not deploy ${spec.name}: ${(err as Error).message}` });
       // A first deploy that fails leaves nothing to serve.
@@ -94,6 +106,7 @@ export class DeploymentProcess {
     const previous = this.slot.generation?.variants.map((v) => `${v.model}/${v.version}`).join(', ');
     const retiring = this.slot.swap(variants, spec.shadow).then(() => previous && this.options.log(`released ${previous} after its last request`));
     this.metrics.setModels(variants);
+    await this.restartMonitor(spec, variants);
     const served = describeVariants(variants);
     if (first) {
       const { port } = this.server!.address() as AddressInfo;
@@ -106,6 +119,24 @@ export class DeploymentProcess {
     this.options.log(`serving ${served.map((v) => `${v.name} ${v.model}/${v.version}${spec.shadow && v.name === 'challenger' ? ' (shadow)' : ` (weight ${v.weight})`}`).join(', ')}${spec.auth ? '' : '; WITHOUT AUTH: any local process can call it'}`);
     // Old models finish their requests in the background; the next deploy may start meanwhile.
     void retiring.catch((err) => this.options.log(`releasing the previous models failed: ${(err as Error).message}`));
+  }
+
+  /** Monitoring follows the new models: their features, the champion's reference and predictions. */
+  private async restartMonitor(spec: DeploymentSpec, variants: LoadedVariant[]): Promise<void> {
+    const previous = this.monitor;
+    this.monitor = undefined;
+    await previous?.dispose();
+    this.metrics.setDrift(undefined);
+    this.monitor = startMonitor({
+      spec,
+      variants,
+      registry: this.options.registry,
+      tracking: this.options.tracking,
+      workspace: this.options.workspace,
+      send: this.options.send,
+      log: this.options.log,
+      onSnapshot: (snapshot) => this.metrics.setDrift(snapshot),
+    });
   }
 
   private listen(port: number): Promise<Server> {
@@ -128,7 +159,12 @@ export class DeploymentProcess {
 
   private sendStats(): void {
     const { p50Ms, p99Ms } = this.metrics.takeWindow();
-    this.options.send({ type: 'stats', requests: this.metrics.total, errors: this.metrics.errors, inFlight: this.metrics.inFlight, p50Ms, p99Ms });
+    const outcomes = (name: VariantName) => {
+      const score = this.ledger.scores[name];
+      return { ...this.metrics.variantCounts(name), labelled: score.labelled, accuracy: score.judged ? score.correct / score.judged : null, meanAbsoluteError: score.regressions ? score.absoluteError / score.regressions : null };
+    };
+    const variants = { champion: outcomes('champion'), challenger: outcomes('challenger') };
+    this.options.send({ type: 'stats', requests: this.metrics.total, errors: this.metrics.errors, inFlight: this.metrics.inFlight, p50Ms, p99Ms, variants });
   }
 
   /** Stops accepting, lets requests in flight finish, releases the models, exits. */
@@ -152,6 +188,7 @@ export class DeploymentProcess {
         });
       });
     }
+    await this.monitor?.dispose();
     await this.slot.clear();
     this.options.exit(code);
   }

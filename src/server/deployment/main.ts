@@ -28,6 +28,8 @@ function main(): void {
   };
   const deployment = new DeploymentProcess({
     registry,
+    tracking,
+    workspace: resolve(workspace),
     token: process.env.MLOPS_DEPLOYMENT_TOKEN || undefined,
     send,
     log,

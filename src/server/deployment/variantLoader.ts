@@ -5,6 +5,7 @@ import type { DeploymentSpec, ServedVariant } from '../../protocol/deployments';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
 import { ServedModel } from '../../core/serving/servedModel';
 import type { BatchRecord } from '../../core/serving/batchStats';
+import type { NamedTensors } from '../../core/serving/tensorTypes';
 
 export interface LoadedVariant extends ServedVariant {
   served: ServedModel;
@@ -14,6 +15,8 @@ export async function loadVariants(
   registry: ModelRegistry,
   spec: DeploymentSpec,
   onBatch: (variant: 'champion' | 'challenger', record: BatchRecord) => void,
+  /** Every answered request's tensors, by variant (monitoring records them). */
+  observe?: (variant: 'champion' | 'challenger', feeds: NamedTensors, results: NamedTensors) => void,
 ): Promise<LoadedVariant[]> {
   const resolved = spec.variants.map((v) => {
     const version = registry.resolveModelUri(v.modelUri);
@@ -37,6 +40,7 @@ export async function loadVariants(
         versions: [...new Set(versions)],
         threads: spec.intraOpThreads ? { intraOpThreads: spec.intraOpThreads } : undefined,
         batching: { ...spec.batching, onBatch: (record) => onBatch(v.name, record) },
+        ...(observe ? { observe: (feeds: NamedTensors, results: NamedTensors) => observe(v.name, feeds, results) } : {}),
       });
       loaded.push({ name: v.name, model: version.name, version: String(version.version), modelUri: v.modelUri, weight: spec.shadow && v.name === 'challenger' ? 0 : v.weight, served });
     }

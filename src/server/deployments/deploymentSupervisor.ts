@@ -2,6 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fromDeploymentProcess, type DeploymentSpec, type DeploymentState, type ToDeploymentProcess } from '../../protocol/deployments';
 import { HttpError } from '../http/httpError';
+import type { DeploymentEvent } from '../../protocol/deployments';
+import type { DriftAlert, MonitoringState, RetrainOutcome } from '../../protocol/monitoring';
+import { MonitoringHistory } from './monitoringHistory';
+import { RetrainRunner } from './retrainRunner';
 
 export type { DeploymentState };
 
@@ -14,6 +18,10 @@ export interface SupervisorOptions {
   processFile?: string;
   /** Time to wait for a process to load its models and listen. */
   readyTimeoutMs?: number;
+  /** Live changes, for the event stream. */
+  onEvent?: (event: DeploymentEvent) => void;
+  /** Runs onDrift pipelines (default: the CLI beside the server bundle). */
+  retrain?: RetrainRunner;
 }
 
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
@@ -29,8 +37,11 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export class DeploymentSupervisor {
   private readonly deployments = new Map<string, Managed>();
+  private readonly retrainRunner: RetrainRunner;
 
-  constructor(private readonly o: SupervisorOptions) {}
+  constructor(private readonly o: SupervisorOptions) {
+    this.retrainRunner = o.retrain ?? new RetrainRunner({ workspace: o.workspace, log: o.log });
+  }
 
   list(): DeploymentState[] {
     return [...this.deployments.values()].map((d) => d.snapshot());
@@ -51,7 +62,7 @@ export class DeploymentSupervisor {
     if (existing && existing.state.status !== 'stopped' && existing.state.status !== 'failed') {
       throw new HttpError(409, 'RESOURCE_ALREADY_EXISTS', `Deployment '${spec.name}' is already ${existing.state.status} at ${existing.state.url ?? '(starting)'}; redeploy it or stop it first.`);
     }
-    const managed = new Managed(spec, this.o);
+    const managed = new Managed(spec, this.o, this.retrainRunner);
     this.deployments.set(spec.name, managed);
     try {
       await managed.start();
@@ -76,7 +87,17 @@ export class DeploymentSupervisor {
     const managed = this.find(name);
     await managed.stop();
     this.deployments.delete(name);
+    this.o.onEvent?.({ kind: 'removed', name, deployment: managed.snapshot(), alert: null });
     return managed.snapshot();
+  }
+
+  monitoring(name: string): MonitoringState {
+    return this.find(name).monitoringState();
+  }
+
+  /** Runs a retraining pipeline now (the editor's Retrain): `pipeline`, else the deployment's onDrift. */
+  retrain(name: string, pipeline: string | undefined): RetrainOutcome {
+    return this.find(name).retrainNow(pipeline);
   }
 
   async dispose(): Promise<void> {
@@ -99,15 +120,64 @@ class Managed {
   private restartTimer?: NodeJS.Timeout;
   private waiters: { resolve: () => void; reject: (err: Error) => void; until: 'ready' | 'deployed' }[] = [];
 
+  private readonly monitoring = new MonitoringHistory();
+
   constructor(
     spec: DeploymentSpec,
     private readonly o: SupervisorOptions,
+    private readonly retrainRunner: RetrainRunner,
   ) {
-    this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null };
+    this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null, monitoring: null };
   }
 
   snapshot(): DeploymentState {
-    return { ...this.state, variants: [...this.state.variants] };
+    return { ...this.state, variants: [...this.state.variants], monitoring: this.state.spec.monitoring ? this.monitoring.summary() : null };
+  }
+
+  monitoringState(): MonitoringState {
+    return this.monitoring.state(this.state.name, this.state.spec.monitoring ?? null);
+  }
+
+  private changed(): void {
+    this.o.onEvent?.({ kind: 'changed', name: this.state.name, deployment: this.snapshot(), alert: null });
+  }
+
+  /** Data set drift started or ended: tell the editor; on a start, run onDrift unless it ran within the cooldown. */
+  private raise(alert: DriftAlert): void {
+    const monitoring = this.state.spec.monitoring;
+    if (alert.kind === 'started' && monitoring?.onDrift) {
+      const since = this.monitoring.lastRetrainAt === null ? Infinity : Date.now() - this.monitoring.lastRetrainAt;
+      if (since < monitoring.cooldownMinutes * 60_000) {
+        const minutes = Math.ceil((monitoring.cooldownMinutes * 60_000 - since) / 60_000);
+        alert.retrain = { pipeline: monitoring.onDrift, status: 'cooldown', message: `${monitoring.onDrift} ran ${Math.round(since / 60_000)} min ago; the cooldown allows the next run in ${minutes} min.` };
+      } else {
+        alert.retrain = this.startRetrain(monitoring.onDrift);
+      }
+    }
+    this.o.log(`deployment ${this.state.name}: data set drift ${alert.kind} (${Math.round(alert.driftedShare * 100)}% of features drifted${alert.features.length ? `: ${alert.features.join(', ')}` : ''})${alert.retrain ? `; ${alert.retrain.message}` : ''}`);
+    this.o.onEvent?.({ kind: 'alert', name: this.state.name, deployment: this.snapshot(), alert });
+  }
+
+  private startRetrain(pipeline: string): RetrainOutcome {
+    const outcome = this.retrainRunner.start(this.state.name, pipeline, (done) => {
+      const alert: DriftAlert = { at: Date.now(), kind: 'retrain', driftedShare: this.monitoring.latest?.driftedShare ?? 0, features: [], retrain: done };
+      this.monitoring.addAlert(alert);
+      this.o.onEvent?.({ kind: 'alert', name: this.state.name, deployment: this.snapshot(), alert });
+    });
+    if (outcome.status === 'started') this.monitoring.lastRetrainAt = Date.now();
+    return outcome;
+  }
+
+  retrainNow(pipeline: string | undefined): RetrainOutcome {
+    const file = pipeline ?? this.state.spec.monitoring?.onDrift;
+    if (!file) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Deployment '${this.state.name}' has no onDrift pipeline: give {"pipeline": "retrain.pipeline.yaml"}.`);
+    if (this.retrainRunner.isRunning(this.state.name)) throw new HttpError(409, 'INVALID_STATE', `A retraining run for '${this.state.name}' is still going; see .mlops/deployments/${this.state.name}/retrain.log.`);
+    const outcome = this.startRetrain(file);
+    if (outcome.status === 'failed') throw new HttpError(400, 'INVALID_PARAMETER_VALUE', outcome.message);
+    const alert: DriftAlert = { at: Date.now(), kind: 'retrain', driftedShare: this.monitoring.latest?.driftedShare ?? 0, features: [], retrain: outcome };
+    this.monitoring.addAlert(alert);
+    this.o.onEvent?.({ kind: 'alert', name: this.state.name, deployment: this.snapshot(), alert });
+    return outcome;
   }
 
   start(): Promise<void> {
@@ -183,8 +253,21 @@ class Managed {
         break;
       case 'stats':
         this.state.stats = m;
+        this.monitoring.addStats(m);
         break;
+      case 'monitoring':
+        this.monitoring.setStatus(m.status, m.message, m.windowRows, m.recordedRows);
+        break;
+      case 'reference':
+        this.monitoring.setReference(m.info);
+        break;
+      case 'drift': {
+        const alert = this.monitoring.addSnapshot(m.snapshot, m.recordedRows);
+        if (alert) this.raise(alert);
+        break;
+      }
     }
+    this.changed();
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -204,6 +287,7 @@ class Managed {
     this.state.status = 'restarting';
     this.state.restarts++;
     this.o.log(`deployment ${this.state.name}: ${why}; restarting in ${delay / 1000} s (restart ${this.state.restarts})`);
+    this.changed();
     this.settle('deployed', new HttpError(503, 'TEMPORARILY_UNAVAILABLE', `Deployment '${this.state.name}' ${why} during the redeploy; it is restarting.`));
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

@@ -3,6 +3,9 @@ import { readJson, sendJson } from '../http/body';
 import { HttpError } from '../http/httpError';
 import { deploymentSpec } from '../../protocol/deployments';
 import type { DeploymentSupervisor } from '../deployments/deploymentSupervisor';
+import { z } from 'zod';
+
+const retrainBody = z.object({ pipeline: z.string().min(1).optional() }).strict();
 
 /**
  * /api/v1/deployments: what `mlops serve` and the editor's Deployments view ask the
@@ -20,19 +23,24 @@ export function registerDeploymentsRoute(router: Router, supervisor: DeploymentS
 
   const one = (rest: string): { name: string; action?: string } => {
     const [name, action, ...more] = rest.split('/');
-    if (!name || more.length) throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No API endpoint for /api/v1/deployments/${rest}: use /api/v1/deployments/NAME or /api/v1/deployments/NAME/redeploy.`);
+    if (!name || more.length) throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No API endpoint for /api/v1/deployments/${rest}: use /api/v1/deployments/NAME, NAME/monitoring, NAME/redeploy or NAME/retrain.`);
     return { name: decodeURIComponent(name), action };
   };
 
   router.on('GET', '/api/v1/deployments/*', (ctx) => {
     const { name, action } = one(ctx.rest);
+    if (action === 'monitoring') return sendJson(ctx.res, 200, supervisor.monitoring(name));
     if (action) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use POST for /api/v1/deployments/${name}/${action}.`);
     sendJson(ctx.res, 200, { deployment: supervisor.get(name) });
   });
 
   router.on('POST', '/api/v1/deployments/*', async (ctx) => {
     const { name, action } = one(ctx.rest);
-    if (action !== 'redeploy') throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No action '${action ?? ''}' for deployments: POST /api/v1/deployments/${name}/redeploy with a spec.`);
+    if (action === 'retrain') {
+      const body = retrainBody.parse(await readJson(ctx.req));
+      return sendJson(ctx.res, 202, { retrain: supervisor.retrain(name, body.pipeline) });
+    }
+    if (action !== 'redeploy') throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No action '${action ?? ''}' for deployments: POST /api/v1/deployments/${name}/redeploy with a spec, or ${name}/retrain.`);
     const body = (await readJson(ctx.req)) as Record<string, unknown>;
     const spec = deploymentSpec.parse({ ...body, name });
     sendJson(ctx.res, 200, { deployment: await supervisor.redeploy(name, spec) });

@@ -68,6 +68,13 @@ export class EventStream {
     }
   }
 
+  /** An event that is not a store change (a deployment's state): live only, not replayed after a reconnect. */
+  publish(name: string, data: unknown): void {
+    if (this.clients.size === 0) return;
+    const text = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const client of this.clients) client.write(text);
+  }
+
   private send(res: ServerResponse, event: ChangeEvent): void {
     res.write(`id: ${event.seq}\nevent: change\ndata: ${JSON.stringify(event)}\n\n`);
   }

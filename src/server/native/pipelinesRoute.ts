@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { workspaceFile } from '../workspaceFile';
+import { basename, dirname } from 'node:path';
 import type { Router } from '../http/router';
 import { readJson, sendJson } from '../http/body';
 import { HttpError } from '../http/httpError';
@@ -96,16 +97,9 @@ function outlineOf(pipeline: PipelineFile): PipelineStepOutline[] {
 
 /** The path, resolved in the workspace; one outside it (also through a symlink) is refused. */
 function fileInWorkspace(workspace: string, file: string): string {
-  const path = isAbsolute(file) ? resolve(file) : resolve(workspace, file);
-  const outside = (p: string, root: string): boolean => {
-    const rel = relative(root, p);
-    return rel.startsWith('..') || isAbsolute(rel);
-  };
-  if (outside(path, workspace)) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `file: ${file} is outside the workspace ${workspace}; pipelines are read from the workspace folder only.`);
-  if (existsSync(path) && outside(realpathSync(path), realpathSync(workspace))) {
-    throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `file: ${file} links outside the workspace; pipelines are read from the workspace folder only.`);
-  }
-  return path;
+  const found = workspaceFile(workspace, file);
+  if (!found.ok) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `file: ${file} ${found.why === 'outside' ? `is outside the workspace ${workspace}` : 'links outside the workspace'}; pipelines are read from the workspace folder only.`);
+  return found.path;
 }
 
 function readPipelineText(path: string): string {
