@@ -239,6 +239,7 @@ class Managed {
     switch (m.type) {
       case 'ready':
         Object.assign(this.state, { status: 'running', url: m.url, variants: m.variants, lastError: null });
+        this.monitoring.processStarted();
         // Restarts come back on the same port, so the URL clients use keeps working.
         this.state.spec = { ...this.state.spec, port: Number(new URL(m.url).port) };
         this.settle('ready');

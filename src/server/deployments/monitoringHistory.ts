@@ -39,6 +39,11 @@ export class MonitoringHistory {
     if (status === 'off' || status === 'error' || status === 'loading') this.latest = null;
   }
 
+  /** A (re)started process counts requests from zero at this moment. */
+  processStarted(at = Date.now()): void {
+    this.previousStats = { at, requests: 0, errors: 0 };
+  }
+
   setReference(info: ReferenceInfo): void {
     this.reference = info;
   }
