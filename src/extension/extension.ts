@@ -12,6 +12,7 @@ import { registerRunDetailPanel } from './panels/runDetailPanel';
 import { registerModels, type ModelsNode } from './models/modelsView';
 import { registerPipelines } from './pipelines/pipelinesView';
 import { registerDeployments } from './deployments/deploymentsView';
+import { registerDriftAlerts } from './deployments/driftAlerts';
 import type { PipelinesRow } from './pipelines/pipelinesTree';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
@@ -78,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const models = registerModels(context, wb);
   const pipelines = registerPipelines(context, wb);
   registerDeployments(context, wb);
+  registerDriftAlerts(context, wb);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>

@@ -33,3 +33,7 @@ export function pipelineDagSchemas(): typeof import('../protocol/pipelineDagMess
 export function pipelineApiSchemas(): typeof import('../protocol/pipelineApi') {
   return require('../protocol/pipelineApi') as typeof import('../protocol/pipelineApi');
 }
+
+export function deploymentSchemas(): typeof import('../protocol/deployments') {
+  return require('../protocol/deployments') as typeof import('../protocol/deployments');
+}

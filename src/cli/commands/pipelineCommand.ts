@@ -282,7 +282,7 @@ async function deployThroughBackend(server: ServerInfo, r: { deployment: string;
   const answer =
     current && current.status !== 'stopped' && current.status !== 'failed'
       ? await backendApi(server, 'POST', `${path}/redeploy`, { ...current.spec, variants: champion(current.spec.variants) })
-      : await backendApi(server, 'POST', '/api/v1/deployments', { name: r.deployment, variants: [{ name: 'champion', modelUri: r.modelUri, weight: 100 }] });
+      : await backendApi(server, 'POST', '/api/v1/deployments', { name: r.deployment, variants: [{ name: 'champion', modelUri: r.modelUri, weight: 100 }], monitoring: {} });
   const d = answer.deployment as DeploymentState;
   const served = d.variants.find((v) => v.name === 'champion')!;
   return { action: current ? 'redeployed' : 'started', url: d.url ?? '', model: served.model, version: served.version };

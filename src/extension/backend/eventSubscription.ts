@@ -1,5 +1,6 @@
 import type { ChangeEvent, ServerInfo } from '../../protocol/native';
-import { nativeSchemas } from '../lazySchemas';
+import { deploymentSchemas, nativeSchemas } from '../lazySchemas';
+import type { DeploymentEvent } from '../../protocol/deployments';
 
 /**
  * The backend's server-sent events, reconnecting with the last sequence number
@@ -15,6 +16,8 @@ export class EventSubscription {
     private readonly server: () => ServerInfo | undefined,
     private readonly onEvent: (event: ChangeEvent) => void,
     private readonly onState: (connected: boolean) => void,
+    /** Deployment events (live only: not replayed after a reconnect). */
+    private readonly onDeployment?: (event: DeploymentEvent) => void,
   ) {
     void this.loop();
   }
@@ -48,8 +51,14 @@ export class EventSubscription {
       while ((end = buffer.indexOf('\n\n')) !== -1) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = block.split('\n').find((line) => line.startsWith('data: '));
+        const lines = block.split('\n');
+        const data = lines.find((line) => line.startsWith('data: '));
         if (!data) continue;
+        if (lines.includes('event: deployment')) {
+          const deployment = deploymentSchemas().deploymentEvent.safeParse(JSON.parse(data.slice(6)));
+          if (deployment.success) this.onDeployment?.(deployment.data);
+          continue;
+        }
         const parsed = nativeSchemas().changeEvent.safeParse(JSON.parse(data.slice(6)));
         if (!parsed.success) continue;
         this.lastSeq = parsed.data.seq;

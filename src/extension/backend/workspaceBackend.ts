@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ChangeEvent, ServerInfo, StoreSummary } from '../../protocol/native';
+import type { DeploymentEvent } from '../../protocol/deployments';
 import type { RuntimeCandidate } from './backendRuntime';
 import { EventSubscription } from './eventSubscription';
 import { LogTail } from './logTail';
@@ -30,6 +31,9 @@ export class WorkspaceBackend implements vscode.Disposable {
   private readonly events = new vscode.EventEmitter<ChangeEvent>();
   readonly onDidChangeState = this.changed.event;
   readonly onDidChange = this.events.event;
+  private readonly deploymentEvents = new vscode.EventEmitter<DeploymentEvent>();
+  /** A deployment changed (status, stats every 2 s, monitoring) or raised a drift alert. */
+  readonly onDidChangeDeployment = this.deploymentEvents.event;
   private subscription?: EventSubscription;
   private tail?: LogTail;
   private summaryTimer?: NodeJS.Timeout;
@@ -120,6 +124,7 @@ export class WorkspaceBackend implements vscode.Disposable {
         if (this.current.kind === 'connected' && this.current.live !== live) this.setState({ ...this.current, live });
         if (!live) void this.reattachIfMoved();
       },
+      (event) => this.deploymentEvents.fire(event),
     );
     void this.refreshSummary();
     this.summaryTimer = setInterval(() => void this.refreshSummary(), 10_000);
@@ -181,5 +186,6 @@ export class WorkspaceBackend implements vscode.Disposable {
     this.stopFollowing();
     this.changed.dispose();
     this.events.dispose();
+    this.deploymentEvents.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DeploymentState } from '../../protocol/deployments';
+import type { DeploymentEvent, DeploymentState } from '../../protocol/deployments';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
@@ -9,38 +9,52 @@ export type DeploymentsNode =
   | { kind: 'variant'; backend: WorkspaceBackend; deployment: DeploymentState; variant: DeploymentState['variants'][number] }
   | MessageNode;
 
-const POLL_MS = 2000;
-
 /**
- * The workspace's deployments: status, URL, variants and split, request rate and
- * latency. Deployments live in the backend's memory (not the store), so the view
- * polls /api/v1/deployments every two seconds while it is visible.
+ * The workspace's deployments: status, URL, variants and split, request rate,
+ * latency and drift. Deployments live in the backend's memory (not the store): the
+ * view lists them once, then follows the backend's deployment events (a state
+ * change, stats every 2 s, a drift verdict), so nothing polls.
  */
 export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DeploymentsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** Per deployment (folder#name): the request count last seen, and the rate since the poll before. */
   private readonly traffic = new Map<string, { at: number; requests: number; rate?: number }>();
-  private timer?: NodeJS.Timeout;
+  /** Per backend (folder URI): its deployments by name, as last listed or reported by an event. */
+  private readonly known = new Map<string, Map<string, DeploymentState>>();
+  private pendingFire?: NodeJS.Timeout;
 
   constructor(private readonly workbench: Workbench) {}
 
-  /** Polls while the view is visible (the caller passes the view's visibility). */
-  setVisible(visible: boolean): void {
-    if (visible && !this.timer) this.timer = setInterval(() => this.changed.fire(undefined), POLL_MS);
-    if (!visible && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
+  /** A deployment event: the view updates from its state (coalesced, so many deployments cost one redraw). */
+  apply(backend: WorkspaceBackend, event: DeploymentEvent): void {
+    const known = this.known.get(backend.folder.uri.toString());
+    if (known) {
+      if (event.kind === 'removed' || !event.deployment) known.delete(event.name);
+      else known.set(event.name, event.deployment);
     }
+    this.pendingFire ??= setTimeout(() => {
+      this.pendingFire = undefined;
+      this.changed.fire(undefined);
+    }, 100);
   }
 
+  /** Lists every deployment again (after a command, or when the backend reconnects). */
   refresh(): void {
+    this.known.clear();
     this.changed.fire(undefined);
   }
 
   async deployments(backend: WorkspaceBackend): Promise<DeploymentState[]> {
     const { deployments } = await backend.request<{ deployments: DeploymentState[] }>('GET', '/api/v1/deployments');
+    this.known.set(backend.folder.uri.toString(), new Map(deployments.map((d) => [d.name, d])));
     return deployments;
+  }
+
+  /** What the view shows: the last listing kept current by events, else a fresh listing. */
+  private async current(backend: WorkspaceBackend): Promise<DeploymentState[]> {
+    const known = this.known.get(backend.folder.uri.toString());
+    return known ? [...known.values()] : this.deployments(backend);
   }
 
   async getChildren(node?: DeploymentsNode): Promise<DeploymentsNode[]> {
@@ -53,7 +67,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
           continue;
         }
         try {
-          for (const deployment of await this.deployments(backend)) {
+          for (const deployment of await this.current(backend)) {
             this.noteRate(backend, deployment);
             out.push({ kind: 'deployment', backend, deployment });
           }
@@ -80,13 +94,19 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     const d = node.deployment;
     const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `${node.backend.folder.uri}#deployment:${d.name}`;
-    item.iconPath = statusIcon(d.status);
-    item.description = [d.status, d.url ?? '', this.describeTraffic(node.backend, d)].filter(Boolean).join(' · ');
+    const drifting = d.status === 'running' && d.monitoring?.status === 'drift';
+    item.iconPath = drifting ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : statusIcon(d.status);
+    item.description = [d.status, d.url ?? '', this.describeTraffic(node.backend, d), describeDrift(d)].filter(Boolean).join(' · ');
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${d.name}** · ${d.status}${d.restarts ? ` · restarted ${d.restarts}×` : ''}\n\n`);
     if (d.url) tip.appendMarkdown(`${d.url}\n\n`);
     if (d.lastError) tip.appendMarkdown(`Last problem: ${d.lastError}\n\n`);
     tip.appendMarkdown(d.spec.auth ? 'Requests need the workspace token.' : '**No token needed** (`--no-auth`).');
+    if (d.monitoring) {
+      const m = d.monitoring;
+      tip.appendMarkdown(`\n\nMonitoring: **${m.status}**${m.driftedFeatures.length ? ` (drifted: ${m.driftedFeatures.join(', ')})` : ''}${m.message ? `. ${m.message}` : ''}`);
+      if (d.spec.monitoring?.onDrift) tip.appendMarkdown(`\n\nOn drift runs \`${d.spec.monitoring.onDrift}\` (at most every ${d.spec.monitoring.cooldownMinutes} min).`);
+    }
     item.tooltip = tip;
     item.contextValue = `mlops.deployment.${d.status}`;
     return item;
@@ -113,8 +133,28 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
   }
 
   dispose(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.pendingFire) clearTimeout(this.pendingFire);
     this.changed.dispose();
+  }
+}
+
+/** "drift 3/6", "no drift", "waiting for 40 requests", "monitoring off" (with why in the tooltip). */
+function describeDrift(d: DeploymentState): string {
+  const m = d.monitoring;
+  if (!m || d.status !== 'running') return '';
+  switch (m.status) {
+    case 'drift':
+      return `drift in ${m.driftedFeatures.length} feature${m.driftedFeatures.length === 1 ? '' : 's'}`;
+    case 'ok':
+      return 'no drift';
+    case 'waiting':
+      return `drift: waiting for requests (${m.windowRows} so far)`;
+    case 'loading':
+      return 'loading the reference';
+    case 'error':
+      return 'monitoring error';
+    default:
+      return 'monitoring off';
   }
 }
 

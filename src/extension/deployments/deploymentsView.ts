@@ -11,8 +11,9 @@ import { DeploymentsTree, type DeploymentsNode } from './deploymentsTree';
 export function registerDeployments(context: vscode.ExtensionContext, workbench: Workbench): DeploymentsTree {
   const tree = new DeploymentsTree(workbench);
   const view = vscode.window.createTreeView('mlops.deployments', { treeDataProvider: tree });
-  tree.setVisible(view.visible);
-  context.subscriptions.push(tree, view, view.onDidChangeVisibility((e) => tree.setVisible(e.visible)), workbench.onDidAddBackend((b) => b.onDidChangeState(() => tree.refresh())));
+  const follow = (b: WorkspaceBackend) => context.subscriptions.push(b.onDidChangeState(() => tree.refresh()), b.onDidChangeDeployment((e) => tree.apply(b, e)));
+  workbench.all().forEach(follow);
+  context.subscriptions.push(tree, view, workbench.onDidAddBackend(follow));
   const command = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   command('mlops.deployments.refresh', () => tree.refresh());
@@ -88,7 +89,8 @@ async function deployVersion(backend: WorkspaceBackend, tree: DeploymentsTree, m
       const spec: DeploymentSpec = { ...existing.spec, variants: existing.spec.variants.map((v) => (v.name === 'champion' ? { ...v, modelUri } : v)) };
       return (await backend.request<{ deployment: DeploymentState }>('POST', `/api/v1/deployments/${encodeURIComponent(model)}/redeploy`, spec)).deployment;
     }
-    const spec = { name: model, variants: [{ name: 'champion', modelUri, weight: 100 }] };
+    // Monitoring on, against the training data set the version's run logged (if any).
+    const spec = { name: model, variants: [{ name: 'champion', modelUri, weight: 100 }], monitoring: {} };
     return (await backend.request<{ deployment: DeploymentState }>('POST', '/api/v1/deployments', spec)).deployment;
   };
   try {
