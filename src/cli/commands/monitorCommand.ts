@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { driftReport, isStatTestName, parseCsvColumns, prepareReference, type CsvColumns, type DriftReport, type FeatureSpec, type FeatureType, type StatTestName } from '../../core/monitoring';
+import { driftReport, isStatTestName, parseDataFile, prepareReference, type CsvColumns, type DriftReport, type FeatureSpec, type FeatureType, type StatTestName } from '../../core/monitoring';
 import { ModelRegistry } from '../../core/registry/modelRegistry';
 import { TrackingStore } from '../../core/tracking/trackingStore';
 import { CliError } from '../cliError';
@@ -8,7 +8,7 @@ import { formatTable } from '../table';
 import { resolveWorkspace } from '../workspace';
 import { driftHtml } from './driftHtml';
 
-export const MONITOR_HELP = `Usage: mlops monitor report --reference REF.csv --current CUR.csv [--model MODEL_URI | --features a,b,c:categorical]
+export const MONITOR_HELP = `Usage: mlops monitor report --reference REF.csv --current CUR.csv|CUR.jsonl [--model MODEL_URI | --features a,b,c:categorical]
                            [--stattest FEATURE=TEST]... [--threshold FEATURE=X]... [--drift-share 0.5]
                            [--json] [--html OUT.html] [--fail-on-drift] [--workspace DIR]
 
@@ -65,9 +65,9 @@ export async function monitorCommand(argv: string[]): Promise<number> {
 
   const declared = values.model ? featuresOfModel(values.model, values.workspace) : values.features ? parseFeatureList(values.features) : undefined;
   const types = declared ? Object.fromEntries(declared.map((f) => [f.name, f.type])) : undefined;
-  const reference = readCsv(values.reference, 'reference', types);
+  const reference = readDataSet(values.reference, 'reference', types);
   // The current data is read with the reference's types, so a column means the same on both sides.
-  const current = readCsv(values.current, 'current', { ...reference.types, ...types });
+  const current = readDataSet(values.current, 'current', { ...reference.types, ...types });
   const specs = withOverrides(declared ?? reference.header.map((name) => ({ name, type: reference.types[name] })), values.stattest ?? [], values.threshold ?? []);
   for (const s of specs) {
     if (!(s.name in reference.columns)) throw new CliError(`mlops monitor report: the reference has no column '${s.name}' (its columns: ${reference.header.join(', ')}).`, 2);
@@ -89,7 +89,8 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   return values['fail-on-drift'] && report.datasetDrift ? 4 : 0;
 }
 
-function readCsv(file: string, what: string, types: Record<string, FeatureType> | undefined): CsvColumns {
+/** A CSV, or JSON Lines (.jsonl, e.g. a deployment's recorded requests). */
+function readDataSet(file: string, what: string, types: Record<string, FeatureType> | undefined): CsvColumns {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
@@ -97,7 +98,7 @@ function readCsv(file: string, what: string, types: Record<string, FeatureType> 
     throw new CliError(`mlops monitor report: cannot read the ${what} file ${file}: ${(err as Error).message}`, 2);
   }
   try {
-    return parseCsvColumns(bytes, types ? { types } : {});
+    return parseDataFile(bytes, file, types ? { types } : {});
   } catch (err) {
     throw new CliError(`mlops monitor report: ${file}: ${(err as Error).message}`, 2);
   }

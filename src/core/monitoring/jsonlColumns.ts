@@ -47,7 +47,8 @@ export function parseJsonlColumns(bytes: Uint8Array, options: CsvOptions = {}): 
     columns[name] =
       types[name] === 'numerical'
         ? Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN))
-        : values.map((v): Category | null => (v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v)));
+        : // As text, the way a CSV's categories read: 1 in a JSON line and 1 in a CSV are the same category.
+          values.map((v): Category | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v)));
   }
   return { header, rows: rows.length, columns, types };
 }
