@@ -151,7 +151,10 @@ test('request ids: a client id is echoed, otherwise one is made', async () => {
   const given = await d.request('/v2/models/churn/infer', { method: 'POST', body: oipBody([row]), headers: { 'X-Request-Id': 'client-42' } });
   assert.equal(given.headers.get('x-request-id'), 'client-42');
   const made = await d.request('/v2/models/churn/infer', { method: 'POST', body: oipBody([row]) });
-  assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  const next = await d.request('/v2/models/churn/infer', { method: 'POST', body: oipBody([row]) });
+  // This process's prefix and a counter: unique per deployment process.
+  assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f]{8}-[0-9a-z]+$/);
+  assert.notEqual(made.headers.get('x-request-id'), next.headers.get('x-request-id'));
 });
 
 test('metrics: the exposition parses and counts requests by status, latency, batch rows and model info', async () => {

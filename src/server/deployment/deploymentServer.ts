@@ -20,15 +20,19 @@ export interface DeploymentServerOptions extends ServingContext {
 /** A client's own request id is echoed if it is printable and short; otherwise we make one. */
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const requestIds = new WeakMap<ServerResponse, string>();
+/** Request ids: unique per process start plus a counter (a UUID per request costs more than it gives). */
+const ID_PREFIX = `${randomUUID().slice(0, 8)}-`;
+let requestCounter = 0;
+const newRequestId = () => ID_PREFIX + (++requestCounter).toString(36);
 
 export function createDeploymentServer(options: DeploymentServerOptions): Server {
   const router = new Router();
-  registerDeploymentRoutes(router, { ...options, requestIdOf: (res) => requestIds.get(res) ?? randomUUID() });
+  registerDeploymentRoutes(router, { ...options, requestIdOf: (res) => requestIds.get(res) ?? newRequestId() });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     const given = req.headers['x-request-id'];
-    const requestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : newRequestId();
     requestIds.set(res, requestId);
     res.setHeader('X-Request-Id', requestId);
     try {
@@ -36,7 +40,15 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
       const token = options.token();
       if (token) checkToken(req, token);
       const { handler, rest } = router.match(req.method ?? 'GET', path);
-      await handler({ req, res, url: new URL(req.url ?? '/', 'http://127.0.0.1'), rest });
+      // The URL object only for routes that read it (inference routes do not).
+      await handler({
+        req,
+        res,
+        get url() {
+          return new URL(req.url ?? '/', 'http://127.0.0.1');
+        },
+        rest,
+      });
     } catch (err) {
       if (res.destroyed || req.socket.destroyed || (err as { code?: string })?.code === 'ECONNRESET') {
         res.destroy(); // the client left: nothing to answer

@@ -25,7 +25,9 @@ export function errorBody(shape: ErrorShape, status: number, message: string): u
 }
 
 export function sendBody(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const data = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': data.length });
-  res.end(data);
+  const text = JSON.stringify(body);
+  headers['Content-Type'] = 'application/json';
+  headers['Content-Length'] = String(Buffer.byteLength(text));
+  res.writeHead(status, headers);
+  res.end(text);
 }
