@@ -37,3 +37,11 @@ export function pipelineApiSchemas(): typeof import('../protocol/pipelineApi') {
 export function deploymentSchemas(): typeof import('../protocol/deployments') {
   return require('../protocol/deployments') as typeof import('../protocol/deployments');
 }
+
+export function monitoringSchemas(): typeof import('../protocol/monitoring') {
+  return require('../protocol/monitoring') as typeof import('../protocol/monitoring');
+}
+
+export function monitoringPanelSchemas(): typeof import('../protocol/monitoringPanelMessages') {
+  return require('../protocol/monitoringPanelMessages') as typeof import('../protocol/monitoringPanelMessages');
+}

@@ -19,6 +19,17 @@ export type BackendState =
 const IDLE_EXIT_MINUTES = 30;
 const START_TIMEOUT_MS = 20_000;
 
+/** A backend answer that was not 2xx: its message, HTTP status and error code (callers tell "no such route" from "no such thing"). */
+export class BackendRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The backend of one workspace folder: attaches to the running server (from
  * `.mlops/server.json`) or starts one, detached, so that closing the editor never
@@ -153,8 +164,9 @@ export class WorkspaceBackend implements vscode.Disposable {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
-    const json = (await res.json()) as T & { message?: string };
-    if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
+    // An error answer that is not JSON (a proxy, a crash) still says its status.
+    const json = (res.ok ? await res.json() : await res.json().catch(() => ({}))) as T & { message?: string; error_code?: string };
+    if (!res.ok) throw new BackendRequestError(json.message ?? `HTTP ${res.status}`, res.status, json.error_code);
     return json;
   }
 

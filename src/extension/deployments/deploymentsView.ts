@@ -6,6 +6,7 @@ import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { ModelsNode } from '../models/modelsView';
 import type { Workbench } from '../workbench';
 import { DeploymentsTree, type DeploymentsNode } from './deploymentsTree';
+import { registerMonitoringCommand } from './monitoringCommand';
 
 /** Deployments in the editor: the view, Deploy Model Version (also from the Models view), Stop, Redeploy, Copy curl, Send Test Request. */
 export function registerDeployments(context: vscode.ExtensionContext, workbench: Workbench): DeploymentsTree {
@@ -17,6 +18,7 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
   const command = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   command('mlops.deployments.refresh', () => tree.refresh());
+  registerMonitoringCommand(context, workbench, tree);
   command('mlops.deployments.deployVersion', async (node?: ModelsNode | { name: string; version: string }) => {
     const target = versionOf(node);
     const backend = (node && 'backend' in node ? node.backend : undefined) ?? workbench.current();

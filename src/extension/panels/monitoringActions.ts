@@ -1,0 +1,55 @@
+import type { MonitoringUnavailable, MonitoringToHost } from '../../protocol/monitoringPanelMessages';
+
+// What the Monitoring panel's buttons ask VS Code to run, and how a failed
+// request for the monitoring state reads in the panel. No vscode import:
+// unit-tested as is.
+
+export interface MonitoringCommand {
+  command: string;
+  args: unknown[];
+  /** What the user asked for, for a message when the command fails. */
+  title: string;
+}
+
+/**
+ * The command for a webview message. Retrain runs for the panel's own
+ * deployment, whatever name the message carries (the webview is not trusted to
+ * choose what gets retrained).
+ */
+export function monitoringCommandFor(message: MonitoringToHost, deployment: string): MonitoringCommand | undefined {
+  switch (message.type) {
+    case 'retrain':
+      return { command: 'mlops.deployments.retrain', args: [deployment], title: `Retrain ${deployment}` };
+    case 'openDocs':
+      return { command: 'mlops.openDocs', args: [], title: 'How monitoring works' };
+    default:
+      return undefined;
+  }
+}
+
+/** The path of the backend's monitoring state of a deployment. */
+export function monitoringPath(deployment: string): string {
+  return `/api/v1/deployments/${encodeURIComponent(deployment)}/monitoring`;
+}
+
+/**
+ * Why a request for the monitoring state failed, from the backend's answer: no
+ * such deployment (404 RESOURCE_DOES_NOT_EXIST), a backend without the route
+ * (an older one: 404 ENDPOINT_NOT_FOUND, or 405 from its /deployments/NAME/ACTION
+ * route), or anything else.
+ */
+export function unavailableFrom(deployment: string, err: { message: string; status?: number; code?: string }): { reason: MonitoringUnavailable; message: string } {
+  if (err.status === 404 && err.code === 'RESOURCE_DOES_NOT_EXIST') {
+    return {
+      reason: 'no-deployment',
+      message: `No deployment named '${deployment}' is running in this workspace's backend: it was stopped, or the backend restarted. Deploy it again (Models view → Deploy Model Version, or \`mlops serve models:/${deployment}@champion\`); this panel picks it up.`,
+    };
+  }
+  if (err.status === 405 || (err.status === 404 && err.code !== 'RESOURCE_DOES_NOT_EXIST')) {
+    return {
+      reason: 'no-route',
+      message: `This backend does not serve deployment monitoring (GET ${monitoringPath(deployment)} answered HTTP ${err.status}: ${err.message}). It is older than this extension: run "MLOps: Restart Backend".`,
+    };
+  }
+  return { reason: 'error', message: `Could not get the monitoring state of '${deployment}': ${err.message}` };
+}
