@@ -20,6 +20,8 @@ export const monitoringPanelState = z.object({
   deployment: deploymentName,
   selectedFeature: z.string().optional(),
   sort: driftTableSort.optional(),
+  /** Where the panel was scrolled to (a hidden panel's webview is discarded and made again when shown). */
+  scrollY: z.number().min(0).optional(),
 });
 export type MonitoringPanelState = z.infer<typeof monitoringPanelState>;
 

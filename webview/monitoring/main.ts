@@ -1,0 +1,621 @@
+// The Monitoring panel of a deployment: its status, the drift of its inputs
+// (and output) against the reference, request rate and latency, and how each
+// variant does, live. The host posts the backend's monitoring state every 2 s
+// while the panel is visible; each one updates the page in place (charts,
+// rows), keeping the selected feature, the sort and the scroll. Data come only
+// from the host (postMessage), validated; Retrain goes back as a message.
+import type { ChartEvent, ActiveElement, Chart } from 'chart.js';
+import type { FeatureDriftResult, MonitoringState } from '../../src/protocol/monitoring';
+import {
+  hostToMonitoring,
+  monitoringPanelState,
+  type DriftTableSort,
+  type HostToMonitoring,
+  type MonitoringChartReport,
+  type MonitoringPanelState,
+  type MonitoringReport,
+  type MonitoringToHost,
+  type MonitoringUnavailable,
+} from '../../src/protocol/monitoringPanelMessages';
+import { panelChannel } from '../shared/vscodeApi';
+import { h, registerUiKit } from '../shared/uiKit';
+import { LiveChart, readTheme, type HelperMark } from './charts';
+import { driftShareChart, driftShareThreshold, histogramChart, latencyChart, rpsChart, scoresChart } from './dashboardCharts';
+import { DriftTable } from './driftTable';
+import {
+  DEFAULT_SORT,
+  PREDICTION,
+  ago,
+  allResults,
+  bannerText,
+  clockTime,
+  defaultFeature,
+  errorShare,
+  formatCompact,
+  formatCount,
+  formatMs,
+  formatScore,
+  formatShare,
+  rowsNeeded,
+  scoreLabel,
+  statusText,
+} from './monitoringModel';
+import { installStyles } from './styles';
+
+registerUiKit();
+installStyles();
+
+const channel = panelChannel<MonitoringToHost, HostToMonitoring, MonitoringPanelState>(hostToMonitoring);
+const restored = monitoringPanelState.safeParse(channel.state());
+let saved: Partial<MonitoringPanelState> = restored.success ? restored.data : {};
+const post = (m: MonitoringToHost) => channel.post(m);
+
+let current: { deployment: string; state: MonitoringState; fetchedAt: number } | undefined;
+let problem: { deployment: string; reason: MonitoringUnavailable; message: string; fetchedAt: number } | undefined;
+let view: MonitoringReport['view'] = 'loading';
+let draws = 0;
+let chartsCreated = 0;
+let sort: DriftTableSort = saved.sort ?? DEFAULT_SORT;
+/** The feature the user chose (kept across updates); the one shown may differ while it is absent. */
+let chosen: string | undefined = saved.selectedFeature;
+let shown: string | null = null;
+let empties: string[] = [];
+let scrollRestored = saved.scrollY === undefined;
+
+function saveState(patch: Partial<MonitoringPanelState>): void {
+  saved = { ...saved, ...patch };
+  if (saved.deployment) channel.saveState(saved as MonitoringPanelState);
+}
+
+const app = document.getElementById('app')!;
+
+function button(text: string, title: string, onClick: () => void, appearance = 'secondary'): HTMLElement {
+  const b = h('vscode-button', { appearance, title }, text);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+interface Card {
+  element: HTMLElement;
+  figure: HTMLElement;
+  body: HTMLElement;
+}
+
+function card(id: string, title: string, ...body: (Node | string)[]): Card {
+  const figure = h('span', { class: 'mon-card-figure' });
+  const bodyEl = h('div', { class: 'mon-card-body' }, ...body);
+  const element = h('section', { class: 'mon-card', 'data-card': id, 'aria-label': title }, h('div', { class: 'mon-card-head' }, h('h2', {}, title), figure), bodyEl);
+  return { element, figure, body: bodyEl };
+}
+
+function canvasBox(label: string, tall = false): { box: HTMLElement; canvas: HTMLCanvasElement; empty: HTMLElement } {
+  const canvas = h('canvas', { role: 'img', 'aria-label': label });
+  const empty = h('div', { class: 'mon-canvas-empty mon-empty' });
+  empty.hidden = true;
+  return { box: h('div', { class: `mon-canvas${tall ? ' mon-canvas-tall' : ''}` }, canvas, empty), canvas, empty };
+}
+
+const created = () => void chartsCreated++;
+
+// ---- layout ------------------------------------------------------------------
+const titleText = h('h1', {}, '');
+const pill = h('span', { class: 'mon-pill' });
+const statusLine = h('span', { class: 'mon-status-text', role: 'status' });
+const meta = h('div', { class: 'mon-meta' });
+const header = h('header', { class: 'mon-head' }, h('div', { class: 'mon-title' }, titleText, pill, statusLine), meta);
+
+const bannerTextEl = h('span', { class: 'mon-banner-text' });
+const bannerNote = h('span', { class: 'mon-banner-note' });
+const retrainButton = button('Retrain', 'Run the retraining for this deployment now (mlops.deployments.retrain)', () => retrain(), 'primary');
+const banner = h('div', { class: 'mon-banner', role: 'alert' }, bannerTextEl, retrainButton, bannerNote);
+banner.hidden = true;
+
+const unavailableBox = h('div', { class: 'mon-unavailable mon-card' });
+unavailableBox.hidden = true;
+
+const explain = card('explain', 'Drift monitoring');
+explain.element.classList.add('mon-wide');
+
+const shareBox = canvasBox('Share of features drifted per window, with the data set threshold');
+const driftShare = card('drift-share', 'Dataset drift share', shareBox.box);
+const shareChart = new LiveChart(shareBox.canvas, 'line', created);
+
+const scoreKeys = h(
+  'div',
+  { class: 'mon-keys' },
+  h('span', { class: 'mon-key mon-k-drift' }, 'drifted'),
+  h('span', { class: 'mon-key mon-k-ok' }, 'no drift'),
+  h('span', { class: 'mon-key mon-k-sel' }, 'selected feature'),
+  h('span', { class: 'mon-key mon-key-dash mon-k-threshold' }, 'threshold'),
+);
+const pCaption = h('div', { class: 'mon-caption' }, 'p-value tests: drift below the threshold (log scale)');
+const pBox = canvasBox('Drift p-values over time per feature');
+const statCaption = h('div', { class: 'mon-caption' }, 'distance tests: drift at or above the threshold');
+const statBox = canvasBox('Drift distances over time per feature');
+const scores = card('scores', 'Drift scores over time', scoreKeys, pCaption, pBox.box, statCaption, statBox.box);
+const pChart = new LiveChart(pBox.canvas, 'line', created);
+const statChart = new LiveChart(statBox.canvas, 'line', created);
+
+const table = new DriftTable(sort, {
+  onSelect: (feature) => selectFeature(feature, true),
+  onSort: (next) => {
+    sort = next;
+    saveState({ sort });
+    drawTable();
+    report();
+  },
+});
+const features = card('features', 'Features, latest window', table.element);
+
+const featureSelect = h('select', { class: 'mon-select', 'aria-label': 'Feature to compare' }) as HTMLSelectElement;
+featureSelect.addEventListener('change', () => selectFeature(featureSelect.value, false));
+const histFacts = h('p', { class: 'mon-hist-facts' });
+const histBox = canvasBox('Reference and current distribution of the selected feature', true);
+const histogram = card('histogram', 'Reference vs current', histFacts, histBox.box);
+histogram.figure.append(featureSelect);
+const histChart = new LiveChart(histBox.canvas, 'bar', created);
+
+const rpsBox = canvasBox('Requests and errors per second');
+const requests = card('requests', 'Requests', rpsBox.box);
+const rpsChartView = new LiveChart(rpsBox.canvas, 'line', created);
+const latencyBox = canvasBox('Latency percentiles');
+const latency = card('latency', 'Latency', latencyBox.box);
+const latencyChartView = new LiveChart(latencyBox.canvas, 'line', created);
+
+const variants = card('variants', 'Variants');
+const alerts = card('alerts', 'Drift alerts');
+
+const grid = h(
+  'main',
+  { class: 'mon-grid' },
+  explain.element,
+  driftShare.element,
+  scores.element,
+  features.element,
+  histogram.element,
+  requests.element,
+  latency.element,
+  variants.element,
+  alerts.element,
+);
+
+app.removeAttribute('data-loading');
+app.textContent = '';
+app.append(header, banner, unavailableBox, grid);
+grid.hidden = true;
+statusLine.textContent = 'Loading…';
+if (saved.deployment) titleText.textContent = saved.deployment;
+
+// ---- actions -----------------------------------------------------------------
+function retrain(): void {
+  if (!current) return;
+  post({ type: 'retrain', deployment: current.deployment });
+  // One click, one retrain: the button comes back with the next state that still shows drift.
+  retrainButton.setAttribute('disabled', '');
+  setTimeout(() => retrainButton.removeAttribute('disabled'), 4000);
+}
+
+function selectFeature(feature: string, focus: boolean): void {
+  chosen = feature;
+  saveState({ selectedFeature: feature });
+  if (!current) return;
+  shown = defaultFeature(current.state, chosen);
+  table.select(shown, focus);
+  drawHistogram(current.state);
+  drawScores(current.state);
+  report();
+}
+
+function onScoreClick(_e: ChartEvent, elements: ActiveElement[], chart: Chart): void {
+  const hit = elements[0];
+  const dataset = hit && chart.data.datasets[hit.datasetIndex];
+  if (dataset && !(dataset as HelperMark).helper && typeof dataset.label === 'string') selectFeature(dataset.label, false);
+}
+
+// ---- drawing -----------------------------------------------------------------
+function drawHeader(deployment: string): void {
+  titleText.textContent = deployment;
+  meta.textContent = '';
+  if (!current) {
+    pill.hidden = true;
+    return;
+  }
+  const { state, fetchedAt } = current;
+  pill.hidden = false;
+  pill.className = `mon-pill mon-s-${state.status}`;
+  pill.textContent = state.status === 'waiting' ? 'waiting' : state.status;
+  statusLine.textContent = statusText(state);
+  const part = (...content: (Node | string)[]) => meta.append(h('span', {}, ...content));
+  if (state.reference) {
+    part('Reference ', h('b', { title: state.reference.source }, state.reference.source), ` · ${formatCount(state.reference.rows)} rows · ${state.reference.features.length} features`);
+  } else if (state.spec) {
+    part('Reference ', h('code', {}, state.spec.reference), ' (not loaded yet)');
+  } else part('No reference');
+  const windowSize = state.spec?.window.rows;
+  part('Window ', h('b', {}, formatCount(state.windowRows)), windowSize ? ` of ${formatCount(windowSize)} rows` : ' rows', state.spec?.window.minutes ? ` (last ${state.spec.window.minutes} min)` : '', ` · ${formatCount(state.recordedRows)} recorded`);
+  if (state.latest) part('Computed ', h('b', {}, clockTime(state.latest.at)), ` (${ago(state.latest.at, fetchedAt)}) in ${formatMs(state.latest.computeMs)}`);
+  else if (state.spec) part('Not computed yet');
+  meta.append(h('span', { class: 'mon-live', title: 'The panel asks the backend every 2 seconds while it is visible' }, `Live · updated ${clockTime(fetchedAt)}`));
+}
+
+function drawBanner(state: MonitoringState): void {
+  const text = bannerText(state);
+  banner.hidden = text === null;
+  if (text === null) return;
+  bannerTextEl.textContent = text;
+  const notes: string[] = [];
+  const top = [...(state.latest?.features ?? [])].filter((f) => f.drifted).map((f) => f.feature);
+  if (top.length) notes.push(`Drifted: ${top.slice(0, 6).join(', ')}${top.length > 6 ? ` and ${top.length - 6} more` : ''}.`);
+  if (state.lastRetrainAt) notes.push(`Last retrain ${ago(state.lastRetrainAt, current?.fetchedAt ?? Date.now())}.`);
+  if (state.spec?.onDrift) notes.push(`On drift, ${state.spec.onDrift} runs by itself (at most every ${state.spec.cooldownMinutes} min).`);
+  bannerNote.textContent = notes.join(' ');
+}
+
+/** The explanation in place of drift data: monitoring off, loading, waiting for rows, or failed. */
+function drawExplain(state: MonitoringState): string | null {
+  const body = explain.body;
+  body.textContent = '';
+  const deployment = state.deployment;
+  const box = (cls = '') => h('div', { class: `mon-empty ${cls}` });
+  switch (state.status) {
+    case 'off': {
+      const e = box();
+      e.append(
+        h('h3', {}, 'Drift monitoring is off for this deployment'),
+        ...(state.message ? [h('p', {}, state.message)] : []),
+        h('p', {}, 'To watch it for data drift, serve it with a reference data set, the data the model was trained on:'),
+        h('pre', {}, h('code', {}, `mlops serve models:/${deployment}@champion --reference training\nmlops serve models:/${deployment}@champion --reference data/train.csv`)),
+        h('p', {}, '"training" takes the data set logged with the champion\'s training run (mw.log_dataset, context "training"); a file is a CSV or JSONL file in the workspace. Requests are then recorded and compared with the reference feature by feature, and this panel shows the drift as it happens.'),
+        button('How monitoring works', 'Open the README', () => post({ type: 'openDocs' })),
+      );
+      body.append(e);
+      return 'no-monitoring';
+    }
+    case 'loading': {
+      const e = box();
+      e.append(h('h3', {}, 'Loading the reference data set…'), h('p', {}, `${state.spec ? `Reference: ${state.spec.reference}. ` : ''}Drift is computed once it is loaded and enough requests came.`));
+      body.append(e);
+      return 'loading';
+    }
+    case 'waiting': {
+      const minRows = state.spec?.minRows ?? 0;
+      const need = rowsNeeded(state);
+      const e = box();
+      const bar = h('div', { class: 'mon-progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(minRows), 'aria-valuenow': String(state.windowRows) }, h('span', {}));
+      (bar.firstElementChild as HTMLElement).style.width = `${minRows ? Math.min(100, (100 * state.windowRows) / minRows) : 0}%`;
+      e.append(
+        h('h3', {}, need > 0 ? `Waiting for ${formatCount(need)} more request${need === 1 ? '' : 's'}` : 'Waiting for requests'),
+        h('p', {}, `Drift is computed once the window holds ${formatCount(minRows)} rows (fewer say nothing reliable); it holds ${formatCount(state.windowRows)}.`),
+        bar,
+        h('p', {}, 'Send requests to the deployment: your client, or Send Test Request on the deployment in the Deployments view.'),
+      );
+      body.append(e);
+      return 'waiting';
+    }
+    case 'error': {
+      const e = box('mon-empty-error');
+      e.append(h('h3', {}, 'Drift could not be computed'), h('p', {}, state.message ?? 'The deployment reported an error without a message.'), h('p', {}, 'The deployment keeps serving; the log of the backend (MLOps: Show Log) says more.'));
+      body.append(e);
+      return 'error';
+    }
+    default:
+      if (state.latest || state.history.length) return null;
+      body.append(h('div', { class: 'mon-empty' }, 'No drift computed yet.'));
+      return 'not-computed';
+  }
+}
+
+function drawDriftShare(state: MonitoringState): void {
+  const theme = readTheme();
+  const { data, options } = driftShareChart(state, theme);
+  shareChart.draw(data, options, theme);
+  const threshold = driftShareThreshold(state);
+  const last = state.history[state.history.length - 1];
+  driftShare.figure.textContent = last ? `${formatShare(last.driftedShare)} now${threshold !== null ? ` · drifts at ${formatShare(threshold)}` : ''}` : '';
+}
+
+function drawScores(state: MonitoringState): void {
+  const theme = readTheme();
+  const p = scoresChart(state, 'p_value', shown, theme);
+  const s = scoresChart(state, 'statistic', shown, theme);
+  pCaption.hidden = pBox.box.hidden = !p;
+  statCaption.hidden = statBox.box.hidden = !s;
+  if (p) pChart.draw(p.data, { ...p.options, onClick: onScoreClick }, theme);
+  if (s) statChart.draw(s.data, { ...s.options, onClick: onScoreClick }, theme);
+  // One kind only: no need to say which.
+  if (!p || !s) pCaption.hidden = statCaption.hidden = true;
+  scores.figure.textContent = `${state.history.length} windows`;
+}
+
+function drawTable(): void {
+  if (!current?.state.latest) return;
+  const l = current.state.latest;
+  table.draw(l.features, l.prediction, shown, sort);
+  features.figure.textContent = `${l.driftedCount} of ${l.featureCount} drifted`;
+}
+
+function drawHistogram(state: MonitoringState): void {
+  const results = allResults(state);
+  const names = results.map((r) => r.feature);
+  const key = names.join('\n');
+  if (featureSelect.dataset.names !== key) {
+    featureSelect.dataset.names = key;
+    featureSelect.replaceChildren(...results.map((r) => h('option', { value: r.feature }, r.feature === PREDICTION ? 'prediction (model output)' : `${r.feature}${r.drifted ? ' (drifted)' : ''}`)));
+  } else {
+    // Labels follow the verdicts.
+    for (const [i, r] of results.entries()) {
+      const option = featureSelect.options[i];
+      const label = r.feature === PREDICTION ? 'prediction (model output)' : `${r.feature}${r.drifted ? ' (drifted)' : ''}`;
+      if (option && option.textContent !== label) option.textContent = label;
+    }
+  }
+  if (shown && featureSelect.value !== shown) featureSelect.value = shown;
+  const d = shown ? state.latest?.distributions[shown] : undefined;
+  const r = results.find((x) => x.feature === shown);
+  histFacts.textContent = '';
+  if (!shown || !d) {
+    histBox.canvas.hidden = true;
+    histBox.empty.hidden = false;
+    histBox.empty.textContent = shown ? `No distribution of ${shown} in the latest window.` : 'Select a feature in the table.';
+    return;
+  }
+  histBox.canvas.hidden = false;
+  histBox.empty.hidden = true;
+  if (r) histFacts.append(...featureFacts(r));
+  const theme = readTheme();
+  const { data, options } = histogramChart(d, theme);
+  histChart.draw(data, options, theme);
+}
+
+function featureFacts(r: FeatureDriftResult): (Node | string)[] {
+  const verdict = r.error ? `not computed: ${r.error}` : r.drifted ? 'drifted' : 'no drift';
+  return [
+    h('b', {}, r.feature),
+    ` · ${r.type} · ${scoreLabel(r)} `,
+    h('b', {}, formatScore(r.score)),
+    ` (drift ${r.scoreKind === 'p_value' ? 'below' : 'at or above'} ${formatScore(r.threshold)}) · `,
+    h('b', {}, verdict),
+    ` · ${formatCount(r.referenceCount)} reference rows, ${formatCount(r.currentCount)} current`,
+  ];
+}
+
+function noTraffic(state: MonitoringState): boolean {
+  return state.traffic.length === 0 || state.traffic.every((p) => p.rps === 0 && p.errorsPerSecond === 0 && p.p50Ms === null);
+}
+
+function drawTraffic(state: MonitoringState): boolean {
+  const none = noTraffic(state);
+  for (const [box, text] of [
+    [rpsBox, 'No requests yet. Send one: Send Test Request on the deployment in the Deployments view, or POST /v2/models/NAME/infer to its URL.'],
+    [latencyBox, 'Latency shows once requests come.'],
+  ] as const) {
+    box.canvas.hidden = none;
+    box.empty.hidden = !none;
+    box.empty.textContent = text;
+  }
+  const last = state.traffic[state.traffic.length - 1];
+  requests.figure.textContent = last && !none ? `${formatCompact(last.rps)} req/s · ${formatCompact(last.errorsPerSecond)} errors/s` : '';
+  latency.figure.textContent = last && !none ? `p50 ${formatMs(last.p50Ms)} · p99 ${formatMs(last.p99Ms)}` : '';
+  if (none) return true;
+  const theme = readTheme();
+  const rps = rpsChart(state, theme);
+  rpsChartView.draw(rps.data, rps.options, theme);
+  const lat = latencyChart(state, theme);
+  latencyChartView.draw(lat.data, lat.options, theme);
+  return false;
+}
+
+function drawVariants(state: MonitoringState): boolean {
+  const body = variants.body;
+  body.textContent = '';
+  const entries = (['champion', 'challenger'] as const).flatMap((name) => (state.variants[name] ? [[name, state.variants[name]!] as const] : []));
+  const total = entries.reduce((n, [, v]) => n + v.requests, 0);
+  if (entries.length === 0 || total === 0) {
+    body.append(h('div', { class: 'mon-empty' }, 'No requests yet: each variant\'s requests, errors and accuracy show here once it answers.'));
+    variants.figure.textContent = '';
+    return true;
+  }
+  const withAccuracy = entries.some(([, v]) => v.accuracy !== null);
+  const withMae = entries.some(([, v]) => v.meanAbsoluteError !== null);
+  const bestAccuracy = Math.max(...entries.map(([, v]) => v.accuracy ?? -1));
+  const bestMae = Math.min(...entries.map(([, v]) => v.meanAbsoluteError ?? Infinity));
+  const num = (text: string, cls = '') => h('td', { class: `mon-num ${cls}` }, text);
+  const rows = entries.map(([name, v]) => {
+    const cells = [
+      h('td', {}, name),
+      num(formatCount(v.requests)),
+      num(total ? formatShare(v.requests / total) : '–'),
+      num(`${formatCount(v.errors)} (${errorShare(v.requests, v.errors)})`),
+      num(formatCount(v.labelled)),
+    ];
+    if (withAccuracy || !withMae) {
+      const acc = h('td', { class: `mon-num${v.accuracy !== null && v.accuracy === bestAccuracy && entries.length > 1 ? ' mon-best' : ''}` });
+      if (v.accuracy === null) acc.textContent = '–';
+      else {
+        const meter = h('span', { class: 'mon-meter' }, h('span', {}));
+        (meter.firstElementChild as HTMLElement).style.width = `${Math.round(v.accuracy * 100)}%`;
+        acc.append(meter, formatShare(v.accuracy));
+      }
+      cells.push(acc);
+    }
+    if (withMae) cells.push(num(v.meanAbsoluteError === null ? '–' : formatCompact(v.meanAbsoluteError), v.meanAbsoluteError === bestMae && entries.length > 1 ? 'mon-best' : ''));
+    return h('tr', { 'data-variant': name }, ...cells);
+  });
+  const heads = ['Variant', 'Requests', 'Share', 'Errors', 'Labelled', ...(withAccuracy || !withMae ? ['Accuracy'] : []), ...(withMae ? ['MAE'] : [])];
+  body.append(
+    h('table', { class: 'mon-table mon-variants' }, h('thead', {}, h('tr', {}, ...heads.map((t, i) => h('th', { class: i ? 'mon-num' : '' }, t)))), h('tbody', {}, ...rows)),
+  );
+  if (!withAccuracy && !withMae) body.append(h('p', { class: 'mon-note' }, 'No labels yet. Send the true outcome with POST /v1/feedback (the response\'s request id and the label): accuracy (classification) or mean absolute error (regression) shows here per variant.'));
+  variants.figure.textContent = `${formatCount(total)} requests`;
+  return false;
+}
+
+function drawAlerts(state: MonitoringState): boolean {
+  const body = alerts.body;
+  body.textContent = '';
+  if (state.alerts.length === 0) {
+    body.append(h('div', { class: 'mon-empty' }, state.status === 'off' ? 'Alerts come with drift monitoring.' : 'No drift alerts yet: one is raised when the data set starts (and stops) drifting.'));
+    alerts.figure.textContent = '';
+    return true;
+  }
+  const latestFirst = [...state.alerts].sort((a, b) => b.at - a.at).slice(0, 20);
+  const now = current?.fetchedAt ?? Date.now();
+  body.append(
+    h(
+      'ul',
+      { class: 'mon-alerts' },
+      ...latestFirst.map((a) => {
+        const what =
+          a.kind === 'started'
+            ? [h('span', { class: 'mon-alert-started' }, 'Drift started'), ` · ${formatShare(a.driftedShare)} drifted${a.features.length ? `: ${a.features.slice(0, 5).join(', ')}${a.features.length > 5 ? ` +${a.features.length - 5}` : ''}` : ''}`]
+            : [h('span', { class: 'mon-alert-ended' }, 'Drift ended'), ` · ${formatShare(a.driftedShare)} drifted`];
+        const li = h('li', { title: `${new Date(a.at).toLocaleString()} (${ago(a.at, now)})` }, h('span', { class: 'mon-when' }, clockTime(a.at)), h('span', {}, ...what));
+        if (a.retrain) li.append(h('span', { class: 'mon-alert-retrain' }, `Retrain (${a.retrain.pipeline}): ${a.retrain.status}${a.retrain.exitCode !== undefined && a.retrain.exitCode !== null ? `, exit ${a.retrain.exitCode}` : ''} · ${a.retrain.message}`));
+        return li;
+      }),
+    ),
+  );
+  alerts.figure.textContent = `${state.alerts.length}`;
+  return false;
+}
+
+function drawState(deployment: string, state: MonitoringState, fetchedAt: number): void {
+  current = { deployment, state, fetchedAt };
+  problem = undefined;
+  view = 'dashboard';
+  draws++;
+  saveState({ deployment });
+  unavailableBox.hidden = true;
+  grid.hidden = false;
+  drawHeader(deployment);
+  drawBanner(state);
+  shown = defaultFeature(state, chosen);
+  const empty: string[] = [];
+  const why = drawExplain(state);
+  explain.element.hidden = why === null;
+  if (why) empty.push(why);
+  const hasHistory = state.history.length > 0;
+  driftShare.element.hidden = !hasHistory;
+  scores.element.hidden = !hasHistory;
+  features.element.hidden = !state.latest;
+  histogram.element.hidden = !state.latest;
+  if (hasHistory) {
+    drawDriftShare(state);
+    drawScores(state);
+  }
+  if (state.latest) {
+    drawTable();
+    drawHistogram(state);
+  }
+  if (drawTraffic(state)) empty.push('no-traffic');
+  if (drawVariants(state)) empty.push('no-variants');
+  if (drawAlerts(state)) empty.push('no-alerts');
+  empties = empty;
+  if (!scrollRestored) {
+    scrollRestored = true;
+    requestAnimationFrame(() => window.scrollTo(0, saved.scrollY ?? 0));
+  }
+}
+
+const UNAVAILABLE_TITLE: Record<MonitoringUnavailable, string> = {
+  'no-deployment': 'No such deployment',
+  'no-route': 'This backend has no monitoring',
+  'no-backend': 'The MLOps backend is not connected',
+  error: 'Could not load the monitoring state',
+};
+
+function drawUnavailable(deployment: string, reason: MonitoringUnavailable, message: string, fetchedAt: number): void {
+  problem = { deployment, reason, message, fetchedAt };
+  view = 'unavailable';
+  draws++;
+  saveState({ deployment });
+  titleText.textContent = deployment;
+  pill.hidden = true;
+  statusLine.textContent = UNAVAILABLE_TITLE[reason];
+  meta.textContent = '';
+  meta.append(h('span', { class: 'mon-live' }, `Checked ${clockTime(fetchedAt)} · tried again every 2 s`));
+  banner.hidden = true;
+  grid.hidden = true;
+  unavailableBox.hidden = false;
+  unavailableBox.textContent = '';
+  unavailableBox.append(
+    h(
+      'div',
+      { class: 'mon-card-body' },
+      h('div', { class: `mon-empty ${reason === 'error' ? 'mon-empty-error' : ''}` }, h('h3', {}, UNAVAILABLE_TITLE[reason]), h('p', {}, message)),
+    ),
+  );
+  empties = [`unavailable:${reason}`];
+}
+
+// ---- reporting ---------------------------------------------------------------
+let reportQueued = false;
+function report(): void {
+  if (reportQueued) return;
+  reportQueued = true;
+  requestAnimationFrame(() => {
+    reportQueued = false;
+    const deployment = current?.deployment ?? problem?.deployment ?? saved.deployment ?? '';
+    const charts: MonitoringChartReport[] = [];
+    const visible = (el: HTMLElement) => !el.closest('[hidden]');
+    const add = (id: MonitoringChartReport['id'], chart: LiveChart<'line'> | LiveChart<'bar'>, canvas: HTMLCanvasElement) => {
+      if (view === 'dashboard' && chart.exists && visible(canvas)) charts.push({ id, ...chart.drawn() });
+    };
+    add('rps', rpsChartView, rpsBox.canvas);
+    add('latency', latencyChartView, latencyBox.canvas);
+    add('scores-p', pChart, pBox.canvas);
+    add('scores-stat', statChart, statBox.canvas);
+    add('drift-share', shareChart, shareBox.canvas);
+    add('histogram', histChart, histBox.canvas);
+    const histShown = view === 'dashboard' && histChart.exists && visible(histBox.canvas) && shown !== null;
+    const d = histShown && current ? current.state.latest?.distributions[shown!] : undefined;
+    const series = histChart.seriesLengths();
+    const state = current?.state;
+    const r: MonitoringReport = {
+      deployment,
+      view,
+      status: view === 'dashboard' ? (state?.status ?? null) : null,
+      statusText: statusLine.textContent ?? '',
+      banner: banner.hidden ? null : bannerTextEl.textContent,
+      retrainButton: !banner.hidden && !retrainButton.hidden,
+      charts,
+      chartsCreated,
+      rows: view === 'dashboard' && !features.element.hidden ? table.rows() : [],
+      drifted: view === 'dashboard' && !features.element.hidden ? table.drifted() : [],
+      selectedFeature: view === 'dashboard' ? shown : null,
+      histogram: d ? { feature: shown!, kind: d.kind, labels: histChart.labels(), reference: series.Reference ?? 0, current: series.Current ?? 0 } : null,
+      variants:
+        view === 'dashboard' && state
+          ? [...variants.body.querySelectorAll<HTMLElement>('tr[data-variant]')].map((tr) => {
+              const v = state.variants[tr.dataset.variant as 'champion' | 'challenger']!;
+              return { name: tr.dataset.variant!, requests: v.requests, labelled: v.labelled, accuracy: v.accuracy, meanAbsoluteError: v.meanAbsoluteError };
+            })
+          : [],
+      empty: empties,
+      draws,
+      fetchedAt: view === 'dashboard' ? (current?.fetchedAt ?? null) : (problem?.fetchedAt ?? null),
+    };
+    post({ type: 'rendered', report: r });
+  });
+}
+
+// ---- messages from the host --------------------------------------------------
+channel.onValid((m) => {
+  if (m.type === 'state') drawState(m.deployment, m.state, m.fetchedAt);
+  else if (m.type === 'unavailable') drawUnavailable(m.deployment, m.reason, m.message, m.fetchedAt);
+  else selectFeature(m.feature, false);
+  report();
+});
+
+// Theme changes (VS Code swaps the body's classes): redraw with the new colours.
+new MutationObserver(() => {
+  if (current && view === 'dashboard') drawState(current.deployment, current.state, current.fetchedAt);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+let scrollTimer: number | undefined;
+window.addEventListener('scroll', () => {
+  window.clearTimeout(scrollTimer);
+  scrollTimer = window.setTimeout(() => saveState({ scrollY: Math.round(window.scrollY) }), 250);
+});
+
+post({ type: 'ready', deployment: saved.deployment });
