@@ -408,7 +408,11 @@ function drawTraffic(state: MonitoringState): boolean {
 function drawVariants(state: MonitoringState): boolean {
   const body = variants.body;
   body.textContent = '';
-  const entries = (['champion', 'challenger'] as const).flatMap((name) => (state.variants[name] ? [[name, state.variants[name]!] as const] : []));
+  // A challenger that never answered is left out: the state lists one for deployments without any.
+  const entries = (['champion', 'challenger'] as const).flatMap((name) => {
+    const v = state.variants[name] as MonitoringState['variants'][typeof name] | undefined;
+    return v && (name === 'champion' || v.requests > 0 || v.labelled > 0) ? [[name, v] as const] : [];
+  });
   const total = entries.reduce((n, [, v]) => n + v.requests, 0);
   if (entries.length === 0 || total === 0) {
     body.append(h('div', { class: 'mon-empty' }, 'No requests yet: each variant\'s requests, errors and accuracy show here once it answers.'));

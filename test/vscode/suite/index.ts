@@ -18,6 +18,8 @@ import './runDetail.tests';
 import './comparisonReuse.tests';
 import './pipelines.tests';
 import './deployments.tests';
+// Leaves the drifting deployment's Monitoring panel open for its browser check.
+import './monitoring.tests';
 // Last: it leaves the DAG panel open for its browser check.
 import './pipelineDag.tests';
 

@@ -1,0 +1,123 @@
+// The Monitoring panel's pure pieces (no DOM, no vscode): what the header and
+// the banner say, the table's order, the histogram's bins, what each button
+// asks VS Code to run, and how a failed request for the state reads. Over the
+// same fixture the host test and the browser check draw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_SORT,
+  bannerText,
+  binLabels,
+  defaultFeature,
+  formatScore,
+  formatShare,
+  isDrift,
+  rowsNeeded,
+  severity,
+  sortFeatures,
+  statusText,
+} from '../webview/monitoring/monitoringModel';
+import { monitoringCommandFor, monitoringPath, unavailableFrom } from '../src/extension/panels/monitoringActions';
+import { hostToMonitoring, monitoringPanelState, monitoringToHost } from '../src/protocol/monitoringPanelMessages';
+import { monitoringState } from '../src/protocol/monitoring';
+import { DRIFTED_FEATURES, MOST_DRIFTED, driftingState, offState, waitingState } from './vscode/suite/monitoringFixture';
+
+const NOW = Date.parse('2026-11-27T14:00:00Z');
+
+test('the fixtures fit the contract the backend answers with', () => {
+  for (const s of [driftingState(NOW), offState(), waitingState(NOW)]) {
+    const parsed = monitoringState.safeParse(s);
+    assert.ok(parsed.success, JSON.stringify(parsed.error?.issues[0]));
+  }
+});
+
+test('the header says the status as a person reads it', () => {
+  assert.equal(statusText(driftingState(NOW)), 'Drift: 7 of 20 features drifted (35%)');
+  assert.equal(statusText({ ...driftingState(NOW), status: 'ok' }), 'No drift: 7 of 20 features drifted');
+  assert.equal(statusText(waitingState(NOW, 'fraud', 37)), 'Waiting for 63 more requests');
+  assert.equal(statusText(waitingState(NOW, 'fraud', 99)), 'Waiting for 1 more request');
+  assert.equal(rowsNeeded(waitingState(NOW, 'fraud', 140)), 0);
+  assert.equal(statusText(offState()), 'Monitoring off: the deployment was started without --reference');
+  assert.equal(statusText({ ...offState(), status: 'error', message: 'reference data/reference.csv: no such file' }), 'Error: reference data/reference.csv: no such file');
+  assert.equal(statusText({ ...offState(), status: 'loading' }), 'Loading the reference…');
+});
+
+test('the banner shows only while the data set drifts, with the share and the threshold', () => {
+  assert.equal(bannerText(driftingState(NOW)), 'Data drift: 7 of 20 features drifted (35%; the data set drifts at 30%).');
+  assert.equal(bannerText({ ...driftingState(NOW), status: 'ok' }), null);
+  assert.equal(bannerText(offState()), null);
+});
+
+test('a p-value drifts below its threshold, a distance at or above it; severity puts both on one scale', () => {
+  assert.equal(isDrift('p_value', 0.01, 0.05), true);
+  assert.equal(isDrift('p_value', 0.05, 0.05), false);
+  assert.equal(isDrift('statistic', 0.1, 0.1), true);
+  assert.equal(isDrift('statistic', 0.09, 0.1), false);
+  assert.ok(Math.abs(severity({ scoreKind: 'p_value', score: 0.005, threshold: 0.05 }) - 1) < 1e-12, 'ten times past');
+  assert.ok(Math.abs(severity({ scoreKind: 'statistic', score: 1, threshold: 0.1 }) - 1) < 1e-12);
+  assert.ok(severity({ scoreKind: 'p_value', score: 0.5, threshold: 0.05 }) < 0, 'short of the threshold');
+  assert.ok(Number.isFinite(severity({ scoreKind: 'p_value', score: 0, threshold: 0.05 })), 'a p-value of 0 still sorts');
+});
+
+test('the table lists drifted features first, the most drifted on top; other columns sort both ways', () => {
+  const features = driftingState(NOW).latest!.features;
+  const byVerdict = sortFeatures(features, DEFAULT_SORT).map((f) => f.feature);
+  assert.deepEqual(new Set(byVerdict.slice(0, DRIFTED_FEATURES.length)), new Set(DRIFTED_FEATURES));
+  assert.equal(byVerdict[0], MOST_DRIFTED);
+  assert.equal(byVerdict[1], 'days_since_last_login');
+  const byName = sortFeatures(features, { column: 'feature', descending: false }).map((f) => f.feature);
+  assert.deepEqual(byName, [...byName].sort((a, b) => a.localeCompare(b)));
+  const byScore = sortFeatures(features, { column: 'score', descending: true }).map((f) => f.score);
+  assert.deepEqual(byScore, [...byScore].sort((a, b) => b - a));
+  const withError = [...features, { ...features[0], feature: 'zz_broken', drifted: false, error: 'all values missing' }];
+  assert.equal(sortFeatures(withError, DEFAULT_SORT).at(-1)?.feature, 'zz_broken', 'not computed: last');
+});
+
+test('the histogram shows the chosen feature, else the most drifted; numerical bins read as ranges', () => {
+  const state = driftingState(NOW);
+  assert.equal(defaultFeature(state, undefined), MOST_DRIFTED);
+  assert.equal(defaultFeature(state, 'plan'), 'plan');
+  assert.equal(defaultFeature(state, 'prediction'), 'prediction');
+  assert.equal(defaultFeature(state, 'gone_feature'), MOST_DRIFTED, 'a feature no longer there');
+  assert.equal(defaultFeature(offState(), 'plan'), null);
+  const age = state.latest!.distributions.age;
+  const labels = binLabels(age);
+  assert.equal(labels.length, 10);
+  assert.equal(labels[0], '18 – 24.2');
+  assert.deepEqual(binLabels(state.latest!.distributions.plan), ['basic', 'standard', 'premium', 'family']);
+});
+
+test('numbers read short: shares, p-values far below 1e-3, distances', () => {
+  assert.equal(formatShare(0.35), '35%');
+  assert.equal(formatShare(0.025), '2.5%');
+  assert.equal(formatScore(1.2e-9), '1.2e-9');
+  assert.equal(formatScore(0.0031), '0.0031');
+  assert.equal(formatScore(0.243), '0.243');
+});
+
+test('Retrain runs mlops.deployments.retrain for the panel\'s own deployment; the docs link opens the README', () => {
+  assert.deepEqual(monitoringCommandFor({ type: 'retrain', deployment: 'churn' }, 'churn'), { command: 'mlops.deployments.retrain', args: ['churn'], title: 'Retrain churn' });
+  assert.deepEqual(monitoringCommandFor({ type: 'retrain', deployment: 'something-else' }, 'churn')?.args, ['churn'], 'not whatever the webview names');
+  assert.equal(monitoringCommandFor({ type: 'openDocs' }, 'churn')?.command, 'mlops.openDocs');
+  assert.equal(monitoringCommandFor({ type: 'ready' }, 'churn'), undefined);
+});
+
+test('a failed request for the state says why: no such deployment, a backend without the route, anything else', () => {
+  assert.equal(monitoringPath('a b'), '/api/v1/deployments/a%20b/monitoring');
+  assert.equal(unavailableFrom('churn', { message: "No deployment named 'churn'.", status: 404, code: 'RESOURCE_DOES_NOT_EXIST' }).reason, 'no-deployment');
+  const older = unavailableFrom('churn', { message: 'Use POST for /api/v1/deployments/churn/monitoring.', status: 405, code: 'METHOD_NOT_ALLOWED' });
+  assert.equal(older.reason, 'no-route');
+  assert.match(older.message, /Restart Backend/);
+  assert.equal(unavailableFrom('churn', { message: 'No API endpoint', status: 404, code: 'ENDPOINT_NOT_FOUND' }).reason, 'no-route');
+  assert.equal(unavailableFrom('churn', { message: 'fetch failed' }).reason, 'error');
+});
+
+test('the panel\'s messages are checked both ways', () => {
+  assert.equal(monitoringToHost.safeParse({ type: 'retrain', deployment: '' }).success, false);
+  assert.equal(monitoringToHost.safeParse({ type: 'runAnything', command: 'x' }).success, false);
+  assert.equal(monitoringToHost.safeParse({ type: 'openDocs' }).success, true);
+  assert.equal(hostToMonitoring.safeParse({ type: 'state', deployment: 'churn', fetchedAt: NOW, state: driftingState(NOW) }).success, true);
+  assert.equal(hostToMonitoring.safeParse({ type: 'state', deployment: 'churn', fetchedAt: NOW, state: { status: 'drift' } }).success, false);
+  assert.equal(monitoringPanelState.safeParse({ deployment: 'churn', selectedFeature: 'plan', sort: { column: 'score', descending: true }, scrollY: 420 }).success, true);
+  assert.equal(monitoringPanelState.safeParse({ nothing: true }).success, false);
+});

@@ -1,0 +1,162 @@
+// Tests of a deployment's Monitoring panel, in the real host. It opens over a
+// fixture state (through `_mlops.monitoring.showStatic`, since no real
+// deployment holds a drift still), and what the tests check is what the webview
+// drew, read back from its charts and table: the charts and their points, the
+// drifted features, the selected feature's histogram, the variants; then that a
+// selection and an update redraw in place, that each empty state explains
+// itself, that a live panel says why a backend has no state for it, and that
+// the panel comes back after a reload. The drifting panel is left open for the
+// browser check (uiChecks/90-monitoring.mjs), which screenshots it.
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import type { MonitoringReport } from '../../../src/protocol/monitoringPanelMessages';
+import { test } from './testApi';
+import { extensionId, manifest } from './context';
+import { DRIFTED_FEATURES, FEATURES, HISTORY_POINTS, MOST_DRIFTED, NUMERICAL_BINS, TRAFFIC_POINTS, driftingState, offState, waitingState } from './monitoringFixture';
+
+const tabsLabelled = (label: string) => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === label);
+const show = (arg: { deployment?: string; state?: unknown; unavailable?: { reason: string; message: string } }) =>
+  vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.showStatic', arg);
+const reportOf = (name: string, fresh = false) => vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.report', name, fresh);
+
+async function until<T>(what: string, read: () => PromiseLike<T | undefined>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (last !== undefined && ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
+}
+
+const chart = (r: MonitoringReport, id: string) => r.charts.find((c) => c.id === id);
+const P_VALUE_FEATURES = FEATURES.filter((f) => ['ks', 'chisquare', 'z'].includes(f.test)).length;
+
+test('The Monitoring panel draws a drifting deployment: status, banner, traffic, drift over time, the features drifted first, a histogram, the variants', async () => {
+  await vscode.extensions.getExtension(extensionId())?.activate();
+  const report = await show({ state: driftingState() });
+  assert.ok(report, 'the panel reported what it drew');
+  assert.equal(report.view, 'dashboard');
+  assert.equal(report.deployment, 'churn');
+  assert.equal(report.status, 'drift');
+  assert.match(report.statusText, /7 of 20 features drifted/);
+  assert.match(report.banner ?? '', /7 of 20 features drifted \(35%; the data set drifts at 30%\)/);
+  assert.equal(report.retrainButton, true);
+
+  // Six charts, each with what the state holds.
+  assert.deepEqual(report.charts.map((c) => c.id).sort(), ['drift-share', 'histogram', 'latency', 'rps', 'scores-p', 'scores-stat']);
+  assert.deepEqual(chart(report, 'rps'), { id: 'rps', datasets: 2, points: 2 * TRAFFIC_POINTS });
+  assert.deepEqual(chart(report, 'latency'), { id: 'latency', datasets: 2, points: 2 * TRAFFIC_POINTS });
+  assert.deepEqual(chart(report, 'drift-share'), { id: 'drift-share', datasets: 1, points: HISTORY_POINTS });
+  // p-value tests (and the prediction's KS) on one chart, the two distances (PSI, Wasserstein) on the other.
+  assert.deepEqual(chart(report, 'scores-p'), { id: 'scores-p', datasets: P_VALUE_FEATURES + 1, points: (P_VALUE_FEATURES + 1) * HISTORY_POINTS });
+  assert.deepEqual(chart(report, 'scores-stat'), { id: 'scores-stat', datasets: 2, points: 2 * HISTORY_POINTS });
+
+  // The table: the prediction on top, then the drifted features, the most drifted first.
+  assert.equal(report.rows.length, 21);
+  assert.equal(report.rows[0], 'prediction');
+  assert.deepEqual(new Set(report.rows.slice(1, 1 + DRIFTED_FEATURES.length)), new Set(DRIFTED_FEATURES));
+  assert.equal(report.rows[1], MOST_DRIFTED);
+  assert.deepEqual(new Set(report.drifted), new Set(['prediction', ...DRIFTED_FEATURES]));
+
+  // With nothing chosen, the most drifted feature's histogram: reference and current over the same 10 bins.
+  assert.equal(report.selectedFeature, MOST_DRIFTED);
+  assert.deepEqual(report.histogram, { feature: MOST_DRIFTED, kind: 'numerical', labels: NUMERICAL_BINS, reference: NUMERICAL_BINS, current: NUMERICAL_BINS });
+
+  assert.deepEqual(report.variants, [
+    { name: 'champion', requests: 21_840, labelled: 3_120, accuracy: 0.842, meanAbsoluteError: null },
+    { name: 'challenger', requests: 2_410, labelled: 350, accuracy: 0.871, meanAbsoluteError: null },
+  ]);
+  assert.deepEqual(report.empty, []);
+  assert.equal(tabsLabelled('Monitoring: churn').length, 1);
+
+  const pkg = manifest() as unknown as { activationEvents: string[]; contributes: { menus: Record<string, { command: string; when?: string; group?: string }[]> } };
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:mlops.monitoring'), 'restored after a reload before anything else activates the extension');
+  const items = pkg.contributes.menus['view/item/context'].filter((m) => m.command === 'mlops.deployments.openMonitoring');
+  assert.ok(items.some((m) => m.group?.startsWith('inline')) && items.every((m) => /view == mlops\.deployments/.test(m.when ?? '')), 'on each deployment in the Deployments view');
+}, { timeoutMs: 60_000 });
+
+test('The Monitoring panel shows another feature\'s histogram when selected, and keeps it (and its charts) through live updates', async () => {
+  const picked = await vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.select', 'churn', 'plan');
+  assert.ok(picked);
+  assert.equal(picked.selectedFeature, 'plan');
+  assert.deepEqual(picked.histogram, { feature: 'plan', kind: 'categorical', labels: 4, reference: 4, current: 4 });
+  const created = picked.chartsCreated;
+  assert.equal(created, 6, 'one chart object per chart');
+
+  // The next poll brings more traffic and another window: drawn in place, the choice kept.
+  const later = driftingState(Date.now() + 2_000, { traffic: TRAFFIC_POINTS + 1 });
+  const updated = await show({ state: later });
+  assert.ok(updated);
+  assert.equal(updated.selectedFeature, 'plan');
+  assert.equal(updated.histogram?.feature, 'plan');
+  assert.equal(chart(updated, 'rps')?.points, 2 * (TRAFFIC_POINTS + 1));
+  assert.equal(updated.chartsCreated, created, 'the charts were updated, not made again');
+  assert.ok(updated.draws > picked.draws);
+
+  // And the prediction's distribution is one of the choices.
+  const prediction = await vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.select', 'churn', 'prediction');
+  assert.equal(prediction?.histogram?.feature, 'prediction');
+  assert.equal(prediction?.histogram?.kind, 'numerical');
+  // Back to the most drifted one for the browser check.
+  await vscode.commands.executeCommand('_mlops.monitoring.select', 'churn', MOST_DRIFTED);
+}, { timeoutMs: 60_000 });
+
+test('The Monitoring panel explains what is missing: monitoring off (how to turn it on), too few rows (how many more), no traffic, an unavailable state', async () => {
+  const off = await show({ state: offState('fraud') });
+  assert.equal(off?.view, 'dashboard');
+  assert.equal(off?.status, 'off');
+  assert.match(off?.statusText ?? '', /Monitoring off: the deployment was started without --reference/);
+  assert.deepEqual(off?.empty, ['no-monitoring', 'no-traffic', 'no-variants', 'no-alerts']);
+  assert.deepEqual(off?.charts, [], 'no empty charts');
+  assert.deepEqual(off?.rows, []);
+  assert.equal(off?.banner, null);
+
+  const waiting = await show({ state: waitingState(Date.now(), 'fraud', 37) });
+  assert.equal(waiting?.status, 'waiting');
+  assert.equal(waiting?.statusText, 'Waiting for 63 more requests');
+  assert.ok(waiting?.empty.includes('waiting'));
+  assert.deepEqual(waiting?.charts.map((c) => c.id).sort(), ['latency', 'rps'], 'the traffic so far');
+
+  const gone = await show({ deployment: 'fraud', unavailable: { reason: 'no-deployment', message: "No deployment named 'fraud' is running in this workspace's backend." } });
+  assert.equal(gone?.view, 'unavailable');
+  assert.deepEqual(gone?.empty, ['unavailable:no-deployment']);
+  assert.equal(gone?.statusText, 'No such deployment');
+  assert.equal(tabsLabelled('Monitoring: fraud').length, 1, 'one panel per deployment, updated in place');
+  await vscode.window.tabGroups.close(tabsLabelled('Monitoring: fraud'));
+}, { timeoutMs: 60_000 });
+
+test('Open Monitoring on a deployment the backend does not have says so in the panel, and keeps asking', async () => {
+  const first = await vscode.commands.executeCommand<MonitoringReport | undefined>('mlops.deployments.openMonitoring', 'no-such-deployment');
+  assert.ok(first, 'the panel drew');
+  // The backend may still be starting; then the panel says that first.
+  const report = await until(
+    'the backend\'s answer',
+    () => reportOf('no-such-deployment', true),
+    (r) => r.view === 'unavailable' && r.empty[0] !== 'unavailable:no-backend',
+    30_000,
+  );
+  // A backend with the monitoring route: no such deployment; one before it: no route (both say what to do).
+  assert.match(report.empty[0], /^unavailable:(no-deployment|no-route)$/);
+  assert.equal(tabsLabelled('Monitoring: no-such-deployment').length, 1);
+  await vscode.window.tabGroups.close(tabsLabelled('Monitoring: no-such-deployment'));
+  assert.equal(await reportOf('no-such-deployment'), undefined, 'closed');
+}, { timeoutMs: 60_000 });
+
+test('The Monitoring panel comes back after a reload, for the same deployment; a state it cannot use closes it', async () => {
+  // What a window reload does: a new panel of the view type and the webview's saved state.
+  await vscode.commands.executeCommand('_mlops.monitoring.revive', { deployment: 'revived', selectedFeature: 'plan' });
+  const report = await until('the revived panel to draw', () => reportOf('revived', true), (r) => r.view !== 'loading');
+  assert.equal(report.deployment, 'revived');
+  assert.equal(tabsLabelled('Monitoring: revived').length, 1);
+  await vscode.window.tabGroups.close(tabsLabelled('Monitoring: revived'));
+  // A state the panel cannot use closes it rather than showing an empty panel.
+  await vscode.commands.executeCommand('_mlops.monitoring.revive', { nothing: true });
+  await until('no stray Monitoring panels', async () => tabsLabelled('Monitoring').length, (n) => n === 0);
+  // The drifting panel stays open, in front, for the browser check.
+  const churn = tabsLabelled('Monitoring: churn')[0];
+  assert.ok(churn, 'the churn panel is still open');
+  const again = await show({ state: driftingState() });
+  assert.equal(again?.selectedFeature, MOST_DRIFTED);
+}, { timeoutMs: 60_000 });
