@@ -9,6 +9,8 @@ import {
   bannerText,
   binLabels,
   defaultFeature,
+  formatCompact,
+  formatMs,
   formatScore,
   formatShare,
   isDrift,
@@ -16,6 +18,10 @@ import {
   severity,
   sortFeatures,
   statusText,
+  clockLabel,
+  timeRange,
+  timeStep,
+  timeTicks,
 } from '../webview/monitoring/monitoringModel';
 import { monitoringCommandFor, monitoringPath, unavailableFrom } from '../src/extension/panels/monitoringActions';
 import { hostToMonitoring, monitoringPanelState, monitoringToHost } from '../src/protocol/monitoringPanelMessages';
@@ -93,6 +99,23 @@ test('numbers read short: shares, p-values far below 1e-3, distances', () => {
   assert.equal(formatScore(1.2e-9), '1.2e-9');
   assert.equal(formatScore(0.0031), '0.0031');
   assert.equal(formatScore(0.243), '0.243');
+  assert.equal(formatCompact(1e-6), '1e-6');
+  assert.equal(formatMs(0), '0 ms');
+  assert.equal(formatMs(0.42), '420 µs');
+  assert.equal(formatMs(12.34), '12.3 ms');
+});
+
+test('time axes tick at round local clock times over exactly the data\'s range', () => {
+  const from = new Date(2026, 10, 27, 14, 2, 41).getTime();
+  const to = from + 29.5 * 60_000;
+  const step = timeStep(to - from);
+  assert.equal(step, 5 * 60_000);
+  assert.deepEqual(timeTicks(from, to, step).map((t) => clockLabel(t, step)), ['14:05', '14:10', '14:15', '14:20', '14:25', '14:30']);
+  // 5 minutes of traffic every 2 s: minute ticks; a few seconds: ticks with seconds.
+  assert.equal(timeStep(298_000), 60_000);
+  assert.equal(clockLabel(new Date(2026, 10, 27, 9, 5, 7).getTime(), 10_000), '09:05:07');
+  assert.deepEqual(timeRange([from, to]), { min: from, max: to });
+  assert.deepEqual(timeRange([from]), { min: from - 30_000, max: from + 30_000 }, 'one point still has an axis');
 });
 
 test('Retrain runs mlops.deployments.retrain for the panel\'s own deployment; the docs link opens the README', () => {

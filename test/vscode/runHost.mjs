@@ -13,6 +13,8 @@
 //   MLOPS_VSCODE_KEEP=1     keep the temporary workspace and data dirs (their path is printed)
 //   MLOPS_VSCODE_HEADED=1   show the browser (needs a display)
 //   MLOPS_VSCODE_GREP=RE    run only the suite tests whose names match RE (browser checks still run)
+//   MLOPS_VSCODE_UI_CHECKS=RE  run only the browser checks (uiChecks/*.mjs) whose file names match RE
+//                           (with GREP, the others would fail and outlast the suite's wait for them)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -268,7 +270,8 @@ async function uiChecks(page) {
   // Each feature keeps its browser-side checks in test/vscode/uiChecks/<feature>.mjs,
   // exporting `checks(page, check, { screenshot })`; they run in file-name order.
   const dir = join(repo, 'test', 'vscode', 'uiChecks');
-  for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort() : []) {
+  const only = process.env.MLOPS_VSCODE_UI_CHECKS ? new RegExp(process.env.MLOPS_VSCODE_UI_CHECKS, 'i') : undefined;
+  for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.mjs') && (!only || only.test(f))).sort() : []) {
     const module = await import(pathToFileURL(join(dir, file)).href);
     await module.checks(page, check, { screenshot: (name) => screenshot(page, name) });
   }

@@ -20,6 +20,7 @@ import {
   type ChartOptions,
   type ChartType,
 } from 'chart.js';
+import { clockLabel, timeStep, timeTicks } from './monitoringModel';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend, Filler);
 
@@ -149,8 +150,14 @@ export function thresholdLine(label: string, y: number, from: number, to: number
   };
 }
 
-/** Options every time chart shares: x in epoch ms, labelled as clock time; no animation. */
-export function timeOptions(theme: Theme, formatX: (v: number) => string, y: Record<string, unknown>, extra: { legend?: boolean; tooltipLabel?: (datasetLabel: string, y: number) => string } = {}): ChartOptions<'line'> {
+/** Options every time chart shares: x in epoch ms over exactly the data's range, ticked at round clock times; no animation. */
+export function timeOptions(
+  theme: Theme,
+  range: { min: number; max: number },
+  y: Record<string, unknown>,
+  extra: { legend?: boolean; tooltipLabel?: (datasetLabel: string, y: number) => string } = {},
+): ChartOptions<'line'> {
+  const step = timeStep(range.max - range.min);
   return {
     animation: false,
     parsing: false,
@@ -161,8 +168,14 @@ export function timeOptions(theme: Theme, formatX: (v: number) => string, y: Rec
     scales: {
       x: {
         type: 'linear',
+        min: range.min,
+        max: range.max,
         grid: { color: theme.grid },
-        ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 16, callback: (v) => formatX(Number(v)) },
+        // chart.js would divide [min, max] evenly (14:02:41, 14:07:41…): the ticks are set here instead.
+        afterBuildTicks: (scale) => {
+          scale.ticks = timeTicks(range.min, range.max, step).map((value) => ({ value }));
+        },
+        ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 16, callback: (v) => clockLabel(Number(v), step) },
       },
       y: { grid: { color: theme.grid }, ticks: { color: theme.text }, ...y },
     },
@@ -175,7 +188,7 @@ export function timeOptions(theme: Theme, formatX: (v: number) => string, y: Rec
       },
       tooltip: {
         callbacks: {
-          title: (items) => (items[0] ? formatX(items[0].parsed.x ?? 0) : ''),
+          title: (items) => (items[0] ? clockLabel(items[0].parsed.x ?? 0, 0) : ''),
           label: (item) => (extra.tooltipLabel ? extra.tooltipLabel(item.dataset.label ?? '', item.parsed.y ?? NaN) : `${item.dataset.label}: ${item.parsed.y}`),
         },
       },

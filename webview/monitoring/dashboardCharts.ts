@@ -3,7 +3,7 @@
 import type { ChartData, ChartDataset, ChartOptions, ScriptableLineSegmentContext } from 'chart.js';
 import type { DistributionPair, FeatureDriftResult, MonitoringState } from '../../src/protocol/monitoring';
 import { thresholdLine, timeOptions, withAlpha, type HelperMark, type Theme, type XY } from './charts';
-import { binLabels, clockTime, formatCompact, formatMs, formatScore, formatShare, P_VALUE_FLOOR, PREDICTION } from './monitoringModel';
+import { binLabels, formatCompact, timeRange, formatMs, formatScore, formatShare, P_VALUE_FLOOR, PREDICTION } from './monitoringModel';
 
 type LineData = ChartData<'line', XY[]>;
 
@@ -18,7 +18,7 @@ export function rpsChart(state: MonitoringState, theme: Theme): { data: LineData
         { label: 'errors/s', data: t.map((p) => point(p.at, p.errorsPerSecond)), borderColor: theme.red, backgroundColor: theme.red, borderWidth: 1.5, pointRadius: 0, pointHoverRadius: 3 },
       ],
     },
-    options: timeOptions(theme, clockTime, { min: 0, ticks: { color: theme.text, callback: (v: number | string) => formatCompact(Number(v)) } }, { tooltipLabel: (label, y) => `${label}: ${formatCompact(y)}` }),
+    options: timeOptions(theme, timeRange(t.map((p) => p.at)), { min: 0, ticks: { color: theme.text, callback: (v: number | string) => formatCompact(Number(v)) } }, { tooltipLabel: (label, y) => `${label}: ${formatCompact(y)}` }),
   };
 }
 
@@ -31,7 +31,7 @@ export function latencyChart(state: MonitoringState, theme: Theme): { data: Line
         { label: 'p99', data: t.map((p) => point(p.at, p.p99Ms)), borderColor: theme.purple, backgroundColor: theme.purple, borderWidth: 1.5, pointRadius: 0, pointHoverRadius: 3, spanGaps: false },
       ],
     },
-    options: timeOptions(theme, clockTime, { min: 0, ticks: { color: theme.text, callback: (v: number | string) => formatMs(Number(v)) } }, { tooltipLabel: (label, y) => `${label}: ${formatMs(y)}` }),
+    options: timeOptions(theme, timeRange(t.map((p) => p.at)), { min: 0, ticks: { color: theme.text, callback: (v: number | string) => formatMs(Number(v)) } }, { tooltipLabel: (label, y) => `${label}: ${formatMs(y)}` }),
   };
 }
 
@@ -64,7 +64,7 @@ export function driftShareChart(state: MonitoringState, theme: Theme): { data: L
     data: { datasets },
     options: timeOptions(
       theme,
-      clockTime,
+      timeRange(h.map((p) => p.at)),
       { min: 0, max: 1, ticks: { color: theme.text, stepSize: 0.25, callback: (v: number | string) => formatShare(Number(v)) } },
       { tooltipLabel: (label, y) => `${label}: ${formatShare(y)}` },
     ),
@@ -135,7 +135,7 @@ export function scoresChart(
     kind === 'p_value'
       ? { type: 'logarithmic', max: 1, ticks: { color: theme.text, callback: (v: number | string) => logTick(Number(v)) } }
       : { type: 'linear', min: 0, ticks: { color: theme.text, callback: (v: number | string) => formatCompact(Number(v)) } };
-  const options = timeOptions(theme, clockTime, y, {
+  const options = timeOptions(theme, timeRange(h.map((p) => p.at)), y, {
     legend: false,
     tooltipLabel: (label, v) => {
       const k = kinds.get(label);

@@ -88,11 +88,12 @@ function card(id: string, title: string, ...body: (Node | string)[]): Card {
   return { element, figure, body: bodyEl };
 }
 
-function canvasBox(label: string, tall = false): { box: HTMLElement; canvas: HTMLCanvasElement; empty: HTMLElement } {
+/** A chart's box; `size` "short" for the drift share, "fill" to take the card's height (the histogram beside the table). */
+function canvasBox(label: string, size: 'short' | 'normal' | 'fill' = 'normal'): { box: HTMLElement; canvas: HTMLCanvasElement; empty: HTMLElement } {
   const canvas = h('canvas', { role: 'img', 'aria-label': label });
   const empty = h('div', { class: 'mon-canvas-empty mon-empty' });
   empty.hidden = true;
-  return { box: h('div', { class: `mon-canvas${tall ? ' mon-canvas-tall' : ''}` }, canvas, empty), canvas, empty };
+  return { box: h('div', { class: `mon-canvas mon-canvas-${size}` }, canvas, empty), canvas, empty };
 }
 
 const created = () => void chartsCreated++;
@@ -116,8 +117,9 @@ unavailableBox.hidden = true;
 const explain = card('explain', 'Drift monitoring');
 explain.element.classList.add('mon-wide');
 
-const shareBox = canvasBox('Share of features drifted per window, with the data set threshold');
+const shareBox = canvasBox('Share of features drifted per window, with the data set threshold', 'short');
 const driftShare = card('drift-share', 'Dataset drift share', shareBox.box);
+driftShare.element.classList.add('mon-wide');
 const shareChart = new LiveChart(shareBox.canvas, 'line', created);
 
 const scoreKeys = h(
@@ -132,7 +134,11 @@ const pCaption = h('div', { class: 'mon-caption' }, 'p-value tests: drift below 
 const pBox = canvasBox('Drift p-values over time per feature');
 const statCaption = h('div', { class: 'mon-caption' }, 'distance tests: drift at or above the threshold');
 const statBox = canvasBox('Drift distances over time per feature');
-const scores = card('scores', 'Drift scores over time', scoreKeys, pCaption, pBox.box, statCaption, statBox.box);
+// P-values and distances side by side (each on its own scale), or one across when every test gives the same kind.
+const pPane = h('div', {}, pCaption, pBox.box);
+const statPane = h('div', {}, statCaption, statBox.box);
+const scores = card('scores', 'Drift scores over time', scoreKeys, h('div', { class: 'mon-pair' }, pPane, statPane));
+scores.element.classList.add('mon-wide');
 const pChart = new LiveChart(pBox.canvas, 'line', created);
 const statChart = new LiveChart(statBox.canvas, 'line', created);
 
@@ -150,8 +156,10 @@ const features = card('features', 'Features, latest window', table.element);
 const featureSelect = h('select', { class: 'mon-select', 'aria-label': 'Feature to compare' }) as HTMLSelectElement;
 featureSelect.addEventListener('change', () => selectFeature(featureSelect.value, false));
 const histFacts = h('p', { class: 'mon-hist-facts' });
-const histBox = canvasBox('Reference and current distribution of the selected feature', true);
+const histBox = canvasBox('Reference and current distribution of the selected feature', 'fill');
 const histogram = card('histogram', 'Reference vs current', histFacts, histBox.box);
+// The table and the histogram of its selected row side by side: a click shows its result at once.
+const featureRow = h('div', { class: 'mon-split mon-wide' }, features.element, histogram.element);
 histogram.figure.append(featureSelect);
 const histChart = new LiveChart(histBox.canvas, 'bar', created);
 
@@ -171,8 +179,7 @@ const grid = h(
   explain.element,
   driftShare.element,
   scores.element,
-  features.element,
-  histogram.element,
+  featureRow,
   requests.element,
   latency.element,
   variants.element,
@@ -318,12 +325,10 @@ function drawScores(state: MonitoringState): void {
   const theme = readTheme();
   const p = scoresChart(state, 'p_value', shown, theme);
   const s = scoresChart(state, 'statistic', shown, theme);
-  pCaption.hidden = pBox.box.hidden = !p;
-  statCaption.hidden = statBox.box.hidden = !s;
+  pPane.hidden = !p;
+  statPane.hidden = !s;
   if (p) pChart.draw(p.data, { ...p.options, onClick: onScoreClick }, theme);
   if (s) statChart.draw(s.data, { ...s.options, onClick: onScoreClick }, theme);
-  // One kind only: no need to say which.
-  if (!p || !s) pCaption.hidden = statCaption.hidden = true;
   scores.figure.textContent = `${state.history.length} windows`;
 }
 
@@ -501,8 +506,7 @@ function drawState(deployment: string, state: MonitoringState, fetchedAt: number
   const hasHistory = state.history.length > 0;
   driftShare.element.hidden = !hasHistory;
   scores.element.hidden = !hasHistory;
-  features.element.hidden = !state.latest;
-  histogram.element.hidden = !state.latest;
+  featureRow.hidden = !state.latest;
   if (hasHistory) {
     drawDriftShare(state);
     drawScores(state);
@@ -584,8 +588,8 @@ function report(): void {
       retrainButton: !banner.hidden && !retrainButton.hidden,
       charts,
       chartsCreated,
-      rows: view === 'dashboard' && !features.element.hidden ? table.rows() : [],
-      drifted: view === 'dashboard' && !features.element.hidden ? table.drifted() : [],
+      rows: view === 'dashboard' && !featureRow.hidden ? table.rows() : [],
+      drifted: view === 'dashboard' && !featureRow.hidden ? table.drifted() : [],
       selectedFeature: view === 'dashboard' ? shown : null,
       histogram: d ? { feature: shown!, kind: d.kind, labels: histChart.labels(), reference: series.Reference ?? 0, current: series.Current ?? 0 } : null,
       variants:

@@ -27,17 +27,18 @@ export function formatScore(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-/** A short label for axis ticks and bins: 3 significant digits. */
+/** A short label for axis ticks and bins: 3 significant digits, "1e-6" rather than "1.0e-6". */
 export function formatCompact(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1).replace('e+', 'e');
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
   return String(Number(v.toPrecision(3)));
 }
 
 /** "12 ms", "1.3 ms", "850 µs" */
 export function formatMs(v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '–';
+  if (v === 0) return '0 ms';
   if (v < 1) return `${Math.round(v * 1000)} µs`;
   return `${Number(v.toPrecision(v < 10 ? 2 : 3))} ms`;
 }
@@ -47,6 +48,41 @@ export function clockTime(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const TIME_STEPS = [SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR];
+
+/** A tick step of round clock time giving at most `most` ticks over the span (14:05, 14:10… rather than 14:06:40). */
+export function timeStep(spanMs: number, most = 6): number {
+  return TIME_STEPS.find((s) => spanMs / s <= most) ?? 24 * HOUR * Math.ceil(spanMs / (24 * HOUR * most));
+}
+
+/** Multiples of `step` (in local time) within [min, max]. */
+export function timeTicks(min: number, max: number, step: number): number[] {
+  // Local midnight-aligned: steps of minutes and hours fall on round local times in every time zone.
+  const offset = new Date(min).getTimezoneOffset() * MINUTE;
+  const first = Math.ceil((min - offset) / step) * step + offset;
+  const out: number[] = [];
+  for (let t = first; t <= max && out.length < 100; t += step) out.push(t);
+  return out;
+}
+
+/** "14:05" on minute steps, "14:05:30" below a minute. */
+export function clockLabel(ms: number, stepMs: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}${stepMs < MINUTE ? `:${pad(d.getSeconds())}` : ''}`;
+}
+
+/** The x range of time points, widened when it is a single instant. */
+export function timeRange(times: readonly number[]): { min: number; max: number } {
+  if (times.length === 0) return { min: 0, max: MINUTE };
+  const min = times[0];
+  const max = times[times.length - 1];
+  return max - min < SECOND ? { min: min - 30 * SECOND, max: max + 30 * SECOND } : { min, max };
 }
 
 /** "just now", "12 s ago", "4 min ago", "2 h ago" */

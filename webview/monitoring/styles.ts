@@ -29,17 +29,23 @@ body { padding: 0 16px 24px; }
 .mon-banner-note { color: var(--vscode-descriptionForeground); font-size: 0.92em; flex-basis: 100%; }
 .mon-banner.mon-banner-error { border-left-color: var(--vscode-errorForeground); }
 
-.mon-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: 12px; align-items: start; }
-.mon-card { border: 1px solid ${border}; border-radius: 4px; background: ${widgetBg}; min-width: 0; }
+.mon-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: 12px; align-items: stretch; }
+.mon-card { border: 1px solid ${border}; border-radius: 4px; background: ${widgetBg}; min-width: 0; display: flex; flex-direction: column; }
 .mon-wide { grid-column: 1 / -1; }
+/* The features table wants the room of its six columns; the histogram beside it takes the rest (stacked when narrow). */
+.mon-split { display: grid; grid-template-columns: minmax(0, 1fr); gap: 12px; align-items: stretch; }
+@media (min-width: 1000px) { .mon-split { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+.mon-pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 380px), 1fr)); gap: 8px 20px; }
 .mon-card-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 7px 12px; border-bottom: 1px solid ${border}; min-height: 24px; flex-wrap: wrap; }
 .mon-card-head h2 { margin: 0; font-size: 0.85em; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--vscode-descriptionForeground); }
 .mon-card-figure { color: var(--vscode-foreground); font-variant-numeric: tabular-nums; font-size: 0.95em; }
-.mon-card-body { padding: 8px 12px 10px; min-width: 0; }
-.mon-canvas { position: relative; height: 210px; }
-.mon-canvas-tall { height: 250px; }
+.mon-card-body { padding: 8px 12px 10px; min-width: 0; flex: 1 1 auto; display: flex; flex-direction: column; overflow-x: auto; }
+.mon-canvas { position: relative; height: 220px; }
+.mon-canvas-short { height: 170px; }
+/* Fills what the card has beside a taller neighbour; the canvas is taken out of the flow so that it never grows the card. */
+.mon-canvas-fill { height: auto; flex: 1 1 260px; min-height: 260px; }
+.mon-canvas-fill > canvas { position: absolute; left: 0; top: 0; }
 .mon-caption { color: var(--vscode-descriptionForeground); font-size: 0.9em; margin: 2px 0 4px; }
-.mon-caption + .mon-canvas { margin-bottom: 8px; }
 .mon-keys { display: flex; flex-wrap: wrap; gap: 4px 14px; color: var(--vscode-descriptionForeground); font-size: 0.9em; padding: 2px 0 6px; }
 .mon-key { display: inline-flex; align-items: center; gap: 5px; }
 .mon-key::before { content: ''; width: 14px; height: 0; border-top: 2px solid var(--k); }
@@ -49,11 +55,12 @@ body { padding: 0 16px 24px; }
 .mon-k-sel { --k: var(--vscode-charts-blue); }
 .mon-k-threshold { --k: var(--vscode-charts-orange); }
 
-.mon-table-wrap { max-height: 430px; overflow: auto; }
+.mon-table-wrap { max-height: 500px; overflow: auto; }
 .mon-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-.mon-table th, .mon-table td { text-align: left; padding: 4px 10px 4px 0; border-bottom: 1px solid ${border}; white-space: nowrap; vertical-align: middle; }
+.mon-table th, .mon-table td { text-align: left; padding: 4px 8px 4px 0; border-bottom: 1px solid ${border}; white-space: nowrap; vertical-align: middle; }
 .mon-table th { font-weight: 600; color: var(--vscode-descriptionForeground); font-size: 0.9em; position: sticky; top: 0; background: var(--vscode-editorWidget-background, var(--vscode-editor-background)); z-index: 1; }
 .mon-table .mon-num { text-align: right; }
+.mon-table th:last-child, .mon-table td:last-child { padding-right: 2px; }
 .mon-sort { font: inherit; color: inherit; background: none; border: none; padding: 0; cursor: pointer; }
 .mon-sort:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .mon-sorted .mon-sort { color: var(--vscode-foreground); }
@@ -78,8 +85,8 @@ th[aria-sort='descending'] .mon-sort::after { content: ' ▼'; font-size: 0.8em;
 .mon-hist-facts { color: var(--vscode-descriptionForeground); font-size: 0.92em; margin: 0 0 4px; overflow-wrap: anywhere; }
 .mon-hist-facts b { color: var(--vscode-foreground); }
 
-.mon-variants td.mon-num, .mon-variants th.mon-num { padding-left: 14px; }
-.mon-meter { display: inline-block; width: 60px; height: 6px; margin-right: 6px; border-radius: 3px; background: ${border}; vertical-align: middle; overflow: hidden; }
+.mon-variants td.mon-num, .mon-variants th.mon-num { padding-left: 10px; }
+.mon-meter { display: inline-block; width: 40px; height: 6px; margin-right: 6px; border-radius: 3px; background: ${border}; vertical-align: middle; overflow: hidden; }
 .mon-meter > span { display: block; height: 100%; background: var(--vscode-charts-green); }
 .mon-note { color: var(--vscode-descriptionForeground); font-size: 0.9em; margin: 8px 0 0; }
 .mon-best { font-weight: 600; color: var(--vscode-charts-green); }

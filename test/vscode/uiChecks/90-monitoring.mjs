@@ -45,11 +45,16 @@ export async function checks(page, check, { screenshot }) {
       const clipped = [...document.querySelectorAll('.mon-head *, .mon-banner *, .mon-card-head *')]
         .filter((el) => visible(el) && el.children.length === 0 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible')
         .map((el) => el.textContent);
+      // Content wider than its card (a cut column, a table spilling out of its border).
+      const overflowing = [...document.querySelectorAll('.mon-card-body, .mon-table-wrap')]
+        .filter((el) => visible(el) && el.scrollWidth > el.clientWidth + 1)
+        .map((el) => `${el.closest('[data-card]')?.getAttribute('data-card')}: ${el.scrollWidth} > ${el.clientWidth}`);
       const banner = document.querySelector('.mon-banner');
       return {
         canvases,
         cards,
         clipped,
+        overflowing,
         banner: visible(banner) ? banner.querySelector('.mon-banner-text').textContent : null,
         retrain: !!banner.querySelector('vscode-button') && visible(banner.querySelector('vscode-button')),
         rows: [...document.querySelectorAll('.mon-features tr[data-feature]')].map((tr) => tr.getAttribute('data-feature')),
@@ -78,6 +83,7 @@ export async function checks(page, check, { screenshot }) {
       }
     }
     if (drawn.clipped.length) throw new Error(`text cut off: ${drawn.clipped.join(' | ')}`);
+    if (drawn.overflowing.length) throw new Error(`wider than its card: ${drawn.overflowing.join(' | ')}`);
     if (drawn.rows.length !== 21 || drawn.rows[0] !== 'prediction' || drawn.drifted !== 8) throw new Error(`table: ${drawn.rows.join(', ')} (${drawn.drifted} drifted)`);
     if (drawn.selected !== 'monthly_charges') throw new Error(`selected ${drawn.selected}`);
     await screenshot('monitoring-top');
