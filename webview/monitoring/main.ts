@@ -238,8 +238,11 @@ function drawHeader(deployment: string): void {
   } else if (state.spec) {
     part('Reference ', h('code', {}, state.spec.reference), ' (not loaded yet)');
   } else part('No reference');
-  const windowSize = state.spec?.window.rows;
-  part('Window ', h('b', {}, formatCount(state.windowRows)), windowSize ? ` of ${formatCount(windowSize)} rows` : ' rows', state.spec?.window.minutes ? ` (last ${state.spec.window.minutes} min)` : '', ` · ${formatCount(state.recordedRows)} recorded`);
+  // Without a spec nothing is recorded: a window of 0 rows would say nothing.
+  if (state.spec) {
+    const w = state.spec.window;
+    part('Window ', h('b', {}, formatCount(state.windowRows)), ` of ${formatCount(w.rows)} rows`, w.minutes ? ` (last ${w.minutes} min)` : '', ` · ${formatCount(state.recordedRows)} recorded`);
+  }
   if (state.latest) part('Computed ', h('b', {}, clockTime(state.latest.at)), ` (${ago(state.latest.at, fetchedAt)}) in ${formatMs(state.latest.computeMs)}`);
   else if (state.spec) part('Not computed yet');
   meta.append(h('span', { class: 'mon-live', title: 'The panel asks the backend every 2 seconds while it is visible' }, `Live · updated ${clockTime(fetchedAt)}`));
@@ -396,6 +399,7 @@ function drawTraffic(state: MonitoringState): boolean {
   ] as const) {
     box.canvas.hidden = none;
     box.empty.hidden = !none;
+    box.box.classList.toggle('mon-canvas-none', none);
     box.empty.textContent = text;
   }
   const last = state.traffic[state.traffic.length - 1];
@@ -455,8 +459,27 @@ function drawVariants(state: MonitoringState): boolean {
     h('table', { class: 'mon-table mon-variants' }, h('thead', {}, h('tr', {}, ...heads.map((t, i) => h('th', { class: i ? 'mon-num' : '' }, t)))), h('tbody', {}, ...rows)),
   );
   if (!withAccuracy && !withMae) body.append(h('p', { class: 'mon-note' }, 'No labels yet. Send the true outcome with POST /v1/feedback (the response\'s request id and the label): accuracy (classification) or mean absolute error (regression) shows here per variant.'));
+  else body.append(h('p', { class: 'mon-note' }, comparisonNote(state)));
   variants.figure.textContent = `${formatCount(total)} requests`;
   return false;
+}
+
+/** How the challenger compares, in words; the labels' source. */
+function comparisonNote(state: MonitoringState): string {
+  const c = state.variants.champion as MonitoringState['variants']['champion'] | undefined;
+  const x = state.variants.challenger as MonitoringState['variants']['challenger'] | undefined;
+  const source = 'Measured on the requests labelled through POST /v1/feedback.';
+  if (!c || !x || x.labelled === 0) return source;
+  if (c.accuracy !== null && x.accuracy !== null) {
+    const points = (x.accuracy - c.accuracy) * 100;
+    const how = Math.abs(points) < 0.05 ? 'as accurate as' : `${Math.abs(points).toFixed(1)} points ${points > 0 ? 'more' : 'less'} accurate than`;
+    return `The challenger is ${how} the champion (${formatCount(x.labelled)} and ${formatCount(c.labelled)} labels). ${source}`;
+  }
+  if (c.meanAbsoluteError !== null && x.meanAbsoluteError !== null) {
+    const better = x.meanAbsoluteError < c.meanAbsoluteError;
+    return `The challenger's mean absolute error is ${better ? 'lower' : 'higher'} than the champion's (${formatCompact(x.meanAbsoluteError)} vs ${formatCompact(c.meanAbsoluteError)}). ${source}`;
+  }
+  return source;
 }
 
 function drawAlerts(state: MonitoringState): boolean {

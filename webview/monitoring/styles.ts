@@ -42,6 +42,7 @@ body { padding: 0 16px 24px; }
 .mon-card-body { padding: 8px 12px 10px; min-width: 0; flex: 1 1 auto; display: flex; flex-direction: column; overflow-x: auto; }
 .mon-canvas { position: relative; height: 220px; }
 .mon-canvas-short { height: 170px; }
+.mon-canvas.mon-canvas-none { height: 90px; }
 /* Fills what the card has beside a taller neighbour; the canvas is taken out of the flow so that it never grows the card. */
 .mon-canvas-fill { height: auto; flex: 1 1 260px; min-height: 260px; }
 .mon-canvas-fill > canvas { position: absolute; left: 0; top: 0; }

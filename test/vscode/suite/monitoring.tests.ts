@@ -5,8 +5,9 @@
 // drifted features, the selected feature's histogram, the variants; then that a
 // selection and an update redraw in place, that each empty state explains
 // itself, that a live panel says why a backend has no state for it, and that
-// the panel comes back after a reload. The drifting panel is left open for the
-// browser check (uiChecks/90-monitoring.mjs), which screenshots it.
+// the panel comes back after a reload. The drifting panel (and two explaining
+// what is missing) are left open for the browser check
+// (uiChecks/90-monitoring.mjs), which screenshots them.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import type { MonitoringReport } from '../../../src/protocol/monitoringPanelMessages';
@@ -124,7 +125,10 @@ test('The Monitoring panel explains what is missing: monitoring off (how to turn
   assert.deepEqual(gone?.empty, ['unavailable:no-deployment']);
   assert.equal(gone?.statusText, 'No such deployment');
   assert.equal(tabsLabelled('Monitoring: fraud').length, 1, 'one panel per deployment, updated in place');
-  await vscode.window.tabGroups.close(tabsLabelled('Monitoring: fraud'));
+  // Left open for the browser check's screenshots of the explanations: monitoring off, and waiting for rows.
+  await show({ state: offState('fraud') });
+  const scoring = await show({ state: waitingState(Date.now(), 'scoring', 37) });
+  assert.equal(scoring?.statusText, 'Waiting for 63 more requests');
 }, { timeoutMs: 60_000 });
 
 test('Open Monitoring on a deployment the backend does not have says so in the panel, and keeps asking', async () => {

@@ -118,4 +118,28 @@ export async function checks(page, check, { screenshot }) {
     const first = await frame.evaluate(() => document.querySelector('.mon-features tbody:not(.mon-pred) tr')?.getAttribute('data-feature'));
     if (first !== 'monthly_charges') throw new Error(`drifted first again: ${first}`);
   });
+
+  await check('[ui] the Monitoring panel explains what is missing: monitoring off (how to turn it on) and too few rows (how many more)', async () => {
+    for (const [tab, heading, shot] of [
+      ['Monitoring: fraud', 'Drift monitoring is off for this deployment', 'monitoring-off'],
+      ['Monitoring: scoring', 'Waiting for 63 more requests', 'monitoring-waiting'],
+    ]) {
+      await page.locator('.tabs-container .tab', { hasText: tab }).first().click();
+      const frame = await findFrame(page, async (f) => (await f.evaluate(() => document.querySelector('[data-card="explain"] h3')?.textContent ?? '')) === heading, 15_000);
+      if (!frame) throw new Error(`no frame explaining "${heading}"`);
+      const seen = await frame.evaluate(() => {
+        const box = document.querySelector('[data-card="explain"]');
+        const wide = [...document.querySelectorAll('.mon-card-body')].filter((el) => !el.closest('[hidden]') && el.scrollWidth > el.clientWidth + 1).length;
+        return { text: box.textContent, wide, charts: [...document.querySelectorAll('canvas')].filter((c) => !c.closest('[hidden]')).length, traffic: document.querySelector('[data-card="requests"] .mon-canvas-empty:not([hidden])')?.textContent ?? null };
+      });
+      if (seen.wide) throw new Error(`${tab}: content wider than its card`);
+      if (tab.endsWith('fraud')) {
+        if (!seen.text.includes('--reference training') || !seen.text.includes('How monitoring works')) throw new Error(`how to turn monitoring on is not said: ${seen.text}`);
+        if (seen.charts !== 0 || !/No requests yet/.test(seen.traffic ?? '')) throw new Error(`off, no traffic: ${seen.charts} charts, ${seen.traffic}`);
+      } else if (!/holds 37/.test(seen.text)) throw new Error(`how many rows the window holds is not said: ${seen.text}`);
+      await page.waitForTimeout(300);
+      await screenshot(shot);
+    }
+    await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
+  });
 }
