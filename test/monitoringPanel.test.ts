@@ -23,7 +23,7 @@ import {
   timeStep,
   timeTicks,
 } from '../webview/monitoring/monitoringModel';
-import { monitoringCommandFor, monitoringPath, unavailableFrom } from '../src/extension/panels/monitoringActions';
+import { PANEL_HISTORY_POINTS, PANEL_TRAFFIC_POINTS, fitForPanel, monitoringCommandFor, monitoringPath, thinHistory, unavailableFrom } from '../src/extension/panels/monitoringActions';
 import { hostToMonitoring, monitoringPanelState, monitoringToHost } from '../src/protocol/monitoringPanelMessages';
 import { monitoringState } from '../src/protocol/monitoring';
 import { DRIFTED_FEATURES, MOST_DRIFTED, driftingState, offState, waitingState } from './vscode/suite/monitoringFixture';
@@ -43,7 +43,8 @@ test('the header says the status as a person reads it', () => {
   assert.equal(statusText(waitingState(NOW, 'fraud', 37)), 'Waiting for 63 more requests');
   assert.equal(statusText(waitingState(NOW, 'fraud', 99)), 'Waiting for 1 more request');
   assert.equal(rowsNeeded(waitingState(NOW, 'fraud', 140)), 0);
-  assert.equal(statusText(offState()), 'Monitoring off: the deployment was started without --reference');
+  assert.equal(statusText(offState()), 'Monitoring is off for this deployment (started with --no-monitoring).');
+  assert.equal(statusText({ ...offState(), message: 'No reference data set: run abc logged none' }), 'Monitoring off: No reference data set: run abc logged none');
   assert.equal(statusText({ ...offState(), status: 'error', message: 'reference data/reference.csv: no such file' }), 'Error: reference data/reference.csv: no such file');
   assert.equal(statusText({ ...offState(), status: 'loading' }), 'Loading the reference…');
 });
@@ -133,6 +134,22 @@ test('a failed request for the state says why: no such deployment, a backend wit
   assert.match(older.message, /Restart Backend/);
   assert.equal(unavailableFrom('churn', { message: 'No API endpoint', status: 404, code: 'ENDPOINT_NOT_FOUND' }).reason, 'no-route');
   assert.equal(unavailableFrom('churn', { message: 'fetch failed' }).reason, 'error');
+});
+
+test('a long history is thinned for the panel, keeping drift episodes and the newest window; traffic keeps its last 30 minutes', () => {
+  const state = driftingState(NOW);
+  assert.equal(fitForPanel(state), state, 'a short state as it is');
+  const long = Array.from({ length: 4320 }, (_, i) => ({ ...state.history[0], at: i, driftedShare: i === 1234 ? 0.9 : 0.05 }));
+  const thin = thinHistory(long, PANEL_HISTORY_POINTS);
+  assert.equal(thin.length, PANEL_HISTORY_POINTS);
+  assert.ok(thin.some((p) => p.at === 1234), 'a single drifted window survives');
+  assert.equal(thin.at(-1)?.at, 4319);
+  assert.ok(thin.every((p, i) => i === 0 || p.at > thin[i - 1].at), 'in order');
+  const traffic = Array.from({ length: 3600 }, (_, i) => ({ ...state.traffic[0], at: i }));
+  const fitted = fitForPanel({ ...state, history: long, traffic });
+  assert.equal(fitted.traffic.length, PANEL_TRAFFIC_POINTS);
+  assert.equal(fitted.traffic.at(-1)?.at, 3599);
+  assert.equal(fitted.history.length, PANEL_HISTORY_POINTS);
 });
 
 test('the panel\'s messages are checked both ways', () => {

@@ -273,9 +273,9 @@ function drawExplain(state: MonitoringState): string | null {
       e.append(
         h('h3', {}, 'Drift monitoring is off for this deployment'),
         ...(state.message ? [h('p', {}, state.message)] : []),
-        h('p', {}, 'To watch it for data drift, serve it with a reference data set, the data the model was trained on:'),
-        h('pre', {}, h('code', {}, `mlops serve models:/${deployment}@champion --reference training\nmlops serve models:/${deployment}@champion --reference data/train.csv`)),
-        h('p', {}, '"training" takes the data set logged with the champion\'s training run (mw.log_dataset, context "training"); a file is a CSV or JSONL file in the workspace. Requests are then recorded and compared with the reference feature by feature, and this panel shows the drift as it happens.'),
+        h('p', {}, 'Monitoring compares the requests with a reference data set, the data the model was trained on. By default that is the training data set logged with the champion\'s run (mw.log_dataset("train.csv", context="training") in the training script); or name a CSV or JSON Lines file of the workspace:'),
+        h('pre', {}, h('code', {}, `mlops serve models:/${deployment}@champion --reference training\nmlops serve models:/${deployment}@champion --reference data/reference.csv`)),
+        h('p', {}, 'Started with --no-monitoring? Serve it again without. Requests are then recorded and compared with the reference feature by feature, and this panel shows the drift as it happens.'),
         button('How monitoring works', 'Open the README', () => post({ type: 'openDocs' })),
       );
       body.append(e);
@@ -497,12 +497,21 @@ function drawAlerts(state: MonitoringState): boolean {
       'ul',
       { class: 'mon-alerts' },
       ...latestFirst.map((a) => {
+        const li = h('li', { title: `${new Date(a.at).toLocaleString()} (${ago(a.at, now)})` }, h('span', { class: 'mon-when' }, clockTime(a.at)));
+        const r = a.retrain;
+        const retrainText = r ? `${r.pipeline}: ${r.status}${r.exitCode !== undefined && r.exitCode !== null ? `, exit ${r.exitCode}` : ''} · ${r.message}` : '';
+        if (a.kind === 'retrain') {
+          // A retraining run started by hand, or one that ended.
+          const ok = r?.status === 'finished' || r?.status === 'started';
+          li.append(h('span', {}, h('span', { class: ok ? 'mon-alert-ended' : 'mon-alert-started' }, r?.status === 'started' ? 'Retrain started' : r?.status === 'finished' ? 'Retrain finished' : 'Retrain'), r ? ` · ${retrainText}` : ''));
+          return li;
+        }
         const what =
           a.kind === 'started'
             ? [h('span', { class: 'mon-alert-started' }, 'Drift started'), ` · ${formatShare(a.driftedShare)} drifted${a.features.length ? `: ${a.features.slice(0, 5).join(', ')}${a.features.length > 5 ? ` +${a.features.length - 5}` : ''}` : ''}`]
             : [h('span', { class: 'mon-alert-ended' }, 'Drift ended'), ` · ${formatShare(a.driftedShare)} drifted`];
-        const li = h('li', { title: `${new Date(a.at).toLocaleString()} (${ago(a.at, now)})` }, h('span', { class: 'mon-when' }, clockTime(a.at)), h('span', {}, ...what));
-        if (a.retrain) li.append(h('span', { class: 'mon-alert-retrain' }, `Retrain (${a.retrain.pipeline}): ${a.retrain.status}${a.retrain.exitCode !== undefined && a.retrain.exitCode !== null ? `, exit ${a.retrain.exitCode}` : ''} · ${a.retrain.message}`));
+        li.append(h('span', {}, ...what));
+        if (r) li.append(h('span', { class: 'mon-alert-retrain' }, `Retrain ${retrainText}`));
         return li;
       }),
     ),

@@ -114,7 +114,9 @@ export function statusText(state: MonitoringState): string {
     case 'loading':
       return 'Loading the reference…';
     case 'off':
-      return state.message ? `Monitoring off: ${state.message}` : 'Monitoring off';
+      // The backend's reasons read "Monitoring is off …" or say what is missing ("No reference data set: …").
+      if (!state.message) return 'Monitoring off';
+      return /^monitoring is off\b/i.test(state.message) ? state.message : `Monitoring off: ${state.message}`;
     case 'error':
       return `Error: ${state.message ?? 'drift could not be computed'}`;
   }

@@ -1,3 +1,4 @@
+import type { DriftPoint, MonitoringState } from '../../protocol/monitoring';
 import type { MonitoringUnavailable, MonitoringToHost } from '../../protocol/monitoringPanelMessages';
 
 // What the Monitoring panel's buttons ask VS Code to run, and how a failed
@@ -52,4 +53,40 @@ export function unavailableFrom(deployment: string, err: { message: string; stat
     };
   }
   return { reason: 'error', message: `Could not get the monitoring state of '${deployment}': ${err.message}` };
+}
+
+/** Traffic drawn: the last 30 minutes of 2 s intervals (the backend keeps 2 hours). */
+export const PANEL_TRAFFIC_POINTS = 900;
+/** Drift windows drawn at most (the backend keeps up to 6 hours of 5 s windows). */
+export const PANEL_HISTORY_POINTS = 720;
+
+/**
+ * What the panel draws of a state: the recent traffic, and at most
+ * PANEL_HISTORY_POINTS drift windows. Posted every 2 s, a full history would be
+ * megabytes and tens of thousands of points per chart for no visible gain.
+ */
+export function fitForPanel(state: MonitoringState): MonitoringState {
+  const traffic = state.traffic.length > PANEL_TRAFFIC_POINTS ? state.traffic.slice(-PANEL_TRAFFIC_POINTS) : state.traffic;
+  const history = thinHistory(state.history, PANEL_HISTORY_POINTS);
+  return traffic === state.traffic && history === state.history ? state : { ...state, traffic, history };
+}
+
+/**
+ * Consecutive windows in `max` buckets, each kept by its most drifted window (so
+ * a short episode of drift is never thinned away); the newest window always last.
+ */
+export function thinHistory(history: DriftPoint[], max: number): DriftPoint[] {
+  if (history.length <= max) return history;
+  const out: DriftPoint[] = [];
+  const body = history.length - 1;
+  const buckets = max - 1;
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * body) / buckets);
+    const to = Math.floor(((b + 1) * body) / buckets);
+    let pick = history[from];
+    for (let i = from + 1; i < to; i++) if (history[i].driftedShare > pick.driftedShare) pick = history[i];
+    out.push(pick);
+  }
+  out.push(history[history.length - 1]);
+  return out;
 }

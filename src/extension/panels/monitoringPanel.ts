@@ -4,7 +4,7 @@ import type { HostToMonitoring, MonitoringReport, MonitoringToHost, MonitoringUn
 import { BackendRequestError, type WorkspaceBackend } from '../backend/workspaceBackend';
 import { monitoringPanelSchemas, monitoringSchemas } from '../lazySchemas';
 import type { Workbench } from '../workbench';
-import { monitoringCommandFor, monitoringPath, unavailableFrom } from './monitoringActions';
+import { fitForPanel, monitoringCommandFor, monitoringPath, unavailableFrom } from './monitoringActions';
 import { restoringSerializer } from './panelBackend';
 import { webviewOptions } from './webviewHtml';
 import { WebviewPanelHost } from './webviewPanelHost';
@@ -199,7 +199,7 @@ class MonitoringPanel extends WebviewPanelHost<HostToMonitoring, MonitoringToHos
     const fetchedAt = Date.now();
     if ('state' in result) {
       this.lastProblem = undefined;
-      this.post({ type: 'state', deployment, fetchedAt, state: result.state });
+      this.post({ type: 'state', deployment, fetchedAt, state: fitForPanel(result.state) });
       return;
     }
     // Said once in the log, not every 2 s.

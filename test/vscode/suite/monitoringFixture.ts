@@ -231,7 +231,14 @@ export function driftingState(now = Date.now(), options: MonitoringFixtureOption
         kind: 'started',
         driftedShare: 0.35,
         features: DRIFTED_FEATURES,
-        retrain: { pipeline: 'retrain.pipeline.yaml', status: 'finished', message: 'retrain.pipeline.yaml finished: churn v4 registered', exitCode: 0 },
+        retrain: { pipeline: 'retrain.pipeline.yaml', status: 'started', message: 'retrain.pipeline.yaml started (log: .mlops/deployments/churn/retrain.log)' },
+      },
+      {
+        at: windowAt(12) + 95_000,
+        kind: 'retrain',
+        driftedShare: 0.35,
+        features: [],
+        retrain: { pipeline: 'retrain.pipeline.yaml', status: 'finished', message: 'retrain.pipeline.yaml finished: churn v4 registered and deployed', exitCode: 0 },
       },
       { at: windowAt(16), kind: 'ended', driftedShare: 0.05, features: [], retrain: null },
       {
@@ -246,14 +253,12 @@ export function driftingState(now = Date.now(), options: MonitoringFixtureOption
   };
 }
 
-const NO_REQUESTS = { requests: 0, errors: 0, labelled: 0, accuracy: null, meanAbsoluteError: null };
-
 /** A deployment served without a reference, no requests yet. */
 export function offState(deployment = 'fraud'): MonitoringState {
   return {
     deployment,
     status: 'off',
-    message: 'the deployment was started without --reference',
+    message: 'Monitoring is off for this deployment (started with --no-monitoring).',
     spec: null,
     reference: null,
     windowRows: 0,
@@ -261,8 +266,7 @@ export function offState(deployment = 'fraud'): MonitoringState {
     latest: null,
     history: [],
     traffic: [],
-    // The contract's variants record has both keys: a deployment without a challenger reports it empty.
-    variants: { champion: { requests: 0, errors: 0, labelled: 0, accuracy: null, meanAbsoluteError: null }, challenger: NO_REQUESTS },
+    variants: { champion: { requests: 0, errors: 0, labelled: 0, accuracy: null, meanAbsoluteError: null } },
     alerts: [],
     lastRetrainAt: null,
   };
@@ -279,7 +283,7 @@ export function waitingState(now = Date.now(), deployment = 'fraud', windowRows 
     latest: null,
     history: [],
     traffic: drifting.traffic.slice(-10),
-    variants: { champion: { requests: windowRows, errors: 0, labelled: 0, accuracy: null, meanAbsoluteError: null }, challenger: NO_REQUESTS },
+    variants: { champion: { requests: windowRows, errors: 0, labelled: 0, accuracy: null, meanAbsoluteError: null } },
     alerts: [],
     lastRetrainAt: null,
   };
