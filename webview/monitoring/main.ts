@@ -271,8 +271,8 @@ function drawExplain(state: MonitoringState): string | null {
     case 'off': {
       const e = box();
       e.append(
+        // Why it is off is in the header's status line.
         h('h3', {}, 'Drift monitoring is off for this deployment'),
-        ...(state.message ? [h('p', {}, state.message)] : []),
         h('p', {}, 'Monitoring compares the requests with a reference data set, the data the model was trained on. By default that is the training data set logged with the champion\'s run (mw.log_dataset("train.csv", context="training") in the training script); or name a CSV or JSON Lines file of the workspace:'),
         h('pre', {}, h('code', {}, `mlops serve models:/${deployment}@champion --reference training\nmlops serve models:/${deployment}@champion --reference data/reference.csv`)),
         h('p', {}, 'Started with --no-monitoring? Serve it again without. Requests are then recorded and compared with the reference feature by feature, and this panel shows the drift as it happens.'),
@@ -499,7 +499,8 @@ function drawAlerts(state: MonitoringState): boolean {
       ...latestFirst.map((a) => {
         const li = h('li', { title: `${new Date(a.at).toLocaleString()} (${ago(a.at, now)})` }, h('span', { class: 'mon-when' }, clockTime(a.at)));
         const r = a.retrain;
-        const retrainText = r ? `${r.pipeline}: ${r.status}${r.exitCode !== undefined && r.exitCode !== null ? `, exit ${r.exitCode}` : ''} · ${r.message}` : '';
+        // The backend's message names the pipeline and what happened; an exit code only when it failed.
+        const retrainText = r ? `${r.message.includes(r.pipeline) ? '' : `${r.pipeline}: `}${r.message}${r.exitCode ? ` (exit ${r.exitCode})` : ''}` : '';
         if (a.kind === 'retrain') {
           // A retraining run started by hand, or one that ended.
           const ok = r?.status === 'finished' || r?.status === 'started';
@@ -511,7 +512,7 @@ function drawAlerts(state: MonitoringState): boolean {
             ? [h('span', { class: 'mon-alert-started' }, 'Drift started'), ` · ${formatShare(a.driftedShare)} drifted${a.features.length ? `: ${a.features.slice(0, 5).join(', ')}${a.features.length > 5 ? ` +${a.features.length - 5}` : ''}` : ''}`]
             : [h('span', { class: 'mon-alert-ended' }, 'Drift ended'), ` · ${formatShare(a.driftedShare)} drifted`];
         li.append(h('span', {}, ...what));
-        if (r) li.append(h('span', { class: 'mon-alert-retrain' }, `Retrain ${retrainText}`));
+        if (r) li.append(h('span', { class: 'mon-alert-retrain' }, `Retrain: ${retrainText}`));
         return li;
       }),
     ),
