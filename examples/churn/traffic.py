@@ -354,6 +354,8 @@ def main():
             errors, last_error, progress.last_error = progress.errors, progress.last_error, None
             answered = dict(progress.answered_by)
             labelled, correct = progress.labelled, progress.correct
+        for line in alerts:
+            print(line, flush=True)
         for who in sorted(set(answered) - seen_answerers):
             print("now answered by %s" % who, flush=True)
             seen_answerers.add(who)
@@ -364,8 +366,6 @@ def main():
             "%.1f ms" % latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else "-",
             "  labelled %d, %.0f%% right" % (labelled, 100.0 * correct / labelled) if labelled else "",
             drift), flush=True)
-        for line in alerts:
-            print(line, flush=True)
         if last_error:
             print("  last error: %s" % last_error, flush=True)
 
