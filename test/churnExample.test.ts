@@ -6,16 +6,18 @@
 // version the pipeline registers must be that model.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { REPO, makeWorkspace, runCli, stopBackgroundServer } from './helpers/testServer';
+import { REPO, makeWorkspace, runCli, startServer, stopBackgroundServer, waitFor } from './helpers/testServer';
 import { DEBIAN_PYTHON as PYTHON, skipWithoutPython } from './helpers/pythonDeps';
 import { TrackingStore } from '../src/core/tracking/trackingStore';
 import { ModelRegistry } from '../src/core/registry/modelRegistry';
 import { readOnnxSignature } from '../src/core/registry/onnxSignature';
+import type { DeploymentState } from '../src/protocol/deployments';
+import type { MonitoringState } from '../src/protocol/monitoring';
 
 const EXAMPLE = join(REPO, 'examples', 'churn');
 const skip = skipWithoutPython(['numpy', 'onnx']);
@@ -264,5 +266,128 @@ test('mlops pipeline run exits 3 and registers nothing when the gate cannot hold
     assert.deepEqual(models(), []);
   } finally {
     stopBackgroundServer(dir);
+  }
+});
+
+// Serving and the closed loop (README "Serve and monitor"), made fast: a small
+// window, a verdict every 0.5 s, traffic.py at a few hundred requests a second.
+
+/** traffic.py, run to completion in `dir` (it finds the deployment through the backend). */
+function traffic(dir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    const proc = spawn(PYTHON, ['traffic.py', '--every', '0.5', ...args], { cwd: dir, env: untrackedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => (stdout += d));
+    proc.stderr.on('data', (d) => (stderr += d));
+    proc.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+test('prepare.py --shift moves the customers (shorter tenure, higher charges, more calls, more month-to-month) and more of them churn', { skip }, () => {
+  const dir = makeWorkspace('mlops-churn-shift-');
+  for (const file of ['prepare.py', 'churn_common.py']) cpSync(join(EXAMPLE, file), join(dir, file));
+  const means = (shift: string) => {
+    const r = spawnSync(PYTHON, ['prepare.py', '--seed', '3', '--rows', '4000', '--shift', shift, '--out', `s${shift}.csv`], { cwd: dir, env: untrackedEnv(), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [header, ...lines] = readFileSync(join(dir, `s${shift}.csv`), 'utf8').trim().split('\n');
+    const columns = header.split(',');
+    const rows = lines.map((l) => l.split(','));
+    const mean = (name: string, f: (v: string) => number = Number) => rows.reduce((a, r) => a + f(r[columns.indexOf(name)]), 0) / rows.length;
+    return { tenure: mean('tenure'), monthly: mean('monthly_charges'), calls: mean('support_calls'), monthToMonth: mean('contract', (v) => (v === '0' ? 1 : 0)), churn: mean('churn') };
+  };
+  const base = means('0');
+  const shifted = means('1');
+  assert.ok(shifted.tenure < base.tenure * 0.7, `tenure ${base.tenure} -> ${shifted.tenure}`);
+  assert.ok(shifted.monthly > base.monthly + 10, `monthly charges ${base.monthly} -> ${shifted.monthly}`);
+  assert.ok(shifted.calls > base.calls + 0.5, `support calls ${base.calls} -> ${shifted.calls}`);
+  assert.ok(shifted.monthToMonth > base.monthToMonth + 0.15, `month-to-month ${base.monthToMonth} -> ${shifted.monthToMonth}`);
+  assert.ok(shifted.churn > base.churn + 0.1, `churn rate ${base.churn} -> ${shifted.churn}: the same true model, riskier customers`);
+});
+
+test('the loop closes: traffic drifts, the deployment runs retrain.pipeline.yaml, which registers and redeploys v2, and with v2\'s training data as the reference the drift ends', { skip, timeout: 180_000 }, async () => {
+  const dir = copyOfExample('mlops-churn-loop-');
+  const server = await startServer(dir);
+  try {
+    const pipelineRun = await runPipeline(dir);
+    assert.equal(pipelineRun.code, 0, pipelineRun.stdout + pipelineRun.stderr);
+    // train.py logged the rows it fit, as the model sees them, as the run's training data set.
+    const tracking = TrackingStore.open(dir);
+    try {
+      const inputs = tracking.runs.get(pipelineRun.steps.train).inputs.datasetInputs;
+      assert.deepEqual(inputs.map((i) => [i.dataset.name, i.tags.find((t) => t.key === 'mlflow.data.context')?.value]), [['training_features', 'training']]);
+    } finally {
+      tracking.close();
+    }
+    assert.equal(readFileSync(join(dir, 'data', 'training_features.csv'), 'utf8').split('\n')[0], `${pipeline.steps.register.register!.features.join(',')},churn`);
+    const alias = await runCli(['models', 'alias', 'churn', 'champion', '1'], { cwd: dir });
+    assert.equal(alias.code, 0, alias.stderr);
+
+    const none = await traffic(dir, ['--normal', '1', '--shifted', '0']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /runs no deployment named 'churn'; start it with: mlops serve models:\/churn@champion/);
+
+    // mlops serve models:/churn@champion --on-drift retrain.pipeline.yaml, with a verdict every 0.5 s (no CLI flag for that).
+    const window = 400; // with fewer rows, sampling noise alone sometimes crosses the Wasserstein threshold
+    const created = await server.api('POST', '/api/v1/deployments', {
+      name: 'churn',
+      variants: [{ name: 'champion', modelUri: 'models:/churn@champion', weight: 100 }],
+      monitoring: { window: { rows: window }, minRows: window, recomputeSeconds: 0.5, onDrift: 'retrain.pipeline.yaml' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const monitoring = async () => (await server.api('GET', '/api/v1/deployments/churn/monitoring')).body as MonitoringState;
+    const ready = await waitFor('the training data set as the reference', async () => ((await monitoring()).reference ? await monitoring() : undefined));
+    assert.match(ready.reference!.source, /training data set 'training_features'/);
+    assert.equal(ready.reference!.features.length, 6);
+
+    // Customers like the training data, then the new regime; at 500/s every verdict sees ~250 new requests.
+    const started = Date.now();
+    const first = await traffic(dir, ['--normal', '800', '--shifted', '1200', '--rate', '500', '--feedback', '0.3']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.match(first.stdout, /done: 2000 requests, 0 errors/);
+    const retrained = await waitFor('the retraining run to finish', async () => {
+      const m = await monitoring();
+      return m.alerts.some((a) => a.kind === 'retrain' && a.retrain?.status !== 'started') ? m : undefined;
+    }, 60_000);
+    const before = retrained.history.filter((h) => h.at < retrained.alerts.find((a) => a.kind === 'started')!.at);
+    assert.ok(before.length >= 1 && before.every((h) => !h.datasetDrift), `no drift on unshifted traffic: ${JSON.stringify(before.map((h) => h.driftedShare))}`);
+    const alert = retrained.alerts.find((a) => a.kind === 'started')!;
+    assert.ok(alert.features.includes('tenure') && alert.features.includes('monthly_charges'), alert.features.join(', '));
+    assert.equal(alert.retrain?.status, 'started', JSON.stringify(alert.retrain));
+    const done = retrained.alerts.find((a) => a.kind === 'retrain')!;
+    assert.equal(done.retrain?.exitCode, 0, `${done.retrain?.message}\n${readFileSync(join(dir, '.mlops', 'deployments', 'churn', 'retrain.log'), 'utf8')}`);
+    assert.equal(retrained.alerts.filter((a) => a.kind === 'started').length, 1, 'one retraining per cooldown');
+
+    // The retraining run registered v2 as champion from its own train step, and the deployment serves it.
+    const tracking2 = TrackingStore.open(dir);
+    try {
+      const v2 = new ModelRegistry(tracking2).getVersionByAlias('churn', 'champion');
+      assert.equal(v2.version, 2);
+      assert.equal(tracking2.runs.get(v2.runId!).data.tags.find((t) => t.key === 'mlops.pipeline')?.value, 'churn-retrain');
+    } finally {
+      tracking2.close();
+    }
+    const deployment = (await server.api('GET', '/api/v1/deployments/churn')).body.deployment as DeploymentState;
+    assert.deepEqual(deployment.variants.map((v) => [v.name, v.version]), [['champion', '2']]);
+    assert.equal(deployment.spec.monitoring?.onDrift, 'retrain.pipeline.yaml', 'the redeploy kept the monitoring settings');
+
+    // More of the new regime: against v2's training data (the shifted customers) there is no drift.
+    const second = await traffic(dir, ['--normal', '0', '--shifted', String(2 * window), '--rate', '500']);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.match(second.stdout, /now answered by champion churn v2/);
+    const settled = await waitFor('drift to end (and the request counts to come in, every 2 s)', async () => {
+      const m = await monitoring();
+      return m.status === 'ok' && m.reference?.source.includes("'retrain_features'") && m.variants.champion?.requests === 2000 + 2 * window ? m : undefined;
+    }, 30_000);
+    assert.ok(settled.alerts.some((a) => a.kind === 'ended'), JSON.stringify(settled.alerts));
+    const champion = settled.variants.champion!;
+    assert.equal(champion.errors, 0, 'no request failed, the redeploy included');
+    assert.ok(champion.labelled > 300 && champion.accuracy! > 0.6 && champion.accuracy! < 0.9, `live accuracy ${champion.accuracy} over ${champion.labelled} labels`);
+    const recorded = join(dir, '.mlops', 'deployments', 'churn', 'requests');
+    const times = readdirSync(recorded).flatMap((f) => readFileSync(join(recorded, f), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { at: number }).at));
+    const shiftedBeforeAlert = times.filter((t) => t <= alert.at).length - 800;
+    console.log(`closed loop in ${((Date.now() - started) / 1000).toFixed(1)} s; drift raised ${shiftedBeforeAlert} shifted requests in, retraining took ${done.at - alert.at} ms`);
+  } finally {
+    await server.stop();
   }
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Step 2: logistic regression trained with numpy, exported as model.onnx.
 
-    /usr/bin/python3 train.py --lr 0.5 --epochs 150 --l2 0.001 --data data/churn.csv --out model.onnx
+    /usr/bin/python3 train.py --lr 0.5 --epochs 150 --l2 0.001 --data data/churn.csv --out model.onnx \
+        --training-data data/training_features.csv
 
 Needs numpy and onnx (Debian: python3-numpy python3-onnx; see churn_common.py).
 Trains on the `train` rows of the CSV (every fifth of them held back for
@@ -14,12 +15,19 @@ P(churn). The standardisation is inside the graph:
 
     probabilities = Sigmoid(((float_input - mean) / std) · W + B)      (opset 13)
 
+The rows it is fit on are written to --training-data as the model sees them (the
+six feature columns of features.json, then churn) and logged with the run as its
+training data set (mw.log_dataset, context "training"): a deployment of a version
+registered from this run compares its requests with them (`mlops serve`'s
+default reference, "training").
+
 The model is logged with the run (artifacts model/model.onnx and
 model/features.json) but not registered: registering is the pipeline's gated
 register step. `--register NAME` registers it here anyway (with its features).
 """
 
 import argparse
+import csv
 import json
 import os
 
@@ -85,6 +93,16 @@ def to_onnx(mean, std, w, b, features):
     return model
 
 
+def write_training_data(path, X, y):
+    """The feature matrix as a CSV with the model's column names (and the label last)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(cc.FEATURES + ["churn"])
+        for row, label in zip(X, y):
+            writer.writerow(["%.6g" % v for v in row] + [int(label)])  # float32 values, as sent to the model
+
+
 def main():
     given = cc.Tracking.given_params()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -93,6 +111,8 @@ def main():
     parser.add_argument("--l2", type=float, default=float(given.get("l2", 0.001)))
     parser.add_argument("--data", default="data/churn.csv")
     parser.add_argument("--out", default="model.onnx")
+    parser.add_argument("--training-data", default="data/training_features.csv", metavar="CSV",
+                        help="where to write the training rows' features (logged as the run's training data set)")
     parser.add_argument("--register", metavar="NAME", help="also register the model under NAME (the pipeline's register step does this instead)")
     args = parser.parse_args()
 
@@ -132,6 +152,10 @@ def main():
         f.write("\n")
     print("wrote %s and %s (weights per standardised feature: %s, bias %.3f)" % (
         args.out, os.path.relpath(features_file), ", ".join("%s %.3f" % fw for fw in zip(cc.FEATURES, w)), b))
+
+    write_training_data(args.training_data, X[fit_rows], ys)
+    tracking.log_dataset(args.training_data, context="training")
+    print("wrote %s: the %d training rows' features, logged as the training data set" % (args.training_data, len(fit_rows)))
 
     tracking.set_tag("model", "logistic-regression")
     tracking.log_model(args.out)  # runs:/<run>/model: model/model.onnx ...
