@@ -288,7 +288,7 @@ function drawExplain(state: MonitoringState): string | null {
       return 'loading';
     }
     case 'waiting': {
-      const minRows = state.spec?.minRows ?? 0;
+      const minRows = state.spec ? Math.min(state.spec.minRows, state.spec.window.rows) : 0;
       const need = rowsNeeded(state);
       const e = box();
       const bar = h('div', { class: 'mon-progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(minRows), 'aria-valuenow': String(state.windowRows) }, h('span', {}));

@@ -96,7 +96,7 @@ export function ago(ms: number, now: number): string {
 
 /** Rows the window still needs before drift is computed (0 once it may be). */
 export function rowsNeeded(state: MonitoringState): number {
-  const minRows = state.spec?.minRows ?? 0;
+  const minRows = state.spec ? Math.min(state.spec.minRows, state.spec.window.rows) : 0;
   return Math.max(0, minRows - state.windowRows);
 }
 

@@ -38,7 +38,8 @@ set, with Evidently's tests, every few seconds; drift shows in the editor and on
                       data set the champion's run logged with mw.log_dataset(context="training")
   --window N          compare the last N recorded requests (default 1000)
   --window-minutes M  ... and none older than M minutes
-  --min-rows N        no verdict before the window holds N requests (default 100)
+  --min-rows N        no verdict before the window holds N requests (default 500, at most
+                      the window: fewer give false alarms)
   --sample-rate R     share of requests recorded, 0-1 (default 1)
   --on-drift FILE     run this pipeline (e.g. retrain.pipeline.yaml) when data set drift starts
   --cooldown MINUTES  at most one --on-drift run per MINUTES (default 60)

@@ -30,6 +30,8 @@ const MIB = 1024 * 1024;
 
 const init = workerData as MonitorInit;
 const { spec, featureNames, categorical } = init;
+/** A window smaller than minRows would never get a verdict. */
+const minRows = Math.min(spec.minRows, spec.window.rows);
 const post = (m: FromMonitor, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 
 const log = new RequestLog(init.recordDir, spec.maxRecordedMiB * MIB);
@@ -103,10 +105,10 @@ function compute(): void {
   const moving = spec.window.minutes !== undefined && Date.now() - lastSnapshotAt > 60_000;
   if (window.added === computedAt && !moving) return;
   computedAt = window.added;
-  const result = liveDrift(reference, predictionReference, window, { driftShare: spec.driftShare, minRows: spec.minRows, ...(spec.window.minutes !== undefined ? { windowMinutes: spec.window.minutes } : {}) });
+  const result = liveDrift(reference, predictionReference, window, { driftShare: spec.driftShare, minRows, ...(spec.window.minutes !== undefined ? { windowMinutes: spec.window.minutes } : {}) });
   if (result.kind === 'waiting') {
-    const needed = spec.minRows - result.windowRows;
-    setStatus('waiting', `${result.windowRows} of the ${spec.minRows} requests needed in the window; ${needed} more to go`);
+    const needed = minRows - result.windowRows;
+    setStatus('waiting', `${result.windowRows} of the ${minRows} requests needed in the window; ${needed} more to go`);
     return;
   }
   lastSnapshotAt = Date.now();
