@@ -56,6 +56,7 @@ import { seededRandom } from '../test/helpers/seededRandom';
 // ratios are the median of same-round ratios, so a build elsewhere on the
 // machine during one round skews less),
 // BENCH_PYTHON (/usr/bin/python3, Debian's, which has the python3-* packages),
+// BENCH_SERVING_FLASK=0 (leave Flask out: a quicker run while working on ours),
 // BENCH_CPU_PROF=<dir> (the backend, its deployment process and the bare server
 // run under --cpu-prof; where the deployment and the bare server spent their CPU
 // during each load window is printed).
@@ -574,7 +575,9 @@ main(async () => {
   // --- Flask + gunicorn.
   let flaskSkipped: string | undefined;
   let gunicorn: ChildProcess | undefined;
-  if (!pythonHas(['flask', 'gunicorn', 'sklearn'])) {
+  if (process.env.BENCH_SERVING_FLASK === '0') {
+    flaskSkipped = 'BENCH_SERVING_FLASK=0 (a quicker run while working on our server)';
+  } else if (!pythonHas(['flask', 'gunicorn', 'sklearn'])) {
     flaskSkipped = `${PYTHON} cannot import flask, gunicorn and sklearn (apt-get install python3-flask python3-gunicorn python3-sklearn)`;
   } else {
     const port = await freePort();

@@ -69,17 +69,16 @@ export class DynamicBatcher {
   }
 
   /** Runs one request's feeds; resolves with its own outputs (all, or `outputNames`). */
-  async run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
+  run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
     const batchKey = this.batching ? batchKeyOf(feeds, this.inputOrder) : undefined;
     // Alone, the run fetches only what the caller wants; merged runs fetch every output, since callers differ.
     if (!batchKey) return this.runAlone(feeds, feeds[this.inputOrder[0]]?.dims[0] ?? 0, outputNames);
-    const all = await new Promise<NamedTensors>((resolve, reject) => {
-      this.queue.push({ feeds, ...batchKey, resolve, reject });
+    const all = new Promise<NamedTensors>((resolve, reject) => {
+      this.queue.push({ feeds, rows: batchKey.rows, key: batchKey.key, resolve, reject });
       this.queuedRows += batchKey.rows;
       this.schedule();
     });
-    if (!outputNames) return all;
-    return Object.fromEntries(outputNames.map((n) => [n, all[n]]));
+    return outputNames ? all.then((outputs) => pick(outputs, outputNames)) : all;
   }
 
   /**
@@ -107,11 +106,13 @@ export class DynamicBatcher {
     this.timer = undefined;
     this.immediate = undefined;
     while (this.queue.length > 0) {
-      const [first, ...others] = this.queue;
+      const queue = this.queue;
+      const first = queue[0];
       const batch = [first];
       let rows = first.rows;
       const rest: Pending[] = [];
-      for (const p of others) {
+      for (let i = 1; i < queue.length; i++) {
+        const p = queue[i];
         if (p.key === first.key && rows + p.rows <= this.maxBatchRows) {
           batch.push(p);
           rows += p.rows;
@@ -136,10 +137,11 @@ export class DynamicBatcher {
       const merged = await this.runMerged(batch, rows);
       if (merged) {
         this.stats.record({ requests: batch.length, rows, durationMs: performance.now() - started, outcome: 'ok' });
+        const names = Object.keys(merged);
         let offset = 0;
         for (const p of batch) {
           const own: NamedTensors = {};
-          for (const [name, t] of Object.entries(merged)) own[name] = sliceRows(t, offset, offset + p.rows);
+          for (const name of names) own[name] = sliceRows(merged[name], offset, offset + p.rows);
           offset += p.rows;
           p.resolve(own);
         }
@@ -177,4 +179,10 @@ export class DynamicBatcher {
       throw err;
     }
   }
+}
+
+function pick(outputs: NamedTensors, names: readonly string[]): NamedTensors {
+  const out: NamedTensors = {};
+  for (const name of names) out[name] = outputs[name];
+  return out;
 }

@@ -43,45 +43,57 @@ export interface DecodedInferRequest {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The inputs by name, once per signature (a signature lives as long as its session). */
+const specsBySignature = new WeakMap<ServingSignature, Map<string, ServingTensorSpec>>();
+function inputSpecs(signature: ServingSignature): Map<string, ServingTensorSpec> {
+  let specs = specsBySignature.get(signature);
+  if (!specs) specsBySignature.set(signature, (specs = new Map(signature.inputs.map((s) => [s.name, s]))));
+  return specs;
+}
+
 /** Checks a parsed JSON body against the spec and the model's signature and builds the feeds. */
 export function decodeInferRequest(body: unknown, signature: ServingSignature): ServingResult<DecodedInferRequest> {
-  return asResult(() => {
-    if (!isObject(body)) throw new RequestError('The inference request must be a JSON object with an "inputs" array.');
-    if (body.id !== undefined && typeof body.id !== 'string') throw new RequestError('"id" must be a string.');
-    if (body.parameters !== undefined && !isObject(body.parameters)) throw new RequestError('"parameters" must be an object.');
-    if (!Array.isArray(body.inputs)) throw new RequestError('The inference request has no "inputs" array.');
-    const specs = new Map(signature.inputs.map((s) => [s.name, s]));
-    const feeds: NamedTensors = {};
-    const bindings = new Map<string, { value: number; input: string }>();
-    body.inputs.forEach((input, i) => {
-      if (!isObject(input) || typeof input.name !== 'string') throw new RequestError(`inputs[${i}] must be an object with a "name".`);
-      const spec = specs.get(input.name);
-      if (!spec) throw new RequestError(`Unknown input ${input.name}: the model's inputs are ${listNames(signature.inputs)}.`);
-      if (feeds[input.name]) throw new RequestError(`Input ${input.name} is given twice.`);
-      feeds[input.name] = decodeInput(input, spec, bindings);
-    });
+  return asResult(() => decodeChecked(body, signature));
+}
+
+function decodeChecked(body: unknown, signature: ServingSignature): DecodedInferRequest {
+  if (!isObject(body)) throw new RequestError('The inference request must be a JSON object with an "inputs" array.');
+  if (body.id !== undefined && typeof body.id !== 'string') throw new RequestError('"id" must be a string.');
+  if (body.parameters !== undefined && !isObject(body.parameters)) throw new RequestError('"parameters" must be an object.');
+  const inputs = body.inputs;
+  if (!Array.isArray(inputs)) throw new RequestError('The inference request has no "inputs" array.');
+  const specs = inputSpecs(signature);
+  const feeds: NamedTensors = {};
+  const bindings = new Map<string, { value: number; input: string }>();
+  for (let i = 0; i < inputs.length; i++) {
+    const input: unknown = inputs[i];
+    if (!isObject(input) || typeof input.name !== 'string') throw new RequestError(`inputs[${i}] must be an object with a "name".`);
+    const spec = specs.get(input.name);
+    if (!spec) throw new RequestError(`Unknown input ${input.name}: the model's inputs are ${listNames(signature.inputs)}.`);
+    if (feeds[input.name]) throw new RequestError(`Input ${input.name} is given twice.`);
+    feeds[input.name] = decodeInput(input, spec, bindings);
+  }
+  if (inputs.length < signature.inputs.length || signature.inputs.some((s) => !feeds[s.name])) {
     const missing = signature.inputs.filter((s) => !feeds[s.name]);
-    if (missing.length) {
-      throw new RequestError(`Missing input${missing.length > 1 ? 's' : ''} ${missing.map(describeSpec).join(', ')}; the model needs every input.`);
-    }
-    let outputNames: string[] | undefined;
-    if (body.outputs !== undefined) {
-      if (!Array.isArray(body.outputs)) throw new RequestError('"outputs" must be an array of {"name": ...}.');
-      const known = new Set(signature.outputs.map((o) => o.name));
-      outputNames = body.outputs.map((o, i) => {
-        if (!isObject(o) || typeof o.name !== 'string') throw new RequestError(`outputs[${i}] must be an object with a "name".`);
-        if (!known.has(o.name)) throw new RequestError(`Unknown output ${o.name}: the model's outputs are ${listNames(signature.outputs)}.`);
-        return o.name;
-      });
-      if (new Set(outputNames).size !== outputNames.length) throw new RequestError('An output is requested twice.');
-    }
-    return {
-      ...(body.id !== undefined ? { id: body.id as string } : {}),
-      ...(body.parameters !== undefined ? { parameters: body.parameters as OipParameters } : {}),
-      feeds,
-      ...(outputNames ? { outputNames } : {}),
-    };
+    throw new RequestError(`Missing input${missing.length > 1 ? 's' : ''} ${missing.map(describeSpec).join(', ')}; the model needs every input.`);
+  }
+  const decoded: DecodedInferRequest = { feeds };
+  if (body.id !== undefined) decoded.id = body.id as string;
+  if (body.parameters !== undefined) decoded.parameters = body.parameters as OipParameters;
+  if (body.outputs !== undefined) decoded.outputNames = requestedOutputs(body.outputs, signature);
+  return decoded;
+}
+
+function requestedOutputs(outputs: unknown, signature: ServingSignature): string[] {
+  if (!Array.isArray(outputs)) throw new RequestError('"outputs" must be an array of {"name": ...}.');
+  const known = new Set(signature.outputs.map((o) => o.name));
+  const names = outputs.map((o: unknown, i) => {
+    if (!isObject(o) || typeof o.name !== 'string') throw new RequestError(`outputs[${i}] must be an object with a "name".`);
+    if (!known.has(o.name)) throw new RequestError(`Unknown output ${o.name}: the model's outputs are ${listNames(signature.outputs)}.`);
+    return o.name;
   });
+  if (new Set(names).size !== names.length) throw new RequestError('An output is requested twice.');
+  return names;
 }
 
 function decodeInput(input: Record<string, unknown>, spec: ServingTensorSpec, bindings: Map<string, { value: number; input: string }>) {
@@ -105,7 +117,7 @@ function decodeInput(input: Record<string, unknown>, spec: ServingTensorSpec, bi
   if (flat.length !== count) {
     throw new RequestError(`Wrong element count for input ${name}: shape ${formatShape(input.shape)} needs ${count} elements, but data has ${flat.length}.`);
   }
-  return { type: spec.type, dims: [...input.shape], data: tensorDataFrom(flat, spec.type, `Input ${name}`) };
+  return { type: spec.type, dims: input.shape.slice(), data: tensorDataFrom(flat, spec.type, `Input ${name}`) };
 }
 
 /** The inference response object; `outputNames` (the request's subset) orders and filters the outputs. */

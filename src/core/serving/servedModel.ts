@@ -42,6 +42,12 @@ export class ServedModel {
     private readonly observe: ((feeds: NamedTensors, results: NamedTensors) => void) | undefined,
   ) {}
 
+  /** What the MLflow codec needs of the model, built once. */
+  private get tabularModel() {
+    return (this.tabular ??= { signature: this.session.signature, ...(this.featureSchema ? { features: this.featureSchema } : {}) });
+  }
+  private tabular: { signature: ModelSession['signature']; features?: FeatureSchema } | undefined;
+
   get features(): FeatureSchema | undefined {
     return this.featureSchema;
   }
@@ -56,29 +62,29 @@ export class ServedModel {
   }
 
   /** POST /v2/models/{name}[/versions/{v}]/infer */
-  async inferOip(rawBody: string): Promise<ServingOutcome<OipInferResponse>> {
+  inferOip(rawBody: string): Promise<ServingOutcome<OipInferResponse>> {
     const decoded = parsed(rawBody, (json) => decodeInferRequest(json, this.session.signature));
-    if (!decoded.ok) return badRequest(decoded.error);
+    if (!decoded.ok) return Promise.resolve(badRequest(decoded.error));
     const { id, feeds, outputNames } = decoded.value;
     return this.runThen(feeds, outputNames, (results) => encodeInferResponse({ modelName: this.name, modelVersion: this.version, id, results, outputNames }));
   }
 
   /** POST /invocations (MLflow 2.x scoring server): JSON or CSV by Content-Type. */
-  async invocations(rawBody: string, contentType: string | undefined): Promise<ServingOutcome<{ predictions: unknown }>> {
+  invocations(rawBody: string, contentType: string | undefined): Promise<ServingOutcome<{ predictions: unknown }>> {
     const kind = invocationsContentKind(contentType);
     if (!kind) {
-      return { ok: false, kind: 'unsupported-media-type', message: `Content-Type ${contentType ? `'${contentType}'` : '(none)'} is not supported: send application/json or text/csv.` };
+      return Promise.resolve({ ok: false, kind: 'unsupported-media-type', message: `Content-Type ${contentType ? `'${contentType}'` : '(none)'} is not supported: send application/json or text/csv.` });
     }
-    const model = { signature: this.session.signature, ...(this.featureSchema ? { features: this.featureSchema } : {}) };
+    const model = this.tabularModel;
     const input = kind === 'csv' ? parseInvocationsCsv(rawBody, model) : parsed(rawBody, (json) => parseInvocationsJson(json, model));
-    if (!input.ok) return badRequest(input.error);
+    if (!input.ok) return Promise.resolve(badRequest(input.error));
     return this.runThen(input.value.feeds, undefined, (results) => encodeMlflowPredictions(results, input.value.kind));
   }
 
   /** POST /v1/models/{name}:predict (KServe v1). */
-  async predictV1(rawBody: string): Promise<ServingOutcome<{ predictions: unknown[] }>> {
+  predictV1(rawBody: string): Promise<ServingOutcome<{ predictions: unknown[] }>> {
     const feeds = parsed(rawBody, (json) => decodeV1Predict(json, this.session.signature));
-    if (!feeds.ok) return badRequest(feeds.error);
+    if (!feeds.ok) return Promise.resolve(badRequest(feeds.error));
     return this.runThen(feeds.value, undefined, encodeV1Predictions);
   }
 
@@ -88,22 +94,24 @@ export class ServedModel {
     await this.session.dispose();
   }
 
-  private async runThen<T>(feeds: NamedTensors, outputNames: readonly string[] | undefined, encode: (results: NamedTensors) => T): Promise<ServingOutcome<T>> {
-    let results: NamedTensors;
-    try {
-      results = await this.batcher.run(feeds, outputNames);
-    } catch (err) {
-      const reason = (err instanceof Error ? err.message : String(err)).trim();
-      return { ok: false, kind: 'inference-failed', message: `The model could not compute this input: ${reason}` };
-    }
-    if (this.observe) {
-      try {
-        this.observe(feeds, results);
-      } catch {
-        /* monitoring never fails a request */
-      }
-    }
-    return { ok: true, body: encode(results) };
+  /** Runs the feeds, lets `observe` see them, and encodes; without async frames, which a small model's request pays for in allocation. */
+  private runThen<T>(feeds: NamedTensors, outputNames: readonly string[] | undefined, encode: (results: NamedTensors) => T): Promise<ServingOutcome<T>> {
+    return this.batcher.run(feeds, outputNames).then(
+      (results): ServingOutcome<T> => {
+        if (this.observe) {
+          try {
+            this.observe(feeds, results);
+          } catch {
+            /* monitoring never fails a request */
+          }
+        }
+        return { ok: true, body: encode(results) };
+      },
+      (err: unknown): ServingOutcome<T> => {
+        const reason = (err instanceof Error ? err.message : String(err)).trim();
+        return { ok: false, kind: 'inference-failed', message: `The model could not compute this input: ${reason}` };
+      },
+    );
   }
 }
 

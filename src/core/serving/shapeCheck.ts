@@ -9,14 +9,16 @@ export const formatShape = (shape: readonly (number | string | null)[]) => `[${s
 
 /** `bindings` carries the symbolic dimensions bound so far by the request's other inputs. */
 export function checkShape(spec: ServingTensorSpec, dims: readonly number[], bindings: Map<string, { value: number; input: string }>): void {
-  const expected = `${spec.name} expects shape ${formatShape(spec.shape)}`;
+  // Messages are built only on failure: this runs for every input of every request.
+  const expected = () => `${spec.name} expects shape ${formatShape(spec.shape)}`;
   if (dims.length !== spec.shape.length) {
-    throw new RequestError(`Wrong shape for input ${spec.name}: got ${formatShape(dims)} (${dims.length} dimensions), but ${expected} (${spec.shape.length} dimensions).`);
+    throw new RequestError(`Wrong shape for input ${spec.name}: got ${formatShape(dims)} (${dims.length} dimensions), but ${expected()} (${spec.shape.length} dimensions).`);
   }
-  spec.shape.forEach((want, i) => {
+  for (let i = 0; i < dims.length; i++) {
+    const want = spec.shape[i];
     const got = dims[i];
     if (typeof want === 'number' && got !== want) {
-      throw new RequestError(`Wrong shape for input ${spec.name}: got ${formatShape(dims)}, but ${expected}; dimension ${i} must be ${want}.`);
+      throw new RequestError(`Wrong shape for input ${spec.name}: got ${formatShape(dims)}, but ${expected()}; dimension ${i} must be ${want}.`);
     }
     if (typeof want === 'string') {
       const bound = bindings.get(want);
@@ -27,9 +29,11 @@ export function checkShape(spec: ServingTensorSpec, dims: readonly number[], bin
       }
       if (!bound) bindings.set(want, { value: got, input: spec.name });
     }
-  });
+  }
 }
 
 export function isDimList(shape: unknown): shape is number[] {
-  return Array.isArray(shape) && shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0);
+  if (!Array.isArray(shape)) return false;
+  for (const d of shape) if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) return false;
+  return true;
 }

@@ -32,63 +32,71 @@ function describe(v: unknown): string {
  * reading of an empty cell as a missing float.
  */
 export function tensorDataFrom(values: readonly unknown[], type: ElementType, where: string, options: { nullAsNaN?: boolean; unit?: string } = {}): TensorData {
+  // Plain loops, no closures: this fills every input of every request.
   const out = allocate(type, values.length);
-  const bad = (i: number, want: string): never => {
-    throw new RequestError(`${where}: ${options.unit ?? 'element'} ${i} is ${describe(values[i])}, not ${want}.`);
-  };
+  const n = values.length;
   if (type === 'string') {
     const strings = out as string[];
-    values.forEach((v, i) => {
-      if (typeof v !== 'string') bad(i, 'a string (BYTES elements are JSON strings)');
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v !== 'string') badElement(values, i, 'a string (BYTES elements are JSON strings)', where, options.unit);
       strings[i] = v as string;
-    });
+    }
     return out;
   }
   if (type === 'bool') {
     const bytes = out as Uint8Array;
-    values.forEach((v, i) => {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
       if (v === true || v === 1) bytes[i] = 1;
       else if (v === false || v === 0) bytes[i] = 0;
-      else bad(i, 'a boolean (true or false)');
-    });
+      else badElement(values, i, 'a boolean (true or false)', where, options.unit);
+    }
     return out;
   }
   if (type === 'int64' || type === 'uint64') {
     const [lo, hi] = INT64_RANGE[type];
     const big = out as BigInt64Array | BigUint64Array;
-    values.forEach((v, i) => {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
       // A decimal string keeps 64-bit values that a JSON number would round.
       let b: bigint | undefined;
       if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
       else if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) b = BigInt(v.trim());
-      if (b === undefined) bad(i, `an integer (${type})`);
-      if (b! < lo || b! > hi) bad(i, `within ${type}'s range`);
-      big[i] = b!;
-    });
+      if (b === undefined) return badElement(values, i, `an integer (${type})`, where, options.unit);
+      if (b < lo || b > hi) badElement(values, i, `within ${type}'s range`, where, options.unit);
+      big[i] = b;
+    }
     return out;
   }
   const range = INT_RANGE[type];
   if (range) {
     const ints = out as Exclude<TensorData, string[] | BigInt64Array | BigUint64Array>;
-    values.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isInteger(v)) bad(i, `an integer (${type})`);
-      if ((v as number) < range[0] || (v as number) > range[1]) bad(i, `within ${type}'s range ${range[0]}..${range[1]}`);
-      ints[i] = v as number;
-    });
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' || !Number.isInteger(v)) return badElement(values, i, `an integer (${type})`, where, options.unit);
+      if (v < range[0] || v > range[1]) badElement(values, i, `within ${type}'s range ${range[0]}..${range[1]}`, where, options.unit);
+      ints[i] = v;
+    }
     return out;
   }
   // float16 / float32 / float64
   const floats = out as Float32Array | Float64Array | Uint16Array;
   const toBits = type === 'float16';
-  values.forEach((v, i) => {
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
     let x: number;
     if (typeof v === 'number') x = v;
     else if (typeof v === 'string' && v in SPECIAL_FLOATS) x = SPECIAL_FLOATS[v];
     else if (v === null && options.nullAsNaN) x = NaN;
-    else return bad(i, 'a number');
+    else return badElement(values, i, 'a number', where, options.unit);
     floats[i] = toBits ? float16Bits(x) : x;
-  });
+  }
   return out;
+}
+
+function badElement(values: readonly unknown[], i: number, want: string, where: string, unit = 'element'): never {
+  throw new RequestError(`${where}: ${unit} ${i} is ${describe(values[i])}, not ${want}.`);
 }
 
 /** JSON-ready elements of a result tensor. 64-bit integers beyond 2^53 become decimal strings rather than silently rounded numbers. */
@@ -161,10 +169,19 @@ export function nestedValuesOf(tensor: TensorValue): unknown {
   return build(0);
 }
 
-/** Rows [start, end) of a tensor whose first dimension is the batch. */
+/**
+ * Rows [start, end) of a tensor whose first dimension is the batch. Numeric data
+ * is a view into the tensor's buffer, not a copy: a merged run's callers each get
+ * their rows without copying them (whoever keeps or transfers rows copies first).
+ */
 export function sliceRows(tensor: TensorValue, start: number, end: number): TensorValue {
-  const rowSize = tensor.dims.slice(1).reduce((n, d) => n * d, 1);
-  return { type: tensor.type, dims: [end - start, ...tensor.dims.slice(1)], data: tensor.data.slice(start * rowSize, end * rowSize) as TensorData };
+  const dims = tensor.dims.slice();
+  let rowSize = 1;
+  for (let i = 1; i < dims.length; i++) rowSize *= dims[i];
+  dims[0] = end - start;
+  const data = tensor.data;
+  const part = Array.isArray(data) ? data.slice(start * rowSize, end * rowSize) : (data as Float32Array).subarray(start * rowSize, end * rowSize);
+  return { type: tensor.type, dims, data: part as TensorData };
 }
 
 /** Stacks tensors of equal trailing dims along the first dimension. */

@@ -2,7 +2,7 @@
 // Latency buckets run from 100 µs (a batched small model answers in well under a
 // millisecond) to 10 s (a large model under load).
 import type { BatchRecord } from '../../core/serving/batchStats';
-import { Histogram, LabelledValues } from './promText';
+import { Histogram, LabelledValues, labelText, type Labels } from './promText';
 import type { LiveDriftSnapshot } from '../../core/monitoring';
 
 export type Protocol = 'oip' | 'mlflow' | 'kserve_v1';
@@ -36,14 +36,17 @@ export class DeploymentMetrics {
   total = 0;
   errors = 0;
   private window: number[] = [];
+  /** The label texts of a request's series, by a cheap key: rendering labels is most of a request's metrics cost otherwise. */
+  private readonly requestLabels = new Map<string, { requests: string; latency: { text: string; labels: Labels } }>();
 
   /**
    * A request a client sent, or a shadow copy (never returned): both in /metrics,
    * but only clients' requests in the editor's counters and percentiles.
    */
   request(r: RequestRecord, shadowCopy = false): void {
-    this.requests.add({ model: r.model, version: r.version, variant: r.variant, protocol: r.protocol, status: String(r.status) });
-    this.latency.observe({ variant: r.variant, protocol: r.protocol }, r.seconds);
+    const labels = this.labelsOf(r);
+    this.requests.addRendered(labels.requests);
+    this.latency.observeRendered(labels.latency.text, labels.latency.labels, r.seconds);
     if (shadowCopy) return;
     this.total++;
     this.byVariant[r.variant].requests++;
@@ -52,6 +55,20 @@ export class DeploymentMetrics {
       this.byVariant[r.variant].errors++;
     }
     if (this.window.length < WINDOW_LIMIT) this.window.push(r.seconds * 1000);
+  }
+
+  private labelsOf(r: RequestRecord) {
+    const key = `${r.variant} ${r.protocol} ${r.status} ${r.model} ${r.version}`;
+    let labels = this.requestLabels.get(key);
+    if (!labels) {
+      const latency = { variant: r.variant, protocol: r.protocol };
+      labels = {
+        requests: labelText({ model: r.model, version: r.version, variant: r.variant, protocol: r.protocol, status: String(r.status) }),
+        latency: { text: labelText(latency), labels: latency },
+      };
+      this.requestLabels.set(key, labels);
+    }
+    return labels;
   }
 
   batch(variant: VariantName, record: BatchRecord): void {

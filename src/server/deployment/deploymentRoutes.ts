@@ -7,7 +7,7 @@ import { HttpError } from '../http/httpError';
 import { version as packageVersion } from '../../../package.json';
 import { answerInference, type ServingContext } from './inferenceCall';
 import { readBodyText } from './requestBody';
-import { sendBody } from './errorShapes';
+import { sendBody, sendText } from './errorShapes';
 import type { Generation } from './servingSlot';
 import type { LoadedVariant } from './variantLoader';
 import type { VariantName } from './deploymentMetrics';
@@ -15,7 +15,6 @@ import type { VariantName } from './deploymentMetrics';
 export interface RouteContext extends ServingContext {
   /** The deployment's name (accepted in place of the model name). */
   deploymentName(): string;
-  requestIdOf(res: import('node:http').ServerResponse): string;
 }
 
 const feedbackBody = z.object({
@@ -62,16 +61,15 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
     if (!m || m[3] === 'infer') throw notFound(`No OIP endpoint GET /v2/models/${rest}.`);
     const [, name, version, action] = m.map((s) => (s === undefined ? s : decodeURIComponent(s)));
     const { variant } = target(current(), name, version);
-    const headers = { 'X-MLOps-Variant': variant.name, 'X-MLOps-Model-Version': `${variant.model}/${variant.version}` };
+    const headers = ['X-MLOps-Variant', variant.name, 'X-MLOps-Model-Version', variant.label];
     if (action === 'ready') sendBody(res, 200, { name, ready: true }, headers);
     else sendBody(res, 200, variant.served.metadata(), headers);
   });
-  router.on('POST', '/v2/models/*', async ({ req, res, rest }) => {
+  router.on('POST', '/v2/models/*', ({ req, res, rest }) => {
     const m = OIP_MODEL_PATH.exec(rest);
     if (!m || m[3] !== 'infer') throw notFound(`No OIP endpoint POST /v2/models/${rest}.`);
-    const [, name, version] = m.map((s) => (s === undefined ? s : decodeURIComponent(s)));
-    const body = await readBodyText(req);
-    await answerInference(ctx, { req, res, requestId: ctx.requestIdOf(res) }, 'oip', pinnedFor(name, version), (served) => served.inferOip(body));
+    const pinned = pinnedFor(decodeURIComponent(m[1]), m[2] === undefined ? undefined : decodeURIComponent(m[2]));
+    return readBodyText(req).then((body) => answerInference(ctx, { req, res }, 'oip', pinned, (served) => served.inferOip(body)));
   });
 
   // Checks the name, then pins a variant if the path names a version or a model only one variant serves.
@@ -88,21 +86,18 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
   };
 
   // --- MLflow scoring server ---
-  router.on('POST', '/invocations', async ({ req, res }) => {
-    const body = await readBodyText(req);
+  router.on('POST', '/invocations', ({ req, res }) => {
     const contentType = req.headers['content-type'];
-    await answerInference(ctx, { req, res, requestId: ctx.requestIdOf(res) }, 'mlflow', undefined, (served) => served.invocations(body, contentType));
+    return readBodyText(req).then((body) => answerInference(ctx, { req, res }, 'mlflow', undefined, (served) => served.invocations(body, contentType)));
   });
   const ping = ({ res }: { res: import('node:http').ServerResponse }) => {
     const ready = ctx.slot.generation !== undefined;
-    res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' });
-    res.end('\n');
+    sendText(res, ready ? 200 : 503, 'application/json', '\n');
   };
   router.on('GET', '/ping', ping);
   router.on('GET', '/health', ping);
   router.on('GET', '/version', ({ res }) => {
-    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end(packageVersion);
+    sendText(res, 200, 'text/plain; charset=utf-8', packageVersion);
   });
 
   // --- KServe v1 ---
@@ -111,19 +106,16 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
     target(current(), name, undefined);
     sendBody(res, 200, { name, ready: true });
   });
-  router.on('POST', '/v1/models/*', async ({ req, res, rest }) => {
+  router.on('POST', '/v1/models/*', ({ req, res, rest }) => {
     if (!rest.endsWith(':predict')) throw notFound(`No KServe v1 endpoint POST /v1/models/${rest}: use /v1/models/{name}:predict.`);
     const name = decodeURIComponent(rest.slice(0, -':predict'.length));
     const pinned = pinnedFor(name, undefined);
-    const body = await readBodyText(req);
-    await answerInference(ctx, { req, res, requestId: ctx.requestIdOf(res) }, 'kserve_v1', pinned, (served) => served.predictV1(body));
+    return readBodyText(req).then((body) => answerInference(ctx, { req, res }, 'kserve_v1', pinned, (served) => served.predictV1(body)));
   });
 
   // --- Monitoring ---
   router.on('GET', '/metrics', ({ res }) => {
-    const text = ctx.metrics.exposition();
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
+    sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.exposition());
   });
   router.on('POST', '/v1/feedback', async ({ req, res }) => {
     const text = await readBodyText(req, 1024 * 1024);

@@ -2,6 +2,7 @@
 // their own: OIP and KServe v1 send {"error": "..."}, MLflow's scoring server
 // {"error_code", "message"}. Which one a failure gets follows from the path.
 import type { ServerResponse } from 'node:http';
+import { requestIdOf } from './requestId';
 
 export type ErrorShape = 'oip' | 'mlflow';
 
@@ -24,10 +25,17 @@ export function errorBody(shape: ErrorShape, status: number, message: string): u
   return shape === 'oip' ? { error: message } : { error_code: MLFLOW_CODES[status] ?? 'INTERNAL_ERROR', message };
 }
 
-export function sendBody(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  headers['Content-Type'] = 'application/json';
-  headers['Content-Length'] = String(Buffer.byteLength(text));
-  res.writeHead(status, headers);
+/**
+ * Answers with a JSON body, the request's X-Request-Id and `headers` (name, value,
+ * name, value…). Headers go to writeHead as one flat list: no header object to
+ * build, copy and merge on a path every inference request takes.
+ */
+export function sendBody(res: ServerResponse, status: number, body: unknown, headers: readonly string[] = []): void {
+  sendText(res, status, 'application/json', JSON.stringify(body), headers);
+}
+
+/** Answers with `text` of `contentType`, the request's X-Request-Id and `headers` (as sendBody). */
+export function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: readonly string[] = []): void {
+  res.writeHead(status, ['Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(text)), 'X-Request-Id', requestIdOf(res), ...headers]);
   res.end(text);
 }

@@ -12,6 +12,7 @@ import { predictionRows } from './predictionRows';
 import { chooseVariant, type Generation, type ServingSlot } from './servingSlot';
 import type { LoadedVariant } from './variantLoader';
 import { errorBody, sendBody } from './errorShapes';
+import { requestIdOf } from './requestId';
 
 export interface ServingContext {
   slot: ServingSlot;
@@ -31,7 +32,7 @@ function stickyKeyOf(req: IncomingMessage): string | undefined {
 
 export async function answerInference(
   ctx: ServingContext,
-  http: { req: IncomingMessage; res: ServerResponse; requestId: string },
+  http: { req: IncomingMessage; res: ServerResponse },
   protocol: Protocol,
   /** Chooses the variant itself (a versions/{v} path); undefined: A/B as configured. */
   pinned: ((generation: Generation) => LoadedVariant | undefined) | undefined,
@@ -40,14 +41,14 @@ export async function answerInference(
   const shape = protocol === 'mlflow' ? 'mlflow' : 'oip';
   const lease = ctx.slot.lease();
   if (!lease) {
-    sendBody(http.res, 503, errorBody(shape, 503, 'No model is loaded yet.'), { 'X-Request-Id': http.requestId });
+    sendBody(http.res, 503, errorBody(shape, 503, 'No model is loaded yet.'));
     return;
   }
   try {
     const generation = lease.generation;
     const variant = pinned ? pinned(generation) : chooseVariant(generation, stickyKeyOf(http.req));
     if (!variant) {
-      sendBody(http.res, 404, errorBody(shape, 404, 'No variant of this deployment serves that model version.'), { 'X-Request-Id': http.requestId });
+      sendBody(http.res, 404, errorBody(shape, 404, 'No variant of this deployment serves that model version.'));
       return;
     }
     const started = performance.now();
@@ -59,17 +60,13 @@ export async function answerInference(
       ctx.metrics.inFlight--;
     }
     const status = outcome.ok ? 200 : STATUS[outcome.kind];
-    sendBody(http.res, status, outcome.ok ? outcome.body : errorBody(shape, status, outcome.message), {
-      'X-Request-Id': http.requestId,
-      'X-MLOps-Variant': variant.name,
-      'X-MLOps-Model-Version': `${variant.model}/${variant.version}`,
-    });
+    sendBody(http.res, status, outcome.ok ? outcome.body : errorBody(shape, status, outcome.message), ['X-MLOps-Variant', variant.name, 'X-MLOps-Model-Version', variant.label]);
     ctx.metrics.request({ model: variant.model, version: variant.version, variant: variant.name, protocol, status, seconds: (performance.now() - started) / 1000 });
-    if (outcome.ok) remember(ctx, http.requestId, variant, protocol, outcome.body, true);
+    if (outcome.ok) remember(ctx, requestIdOf(http.res), variant, protocol, outcome.body, true);
     const challenger = generation.challenger;
     if (generation.shadow && challenger && variant === generation.champion) {
       const shadowLease = lease.another(); // the copy keeps its generation alive on its own
-      void shadowCopy(ctx, http.requestId, challenger, protocol, call).finally(() => shadowLease.release());
+      void shadowCopy(ctx, requestIdOf(http.res), challenger, protocol, call).finally(() => shadowLease.release());
     }
   } finally {
     lease.release();

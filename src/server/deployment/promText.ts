@@ -26,8 +26,12 @@ export class LabelledValues {
   private readonly values = new Map<string, number>();
 
   add(labels: Labels, by = 1): void {
-    const key = labelText(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+    this.addRendered(labelText(labels), by);
+  }
+
+  /** add() for a label set already rendered by labelText (a caller on a hot path keeps the text). */
+  addRendered(text: string, by = 1): void {
+    this.values.set(text, (this.values.get(text) ?? 0) + by);
   }
 
   set(labels: Labels, value: number): void {
@@ -54,12 +58,21 @@ export class Histogram {
   constructor(private readonly buckets: readonly number[]) {}
 
   observe(labels: Labels, value: number): void {
-    const key = labelText(labels);
-    let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { labels, counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 }));
+    this.observeRendered(labelText(labels), labels, value);
+  }
+
+  /** observe() for a label set already rendered by labelText (a caller on a hot path keeps the text). */
+  observeRendered(text: string, labels: Labels, value: number): void {
+    let s = this.series.get(text);
+    if (!s) this.series.set(text, (s = { labels, counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 }));
     // Counts per bucket here; made cumulative when rendered.
-    const i = this.buckets.findIndex((b) => value <= b);
-    if (i >= 0) s.counts[i]++;
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      if (value <= buckets[i]) {
+        s.counts[i]++;
+        break;
+      }
+    }
     s.sum += value;
     s.count++;
   }

@@ -73,16 +73,27 @@ export class ServingSlot {
 
 function leaseOf(held: Held): Lease {
   held.leases++;
-  let released = false;
-  return {
-    generation: held,
-    release: () => {
-      if (released) return;
-      released = true;
-      held.release();
-    },
-    another: () => leaseOf(held),
-  };
+  return new HeldLease(held);
+}
+
+/** One lease: a class, not closures, since every request takes one. */
+class HeldLease implements Lease {
+  private released = false;
+  constructor(private readonly held: Held) {}
+
+  get generation(): Generation {
+    return this.held;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.held.release();
+  }
+
+  another(): Lease {
+    return leaseOf(this.held);
+  }
 }
 
 async function retire(held: Held): Promise<void> {

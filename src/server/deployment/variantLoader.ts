@@ -9,6 +9,8 @@ import type { NamedTensors } from '../../core/serving/tensorTypes';
 
 export interface LoadedVariant extends ServedVariant {
   served: ServedModel;
+  /** "model/version", as the X-MLOps-Model-Version header says it. */
+  label: string;
 }
 
 export async function loadVariants(
@@ -42,7 +44,15 @@ export async function loadVariants(
         batching: { ...spec.batching, onBatch: (record) => onBatch(v.name, record) },
         ...(observe ? { observe: (feeds: NamedTensors, results: NamedTensors) => observe(v.name, feeds, results) } : {}),
       });
-      loaded.push({ name: v.name, model: version.name, version: String(version.version), modelUri: v.modelUri, weight: spec.shadow && v.name === 'challenger' ? 0 : v.weight, served });
+      loaded.push({
+        name: v.name,
+        model: version.name,
+        version: String(version.version),
+        modelUri: v.modelUri,
+        weight: spec.shadow && v.name === 'challenger' ? 0 : v.weight,
+        served,
+        label: `${version.name}/${version.version}`,
+      });
     }
   } catch (err) {
     // Half a deployment is no deployment: release what did load.

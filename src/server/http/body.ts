@@ -29,13 +29,14 @@ export function readText(req: IncomingMessage, limit: number, tooLarge?: () => H
       if (!first) first = chunk;
       else (chunks ??= [first]).push(chunk);
     };
+    // on, not once: the request object dies with the request, and once wraps every listener.
     req.on('data', onData);
-    req.once('end', () => {
+    req.on('end', () => {
       if (size > limit) return;
       resolve(chunks ? Buffer.concat(chunks, size).toString('utf8') : first ? first.toString('utf8') : '');
     });
-    req.once('error', reject);
-    req.once('aborted', () => reject(Object.assign(new Error('the client aborted the request'), { code: 'ECONNRESET' })));
+    req.on('error', reject);
+    req.on('aborted', () => reject(Object.assign(new Error('the client aborted the request'), { code: 'ECONNRESET' })));
   });
 }
 
