@@ -37,9 +37,10 @@ export function tableToFeeds(table: TableInput, model: ScoringModel): TabularFee
   const n = table.rows.length;
   if (n === 0) throw new RequestError('The input has no rows.');
   const width = table.columns?.length ?? table.rows[0].length;
-  table.rows.forEach((r, i) => {
+  for (let i = 0; i < n; i++) {
+    const r = table.rows[i];
     if (r.length !== width) throw new RequestError(`Row ${i} has ${r.length} values, but there are ${width} columns.`);
-  });
+  }
   const column = (c: number) => table.rows.map((r) => r[c]);
 
   if (signature.inputs.length > 1) {
@@ -65,14 +66,15 @@ export function tableToFeeds(table: TableInput, model: ScoringModel): TabularFee
   let ignoredColumns: string[] = [];
   const features = model.features?.input === spec.name ? model.features : undefined;
   if (features && table.columns) {
-    const ordered = [...features.features].sort((a, b) => a.index - b.index);
-    const missing = ordered.filter((f) => !table.columns!.includes(f.name)).map((f) => f.name);
+    const { ordered, wanted } = orderedFeatures(features);
+    const at = new Map<string, number>();
+    table.columns.forEach((c, i) => at.has(c) || at.set(c, i));
+    const missing = ordered.filter((name) => !at.has(name));
     if (missing.length) {
-      throw new RequestError(`Missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the model expects the columns ${ordered.map((f) => f.name).join(', ')} (its feature schema).`);
+      throw new RequestError(`Missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the model expects the columns ${ordered.join(', ')} (its feature schema).`);
     }
-    picked = ordered.map((f) => ({ name: f.name, from: table.columns!.indexOf(f.name) }));
-    const wanted = new Set(ordered.map((f) => f.name));
-    ignoredColumns = table.columns.filter((c) => !wanted.has(c));
+    picked = ordered.map((name) => ({ name, from: at.get(name)! }));
+    if (table.columns.length !== ordered.length) ignoredColumns = table.columns.filter((c) => !wanted.has(c));
   } else {
     if (typeof expectedWidth === 'number' && width !== expectedWidth) {
       const why = features ? 'the columns are unnamed, so they are taken in order' : 'the model version has no feature schema, so columns are taken in the order sent';
@@ -80,18 +82,33 @@ export function tableToFeeds(table: TableInput, model: ScoringModel): TabularFee
     }
     picked = Array.from({ length: width }, (_, c) => ({ name: table.columns?.[c] ?? String(c), from: c }));
   }
-  checkShape(spec, [n, picked.length], new Map());
-  const columns = picked.map((p) => tensorDataFrom(column(p.from), spec.type, `Column ${p.name}`, { nullAsNaN: true, unit: 'row' }));
   const w = picked.length;
-  const data = allocate(spec.type, n * w);
-  // Transpose the checked columns into the row-major matrix the model takes (any
-  // typed array or string[] is indexable the same way).
-  const cells = data as unknown as unknown[];
-  for (let c = 0; c < w; c++) {
-    const col = columns[c] as unknown as ArrayLike<unknown>;
-    for (let r = 0; r < n; r++) cells[r * w + c] = col[r];
+  checkShape(spec, [n, w], new Map());
+  // The cells in the input's row-major order, converted in one pass; only a bad
+  // cell goes through the columns one by one, for a message naming its column and row.
+  const cells = new Array<unknown>(n * w);
+  for (let r = 0; r < n; r++) {
+    const row = table.rows[r];
+    for (let c = 0; c < w; c++) cells[r * w + c] = row[picked[c].from];
   }
-  return { feeds: { [spec.name]: { type: spec.type, dims: [n, w], data } }, rows: n, ignoredColumns };
+  try {
+    const data = tensorDataFrom(cells, spec.type, spec.name, { nullAsNaN: true });
+    return { feeds: { [spec.name]: { type: spec.type, dims: [n, w], data } }, rows: n, ignoredColumns };
+  } catch (err) {
+    if (err instanceof RequestError) for (const p of picked) tensorDataFrom(column(p.from), spec.type, `Column ${p.name}`, { nullAsNaN: true, unit: 'row' });
+    throw err;
+  }
+}
+
+/** A feature schema's names in input order, once per schema (it lives as long as its model). */
+const orderedBySchema = new WeakMap<FeatureSchema, { ordered: string[]; wanted: Set<string> }>();
+function orderedFeatures(features: FeatureSchema): { ordered: string[]; wanted: Set<string> } {
+  let found = orderedBySchema.get(features);
+  if (!found) {
+    const ordered = [...features.features].sort((a, b) => a.index - b.index).map((f) => f.name);
+    orderedBySchema.set(features, (found = { ordered, wanted: new Set(ordered) }));
+  }
+  return found;
 }
 
 const names = (specs: readonly ServingTensorSpec[]) => specs.map((s) => s.name).join(', ');
