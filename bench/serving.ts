@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -22,7 +22,8 @@ import { seededRandom } from '../test/helpers/seededRandom';
 // closes after its answer is reopened for the next request (honourConnectionClose).
 // The contenders:
 // - ours, Open Inference Protocol v2 (POST /v2/models/NAME/infer) through
-//   `mlops serve models:/NAME/1` with the workspace token (auth on);
+//   `mlops serve models:/NAME/1 --reference train.csv` with the workspace token
+//   (auth on) and drift monitoring on, recording every request, as a user runs it;
 // - ours, MLflow's POST /invocations with dataframe_split, columns named through
 //   the version's feature schema (registered with --features);
 // - Flask + gunicorn (2 sync workers) around the sklearn model, predict_proba on
@@ -526,7 +527,12 @@ main(async () => {
   const server = await startServer(workspace, profArgs);
   const registered = spawnSync(process.execPath, [CLI, 'models', 'register', onnxFile, '--name', MODEL, '--features', featureNames().join(','), '--workspace', workspace], { encoding: 'utf8' });
   if (registered.status !== 0) throw new Error(`mlops models register failed: ${registered.stderr}${registered.stdout}`);
-  const serve = await startChild(process.execPath, [CLI, 'serve', `models:/${MODEL}/1`, '--workspace', workspace], { ready: /Serving deployment \S+ at (http:\/\/127\.0\.0\.1:(\d+))/, timeoutMs: 60_000 });
+  // Served as a user would: drift monitoring on, against the training data, recording every request.
+  copyFileSync(join(dir, 'train.csv'), join(workspace, 'train.csv'));
+  const serve = await startChild(process.execPath, [CLI, 'serve', `models:/${MODEL}/1`, '--workspace', workspace, '--reference', join(workspace, 'train.csv')], {
+    ready: /Serving deployment \S+ at (http:\/\/127\.0\.0\.1:(\d+))/,
+    timeoutMs: 60_000,
+  });
   const ourPort = Number(serve.match![2]);
   const deployment = (await api(server, 'GET', `/api/v1/deployments/${MODEL}`)).body.deployment as { pid: number | null };
   const deploymentPid = deployment.pid;
@@ -612,7 +618,7 @@ main(async () => {
   const answerDiff: Record<string, number> = {};
   for (const t of targets) answerDiff[t.key] = await checkAnswers(t, check, expected);
   console.log(`   every server answers the ${check.length} check rows as sklearn does (largest probability difference ${Math.max(...Object.values(answerDiff)).toExponential(1)})`);
-  console.log(`   ours: \`mlops serve models:/${MODEL}/1\` with the workspace token (auth on, Authorization: Bearer from .mlops/server.json), deployment process pid ${deploymentPid}`);
+  console.log(`   ours: \`mlops serve models:/${MODEL}/1 --reference train.csv\` with the workspace token (auth on, Authorization: Bearer from .mlops/server.json), deployment process pid ${deploymentPid}`);
   if (flaskSkipped) console.log(`   Flask + gunicorn: SKIPPED: ${flaskSkipped}`);
 
   // --- Load: every contender once per round; the order rotates from round to round.
@@ -626,6 +632,10 @@ main(async () => {
         ` (server ${cores(f.serverCpu)}, load generator ${cores(f.loadCpu)}, other processes ${cores(f.otherCpu)})`);
     }
   }
+  // Monitoring must have been on: every answered request recorded, drift computed on them.
+  const monitoring = (await api(server, 'GET', `/api/v1/deployments/${MODEL}`)).body.deployment.monitoring as { status: string; windowRows?: number; message?: string } | undefined;
+  console.log(`   ours, drift monitoring during the load: ${monitoring ? `${monitoring.status}${monitoring.windowRows !== undefined ? `, window of ${fmt(monitoring.windowRows)} recorded requests` : ''}${monitoring.message ? ` (${monitoring.message})` : ''}` : 'OFF (no monitoring state)'}`);
+
   // Each contender's median round (by req/s); ratios are taken round by round, then their median.
   const figures: Record<string, LoadFigures> = {};
   for (const [key, list] of Object.entries(rounds)) figures[key] = [...list].sort((a, b) => a.rps - b.rps)[Math.floor((list.length - 1) / 2)];

@@ -39,7 +39,7 @@ async function driftUntil(d: Deployment, since: number, until: (m: Extract<FromD
   }
 }
 
-const MONITORING = { reference: 'reference.csv', window: { rows: 300 }, minRows: 100, sampleRate: 1, maxRecordedMiB: 64, recomputeSeconds: 0.2, driftShare: 0.5, cooldownMinutes: 60 };
+const MONITORING = { reference: 'reference.csv', window: { rows: 300 }, minRows: 100, sampleRate: 1, maxRowsPerSecond: 5000, maxRecordedMiB: 64, recomputeSeconds: 0.2, driftShare: 0.5, cooldownMinutes: 60 };
 
 test('a deployment records its requests, computes drift against the reference as they arrive, and shows it on /metrics', { timeout: 90_000 }, async () => {
   const workspace = await churnWorkspace();

@@ -7,6 +7,7 @@ import { RequestLog, RowWindow, liveDrift, parseDataFile, parseJsonlColumns, pre
 import { featureLayout } from '../src/core/serving/featureRows';
 import type { NamedTensors } from '../src/core/serving/tensorTypes';
 import { seededRandom } from './helpers/seededRandom';
+import { RecordSampler } from '../src/server/deployment/recordSampler';
 
 // The pieces of live monitoring, without processes: the bounded request log, the
 // row window, JSON Lines data sets, chart distributions and reading feature rows
@@ -128,4 +129,31 @@ test('feature rows: a single tensor named by the feature schema, one-column inpu
   )!;
   assert.deepEqual(Array.from(read.values), [30, 1.5, 40, 2.5]);
   assert.deepEqual(Array.from(read.predictions!), [0.5, 0.25]);
+});
+
+test('recording samples evenly down to its rate: all of a quiet second, about the limit of a busy one, never past it in a burst', () => {
+  const rand = seededRandom(3);
+  const sampler = new RecordSampler(1, 1000, rand);
+  // A quiet second: 300 single-row requests, all recorded.
+  let recorded = 0;
+  for (let i = 0; i < 300; i++) if (sampler.admit(1, 10_000 + i)) recorded++;
+  assert.equal(recorded, 300);
+  // The next second brings 20,000 requests: the first of them are still judged by the quiet one, and the burst stops at the limit.
+  recorded = 0;
+  for (let i = 0; i < 20_000; i++) if (sampler.admit(1, 11_000 + i / 20)) recorded++;
+  assert.equal(recorded, 1000);
+  // A second as busy as the last: about 1000 recorded, spread over the whole second (not its first requests).
+  const times: number[] = [];
+  for (let i = 0; i < 20_000; i++) if (sampler.admit(1, 12_000 + i / 20)) times.push(i / 20);
+  assert.ok(times.length > 900 && times.length <= 1000, `${times.length} recorded`);
+  assert.ok(times.filter((t) => t >= 500).length > 400, 'the second half of the second is sampled too');
+  // One request larger than the limit is still recorded when it comes first; after a gap, everything again.
+  assert.equal(sampler.admit(5000, 20_000), true);
+  assert.equal(sampler.admit(1, 20_001), false);
+  assert.equal(sampler.admit(1, 22_000), true);
+  // sampleRate applies below the limit too.
+  const half = new RecordSampler(0.5, 1000, seededRandom(5));
+  let kept = 0;
+  for (let i = 0; i < 600; i++) if (half.admit(1, 30_000 + i)) kept++;
+  assert.ok(kept > 240 && kept < 360, `${kept} of 600 at 0.5`);
 });

@@ -30,6 +30,12 @@ export const monitoringSpec = z.object({
   minRows: z.number().int().min(1).max(1_000_000).default(500),
   /** Share of requests recorded, 0-1. */
   sampleRate: z.number().min(0).max(1).default(1),
+  /**
+   * Rows recorded per second, at most: above it requests are sampled uniformly to
+   * about this rate (drift needs a sample; recording every request of a busy
+   * deployment costs serving CPU and fills the log in seconds).
+   */
+  maxRowsPerSecond: z.number().int().min(1).max(1_000_000).default(5000),
   /** Recorded requests kept on disk; the oldest are dropped first. */
   maxRecordedMiB: z.number().min(1).max(100 * 1024).default(64),
   /** Drift is recomputed at most this often, and only when new rows came. */

@@ -12,7 +12,8 @@ import { resolveWorkspace } from '../workspace';
 export const SERVE_HELP = `Usage: mlops serve MODEL_URI [--name NAME] [--port N] [--challenger MODEL_URI (--split 90/10 | --shadow)]
                   [--no-auth] [--threads N] [--detach] [--workspace DIR]
                   [--reference FILE|training] [--window N] [--window-minutes M] [--min-rows N]
-                  [--sample-rate R] [--on-drift PIPELINE] [--cooldown MINUTES] [--no-monitoring]
+                  [--sample-rate R] [--max-rows-per-second N] [--on-drift PIPELINE] [--cooldown MINUTES]
+                  [--no-monitoring]
 
 Serves a registered ONNX model version with onnxruntime over the Open Inference
 Protocol (KServe v2: /v2/models/NAME/infer), MLflow's scoring protocol
@@ -41,6 +42,9 @@ set, with Evidently's tests, every few seconds; drift shows in the editor and on
   --min-rows N        no verdict before the window holds N requests (default 500, at most
                       the window: fewer give false alarms)
   --sample-rate R     share of requests recorded, 0-1 (default 1)
+  --max-rows-per-second N
+                      record at most about N rows a second; busier traffic is sampled
+                      evenly down to it (default 5000)
   --on-drift FILE     run this pipeline (e.g. retrain.pipeline.yaml) when data set drift starts
   --cooldown MINUTES  at most one --on-drift run per MINUTES (default 60)
   --no-monitoring     record nothing, compute no drift
@@ -66,6 +70,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'window-minutes': { type: 'string' },
       'min-rows': { type: 'string' },
       'sample-rate': { type: 'string' },
+      'max-rows-per-second': { type: 'string' },
       'on-drift': { type: 'string' },
       cooldown: { type: 'string' },
       'no-monitoring': { type: 'boolean' },
@@ -182,9 +187,11 @@ function monitoringFrom(values: Record<string, string | boolean | undefined>): M
   };
   const minRows = number('min-rows', true);
   const sampleRate = number('sample-rate', false);
+  const maxRowsPerSecond = number('max-rows-per-second', true);
   const cooldown = number('cooldown', false);
   if (minRows !== undefined) spec.minRows = minRows;
   if (sampleRate !== undefined) spec.sampleRate = sampleRate;
+  if (maxRowsPerSecond !== undefined) spec.maxRowsPerSecond = maxRowsPerSecond;
   if (cooldown !== undefined) spec.cooldownMinutes = cooldown;
   return spec;
 }

@@ -10,6 +10,7 @@ import type { NamedTensors } from '../../core/serving/tensorTypes';
 import type { MonitoringSpec, MonitoringStatus, ReferenceInfo } from '../../protocol/monitoring';
 import type { FromMonitor, MonitorInit, ToMonitor } from './monitorMessages';
 import type { LoadedVariant } from './variantLoader';
+import { RecordSampler } from './recordSampler';
 
 const FLUSH_MS = 200;
 const FLUSH_ROWS = 4096;
@@ -44,9 +45,11 @@ export class DeploymentMonitor {
   private pendingRows = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly sampler: RecordSampler;
   latest: LiveDriftSnapshot | undefined;
 
   constructor(private readonly o: MonitorOptions) {
+    this.sampler = new RecordSampler(o.spec.sampleRate, o.spec.maxRowsPerSecond);
     const init: MonitorInit = {
       spec: o.spec,
       featureNames: o.layout.names,
@@ -68,10 +71,11 @@ export class DeploymentMonitor {
   /** A request a variant answered: sampled, then queued for the worker. */
   record(variant: 'champion' | 'challenger', feeds: NamedTensors, results: NamedTensors): void {
     if (this.stopped || (this.o.shadow && variant === 'challenger')) return;
-    if (this.o.spec.sampleRate < 1 && Math.random() >= this.o.spec.sampleRate) return;
+    const at = Date.now();
+    if (!this.sampler.admit(rowsOf(feeds), at)) return;
     const rows = this.o.layout.read(feeds, results);
     if (!rows || rows.rows === 0) return;
-    this.pending.push({ values: rows.values, predictions: rows.predictions, rows: rows.rows, at: Date.now(), variant: variant === 'champion' ? 0 : 1 });
+    this.pending.push({ values: rows.values, predictions: rows.predictions, rows: rows.rows, at, variant: variant === 'champion' ? 0 : 1 });
     this.pendingRows += rows.rows;
     if (this.pendingRows >= FLUSH_ROWS) this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
@@ -145,4 +149,10 @@ export class DeploymentMonitor {
       this.worker.once('exit', () => (clearTimeout(timer), resolve()));
     });
   }
+}
+
+/** A request's row count: its first input's first dimension (1 for a scalar input). */
+function rowsOf(feeds: NamedTensors): number {
+  for (const name in feeds) return feeds[name].dims[0] ?? 1;
+  return 0;
 }

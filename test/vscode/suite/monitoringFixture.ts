@@ -189,6 +189,7 @@ export function driftingState(now = Date.now(), options: MonitoringFixtureOption
       window: { rows: 1000 },
       minRows: 100,
       sampleRate: 1,
+      maxRowsPerSecond: 5000,
       maxRecordedMiB: 64,
       recomputeSeconds: 30,
       driftShare: 0.3,
