@@ -12,7 +12,8 @@ import { registerRunDetailPanel } from './panels/runDetailPanel';
 import { registerModels, type ModelsNode } from './models/modelsView';
 import { registerPipelines } from './pipelines/pipelinesView';
 import { registerDeployments } from './deployments/deploymentsView';
-import { registerDriftAlerts } from './deployments/driftAlerts';
+import { registerDriftAlerts, type DriftStatusBarView } from './deployments/driftAlerts';
+import type { DeploymentsRow } from './deployments/deploymentsTree';
 import type { PipelinesRow } from './pipelines/pipelinesTree';
 
 // The extension is a thin client of each workspace folder's backend (DESIGN.md):
@@ -29,6 +30,10 @@ export interface WorkbenchApi {
   modelsNodeOf(name: string, version?: string): Promise<ModelsNode | undefined>;
   /** The Pipelines view as rendered: files, then steps, with their nodes (which the view's commands take). */
   pipelinesView(): Promise<PipelinesRow[]>;
+  /** The Deployments view as rendered: each deployment (status, URL, traffic, drift), then its variants. */
+  deploymentsView(): Promise<DeploymentsRow[]>;
+  /** The drift status bar item as shown (hidden unless a deployment drifts). */
+  driftStatusBar(): DriftStatusBarView;
 }
 
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
@@ -78,8 +83,8 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   registerRunDetailPanel(context, wb, () => experimentsView.selection);
   const models = registerModels(context, wb);
   const pipelines = registerPipelines(context, wb);
-  registerDeployments(context, wb);
-  registerDriftAlerts(context, wb);
+  const deployments = registerDeployments(context, wb);
+  const driftAlerts = registerDriftAlerts(context, wb);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
   command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
@@ -99,7 +104,14 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const ended = performance.now();
   const activation = { loadMs: started - loadStart, activateMs: ended - started, totalMs: ended - loadStart };
   wb.log(`activated in ${activation.totalMs.toFixed(1)} ms (loading the bundle ${activation.loadMs.toFixed(1)} ms, activate() ${activation.activateMs.toFixed(1)} ms)`);
-  return { activation, experimentsNodeOf: (runId) => experiments.findRun(runId), modelsNodeOf: (name, version) => models.find(name, version), pipelinesView: () => pipelines.tree.snapshot() };
+  return {
+    activation,
+    experimentsNodeOf: (runId) => experiments.findRun(runId),
+    modelsNodeOf: (name, version) => models.find(name, version),
+    pipelinesView: () => pipelines.tree.snapshot(),
+    deploymentsView: () => deployments.snapshot(),
+    driftStatusBar: () => driftAlerts.statusBar(),
+  };
 }
 
 export function deactivate(): void {

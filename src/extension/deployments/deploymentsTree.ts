@@ -9,6 +9,16 @@ export type DeploymentsNode =
   | { kind: 'variant'; backend: WorkspaceBackend; deployment: DeploymentState; variant: DeploymentState['variants'][number] }
   | MessageNode;
 
+/** A row of the view as rendered (tests read the view through it). */
+export interface DeploymentsRow {
+  label: string;
+  description: string;
+  /** The ThemeIcon's id, e.g. "warning" while the deployment drifts. */
+  icon: string;
+  contextValue: string;
+  children: DeploymentsRow[];
+}
+
 /**
  * The workspace's deployments: status, URL, variants and split, request rate,
  * latency and drift. Deployments live in the backend's memory (not the store): the
@@ -130,6 +140,18 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     const prev = this.traffic.get(key);
     const rate = prev && now > prev.at ? Math.max(0, ((d.stats.requests - prev.requests) * 1000) / (now - prev.at)) : prev?.rate;
     this.traffic.set(key, { at: now, requests: d.stats.requests, rate });
+  }
+
+  /** What the view shows now: each deployment's row with its variants' rows. */
+  async snapshot(): Promise<DeploymentsRow[]> {
+    const row = (node: DeploymentsNode, children: DeploymentsRow[] = []): DeploymentsRow => {
+      const item = this.getTreeItem(node);
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+      const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : '';
+      return { label, description: typeof item.description === 'string' ? item.description : '', icon, contextValue: item.contextValue ?? '', children };
+    };
+    const roots = await this.getChildren();
+    return Promise.all(roots.map(async (r) => row(r, (await this.getChildren(r)).map((c) => row(c)))));
   }
 
   dispose(): void {

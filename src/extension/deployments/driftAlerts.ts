@@ -3,19 +3,30 @@ import type { DeploymentEvent, DeploymentState } from '../../protocol/deployment
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 
+/** The drift status bar item as shown (tests read it: the VS Code API cannot). */
+export interface DriftStatusBarView {
+  visible: boolean;
+  /** e.g. "$(warning) drift: churn"; empty while hidden. */
+  text: string;
+  tooltip: string;
+}
+
 /**
  * Drift alerts in the editor: a notification when data set drift starts in a
  * deployment (saying whether its onDrift pipeline started retraining, or offering
  * Retrain), a status bar item while any deployment drifts, and a note when a
  * retraining run ends. Retrain runs a workspace pipeline, so it needs trust.
  */
-export function registerDriftAlerts(context: vscode.ExtensionContext, workbench: Workbench): void {
+export function registerDriftAlerts(context: vscode.ExtensionContext, workbench: Workbench): { statusBar(): DriftStatusBarView } {
   const drifting = new Map<string, { backend: WorkspaceBackend; deployment: DeploymentState }>();
   const status = vscode.window.createStatusBarItem('mlops.drift', vscode.StatusBarAlignment.Left, 9);
   status.name = 'MLOps: data drift';
+  // A status bar item does not say whether it is shown.
+  let shown = false;
   const updateStatus = () => {
     const all = [...drifting.values()];
-    if (all.length === 0) return status.hide();
+    shown = all.length > 0;
+    if (!shown) return status.hide();
     status.text = `$(warning) drift: ${all.map((d) => d.deployment.name).join(', ')}`;
     status.tooltip = all.map((d) => `${d.deployment.name}: ${d.deployment.monitoring?.driftedFeatures.join(', ') || 'features'} drifted`).join('\n') + '\nClick to open monitoring.';
     status.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
@@ -80,4 +91,5 @@ export function registerDriftAlerts(context: vscode.ExtensionContext, workbench:
       }
     }),
   );
+  return { statusBar: () => ({ visible: shown, text: shown ? status.text : '', tooltip: shown && typeof status.tooltip === 'string' ? status.tooltip : '' }) };
 }

@@ -20,6 +20,8 @@ import './pipelines.tests';
 import './deployments.tests';
 // Leaves the drifting deployment's Monitoring panel open for its browser check.
 import './monitoring.tests';
+// The live flow: registers, deploys, monitors and stops its own model (churn-live).
+import './monitoringLive.tests';
 // Last: it leaves the DAG panel open for its browser check.
 import './pipelineDag.tests';
 
