@@ -169,8 +169,11 @@ function describeDrift(d: DeploymentState): string {
       return `drift in ${m.driftedFeatures.length} feature${m.driftedFeatures.length === 1 ? '' : 's'}`;
     case 'ok':
       return 'no drift';
-    case 'waiting':
-      return `drift: waiting for requests (${m.windowRows} so far)`;
+    case 'waiting': {
+      const spec = d.spec.monitoring;
+      const needed = spec ? Math.min(spec.minRows, spec.window.rows) - m.windowRows : undefined;
+      return needed !== undefined && needed > 0 ? `drift: waiting for ${needed} more request${needed === 1 ? '' : 's'}` : `drift: waiting for requests (${m.windowRows} so far)`;
+    }
     case 'loading':
       return 'loading the reference';
     case 'error':

@@ -161,7 +161,7 @@ test('Live monitoring: a version trained on a logged data set, deployed from the
   assert.equal(waiting.reference?.rows, REFERENCE_ROWS);
   assert.match(waiting.reference?.source ?? '', /training data set 'train' \(datasets\/train\.csv\)/);
   assert.deepEqual(waiting.reference?.features.map((f) => [f.name, f.test, f.threshold]), FEATURES.map((f) => [f, 'wasserstein', 0.1]));
-  const waitingRow = await until('the Deployments view to show the wait', deploymentRow, (r) => /waiting for requests/.test(r.description));
+  const waitingRow = await until('the Deployments view to show the wait', deploymentRow, (r) => /drift: waiting for 500 more requests/.test(r.description));
   assert.equal(waitingRow.icon, 'broadcast');
   assert.equal(waitingRow.contextValue, 'mlops.deployment.running');
   assert.deepEqual(waitingRow.children.map((c) => c.label), [`champion: ${MODEL} v1`]);
