@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { linearModel } from '../../helpers/onnxModels';
 import { test } from './testApi';
 import { extensionId } from './context';
+import { until } from './until';
 
 interface VersionNode {
   kind: 'version';
@@ -48,17 +49,6 @@ async function upload(experimentId: string, runId: string, path: string, body: U
   const s = server();
   const res = await fetch(`${s.url}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${path}`, { method: 'PUT', headers: { Authorization: `Bearer ${s.token}` }, body: Buffer.from(body) });
   if (!res.ok) throw new Error(`upload ${path}: HTTP ${res.status} ${await res.text()}`);
-}
-
-async function until<T>(what: string, read: () => PromiseLike<T | undefined>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
 }
 
 const extensionApi = () => vscode.extensions.getExtension<Api>(extensionId())!.exports;

@@ -14,22 +14,12 @@ import type { MonitoringReport } from '../../../src/protocol/monitoringPanelMess
 import { test } from './testApi';
 import { extensionId, manifest } from './context';
 import { DRIFTED_FEATURES, FEATURES, HISTORY_POINTS, MOST_DRIFTED, NUMERICAL_BINS, TRAFFIC_POINTS, driftingState, offState, waitingState } from './monitoringFixture';
+import { until } from './until';
 
 const tabsLabelled = (label: string) => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === label);
 const show = (arg: { deployment?: string; state?: unknown; unavailable?: { reason: string; message: string } }) =>
   vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.showStatic', arg);
 const reportOf = (name: string, fresh = false) => vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.report', name, fresh);
-
-async function until<T>(what: string, read: () => PromiseLike<T | undefined>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
-}
 
 const chart = (r: MonitoringReport, id: string) => r.charts.find((c) => c.id === id);
 const P_VALUE_FEATURES = FEATURES.filter((f) => ['ks', 'chisquare', 'z'].includes(f.test)).length;

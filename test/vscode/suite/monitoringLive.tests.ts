@@ -26,6 +26,7 @@ import { linearExpected, linearModel } from '../../helpers/onnxModels';
 import { seededRandom } from '../../helpers/seededRandom';
 import { test } from './testApi';
 import { extensionId } from './context';
+import { until as waitUntil } from './until';
 
 const MODEL = 'churn-live';
 const FEATURES = ['tenure_months', 'monthly_charges', 'support_calls', 'usage_hours'];
@@ -59,16 +60,8 @@ async function upload(experimentId: string, runId: string, path: string, body: U
   if (!res.ok) throw new Error(`upload ${path}: HTTP ${res.status} ${await res.text()}`);
 }
 
-async function until<T>(what: string, read: () => PromiseLike<T | undefined>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 1200)}`);
-}
+/** Live monitoring waits on real traffic and drift recomputes: a long default. */
+const until = <T>(what: string, read: () => PromiseLike<T | undefined>, ok: (v: T) => boolean, timeoutMs = 90_000) => waitUntil(what, read, ok, timeoutMs, 300);
 
 /** Standard normal draws (Box-Muller) from a seeded generator. */
 function normal(seed: number): () => number {

@@ -12,21 +12,11 @@ import type { PipelineDagReport } from '../../../src/protocol/pipelineDagMessage
 import { test } from './testApi';
 import { extensionId } from './context';
 import { dagStatus } from './pipelineDagFixture';
+import { until } from './until';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const pipelineFile = () => join(folder(), 'churn.pipeline.yaml');
 const tabsLabelled = (label: string) => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === label);
-
-async function until<T>(what: string, read: () => PromiseLike<T | undefined>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
-}
 
 const show = (file: string, arg: { status?: unknown; error?: string }) => vscode.commands.executeCommand<PipelineDagReport | undefined>('_mlops.pipelineDag.showStatic', { file, ...arg });
 const statusOf = (report: PipelineDagReport) => Object.fromEntries(report.nodes.map((n) => [n.name, n.status]));
