@@ -12,7 +12,9 @@ export interface WebviewPage {
 /**
  * The HTML shell of a panel: a strict Content-Security-Policy with a fresh
  * nonce (no remote content, no inline code but our own script), VS Code's
- * theme variables for colours, and the panel's bundle.
+ * theme variables for colours, and the panel's bundle. The toolkit's components
+ * (FAST) read the nonce from the csp-nonce meta for the style elements they add;
+ * without it the policy refused them, an error in every panel's console.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = randomBytes(16).toString('base64');
@@ -31,6 +33,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${nonce}">
 <link rel="stylesheet" href="${style}" nonce="${nonce}">
 <title>${escapeHtml(page.title)}</title>
 </head>
