@@ -108,7 +108,11 @@ export class DeploymentSupervisor {
 
   private find(name: string): Managed {
     const managed = this.deployments.get(name);
-    if (!managed) throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `No deployment named '${name}'. Start one with mlops serve models:/NAME@ALIAS.`);
+    if (!managed) {
+      const known = [...this.deployments.keys()];
+      const which = known.length ? `the deployments are ${known.map((k) => `'${k}'`).join(', ')}` : 'none runs in this backend';
+      throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `No deployment named '${name}' (${which}). Start one with mlops serve models:/NAME@ALIAS.`);
+    }
     return managed;
   }
 }
