@@ -97,6 +97,11 @@ test('drift starting raises an alert and runs onDrift once per cooldown; Retrain
     assert.equal(manual.body.retrain.status, 'started');
     const busy = await server.api('POST', '/api/v1/deployments/churn/retrain', {});
     assert.equal(busy.status, 409);
+    // The panel's Retrain button can say why it is disabled.
+    const during = (await monitoring()).retrain;
+    assert.equal(during?.available, false);
+    assert.equal(during?.running, true);
+    assert.match(during?.reason ?? '', /Retraining is running/);
     const outside = await server.api('POST', '/api/v1/deployments/churn/retrain', { pipeline: '../elsewhere.pipeline.yaml' });
     assert.ok(outside.status === 400 || outside.status === 409, JSON.stringify(outside.body));
     await waitFor('the manual run to finish', () => (alerts().filter((a) => a.kind === 'retrain' && a.retrain?.status === 'finished').length === 2 ? true : undefined), 60_000);
@@ -108,6 +113,7 @@ test('drift starting raises an alert and runs onDrift once per cooldown; Retrain
     });
     assert.equal(state.status, 'drift');
     assert.equal(state.reference?.rows, 1500);
+    assert.deepEqual(state.retrain, { available: true, reason: null, pipeline: 'retrain.pipeline.yaml', running: false, cooldownUntil: state.lastRetrainAt! + 60 * 60_000 });
     assert.ok(state.history.length >= 4, `history: ${state.history.length}`);
     assert.ok(state.history.some((p) => p.datasetDrift) && state.history.some((p) => !p.datasetDrift));
     assert.deepEqual(

@@ -135,3 +135,32 @@ test('monitoring says why it is off: no reference logged with the run, a missing
     await d.stop();
   }
 });
+
+test('while waiting for rows, the window\'s count is reported as requests arrive, not only when drift is recomputed', { timeout: 60_000 }, async () => {
+  const workspace = await churnWorkspace();
+  const random = seededRandom(5);
+  writeReference(workspace, normalRows(random, 500));
+  // Drift recomputed once an hour: any count after the first must come from the rows arriving.
+  const d = await startDeployment(workspace, spec({ monitoring: { ...MONITORING, minRows: 200, recomputeSeconds: 3600 } }));
+  try {
+    await d.next('reference');
+    for (const expected of [30, 60, 90]) {
+      const since = d.messages.length;
+      await send(d, normalRows(random, 30));
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const counted = d.messages.slice(since).find((m) => m.type === 'monitoring' && m.windowRows === expected);
+        if (counted && counted.type === 'monitoring') {
+          assert.equal(counted.status, 'waiting');
+          assert.equal(counted.message, `${expected} of the 200 requests needed in the window; ${200 - expected} more to go`);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`no count of ${expected}: ${JSON.stringify(d.messages.filter((m) => m.type === 'monitoring').slice(-3))}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.ok(!d.messages.some((m) => m.type === 'drift'), 'no verdict below minRows');
+  } finally {
+    await d.stop();
+  }
+});

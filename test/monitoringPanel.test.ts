@@ -14,6 +14,7 @@ import {
   formatScore,
   formatShare,
   isDrift,
+  retrainButtonState,
   rowsNeeded,
   severity,
   sortFeatures,
@@ -23,7 +24,8 @@ import {
   timeStep,
   timeTicks,
 } from '../webview/monitoring/monitoringModel';
-import { PANEL_HISTORY_POINTS, PANEL_TRAFFIC_POINTS, fitForPanel, monitoringCommandFor, monitoringPath, thinHistory, unavailableFrom } from '../src/extension/panels/monitoringActions';
+import { PANEL_HISTORY_POINTS, PANEL_TRAFFIC_POINTS, fitForPanel, monitoringCommandFor, monitoringPath, thinHistory, unavailableFrom, withWorkspaceTrust } from '../src/extension/panels/monitoringActions';
+import { MonitoringSeries } from '../src/extension/panels/monitoringSeries';
 import { hostToMonitoring, monitoringPanelState, monitoringToHost } from '../src/protocol/monitoringPanelMessages';
 import { monitoringState } from '../src/protocol/monitoring';
 import { DRIFTED_FEATURES, MOST_DRIFTED, driftingState, offState, waitingState } from './vscode/suite/monitoringFixture';
@@ -160,4 +162,54 @@ test('the panel\'s messages are checked both ways', () => {
   assert.equal(hostToMonitoring.safeParse({ type: 'state', deployment: 'churn', fetchedAt: NOW, state: { status: 'drift' } }).success, false);
   assert.equal(monitoringPanelState.safeParse({ deployment: 'churn', selectedFeature: 'plan', sort: { column: 'score', descending: true }, scrollY: 420 }).success, true);
   assert.equal(monitoringPanelState.safeParse({ nothing: true }).success, false);
+});
+
+test('the Retrain button says what it runs, why it is disabled (a run going, an untrusted workspace), and when the cooldown ends', () => {
+  const base = driftingState(NOW);
+  const spec = { ...base.spec!, onDrift: 'retrain.pipeline.yaml', cooldownMinutes: 60 };
+  const ready = { available: true, reason: null, pipeline: 'retrain.pipeline.yaml', running: false, cooldownUntil: null };
+  assert.deepEqual(retrainButtonState({ ...base, spec, retrain: ready }), { enabled: true, title: 'Run retrain.pipeline.yaml now (mlops.deployments.retrain)', note: null });
+  const running = retrainButtonState({ ...base, spec, retrain: { ...ready, available: false, running: true, reason: 'Retraining is running; its output goes to .mlops/deployments/churn/retrain.log.' } });
+  assert.equal(running.enabled, false);
+  assert.equal(running.note, 'Retraining is running; its output goes to .mlops/deployments/churn/retrain.log.');
+  assert.equal(running.title, running.note, 'the tooltip says it too');
+  // 14:05:37 local: "until 14:06", never a time before it ends.
+  const until = new Date(2026, 10, 27, 14, 5, 37).getTime();
+  const cooling = retrainButtonState({ ...base, spec, retrain: { ...ready, cooldownUntil: until } });
+  assert.equal(cooling.enabled, true, 'a Retrain by hand is not held by the cooldown');
+  assert.equal(cooling.note, 'Cooldown until 14:06: drift does not run retrain.pipeline.yaml by itself before then; Retrain runs it now.');
+  const choose = retrainButtonState({ ...base, retrain: { ...ready, pipeline: null } });
+  assert.match(choose.title, /^Choose a pipeline and run it now: this deployment has no onDrift pipeline/);
+  assert.deepEqual(retrainButtonState({ ...base, retrain: undefined }).enabled, true, 'a backend older than the field: as before');
+
+  const untrusted = withWorkspaceTrust({ ...base, spec, retrain: ready }, false);
+  assert.equal(retrainButtonState(untrusted).enabled, false);
+  assert.match(retrainButtonState(untrusted).note ?? '', /not trusted: trust it to retrain/);
+  assert.equal(withWorkspaceTrust(base, true), base, 'a trusted workspace changes nothing');
+  assert.equal(withWorkspaceTrust({ ...base, retrain: undefined }, false).retrain?.available, false, 'even from an older backend');
+});
+
+test('the host polls for the new points only and appends them; a restarted backend\'s whole series replace its copy', () => {
+  const base = driftingState(NOW);
+  const series = new MonitoringSeries('churn svc');
+  assert.equal(series.nextPath(), `/api/v1/deployments/churn%20svc/monitoring?traffic=${PANEL_TRAFFIC_POINTS}`);
+  const first = series.merge({ ...base, cursor: 'e1.60.150', appended: false });
+  assert.equal(first.history.length, base.history.length);
+  assert.equal(series.nextPath(), `/api/v1/deployments/churn%20svc/monitoring?traffic=${PANEL_TRAFFIC_POINTS}&after=e1.60.150`);
+
+  const newPoint = { ...base.history[0], at: NOW + 5_000 };
+  const newTraffic = Array.from({ length: PANEL_TRAFFIC_POINTS }, (_, i) => ({ ...base.traffic[0], at: NOW + i }));
+  const next = series.merge({ ...base, history: [newPoint], traffic: newTraffic, cursor: 'e1.61.1050', appended: true });
+  assert.equal(next.history.length, base.history.length + 1);
+  assert.equal(next.history.at(-1), newPoint);
+  assert.equal(next.traffic.length, PANEL_TRAFFIC_POINTS, 'no more traffic than the panel draws');
+  assert.equal(next.traffic.at(-1)?.at, NOW + PANEL_TRAFFIC_POINTS - 1);
+  assert.match(series.nextPath(), /after=e1\.61\.1050$/);
+
+  const restarted = series.merge({ ...base, history: [newPoint], traffic: [], cursor: 'e2.1.0', appended: false });
+  assert.deepEqual(restarted.history, [newPoint]);
+  assert.deepEqual(restarted.traffic, []);
+  // A backend without cursors is asked for everything every time.
+  series.merge({ ...base, cursor: undefined, appended: undefined });
+  assert.doesNotMatch(series.nextPath(), /after=/);
 });

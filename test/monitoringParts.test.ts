@@ -45,6 +45,7 @@ test('the row window keeps the last N rows and reads them as columns, limited by
   assert.deepEqual([all.from, all.to], [2000, 4000]);
   assert.deepEqual(Array.from(w.read(3000).columns.a as Float64Array), [3, 4]);
   assert.equal(w.added, 4);
+  assert.deepEqual([w.count(), w.count(3000), w.count(5000)], [3, 2, 0], 'counted as read() would, without copying');
 });
 
 test('JSON Lines data sets: keys are columns, recorded requests are flattened, errors name the line', () => {

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { openSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureStoreFolders } from '../core/store/store';
-import { liveServer, loadOrCreateState } from '../server/serverFiles';
+import { storeLayout } from '../core/store/storeLayout';
+import { liveServer, loadOrCreateState, readState } from '../server/serverFiles';
 import type { ServerInfo } from '../protocol/native';
 import { CliError } from './cliError';
 
@@ -35,4 +36,15 @@ export async function ensureServer(workspace: string): Promise<{ info: ServerInf
     if (child.exitCode !== null && child.exitCode !== 0) break;
   }
   throw new CliError(`The MLOps server for ${workspace} did not start. See ${logFile}.`);
+}
+
+/**
+ * The workspace's running server, or undefined: for commands that only ask it
+ * what it holds (deployments live in it), where starting one would only answer
+ * that it holds nothing. Writes nothing, not even a missing .mlops/.
+ */
+export async function runningServer(workspace: string): Promise<ServerInfo | undefined> {
+  const layout = storeLayout(workspace);
+  const state = readState(layout);
+  return state && liveServer(layout, state);
 }

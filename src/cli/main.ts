@@ -9,6 +9,7 @@ import { modelsCommand } from './commands/modelsCommand';
 import { pipelineCommand } from './commands/pipelineCommand';
 import { serveCommand } from './commands/serveCommand';
 import { monitorCommand } from './commands/monitorCommand';
+import { deploymentsCommand } from './commands/deploymentsCommand';
 import { version } from '../../package.json';
 
 const HELP = `mlops ${version}: experiment tracking and a model registry for a workspace, MLflow-compatible.
@@ -26,6 +27,8 @@ Commands:
                            run a *.pipeline.yaml (tracked steps, caching, gated registration)
   serve MODEL_URI          serve a registered ONNX model (Open Inference Protocol, MLflow
                            /invocations, KServe v1, /metrics), with A/B splits or shadowing
+  deployments list | show | stop | restart
+                           the deployments the workspace's backend runs
   monitor report           data drift between a reference CSV and current data (Evidently's
                            tests and thresholds); --json, --html, --fail-on-drift for CI
   gc                       remove artifact files no run references
@@ -45,6 +48,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   pipeline: pipelineCommand,
   serve: serveCommand,
   monitor: monitorCommand,
+  deployments: deploymentsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

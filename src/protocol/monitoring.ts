@@ -180,6 +180,57 @@ export const referenceInfo = z.object({
 });
 export type ReferenceInfo = z.infer<typeof referenceInfo>;
 
+/** What the backend keeps: 6 hours of drift at the default 5 s recompute, 2 hours of 2 s traffic intervals. */
+export const MONITORING_HISTORY_POINTS = 4320;
+export const MONITORING_TRAFFIC_POINTS = 3600;
+
+/** An answer's `cursor`: which history it came from, and how many drift and traffic points had been added to it. */
+const MONITORING_CURSOR = /^[a-z0-9]{1,32}\.\d{1,15}\.\d{1,15}$/;
+
+const pointCount = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/, `a whole number of points, 0 or more (e.g. ${name}=720)`)
+    .transform(Number);
+
+/**
+ * The query of GET /api/v1/deployments/NAME/monitoring. `history` and `traffic`
+ * keep only the newest N points of each series. `after` is the `cursor` of an
+ * earlier answer: the series then hold only the points added since (the limits
+ * apply to those), and `appended` says so. A cursor from before a restart, or
+ * older than what is kept, gets the whole series (`appended: false`): a poller
+ * appends when told to and replaces otherwise, so it never needs the clocks of
+ * the processes that stamp the points to agree.
+ */
+export const monitoringQuery = z.strictObject(
+  {
+    history: pointCount('history').optional(),
+    traffic: pointCount('traffic').optional(),
+    after: z.string().regex(MONITORING_CURSOR, 'give the `cursor` of an earlier answer of this route, as it came').optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown query parameter ${issue.keys.join(', ')}: this route takes history=N, traffic=N and after=CURSOR.` : undefined) },
+);
+export type MonitoringQuery = z.infer<typeof monitoringQuery>;
+
+/**
+ * Whether Retrain (the editor's button, POST …/retrain) can start a run now, and
+ * what holds retraining back. The cooldown holds back only the runs drift starts
+ * by itself (onDrift); a Retrain by hand is not held by it. Whether the
+ * workspace is trusted is the editor's to add.
+ */
+export const retrainAvailability = z.object({
+  available: z.boolean(),
+  /** Why Retrain cannot run now, as a sentence; null when it can. */
+  reason: z.string().nullable(),
+  /** The onDrift pipeline Retrain runs; null when none is set (the editor then asks which pipeline). */
+  pipeline: z.string().nullable(),
+  /** A retraining run of this deployment is going. */
+  running: z.boolean(),
+  /** Until when drift starting does not run onDrift by itself (cooldownMinutes after the last run); null when it would. */
+  cooldownUntil: z.number().nullable(),
+});
+export type RetrainAvailability = z.infer<typeof retrainAvailability>;
+
 /** GET /api/v1/deployments/NAME/monitoring */
 export const monitoringState = z.object({
   deployment: z.string(),
@@ -196,7 +247,13 @@ export const monitoringState = z.object({
   /** Per variant; a deployment without a challenger has only the champion's. */
   variants: z.partialRecord(z.enum(['champion', 'challenger']), variantOutcomes),
   alerts: z.array(driftAlert),
-  /** Whether a Retrain can run now (onDrift set or a pipeline given, workspace trusted, not in cooldown). */
+  /** When a retraining run last started (by drift or by hand). */
   lastRetrainAt: z.number().nullable(),
+  /** Absent from backends older than the field. */
+  retrain: retrainAvailability.optional(),
+  /** Give it as ?after= to get only the points added since this answer. */
+  cursor: z.string().optional(),
+  /** true: `history` and `traffic` hold only the points added after the request's ?after= cursor. */
+  appended: z.boolean().optional(),
 });
 export type MonitoringState = z.infer<typeof monitoringState>;

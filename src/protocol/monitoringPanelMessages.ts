@@ -66,6 +66,12 @@ export const monitoringReport = z.object({
   /** The drift banner's text, when shown. */
   banner: z.string().nullable(),
   retrainButton: z.boolean(),
+  /** The Retrain button can be pressed (shown, and neither held by a click nor refused by the state). */
+  retrainEnabled: z.boolean(),
+  /** Its tooltip: what it runs, or why it cannot. */
+  retrainTitle: z.string().nullable(),
+  /** The line beside it: the drifted features, the last retrain, what holds retraining back. */
+  bannerNote: z.string().nullable(),
   /** Charts with data on screen, read back from the chart objects. */
   charts: z.array(monitoringChartReport),
   /** Chart objects made since the panel opened: updates reuse them (no flicker). */

@@ -18,7 +18,7 @@ export function writePrivateJson(file: string, value: unknown): void {
   renameSync(tmp, file);
 }
 
-function readState(layout: StoreLayout): ServerState | undefined {
+export function readState(layout: StoreLayout): ServerState | undefined {
   try {
     const state = JSON.parse(readFileSync(layout.serverState, 'utf8')) as ServerState;
     if (typeof state.token === 'string' && state.token.length >= 32) return state;

@@ -36,6 +36,7 @@ import {
   formatMs,
   formatScore,
   formatShare,
+  retrainButtonState,
   rowsNeeded,
   scoreLabel,
   statusText,
@@ -194,12 +195,18 @@ statusLine.textContent = 'Loading…';
 if (saved.deployment) titleText.textContent = saved.deployment;
 
 // ---- actions -----------------------------------------------------------------
+/** Until when a click holds the button (one click, one retrain), before the state says a run is going. */
+let retrainHeldUntil = 0;
+
 function retrain(): void {
-  if (!current) return;
+  if (!current || retrainButton.hasAttribute('disabled')) return;
   post({ type: 'retrain', deployment: current.deployment });
-  // One click, one retrain: the button comes back with the next state that still shows drift.
-  retrainButton.setAttribute('disabled', '');
-  setTimeout(() => retrainButton.removeAttribute('disabled'), 4000);
+  retrainHeldUntil = Date.now() + 4000;
+  drawRetrainButton();
+  setTimeout(() => {
+    drawRetrainButton();
+    report();
+  }, 4000);
 }
 
 function selectFeature(feature: string, focus: boolean): void {
@@ -257,8 +264,21 @@ function drawBanner(state: MonitoringState): void {
   const top = [...(state.latest?.features ?? [])].filter((f) => f.drifted).map((f) => f.feature);
   if (top.length) notes.push(`Drifted: ${top.slice(0, 6).join(', ')}${top.length > 6 ? ` and ${top.length - 6} more` : ''}.`);
   if (state.lastRetrainAt) notes.push(`Last retrain ${ago(state.lastRetrainAt, current?.fetchedAt ?? Date.now())}.`);
-  if (state.spec?.onDrift) notes.push(`On drift, ${state.spec.onDrift} runs by itself (at most every ${state.spec.cooldownMinutes} min).`);
+  const button = drawRetrainButton();
+  // Why Retrain is disabled (or what holds automatic runs back) says more than the standing rule.
+  if (button?.note) notes.push(button.note);
+  else if (state.spec?.onDrift) notes.push(`On drift, ${state.spec.onDrift} runs by itself (at most every ${state.spec.cooldownMinutes} min).`);
   bannerNote.textContent = notes.join(' ');
+}
+
+/** The Retrain button as the state (and a recent click) allow. */
+function drawRetrainButton(): ReturnType<typeof retrainButtonState> | undefined {
+  if (!current) return undefined;
+  const button = retrainButtonState(current.state);
+  const enabled = button.enabled && Date.now() >= retrainHeldUntil;
+  retrainButton.toggleAttribute('disabled', !enabled);
+  retrainButton.setAttribute('title', button.title);
+  return button;
 }
 
 /** The explanation in place of drift data: monitoring off, loading, waiting for rows, or failed. */
@@ -619,6 +639,9 @@ function report(): void {
       statusText: statusLine.textContent ?? '',
       banner: banner.hidden ? null : bannerTextEl.textContent,
       retrainButton: !banner.hidden && !retrainButton.hidden,
+      retrainEnabled: !banner.hidden && !retrainButton.hidden && !retrainButton.hasAttribute('disabled'),
+      retrainTitle: banner.hidden ? null : retrainButton.getAttribute('title'),
+      bannerNote: banner.hidden ? null : bannerNote.textContent,
       charts,
       chartsCreated,
       rows: view === 'dashboard' && !featureRow.hidden ? table.rows() : [],

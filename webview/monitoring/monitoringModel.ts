@@ -129,6 +129,38 @@ export function bannerText(state: MonitoringState): string | null {
   return `Data drift: ${l.driftedCount} of ${l.featureCount} features drifted (${formatShare(l.driftedShare)}; the data set drifts at ${formatShare(l.driftShare)}).`;
 }
 
+/** What the banner's Retrain button says, and whether it can be pressed. */
+export interface RetrainButtonState {
+  enabled: boolean;
+  /** The button's tooltip: what pressing it does, or why it cannot. */
+  title: string;
+  /** A line beside it: why it is disabled, or what holds automatic retraining back; null when nothing does. */
+  note: string | null;
+}
+
+/**
+ * The Retrain button from the state's availability (the backend's, with the
+ * editor's trust folded in). A disabled button shows no tooltip in every
+ * browser, so the reason is also the line beside it. A backend older than the
+ * field leaves the button as it was: enabled.
+ */
+export function retrainButtonState(state: MonitoringState): RetrainButtonState {
+  const r = state.retrain;
+  const pipeline = r ? r.pipeline : (state.spec?.onDrift ?? null);
+  const does = pipeline ? `Run ${pipeline} now (mlops.deployments.retrain)` : 'Choose a pipeline and run it now: this deployment has no onDrift pipeline (mlops.deployments.retrain)';
+  if (!r) return { enabled: true, title: does, note: null };
+  if (!r.available) {
+    const why = r.reason ?? 'Retraining cannot start now.';
+    return { enabled: false, title: why, note: why };
+  }
+  if (r.cooldownUntil !== null && pipeline) {
+    // Rounded up: "not before 14:06" stays true for a cooldown ending at 14:05:37.
+    const until = clockLabel(Math.ceil(r.cooldownUntil / MINUTE) * MINUTE, MINUTE);
+    return { enabled: true, title: does, note: `Cooldown until ${until}: drift does not run ${pipeline} by itself before then; Retrain runs it now.` };
+  }
+  return { enabled: true, title: does, note: null };
+}
+
 /** Whether a score means drift for its test: a p-value below the threshold, a statistic at or above it. */
 export function isDrift(scoreKind: FeatureDriftResult['scoreKind'], score: number, threshold: number): boolean {
   return scoreKind === 'p_value' ? score < threshold : score >= threshold;

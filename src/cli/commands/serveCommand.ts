@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DeploymentSpec, DeploymentState } from '../../protocol/deployments';
-import type { MonitoringSpecInput } from '../../protocol/monitoring';
+import { monitoringSpec, type MonitoringSpecInput } from '../../protocol/monitoring';
 import { resolve as resolvePath } from 'node:path';
 import type { ServerInfo } from '../../protocol/native';
 import { backendApi } from '../backendApi';
@@ -12,7 +12,8 @@ import { resolveWorkspace } from '../workspace';
 export const SERVE_HELP = `Usage: mlops serve MODEL_URI [--name NAME] [--port N] [--challenger MODEL_URI (--split 90/10 | --shadow)]
                   [--no-auth] [--threads N] [--detach] [--workspace DIR]
                   [--reference FILE|training] [--window N] [--window-minutes M] [--min-rows N]
-                  [--sample-rate R] [--max-rows-per-second N] [--on-drift PIPELINE] [--cooldown MINUTES]
+                  [--sample-rate R] [--max-rows-per-second N] [--recompute-seconds S]
+                  [--on-drift PIPELINE] [--cooldown MINUTES]
                   [--no-monitoring]
 
 Serves a registered ONNX model version with onnxruntime over the Open Inference
@@ -28,8 +29,8 @@ The workspace's backend runs it in its own process and restarts it if it crashes
   --shadow            the challenger gets a copy of every request; the champion answers
   --no-auth           accept requests without the workspace token (anyone on this machine can call it)
   --threads N         onnxruntime intra-op threads per model (default 1 for small models)
-  --detach            return once it serves; stop it later with Ctrl-C of a foreground serve,
-                      the editor, or DELETE /api/v1/deployments/NAME
+  --detach            return once it serves; stop it later with mlops deployments stop NAME
+                      (or the editor's Deployments view)
   --workspace DIR     workspace folder (default: nearest folder with .mlops/, else the current one)
 
 Monitoring (on by default): requests are recorded (.mlops/deployments/NAME/requests,
@@ -45,6 +46,9 @@ set, with Evidently's tests, every few seconds; drift shows in the editor and on
   --max-rows-per-second N
                       record at most about N rows a second; busier traffic is sampled
                       evenly down to it (default 5000)
+  --recompute-seconds S
+                      recompute drift at most every S seconds, when requests came (default 5,
+                      0.2 to 3600)
   --on-drift FILE     run this pipeline (e.g. retrain.pipeline.yaml) when data set drift starts
   --cooldown MINUTES  at most one --on-drift run per MINUTES (default 60)
   --no-monitoring     record nothing, compute no drift
@@ -71,6 +75,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'min-rows': { type: 'string' },
       'sample-rate': { type: 'string' },
       'max-rows-per-second': { type: 'string' },
+      'recompute-seconds': { type: 'string' },
       'on-drift': { type: 'string' },
       cooldown: { type: 'string' },
       'no-monitoring': { type: 'boolean' },
@@ -189,12 +194,34 @@ function monitoringFrom(values: Record<string, string | boolean | undefined>): M
   const sampleRate = number('sample-rate', false);
   const maxRowsPerSecond = number('max-rows-per-second', true);
   const cooldown = number('cooldown', false);
+  const recomputeSeconds = number('recompute-seconds', false);
   if (minRows !== undefined) spec.minRows = minRows;
   if (sampleRate !== undefined) spec.sampleRate = sampleRate;
   if (maxRowsPerSecond !== undefined) spec.maxRowsPerSecond = maxRowsPerSecond;
+  if (recomputeSeconds !== undefined) spec.recomputeSeconds = recomputeSeconds;
   if (cooldown !== undefined) spec.cooldownMinutes = cooldown;
+  // The ranges are checked here too, so that a slip names its flag and starts no backend.
+  const checked = monitoringSpec.safeParse(spec);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const field = issue.path.join('.');
+    const flag = MONITORING_FLAGS[field];
+    const problem = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+    throw new CliError(`mlops serve: ${flag ? `--${flag} ${String(values[flag])}` : field}: ${problem}.`, 2);
+  }
   return spec;
 }
+
+/** The flag that sets each field of the monitoring spec. */
+const MONITORING_FLAGS: Record<string, string> = {
+  'window.rows': 'window',
+  'window.minutes': 'window-minutes',
+  minRows: 'min-rows',
+  sampleRate: 'sample-rate',
+  maxRowsPerSecond: 'max-rows-per-second',
+  recomputeSeconds: 'recompute-seconds',
+  cooldownMinutes: 'cooldown',
+};
 
 /** One line for a change in monitoring worth telling the terminal. */
 function describeMonitoring(m: DeploymentState['monitoring']): string | undefined {

@@ -51,6 +51,15 @@ export class RowWindow {
     return out;
   }
 
+  /** Rows that arrived at or after `since`, without copying them. */
+  count(since = -Infinity): number {
+    if (since === -Infinity) return this.size;
+    let n = 0;
+    const start = (this.head - this.size + this.capacity) % this.capacity;
+    for (let i = 0; i < this.size; i++) if (this.times[(start + i) % this.capacity] >= since) n++;
+    return n;
+  }
+
   /** The window as columns (rows at or after `since`), its prediction column, and its time span. */
   read(since = -Infinity): { columns: Columns; prediction: Float64Array; rows: number; from: number | null; to: number | null } {
     const positions = this.positions(since);

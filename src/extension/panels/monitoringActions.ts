@@ -55,6 +55,17 @@ export function unavailableFrom(deployment: string, err: { message: string; stat
   return { reason: 'error', message: `Could not get the monitoring state of '${deployment}': ${err.message}` };
 }
 
+/**
+ * Retrain runs the workspace's pipeline, so the editor refuses it in an
+ * untrusted workspace (mlops.deployments.retrain): the panel's button says so
+ * rather than fail when pressed. The backend cannot know about trust.
+ */
+export function withWorkspaceTrust(state: MonitoringState, trusted: boolean): MonitoringState {
+  if (trusted) return state;
+  const retrain = state.retrain ?? { pipeline: state.spec?.onDrift ?? null, running: false, cooldownUntil: null };
+  return { ...state, retrain: { ...retrain, available: false, reason: "This workspace is not trusted: trust it to retrain (Retrain runs the workspace's pipeline)." } };
+}
+
 /** Traffic drawn: the last 30 minutes of 2 s intervals (the backend keeps 2 hours). */
 export const PANEL_TRAFFIC_POINTS = 900;
 /** Drift windows drawn at most (the backend keeps up to 6 hours of 5 s windows). */

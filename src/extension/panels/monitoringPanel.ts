@@ -4,7 +4,8 @@ import type { HostToMonitoring, MonitoringReport, MonitoringToHost, MonitoringUn
 import { BackendRequestError, type WorkspaceBackend } from '../backend/workspaceBackend';
 import { monitoringPanelSchemas, monitoringSchemas } from '../lazySchemas';
 import type { Workbench } from '../workbench';
-import { fitForPanel, monitoringCommandFor, monitoringPath, unavailableFrom } from './monitoringActions';
+import { fitForPanel, monitoringCommandFor, unavailableFrom, withWorkspaceTrust } from './monitoringActions';
+import { MonitoringSeries } from './monitoringSeries';
 import { restoringSerializer } from './panelBackend';
 import { webviewOptions } from './webviewHtml';
 import { WebviewPanelHost } from './webviewPanelHost';
@@ -23,8 +24,9 @@ export interface MonitoringSource {
   load(): Promise<MonitoringLoad>;
 }
 
-/** The backend's GET /api/v1/deployments/NAME/monitoring, checked against the contract. */
+/** The backend's GET /api/v1/deployments/NAME/monitoring, checked against the contract; each poll gets only the new points. */
 export function backendMonitoringSource(backend: WorkspaceBackend, deployment: string): MonitoringSource {
+  const series = new MonitoringSeries(deployment);
   return {
     key: `${backend.folder.uri.toString()}#${deployment}`,
     deployment,
@@ -35,13 +37,13 @@ export function backendMonitoringSource(backend: WorkspaceBackend, deployment: s
       }
       let answer: unknown;
       try {
-        answer = await backend.request<unknown>('GET', monitoringPath(deployment));
+        answer = await backend.request<unknown>('GET', series.nextPath());
       } catch (err) {
         const e = err as Error;
         return unavailableFrom(deployment, e instanceof BackendRequestError ? { message: e.message, status: e.status, code: e.code } : { message: e.message });
       }
       const parsed = monitoringSchemas().monitoringState.safeParse(answer);
-      if (parsed.success) return { state: parsed.data };
+      if (parsed.success) return { state: series.merge(parsed.data) };
       const issue = parsed.error.issues[0];
       return { reason: 'error', message: `The backend's monitoring state of '${deployment}' does not fit this extension's contract (${issue?.path.join('.') || 'answer'}: ${issue?.message ?? 'invalid'}). Restart the backend (MLOps: Restart Backend).` };
     },
@@ -199,7 +201,7 @@ class MonitoringPanel extends WebviewPanelHost<HostToMonitoring, MonitoringToHos
     const fetchedAt = Date.now();
     if ('state' in result) {
       this.lastProblem = undefined;
-      this.post({ type: 'state', deployment, fetchedAt, state: fitForPanel(result.state) });
+      this.post({ type: 'state', deployment, fetchedAt, state: withWorkspaceTrust(fitForPanel(result.state), vscode.workspace.isTrusted) });
       return;
     }
     // Said once in the log, not every 2 s.

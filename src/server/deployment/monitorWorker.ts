@@ -27,6 +27,12 @@ import { VARIANT_CODES, type FromMonitor, type MonitorInit, type ToMonitor } fro
 /** Rows of the reference the champion predicts on, for prediction drift. */
 const PREDICTION_SAMPLE_ROWS = 10_000;
 const MIB = 1024 * 1024;
+/**
+ * While waiting for minRows, how many rows the window holds is what a person
+ * watches ("waiting for 120 more requests"): reported as rows arrive, at most
+ * this often, rather than only at the next recompute.
+ */
+const WAITING_REPORT_MS = 1000;
 
 const init = workerData as MonitorInit;
 const { spec, featureNames, categorical } = init;
@@ -42,6 +48,7 @@ let status: MonitoringStatus = 'loading';
 let message: string | null = null;
 let computedAt = -1;
 let lastSnapshotAt = 0;
+let waitingReport: NodeJS.Timeout | undefined;
 
 function setStatus(next: MonitoringStatus, text: string | null): void {
   status = next;
@@ -51,8 +58,7 @@ function setStatus(next: MonitoringStatus, text: string | null): void {
 
 /** The window starts from what was recorded before (a restart or redeploy keeps its history). */
 function refillWindow(): void {
-  const since = spec.window.minutes === undefined ? -Infinity : Date.now() - spec.window.minutes * 60_000;
-  const rows = log.recent(spec.window.rows, since).filter((r) => featureNames.every((n) => typeof r.features[n] === 'number'));
+  const rows = log.recent(spec.window.rows, windowSince()).filter((r) => featureNames.every((n) => typeof r.features[n] === 'number'));
   const values = new Float64Array(rows.length * featureNames.length);
   rows.forEach((r, i) => featureNames.forEach((n, c) => (values[i * featureNames.length + c] = r.features[n])));
   const predictions = Float64Array.from(rows, (r) => (r.variant === 'champion' && typeof r.prediction === 'number' ? r.prediction : NaN));
@@ -100,17 +106,32 @@ function loadReference(): void {
   post({ type: 'reference', info, sample, sampleRows }, [sample.buffer as ArrayBuffer]);
 }
 
+/** Only rows of the last `window.minutes` count, as in liveDrift. */
+function windowSince(): number {
+  return spec.window.minutes === undefined ? -Infinity : Date.now() - spec.window.minutes * 60_000;
+}
+
+function setWaiting(windowRows: number): void {
+  setStatus('waiting', `${windowRows} of the ${minRows} requests needed in the window; ${minRows - windowRows} more to go`);
+}
+
+/** A waiting count is reported a moment after rows arrive (once for a burst of them). */
+function reportWaitingSoon(): void {
+  if (status !== 'waiting' || !reference || waitingReport) return;
+  waitingReport = setTimeout(() => {
+    waitingReport = undefined;
+    // A recompute in between may have given a verdict: then the count is the snapshot's.
+    if (status === 'waiting') setWaiting(window.count(windowSince()));
+  }, WAITING_REPORT_MS);
+}
+
 function compute(): void {
   if (!reference) return;
   const moving = spec.window.minutes !== undefined && Date.now() - lastSnapshotAt > 60_000;
   if (window.added === computedAt && !moving) return;
   computedAt = window.added;
   const result = liveDrift(reference, predictionReference, window, { driftShare: spec.driftShare, minRows, ...(spec.window.minutes !== undefined ? { windowMinutes: spec.window.minutes } : {}) });
-  if (result.kind === 'waiting') {
-    const needed = minRows - result.windowRows;
-    setStatus('waiting', `${result.windowRows} of the ${minRows} requests needed in the window; ${needed} more to go`);
-    return;
-  }
+  if (result.kind === 'waiting') return setWaiting(result.windowRows);
   lastSnapshotAt = Date.now();
   status = result.snapshot.datasetDrift ? 'drift' : 'ok';
   message = null;
@@ -133,6 +154,7 @@ function onRows(m: Extract<ToMonitor, { type: 'rows' }>): void {
   } catch (err) {
     setStatus(status, `recording requests failed: ${(err as Error).message}`);
   }
+  reportWaitingSoon();
 }
 
 parentPort!.on('message', (m: ToMonitor) => {

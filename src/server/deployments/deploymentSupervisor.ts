@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { fromDeploymentProcess, type DeploymentSpec, type DeploymentState, type ToDeploymentProcess } from '../../protocol/deployments';
 import { HttpError } from '../http/httpError';
 import type { DeploymentEvent } from '../../protocol/deployments';
-import type { DriftAlert, MonitoringState, RetrainOutcome } from '../../protocol/monitoring';
+import type { DriftAlert, MonitoringQuery, MonitoringState, RetrainOutcome } from '../../protocol/monitoring';
 import { MonitoringHistory } from './monitoringHistory';
+import { retrainAvailability } from './retrainAvailability';
 import { RetrainRunner } from './retrainRunner';
 
 export type { DeploymentState };
@@ -91,8 +92,8 @@ export class DeploymentSupervisor {
     return managed.snapshot();
   }
 
-  monitoring(name: string): MonitoringState {
-    return this.find(name).monitoringState();
+  monitoring(name: string, query: MonitoringQuery = {}): MonitoringState {
+    return this.find(name).monitoringState(query);
   }
 
   /** Runs a retraining pipeline now (the editor's Retrain): `pipeline`, else the deployment's onDrift. */
@@ -107,7 +108,11 @@ export class DeploymentSupervisor {
 
   private find(name: string): Managed {
     const managed = this.deployments.get(name);
-    if (!managed) throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `No deployment named '${name}'. Start one with mlops serve models:/NAME@ALIAS.`);
+    if (!managed) {
+      const known = [...this.deployments.keys()];
+      const which = known.length ? `the deployments are ${known.map((k) => `'${k}'`).join(', ')}` : 'none runs in this backend';
+      throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `No deployment named '${name}' (${which}). Start one with mlops serve models:/NAME@ALIAS.`);
+    }
     return managed;
   }
 }
@@ -134,8 +139,10 @@ class Managed {
     return { ...this.state, variants: [...this.state.variants], monitoring: this.state.spec.monitoring ? this.monitoring.summary() : null };
   }
 
-  monitoringState(): MonitoringState {
-    return this.monitoring.state(this.state.name, this.state.spec.monitoring ?? null);
+  monitoringState(query: MonitoringQuery = {}): MonitoringState {
+    const spec = this.state.spec.monitoring ?? null;
+    const retrain = retrainAvailability({ deployment: this.state.name, spec, running: this.retrainRunner.isRunning(this.state.name), lastRetrainAt: this.monitoring.lastRetrainAt });
+    return this.monitoring.state(this.state.name, spec, retrain, query);
   }
 
   private changed(): void {

@@ -2,18 +2,34 @@
 // only knows its current window): drift over time, traffic over time, per-variant
 // outcomes, and the alerts raised when data set drift started or ended. Bounded
 // rings, so a deployment that runs for weeks holds the recent past only.
+import { randomBytes } from 'node:crypto';
 import type { DeploymentState, MonitoringSummary } from '../../protocol/deployments';
-import type { DriftAlert, DriftPoint, DriftSnapshot, MonitoringSpec, MonitoringState, MonitoringStatus, ReferenceInfo, TrafficPoint, VariantOutcomes } from '../../protocol/monitoring';
+import {
+  MONITORING_HISTORY_POINTS as HISTORY_POINTS,
+  MONITORING_TRAFFIC_POINTS as TRAFFIC_POINTS,
+  type DriftAlert,
+  type DriftPoint,
+  type DriftSnapshot,
+  type MonitoringQuery,
+  type MonitoringSpec,
+  type MonitoringState,
+  type MonitoringStatus,
+  type ReferenceInfo,
+  type RetrainAvailability,
+  type TrafficPoint,
+  type VariantOutcomes,
+} from '../../protocol/monitoring';
 
-/** 6 hours of drift at the default 5 s recompute, at most. */
-const HISTORY_POINTS = 4320;
-/** 2 hours of 2 s stats intervals. */
-const TRAFFIC_POINTS = 3600;
 const ALERTS = 200;
 
 function pushBounded<T>(ring: T[], item: T, limit: number): void {
   ring.push(item);
   if (ring.length > limit) ring.splice(0, ring.length - limit);
+}
+
+/** The newest `n` items (all when n is undefined). */
+function newest<T>(items: T[], n: number | undefined): T[] {
+  return n === undefined ? items : items.slice(Math.max(0, items.length - n));
 }
 
 export class MonitoringHistory {
@@ -26,6 +42,11 @@ export class MonitoringHistory {
   lastRetrainAt: number | null = null;
   private readonly history: DriftPoint[] = [];
   private readonly traffic: TrafficPoint[] = [];
+  /** Names this history in cursors: a cursor of another one (before a restart) gets whole series. */
+  private readonly epoch = randomBytes(6).toString('hex');
+  /** Points ever added: a cursor counts in these, so eviction from the rings and clocks do not matter. */
+  private historyAdded = 0;
+  private trafficAdded = 0;
   private readonly alerts: DriftAlert[] = [];
   private variants: Partial<Record<'champion' | 'challenger', VariantOutcomes>> = {};
   private previousStats: { at: number; requests: number; errors: number } | undefined;
@@ -56,6 +77,7 @@ export class MonitoringHistory {
     // A restarted process counts from zero again: no rate across the restart.
     if (!previous || stats.requests < previous.requests) return;
     const seconds = Math.max(0.001, (at - previous.at) / 1000);
+    this.trafficAdded++;
     pushBounded(this.traffic, { at, rps: (stats.requests - previous.requests) / seconds, errorsPerSecond: Math.max(0, stats.errors - previous.errors) / seconds, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms }, TRAFFIC_POINTS);
   }
 
@@ -75,6 +97,7 @@ export class MonitoringHistory {
       scores[f.feature] = f.score;
       drifted[f.feature] = f.drifted;
     }
+    this.historyAdded++;
     pushBounded(this.history, { at: snapshot.at, windowRows: snapshot.windowRows, driftedShare: snapshot.driftedShare, datasetDrift: snapshot.datasetDrift, scores, drifted, predictionScore: snapshot.prediction && !snapshot.prediction.error ? snapshot.prediction.score : null }, HISTORY_POINTS);
     if (snapshot.datasetDrift === before) return undefined;
     const alert: DriftAlert = {
@@ -103,7 +126,17 @@ export class MonitoringHistory {
     };
   }
 
-  state(deployment: string, spec: MonitoringSpec | null): MonitoringState {
+  /** The points added after `cursor`, or undefined when it is another history's or older than what the rings keep. */
+  private pointsAfter(cursor: string): { history: DriftPoint[]; traffic: TrafficPoint[] } | undefined {
+    const [epoch, history, traffic] = cursor.split('.');
+    const fromHistory = Number(history) - (this.historyAdded - this.history.length);
+    const fromTraffic = Number(traffic) - (this.trafficAdded - this.traffic.length);
+    if (epoch !== this.epoch || fromHistory < 0 || fromTraffic < 0 || Number(history) > this.historyAdded || Number(traffic) > this.trafficAdded) return undefined;
+    return { history: this.history.slice(fromHistory), traffic: this.traffic.slice(fromTraffic) };
+  }
+
+  state(deployment: string, spec: MonitoringSpec | null, retrain: RetrainAvailability, query: MonitoringQuery = {}): MonitoringState {
+    const after = query.after === undefined ? undefined : this.pointsAfter(query.after);
     return {
       deployment,
       status: this.status,
@@ -113,11 +146,14 @@ export class MonitoringHistory {
       windowRows: this.windowRows,
       recordedRows: this.recordedRows,
       latest: this.latest,
-      history: [...this.history],
-      traffic: [...this.traffic],
+      history: newest(after?.history ?? this.history, query.history).slice(),
+      traffic: newest(after?.traffic ?? this.traffic, query.traffic).slice(),
       variants: { ...this.variants },
       alerts: [...this.alerts],
       lastRetrainAt: this.lastRetrainAt,
+      retrain,
+      cursor: `${this.epoch}.${this.historyAdded}.${this.trafficAdded}`,
+      appended: after !== undefined,
     };
   }
 }

@@ -2,6 +2,7 @@ import type { Router } from '../http/router';
 import { readJson, sendJson } from '../http/body';
 import { HttpError } from '../http/httpError';
 import { deploymentSpec } from '../../protocol/deployments';
+import { monitoringQuery } from '../../protocol/monitoring';
 import type { DeploymentSupervisor } from '../deployments/deploymentSupervisor';
 import { z } from 'zod';
 
@@ -29,7 +30,7 @@ export function registerDeploymentsRoute(router: Router, supervisor: DeploymentS
 
   router.on('GET', '/api/v1/deployments/*', (ctx) => {
     const { name, action } = one(ctx.rest);
-    if (action === 'monitoring') return sendJson(ctx.res, 200, supervisor.monitoring(name));
+    if (action === 'monitoring') return sendJson(ctx.res, 200, supervisor.monitoring(name, monitoringQuery.parse(Object.fromEntries(ctx.url.searchParams))));
     if (action) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use POST for /api/v1/deployments/${name}/${action}.`);
     sendJson(ctx.res, 200, { deployment: supervisor.get(name) });
   });

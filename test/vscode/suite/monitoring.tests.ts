@@ -94,6 +94,28 @@ test('The Monitoring panel shows another feature\'s histogram when selected, and
   await vscode.commands.executeCommand('_mlops.monitoring.select', 'churn', MOST_DRIFTED);
 }, { timeoutMs: 60_000 });
 
+test('The Monitoring panel\'s Retrain says why it cannot run (a run going) and when the cooldown ends', async () => {
+  const drifting = driftingState();
+  const retrain = { available: true, reason: null, pipeline: 'retrain.pipeline.yaml', running: false, cooldownUntil: null };
+  const spec = { ...drifting.spec!, onDrift: 'retrain.pipeline.yaml' };
+  const running = await show({ state: { ...drifting, spec, retrain: { ...retrain, available: false, running: true, reason: 'Retraining is running; its output goes to .mlops/deployments/churn/retrain.log.' } } });
+  assert.equal(running?.retrainButton, true);
+  assert.equal(running?.retrainEnabled, false);
+  assert.equal(running?.retrainTitle, 'Retraining is running; its output goes to .mlops/deployments/churn/retrain.log.');
+  assert.match(running?.bannerNote ?? '', /Retraining is running; its output goes to/);
+
+  const cooling = await show({ state: { ...drifting, spec, retrain: { ...retrain, cooldownUntil: Date.now() + 30 * 60_000 } } });
+  // The test host runs with workspace trust off (trusted); in an untrusted one the button says so instead.
+  assert.equal(cooling?.retrainEnabled, vscode.workspace.isTrusted);
+  if (vscode.workspace.isTrusted) {
+    assert.equal(cooling?.retrainTitle, 'Run retrain.pipeline.yaml now (mlops.deployments.retrain)');
+    assert.match(cooling?.bannerNote ?? '', /Cooldown until \d\d:\d\d: drift does not run retrain\.pipeline\.yaml by itself before then; Retrain runs it now\./);
+  }
+  // Back to the fixture as it is, for the tests after and the browser check.
+  const again = await show({ state: driftingState() });
+  assert.equal(again?.retrainEnabled, vscode.workspace.isTrusted);
+}, { timeoutMs: 60_000 });
+
 test('The Monitoring panel explains what is missing: monitoring off (how to turn it on), too few rows (how many more), no traffic, an unavailable state', async () => {
   const off = await show({ state: offState('fraud') });
   assert.equal(off?.view, 'dashboard');
