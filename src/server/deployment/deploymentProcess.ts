@@ -140,12 +140,14 @@ export class DeploymentProcess {
   }
 
   private listen(port: number): Promise<Server> {
+    // Once, not per request: every request's auth check reads it.
+    const tokenBytes = this.options.token ? Buffer.from(this.options.token) : undefined;
     const server = createDeploymentServer({
       slot: this.slot,
       metrics: this.metrics,
       ledger: this.ledger,
       deploymentName: () => this.spec?.name ?? '',
-      token: () => (this.spec?.auth === false || !this.options.token ? undefined : Buffer.from(this.options.token)),
+      token: () => (this.spec?.auth === false ? undefined : tokenBytes),
       log: this.options.log,
     });
     return new Promise((resolve, reject) => {
