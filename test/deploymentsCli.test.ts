@@ -63,6 +63,7 @@ test('mlops deployments lists, shows, restarts (aliases resolved again) and stop
     const listed = JSON.parse((await cli('deployments', 'list', '--json')).stdout) as DeploymentState[];
     assert.equal(listed.length, 1);
     assert.equal(listed[0].spec.monitoring?.recomputeSeconds, 3600);
+    assert.equal(listed[0].spec.monitoring?.reference, 'reference.csv', 'kept relative to the workspace, as shown');
 
     // 30 requests: the count shows while waiting, although drift is recomputed only hourly.
     await waitFor('the reference to load', async () => ((await server.api('GET', '/api/v1/deployments/churn/monitoring')).body.reference ? true : undefined), 30_000);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { DeploymentSpec, DeploymentState } from '../../protocol/deployments';
 import { monitoringSpec, type MonitoringSpecInput } from '../../protocol/monitoring';
-import { resolve as resolvePath } from 'node:path';
+import { isAbsolute, relative as relativePath, resolve as resolvePath, sep } from 'node:path';
 import type { ServerInfo } from '../../protocol/native';
 import { backendApi } from '../backendApi';
 import { CliError } from '../cliError';
@@ -86,8 +86,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.log(SERVE_HELP);
     return 0;
   }
-  const spec = specFrom(positionals, values);
   const workspace = resolveWorkspace(values.workspace);
+  const spec = specFrom(positionals, values, workspace);
   const { info, started } = await ensureServer(workspace);
   if (started) process.stderr.write(`[mlops] started this workspace's server at ${info.url} in the background\n`);
   const created = await api(info, 'POST', '/api/v1/deployments', spec);
@@ -139,7 +139,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
 }
 
-function specFrom(positionals: string[], values: Record<string, string | boolean | undefined>): DeploymentSpec {
+function specFrom(positionals: string[], values: Record<string, string | boolean | undefined>, workspace: string): DeploymentSpec {
   const [modelUri, ...extra] = positionals;
   if (!modelUri) throw new CliError(`mlops serve: give a model URI, e.g. models:/churn@champion.\n\n${SERVE_HELP}`, 2);
   if (extra.length) throw new CliError(`mlops serve: one model URI, then options (got also ${extra.join(' ')}).`, 2);
@@ -167,12 +167,12 @@ function specFrom(positionals: string[], values: Record<string, string | boolean
     shadow: values.shadow === true,
     variants: [{ name: 'champion', modelUri, weight: champion }, ...(challenger ? [{ name: 'challenger' as const, modelUri: challenger, weight: challengerWeight }] : [])],
     ...(threads ? { intraOpThreads: threads } : {}),
-    monitoring: values['no-monitoring'] ? null : (monitoringFrom(values) as DeploymentSpec['monitoring']),
+    monitoring: values['no-monitoring'] ? null : (monitoringFrom(values, workspace) as DeploymentSpec['monitoring']),
   };
 }
 
 /** The monitoring flags as a spec; the backend fills in the defaults and checks the ranges. */
-function monitoringFrom(values: Record<string, string | boolean | undefined>): MonitoringSpecInput {
+function monitoringFrom(values: Record<string, string | boolean | undefined>, workspace: string): MonitoringSpecInput {
   const number = (flag: string, integer: boolean): number | undefined => {
     const raw = values[flag];
     if (raw === undefined) return undefined;
@@ -186,9 +186,9 @@ function monitoringFrom(values: Record<string, string | boolean | undefined>): M
   const minutes = number('window-minutes', false);
   const spec: MonitoringSpecInput = {
     // Files are named from the current folder; the backend reads them from the workspace.
-    ...(reference ? { reference: reference === 'training' ? reference : resolvePath(reference) } : {}),
+    ...(reference ? { reference: reference === 'training' ? reference : inWorkspace(workspace, reference) } : {}),
     ...(rows !== undefined || minutes !== undefined ? { window: { ...(rows !== undefined ? { rows } : {}), ...(minutes !== undefined ? { minutes } : {}) } } : {}),
-    ...(onDrift ? { onDrift: resolvePath(onDrift) } : {}),
+    ...(onDrift ? { onDrift: inWorkspace(workspace, onDrift) } : {}),
   };
   const minRows = number('min-rows', true);
   const sampleRate = number('sample-rate', false);
@@ -210,6 +210,16 @@ function monitoringFrom(values: Record<string, string | boolean | undefined>): M
     throw new CliError(`mlops serve: ${flag ? `--${flag} ${String(values[flag])}` : field}: ${problem}.`, 2);
   }
   return spec;
+}
+
+/**
+ * A file named from the current folder, as the workspace-relative path the spec
+ * keeps (what `deployments show` and the editor print); a file outside the
+ * workspace stays absolute, and the backend refuses it with a message.
+ */
+function inWorkspace(workspace: string, file: string): string {
+  const relative = relativePath(workspace, resolvePath(file));
+  return relative.startsWith('..') || isAbsolute(relative) ? resolvePath(file) : relative.split(sep).join('/');
 }
 
 /** The flag that sets each field of the monitoring spec. */
