@@ -93,6 +93,7 @@ test('a foreground mlops serve stops its deployment on Ctrl-C; bad specs are ref
     const missing = await server.api('POST', '/api/v1/deployments', { name: 'nope', variants: [{ name: 'champion', modelUri: 'models:/nope/1', weight: 100 }] });
     assert.equal(missing.status, 400, JSON.stringify(missing.body));
     assert.match(missing.body.message, /nope/);
+    assert.deepEqual((await server.api('GET', '/api/v1/deployments')).body.deployments, [], 'one that never served is not listed');
     const noChampion = await server.api('POST', '/api/v1/deployments', { name: 'x', variants: [{ name: 'challenger', modelUri: 'models:/linear/1', weight: 100 }] });
     assert.equal(noChampion.status, 400);
     assert.match(noChampion.body.message, /needs a champion/);

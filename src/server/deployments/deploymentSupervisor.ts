@@ -68,7 +68,12 @@ export class DeploymentSupervisor {
     try {
       await managed.start();
     } catch (err) {
-      managed.stop();
+      // One that never served is not kept: the caller gets the error, the list stays clean.
+      await managed.stop();
+      if (this.deployments.get(spec.name) === managed) {
+        this.deployments.delete(spec.name);
+        this.o.onEvent?.({ kind: 'removed', name: spec.name, deployment: managed.snapshot(), alert: null });
+      }
       throw err;
     }
     return managed.snapshot();
