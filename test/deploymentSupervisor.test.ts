@@ -85,6 +85,14 @@ test('a foreground mlops serve stops its deployment on Ctrl-C; bad specs are ref
     proc.stderr.on('data', (c) => (out += c));
     await waitFor('serving', () => /Serving deployment fg/.test(out), 60_000);
     assert.match(out, /champion linear v\d \(70%\), challenger linear v\d \(30%\)/);
+    // What monitoring really does (these versions have no feature names), and a request to paste.
+    assert.match(out, /Monitoring: OFF: Input .float_input. has 4 columns and the version has no feature schema to name them: register it with --features/);
+    assert.match(out, /Try it:\n {4}TOKEN=\$\(node -p "require\('.*server\.json'\)\.token"\)\n {4}curl -s http:\/\/127\.0\.0\.1:\d+\/v2\/models\/linear\/infer -H "Authorization: Bearer \$TOKEN"/);
+    const body = /-d '(\{"inputs".*\})'/.exec(out)?.[1];
+    assert.ok(body, out);
+    const url = /Serving deployment fg at (\S+):/.exec(out)![1];
+    const tried = await fetch(`${url}/v2/models/linear/infer`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body });
+    assert.equal(tried.status, 200, 'the printed example is a valid request');
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     proc.kill('SIGINT');
     assert.equal(await exited, 0);

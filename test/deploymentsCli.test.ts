@@ -6,6 +6,8 @@ import { churnWorkspace, oipBody } from './helpers/deploymentProcess';
 import { makeWorkspace, runCli, startServer, waitFor } from './helpers/testServer';
 import type { DeploymentState } from '../src/protocol/deployments';
 import { driftCell, variantsCell } from '../src/cli/commands/deploymentText';
+import { servingExamples } from '../src/cli/commands/servingExamples';
+import type { ModelVersionSummary } from '../src/protocol/native';
 
 // `mlops deployments list | show | stop | restart` against a real backend and a
 // real deployment, and what they say when no backend runs (without starting one).
@@ -25,6 +27,10 @@ test('mlops deployments without a backend says so and starts none', { timeout: 6
   assert.match(show.stderr, /mlops deployments show: no deployment named 'churn': no backend runs/);
   const stop = await runCli(['deployments', 'stop', 'churn'], { cwd: ws, env });
   assert.equal(stop.code, 1);
+  // Serving from a folder without a store: said at once, nothing created.
+  const serve = await runCli(['serve', 'models:/churn@champion', '--detach'], { cwd: ws, env });
+  assert.equal(serve.code, 1);
+  assert.match(serve.stderr, /no MLOps store in .*: models are registered per project folder\. Run mlops serve in your project/);
   assert.ok(!existsSync(join(ws, '.mlops')), 'nothing written, no backend started');
 
   const usage = await runCli(['deployments', 'show'], { cwd: ws, env });
@@ -159,4 +165,16 @@ test('the table says a split, a shadow, what a deployment that never served was 
   const summary = { status: 'waiting' as const, message: null, driftedShare: null, driftedFeatures: [], windowRows: 120, at: null };
   assert.equal(driftCell({ ...d, spec: { ...spec, monitoring: { ...spec.monitoring!, window: { rows: 300 } } }, monitoring: summary }), 'waiting 120/300', 'minRows is at most the window');
   assert.equal(driftCell({ ...d, monitoring: { ...summary, status: 'drift', driftedFeatures: ['age', 'income'] } }), 'DRIFT: age, income');
+});
+
+test('serving examples: an OIP body from the signature, a DataFrame with the feature names, nothing for a large input', () => {
+  const signature = { inputs: [{ name: 'float_input', elementType: 'float32', shape: ['N', 3] }], outputs: [] } as unknown as ModelVersionSummary['signature'];
+  const features = { input: 'float_input', features: [{ name: 'b', index: 1, categorical: false }, { name: 'a', index: 0, categorical: false }, { name: 'c', index: 2, categorical: false }] } as unknown as ModelVersionSummary['features'];
+  const lines = servingExamples({ signature, features }, { url: 'http://127.0.0.1:1', model: 'm', tokenLine: 'TOKEN=x' });
+  assert.equal(lines[0], 'TOKEN=x');
+  assert.match(lines[2], /"inputs":\[\{"name":"float_input","shape":\[1,3\],"datatype":"FP32","data":\[0,0,0\]\}\]/);
+  assert.match(lines[4], /"dataframe_split":\{"columns":\["a","b","c"\],"data":\[\[0,0,0\]\]\}/);
+  assert.deepEqual(servingExamples({ signature, features: null }, { url: 'u', model: 'm', tokenLine: undefined }).length, 2, 'no auth, no features: the OIP request alone');
+  const image = { inputs: [{ name: 'x', elementType: 'float32', shape: [1, 3, 224, 224] }], outputs: [] } as unknown as ModelVersionSummary['signature'];
+  assert.deepEqual(servingExamples({ signature: image, features: null }, { url: 'u', model: 'm', tokenLine: undefined }), []);
 });

@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { DeploymentSpec, DeploymentState } from '../../protocol/deployments';
 import { monitoringSpec, type MonitoringSpecInput } from '../../protocol/monitoring';
-import { isAbsolute, relative as relativePath, resolve as resolvePath, sep } from 'node:path';
-import type { ServerInfo } from '../../protocol/native';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative as relativePath, resolve as resolvePath, sep } from 'node:path';
+import type { ModelsResponse, ModelVersionSummary, ServerInfo } from '../../protocol/native';
 import { backendApi } from '../backendApi';
 import { CliError } from '../cliError';
 import { ensureServer } from '../ensureServer';
 import { STOP_SIGNALS } from '../tracked/processControl';
 import { resolveWorkspace } from '../workspace';
+import { servingExamples } from './servingExamples';
 
 export const SERVE_HELP = `Usage: mlops serve MODEL_URI [--name NAME] [--port N] [--challenger MODEL_URI (--split 90/10 | --shadow)]
                   [--no-auth] [--threads N] [--detach] [--workspace DIR]
@@ -87,12 +89,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const workspace = resolveWorkspace(values.workspace);
+  // Models live in a project's store: serving from a folder without one would only
+  // create an empty store (and a backend) to report that the model is not there.
+  if (!existsSync(join(workspace, '.mlops', 'mlops.db'))) {
+    throw new CliError(
+      `mlops serve: no MLOps store in ${workspace}${values.workspace ? '' : ' or the folders above it'}: models are registered per project folder. ` +
+        'Run mlops serve in your project (where "mlops models register" or "mlops pipeline run" made .mlops/), or pass --workspace DIR.',
+    );
+  }
   const spec = specFrom(positionals, values, workspace);
+  warnAboutWindow(spec);
   const { info, started } = await ensureServer(workspace);
   if (started) process.stderr.write(`[mlops] started this workspace's server at ${info.url} in the background\n`);
   const created = await api(info, 'POST', '/api/v1/deployments', spec);
-  const deployment = created.deployment as { name: string; url: string; variants: { name: string; model: string; version: string; weight: number }[] };
+  const deployment = created.deployment as DeploymentState & { url: string };
   printServing(deployment, spec);
+  await printExamples(info, deployment, spec, workspace);
   if (values.detach) return 0;
 
   // In the foreground: Ctrl-C (or the terminal closing) stops the deployment. Meanwhile
@@ -242,7 +254,7 @@ function describeMonitoring(m: DeploymentState['monitoring']): string | undefine
   return `monitoring ${m.status}${m.message ? `: ${m.message}` : ''}`;
 }
 
-function printServing(d: { name: string; url: string; variants: { name: string; model: string; version: string; weight: number }[] }, spec: DeploymentSpec): void {
+function printServing(d: DeploymentState & { url: string }, spec: DeploymentSpec): void {
   const champion = d.variants.find((v) => v.name === 'champion')!;
   const model = champion.model;
   const who = d.variants.map((v) => `${v.name} ${v.model} v${v.version}${spec.shadow ? (v.name === 'challenger' ? ' (shadow: gets a copy)' : '') : d.variants.length > 1 ? ` (${v.weight}%)` : ''}`).join(', ');
@@ -252,15 +264,49 @@ function printServing(d: { name: string; url: string; variants: { name: string; 
   console.log(`  KServe v1                POST ${d.url}/v1/models/${model}:predict`);
   console.log(`  Prometheus               GET  ${d.url}/metrics`);
   if (spec.auth) {
-    console.log(`  Requests need the workspace token: -H "Authorization: Bearer $(node -p \"require('./.mlops/server.json').token\")"`);
+    console.log('  Requests need the workspace token: Authorization: Bearer <token from .mlops/server.json>');
   } else {
     console.log('');
     console.log('  WARNING: --no-auth: this deployment answers ANY process on this machine without a token.');
   }
   const m = spec.monitoring;
-  if (m) {
-    const window = `the last ${m.window?.rows ?? 1000} requests${m.window?.minutes ? ` of ${m.window.minutes} min` : ''}`;
-    console.log(`  Monitoring: drift of ${window} against ${m.reference && m.reference !== 'training' ? m.reference : "the champion's training data set"}${m.onDrift ? `; on drift runs ${m.onDrift}` : ''}`);
+  if (!m) return;
+  // What the deployment says, not what was asked: monitoring may be off for a reason.
+  const state = d.monitoring;
+  if (state && (state.status === 'off' || state.status === 'error')) {
+    console.log(`  Monitoring: ${state.status === 'off' ? 'OFF' : 'FAILED'}: ${state.message ?? 'no reason given'}`);
+    return;
+  }
+  const window = `the last ${m.window?.rows ?? 1000} requests${m.window?.minutes ? ` of ${m.window.minutes} min` : ''}`;
+  console.log(`  Monitoring: drift of ${window} against ${m.reference && m.reference !== 'training' ? m.reference : "the champion's training data set"}${m.onDrift ? `; on drift runs ${m.onDrift}` : ''}`);
+}
+
+/** "Try it:" with requests built from the champion's signature; quietly nothing if the version cannot be read. */
+async function printExamples(info: ServerInfo, d: DeploymentState & { url: string }, spec: DeploymentSpec, workspace: string): Promise<void> {
+  const champion = d.variants.find((v) => v.name === 'champion');
+  if (!champion) return;
+  let version: ModelVersionSummary | undefined;
+  try {
+    const { models } = (await backendApi(info, 'GET', `/api/v1/models?name=${encodeURIComponent(champion.model)}`)) as unknown as ModelsResponse;
+    version = models[0]?.versions.find((v) => v.version === champion.version);
+  } catch {
+    return;
+  }
+  if (!version) return;
+  const tokenLine = spec.auth ? `TOKEN=$(node -p "require('${join(workspace, '.mlops', 'server.json')}').token")` : undefined;
+  const lines = servingExamples(version, { url: d.url, model: champion.model, tokenLine });
+  if (lines.length === 0) return;
+  console.log('');
+  console.log('  Try it:');
+  for (const line of lines) console.log(`    ${line}`);
+}
+
+/** A verdict never needs more rows than the window holds: say so rather than cap silently. */
+function warnAboutWindow(spec: DeploymentSpec): void {
+  const m = spec.monitoring as MonitoringSpecInput | null | undefined;
+  const rows = m?.window?.rows ?? 1000;
+  if (m?.minRows !== undefined && m.minRows > rows) {
+    process.stderr.write(`[mlops] note: --min-rows ${m.minRows} is more than the window (${rows} requests): drift is computed once the window is full.\n`);
   }
 }
 

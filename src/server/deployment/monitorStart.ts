@@ -36,7 +36,8 @@ export function startMonitor(o: MonitorStartOptions): DeploymentMonitor | undefi
   if (!monitoring) return off('Monitoring is off for this deployment (started with --no-monitoring).');
   const champion = o.variants.find((v) => v.name === 'champion')!;
   const layout = featureLayout(champion.served.session.signature, champion.served.features);
-  if (!layout.ok) return off(`Monitoring is off: ${layout.error}.`);
+  // The status already says off; the message says why.
+  if (!layout.ok) return off(`${layout.error.charAt(0).toUpperCase()}${layout.error.slice(1)}.`);
   let reference;
   try {
     reference = locateReference({ registry: o.registry, tracking: o.tracking, workspace: o.workspace, reference: monitoring.reference, model: champion.model, version: champion.version });
