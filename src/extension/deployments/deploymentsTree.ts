@@ -106,7 +106,8 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     item.id = `${node.backend.folder.uri}#deployment:${d.name}`;
     const drifting = d.status === 'running' && d.monitoring?.status === 'drift';
     item.iconPath = drifting ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : statusIcon(d.status);
-    item.description = [d.status, d.url ?? '', this.describeTraffic(node.backend, d), describeDrift(d)].filter(Boolean).join(' · ');
+    // The drift verdict before the traffic and the URL: a narrow sidebar cuts the end off.
+    item.description = [d.status, describeDrift(d), this.describeTraffic(node.backend, d), d.url ?? ''].filter(Boolean).join(' · ');
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${d.name}** · ${d.status}${d.restarts ? ` · restarted ${d.restarts}×` : ''}\n\n`);
     if (d.url) tip.appendMarkdown(`${d.url}\n\n`);

@@ -200,7 +200,7 @@ test('Live monitoring: shifted traffic drifts, and the Deployments view, the sta
 
   const row = await until('the Deployments view to say drift', deploymentRow, (r) => /drift in 4 features/.test(r.description));
   assert.equal(row.icon, 'warning');
-  assert.match(row.description, /^running · http:\/\/127\.0\.0\.1:\d+ · /);
+  assert.match(row.description, /^running · drift in 4 features · .* · http:\/\/127\.0\.0\.1:\d+$/, 'the verdict first: a narrow sidebar cuts the end off');
 
   const status = await until('the drift status bar item', async () => (await extensionApi()).driftStatusBar(), (s) => s.visible);
   assert.equal(status.text, `$(warning) drift: ${MODEL}`);
