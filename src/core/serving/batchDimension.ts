@@ -16,20 +16,31 @@ export function batchDimensionOf(signature: ServingSignature): string | undefine
 }
 
 /**
- * The rows a request brings and the key of the requests it can be stacked with
- * (same types and same trailing dimensions in every input); undefined when the
- * feeds disagree on the row count, so the request is run alone.
+ * The rows a request brings, or undefined when its feeds disagree on the row
+ * count (it is then run alone). Which requests stack is stackable()'s question.
  */
-export function batchKeyOf(feeds: NamedTensors, inputOrder: readonly string[]): { rows: number; key: string } | undefined {
+export function batchRowsOf(feeds: NamedTensors, inputOrder: readonly string[]): number | undefined {
   let rows: number | undefined;
-  const parts: string[] = [];
   for (const name of inputOrder) {
     const t = feeds[name];
     if (!t || t.dims.length === 0) return undefined;
     if (rows === undefined) rows = t.dims[0];
     else if (t.dims[0] !== rows) return undefined;
-    parts.push(`${t.type}[${t.dims.slice(1).join(',')}]`);
   }
-  if (rows === undefined || rows === 0) return undefined;
-  return { rows, key: parts.join(';') };
+  return rows === undefined || rows === 0 ? undefined : rows;
+}
+
+/**
+ * Whether two requests' feeds can be stacked: the same element types and the
+ * same trailing dimensions in every input. Compared in place rather than through
+ * a key string, which every request would have to build.
+ */
+export function stackable(a: NamedTensors, b: NamedTensors, inputOrder: readonly string[]): boolean {
+  for (const name of inputOrder) {
+    const x = a[name];
+    const y = b[name];
+    if (x.type !== y.type || x.dims.length !== y.dims.length) return false;
+    for (let d = 1; d < x.dims.length; d++) if (x.dims[d] !== y.dims[d]) return false;
+  }
+  return true;
 }

@@ -12,7 +12,7 @@
 // A merged run that fails is retried request by request, so one bad request
 // fails alone. Models without a batch dimension (batchDimension.ts) are run
 // request by request.
-import { batchDimensionOf, batchKeyOf } from './batchDimension';
+import { batchDimensionOf, batchRowsOf, stackable } from './batchDimension';
 import { BatchStats, type BatchRecord } from './batchStats';
 import type { ServingSignature } from './modelSession';
 import type { NamedTensors } from './tensorTypes';
@@ -38,7 +38,6 @@ export interface BatcherOptions {
 interface Pending {
   feeds: NamedTensors;
   rows: number;
-  key: string;
   resolve: (out: NamedTensors) => void;
   reject: (err: unknown) => void;
 }
@@ -70,12 +69,12 @@ export class DynamicBatcher {
 
   /** Runs one request's feeds; resolves with its own outputs (all, or `outputNames`). */
   run(feeds: NamedTensors, outputNames?: readonly string[]): Promise<NamedTensors> {
-    const batchKey = this.batching ? batchKeyOf(feeds, this.inputOrder) : undefined;
+    const rows = this.batching ? batchRowsOf(feeds, this.inputOrder) : undefined;
     // Alone, the run fetches only what the caller wants; merged runs fetch every output, since callers differ.
-    if (!batchKey) return this.runAlone(feeds, feeds[this.inputOrder[0]]?.dims[0] ?? 0, outputNames);
+    if (rows === undefined) return this.runAlone(feeds, feeds[this.inputOrder[0]]?.dims[0] ?? 0, outputNames);
     const all = new Promise<NamedTensors>((resolve, reject) => {
-      this.queue.push({ feeds, rows: batchKey.rows, key: batchKey.key, resolve, reject });
-      this.queuedRows += batchKey.rows;
+      this.queue.push({ feeds, rows, resolve, reject });
+      this.queuedRows += rows;
       this.schedule();
     });
     return outputNames ? all.then((outputs) => pick(outputs, outputNames)) : all;
@@ -113,7 +112,7 @@ export class DynamicBatcher {
       const rest: Pending[] = [];
       for (let i = 1; i < queue.length; i++) {
         const p = queue[i];
-        if (p.key === first.key && rows + p.rows <= this.maxBatchRows) {
+        if (rows + p.rows <= this.maxBatchRows && stackable(p.feeds, first.feeds, this.inputOrder)) {
           batch.push(p);
           rows += p.rows;
         } else rest.push(p);

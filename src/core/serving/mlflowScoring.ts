@@ -94,7 +94,14 @@ export function encodeMlflowPredictions(results: NamedTensors, kind: ScoringInpu
   if (kind === 'tensor') return { predictions: Object.fromEntries(names.map((n) => [n, nestedValuesOf(results[n])])) };
   const perOutput = names.map((n) => rowValues(nestedValuesOf(results[n])));
   const rows = perOutput[0]?.length ?? 0;
-  return { predictions: Array.from({ length: rows }, (_, r) => Object.fromEntries(names.map((n, i) => [n, perOutput[i][r]]))) };
+  // A record per row, built by plain loops: this answers every DataFrame request.
+  const predictions = new Array<Record<string, unknown>>(rows);
+  for (let r = 0; r < rows; r++) {
+    const record: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) record[names[i]] = perOutput[i][r];
+    predictions[r] = record;
+  }
+  return { predictions };
 }
 
 /** One value per row: a row of one element is that element (a column of a DataFrame), a wider one stays a list. */

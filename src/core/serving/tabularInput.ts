@@ -66,15 +66,13 @@ export function tableToFeeds(table: TableInput, model: ScoringModel): TabularFee
   let ignoredColumns: string[] = [];
   const features = model.features?.input === spec.name ? model.features : undefined;
   if (features && table.columns) {
-    const { ordered, wanted } = orderedFeatures(features);
-    const at = new Map<string, number>();
-    table.columns.forEach((c, i) => at.has(c) || at.set(c, i));
-    const missing = ordered.filter((name) => !at.has(name));
-    if (missing.length) {
-      throw new RequestError(`Missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the model expects the columns ${ordered.join(', ')} (its feature schema).`);
-    }
-    picked = ordered.map((name) => ({ name, from: at.get(name)! }));
-    if (table.columns.length !== ordered.length) ignoredColumns = table.columns.filter((c) => !wanted.has(c));
+    const known = orderedFeatures(features);
+    // Clients send the same columns request after request: the last mapping is reused when they match.
+    const mapping = sameColumns(known.lastColumns, table.columns) ? known.lastMapping! : columnMapping(known, table.columns);
+    known.lastColumns = table.columns;
+    known.lastMapping = mapping;
+    picked = mapping.picked;
+    ignoredColumns = mapping.ignoredColumns;
   } else {
     if (typeof expectedWidth === 'number' && width !== expectedWidth) {
       const why = features ? 'the columns are unnamed, so they are taken in order' : 'the model version has no feature schema, so columns are taken in the order sent';
@@ -100,15 +98,47 @@ export function tableToFeeds(table: TableInput, model: ScoringModel): TabularFee
   }
 }
 
+interface ColumnMapping {
+  picked: { name: string; from: number }[];
+  ignoredColumns: string[];
+}
+
+interface KnownFeatures {
+  ordered: string[];
+  wanted: Set<string>;
+  lastColumns?: readonly string[];
+  lastMapping?: ColumnMapping;
+}
+
 /** A feature schema's names in input order, once per schema (it lives as long as its model). */
-const orderedBySchema = new WeakMap<FeatureSchema, { ordered: string[]; wanted: Set<string> }>();
-function orderedFeatures(features: FeatureSchema): { ordered: string[]; wanted: Set<string> } {
+const orderedBySchema = new WeakMap<FeatureSchema, KnownFeatures>();
+function orderedFeatures(features: FeatureSchema): KnownFeatures {
   let found = orderedBySchema.get(features);
   if (!found) {
     const ordered = [...features.features].sort((a, b) => a.index - b.index).map((f) => f.name);
     orderedBySchema.set(features, (found = { ordered, wanted: new Set(ordered) }));
   }
   return found;
+}
+
+/** Where each feature is among the sent columns; a missing one is the client's error. */
+function columnMapping(known: KnownFeatures, columns: readonly string[]): ColumnMapping {
+  const at = new Map<string, number>();
+  columns.forEach((c, i) => at.has(c) || at.set(c, i));
+  const missing = known.ordered.filter((name) => !at.has(name));
+  if (missing.length) {
+    throw new RequestError(`Missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the model expects the columns ${known.ordered.join(', ')} (its feature schema).`);
+  }
+  return {
+    picked: known.ordered.map((name) => ({ name, from: at.get(name)! })),
+    ignoredColumns: columns.length !== known.ordered.length ? columns.filter((c) => !known.wanted.has(c)) : [],
+  };
+}
+
+function sameColumns(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const names = (specs: readonly ServingTensorSpec[]) => specs.map((s) => s.name).join(', ');

@@ -74,7 +74,10 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
 
   // Checks the name, then pins a variant if the path names a version or a model only one variant serves.
   const pinnedFor = (name: string, version: string | undefined) => {
-    const { pinned } = target(current(), name, version);
+    const generation = current();
+    // The usual request names the deployment or its champion's model: A/B applies, nothing to look up.
+    if (version === undefined && (name === ctx.deploymentName() || name === generation.champion.model)) return undefined;
+    const { pinned } = target(generation, name, version);
     return pinned ? (g: Generation) => safeTarget(g, name, version) : undefined;
   };
   const safeTarget = (g: Generation, name: string, version: string | undefined) => {
