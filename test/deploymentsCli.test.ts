@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { churnWorkspace, oipBody } from './helpers/deploymentProcess';
 import { makeWorkspace, runCli, startServer, waitFor } from './helpers/testServer';
 import type { DeploymentState } from '../src/protocol/deployments';
-import { driftCell, variantsCell } from '../src/cli/commands/deploymentText';
+import { deploymentDetails, deploymentsTable, driftCell, latencyCells, requestsCell, variantsCell } from '../src/cli/commands/deploymentText';
 
 // `mlops deployments list | show | stop | restart` against a real backend and a
 // real deployment, and what they say when no backend runs (without starting one).
@@ -159,4 +159,31 @@ test('the table says a split, a shadow, what a deployment that never served was 
   const summary = { status: 'waiting' as const, message: null, driftedShare: null, driftedFeatures: [], windowRows: 120, at: null };
   assert.equal(driftCell({ ...d, spec: { ...spec, monitoring: { ...spec.monitoring!, window: { rows: 300 } } }, monitoring: summary }), 'waiting 120/300', 'minRows is at most the window');
   assert.equal(driftCell({ ...d, monitoring: { ...summary, status: 'drift', driftedFeatures: ['age', 'income'] } }), 'DRIFT: age, income');
+});
+
+test('latency: this interval\'s while requests come, the last known with how long idle after, "–" before any; counts say "updating…" until the first arrive', () => {
+  const now = 1_000_000;
+  const spec: DeploymentState['spec'] = { name: 'churn', port: 0, auth: true, shadow: false, variants: [{ name: 'champion', modelUri: 'models:/churn@champion', weight: 100 }], monitoring: null };
+  const stats = { type: 'stats' as const, requests: 120, errors: 0, inFlight: 0, p50Ms: 0.45, p99Ms: 1.2 };
+  const base: DeploymentState = { name: 'churn', spec, status: 'running', url: 'http://127.0.0.1:1', variants: [{ name: 'champion', model: 'churn', version: '3', modelUri: 'models:/churn@champion', weight: 100 }], pid: 1, restarts: 0, lastError: null, startedAt: now - 60_000, stats, lastLatency: { p50Ms: 0.45, p99Ms: 1.2, at: now - 1_000 }, monitoring: null };
+  const idle: DeploymentState = { ...base, stats: { ...stats, p50Ms: null, p99Ms: null }, lastLatency: { p50Ms: 0.45, p99Ms: 1.2, at: now - 12_000 } };
+
+  assert.deepEqual(latencyCells(base, now), ['0.45 ms', '1.2 ms']);
+  assert.deepEqual(latencyCells(idle, now), ['0.45 ms (idle 12s)', '1.2 ms (idle 12s)']);
+  assert.deepEqual(latencyCells({ ...idle, lastLatency: null }, now), ['–', '–'], 'no request yet');
+  assert.deepEqual(latencyCells({ ...idle, lastLatency: undefined }, now), ['–', '–'], 'an older backend without the field');
+  assert.match(deploymentsTable([idle], now), /^churn\s+running\s+\S+\s+churn v3\s+120\s+0\.45 ms \(idle 12s\)\s+1\.2 ms \(idle 12s\)\s+off$/m);
+
+  assert.match(deploymentDetails(base, undefined, now), /requests {5}120 \(0 errors, 0 in flight\); latency p50 0\.45 ms, p99 1\.2 ms$/m);
+  assert.match(deploymentDetails(idle, undefined, now), /requests {5}120 \(0 errors, 0 in flight\); latency p50 0\.45 ms, p99 1\.2 ms \(idle 12s\)$/m);
+  assert.match(deploymentDetails({ ...idle, lastLatency: null }, undefined, now), /requests {5}120 \(0 errors, 0 in flight\); no latency measured yet$/m);
+
+  // Between the process's ready and its first counts.
+  const unreported: DeploymentState = { ...base, stats: null, lastLatency: null };
+  assert.equal(requestsCell(unreported), 'updating…');
+  assert.match(deploymentDetails(unreported, undefined, now), /requests {5}updating… \(the process sends its counts as it starts, then every 2 s\)$/m);
+  assert.doesNotMatch(deploymentDetails(unreported, undefined, now), /no counts yet/);
+  assert.match(deploymentDetails({ ...unreported, status: 'starting', url: null, variants: [] }, undefined, now), /requests {5}none: the deployment is starting$/m);
+  assert.equal(requestsCell({ ...unreported, status: 'starting' }), '');
+  assert.deepEqual(latencyCells({ ...unreported, status: 'starting' }, now), ['', '']);
 });

@@ -137,7 +137,7 @@ class Managed {
     private readonly o: SupervisorOptions,
     private readonly retrainRunner: RetrainRunner,
   ) {
-    this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null, monitoring: null };
+    this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null, lastLatency: null, monitoring: null };
   }
 
   snapshot(): DeploymentState {
@@ -266,6 +266,8 @@ class Managed {
         break;
       case 'stats':
         this.state.stats = m;
+        // Kept past the interval: once traffic stops, the next stats have no percentiles.
+        if (m.p50Ms !== null && m.p99Ms !== null) this.state.lastLatency = { p50Ms: m.p50Ms, p99Ms: m.p99Ms, at: Date.now() };
         this.monitoring.addStats(m);
         break;
       case 'monitoring':
