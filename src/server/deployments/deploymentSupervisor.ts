@@ -7,11 +7,15 @@ import type { DriftAlert, MonitoringQuery, MonitoringState, RetrainOutcome } fro
 import { MonitoringHistory } from './monitoringHistory';
 import { retrainAvailability } from './retrainAvailability';
 import { RetrainRunner } from './retrainRunner';
+import { checkDeploymentSpec } from './deploymentSpecCheck';
+import type { ModelRegistry } from '../../core/registry/modelRegistry';
 
 export type { DeploymentState };
 
 export interface SupervisorOptions {
   workspace: string;
+  /** The workspace's registry: a spec's model URIs are checked against it before anything starts. */
+  registry: ModelRegistry;
   /** The workspace token: deployments require it unless started with auth off. */
   token: string;
   log: (line: string) => void;
@@ -59,10 +63,10 @@ export class DeploymentSupervisor {
 
   /** Starts a deployment and resolves once it serves (or rejects with why it could not). */
   async create(spec: DeploymentSpec): Promise<DeploymentState> {
+    // What is wrong with the spec first: a typo in a URI is the problem to hear, even when the name is taken.
+    checkDeploymentSpec(spec, { registry: this.o.registry, workspace: this.o.workspace });
     const existing = this.deployments.get(spec.name);
-    if (existing && existing.state.status !== 'stopped' && existing.state.status !== 'failed') {
-      throw new HttpError(409, 'RESOURCE_ALREADY_EXISTS', `Deployment '${spec.name}' is already ${existing.state.status} at ${existing.state.url ?? '(starting)'}; redeploy it or stop it first.`);
-    }
+    if (existing && existing.state.status !== 'stopped' && existing.state.status !== 'failed') throw alreadyRunning(existing.state);
     const managed = new Managed(spec, this.o, this.retrainRunner);
     this.deployments.set(spec.name, managed);
     try {
@@ -82,6 +86,7 @@ export class DeploymentSupervisor {
   /** Hands a new spec (other model versions, split, shadow) to the running process. */
   async redeploy(name: string, spec: DeploymentSpec): Promise<DeploymentState> {
     const managed = this.find(name);
+    checkDeploymentSpec(spec, { registry: this.o.registry, workspace: this.o.workspace });
     if (spec.port !== managed.state.spec.port && spec.port !== 0) {
       throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `port: a redeploy keeps the deployment's port (${managed.state.spec.port}); stop and start it to move it.`);
     }
@@ -120,6 +125,19 @@ export class DeploymentSupervisor {
     }
     return managed;
   }
+}
+
+/** The 409 for a name taken by a live deployment, with the three ways on. */
+function alreadyRunning(d: DeploymentState): HttpError {
+  const serving = d.variants.length ? ` serving ${d.variants.map((v) => `${v.model} v${v.version}`).join(', ')}` : '';
+  return new HttpError(
+    409,
+    'RESOURCE_ALREADY_EXISTS',
+    `Deployment '${d.name}' is already ${d.status} at ${d.url ?? '(starting)'}${serving}. ` +
+      `Redeploy it in place (mlops deployments restart ${d.name}, or Restart in the editor's Deployments view: its spec again, aliases resolved anew), ` +
+      `stop it first to start it with this spec (mlops deployments stop ${d.name}), ` +
+      `or choose another name for this one (mlops serve … --name OTHER).`,
+  );
 }
 
 /** One deployment: its process, its restarts, what it serves. */

@@ -16,6 +16,14 @@ export interface RetrainRunnerOptions {
   cliFile?: string;
 }
 
+/** A pipeline named by a spec or a request, resolved in the workspace, or why it cannot run. */
+export function locatePipeline(workspace: string, pipeline: string): { ok: true; path: string } | { ok: false; message: string } {
+  const located = workspaceFile(workspace, pipeline);
+  if (!located.ok) return { ok: false, message: `The pipeline ${pipeline} is ${located.why === 'outside' ? 'outside the workspace' : 'a link outside the workspace'} (${workspace}); only workspace pipelines run.` };
+  if (!existsSync(located.path)) return { ok: false, message: `The pipeline ${pipeline} does not exist (looked for ${located.path}).` };
+  return located;
+}
+
 export class RetrainRunner {
   private readonly running = new Map<string, ChildProcess>();
 
@@ -29,9 +37,8 @@ export class RetrainRunner {
   start(deployment: string, pipeline: string, onExit: (outcome: RetrainOutcome) => void): RetrainOutcome {
     const fail = (message: string): RetrainOutcome => ({ pipeline, status: 'failed', message });
     if (this.running.has(deployment)) return fail(`A retraining run of ${pipeline} for ${deployment} is still going.`);
-    const located = workspaceFile(this.o.workspace, pipeline);
-    if (!located.ok) return fail(`The pipeline ${pipeline} is ${located.why === 'outside' ? 'outside the workspace' : 'a link outside the workspace'}; only workspace pipelines run.`);
-    if (!existsSync(located.path)) return fail(`The pipeline ${pipeline} does not exist in the workspace.`);
+    const located = locatePipeline(this.o.workspace, pipeline);
+    if (!located.ok) return fail(located.message);
     const dir = join(this.o.workspace, '.mlops', 'deployments', deployment);
     mkdirSync(dir, { recursive: true });
     const logFile = join(dir, 'retrain.log');
