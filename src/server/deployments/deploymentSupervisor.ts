@@ -6,7 +6,7 @@ import type { DeploymentEvent } from '../../protocol/deployments';
 import type { DriftAlert, MonitoringQuery, MonitoringState, RetrainOutcome } from '../../protocol/monitoring';
 import { MonitoringHistory } from './monitoringHistory';
 import { retrainAvailability } from './retrainAvailability';
-import { RetrainRunner } from './retrainRunner';
+import { RetrainRunner, type RetrainReason } from './retrainRunner';
 import { checkDeploymentSpec } from './deploymentSpecCheck';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
 
@@ -181,15 +181,15 @@ class Managed {
         const minutes = Math.ceil((monitoring.cooldownMinutes * 60_000 - since) / 60_000);
         alert.retrain = { pipeline: monitoring.onDrift, status: 'cooldown', message: `${monitoring.onDrift} ran ${Math.round(since / 60_000)} min ago; the cooldown allows the next run in ${minutes} min.` };
       } else {
-        alert.retrain = this.startRetrain(monitoring.onDrift);
+        alert.retrain = this.startRetrain(monitoring.onDrift, 'drift');
       }
     }
     this.o.log(`deployment ${this.state.name}: data set drift ${alert.kind} (${Math.round(alert.driftedShare * 100)}% of features drifted${alert.features.length ? `: ${alert.features.join(', ')}` : ''})${alert.retrain ? `; ${alert.retrain.message}` : ''}`);
     this.o.onEvent?.({ kind: 'alert', name: this.state.name, deployment: this.snapshot(), alert });
   }
 
-  private startRetrain(pipeline: string): RetrainOutcome {
-    const outcome = this.retrainRunner.start(this.state.name, pipeline, (done) => {
+  private startRetrain(pipeline: string, reason: RetrainReason): RetrainOutcome {
+    const outcome = this.retrainRunner.start(this.state.name, pipeline, reason, (done) => {
       const alert: DriftAlert = { at: Date.now(), kind: 'retrain', driftedShare: this.monitoring.latest?.driftedShare ?? 0, features: [], retrain: done };
       this.monitoring.addAlert(alert);
       this.o.onEvent?.({ kind: 'alert', name: this.state.name, deployment: this.snapshot(), alert });
@@ -202,7 +202,7 @@ class Managed {
     const file = pipeline ?? this.state.spec.monitoring?.onDrift;
     if (!file) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Deployment '${this.state.name}' has no onDrift pipeline: give {"pipeline": "retrain.pipeline.yaml"}.`);
     if (this.retrainRunner.isRunning(this.state.name)) throw new HttpError(409, 'INVALID_STATE', `A retraining run for '${this.state.name}' is still going; see .mlops/deployments/${this.state.name}/retrain.log.`);
-    const outcome = this.startRetrain(file);
+    const outcome = this.startRetrain(file, 'request');
     if (outcome.status === 'failed') throw new HttpError(400, 'INVALID_PARAMETER_VALUE', outcome.message);
     const alert: DriftAlert = { at: Date.now(), kind: 'retrain', driftedShare: this.monitoring.latest?.driftedShare ?? 0, features: [], retrain: outcome };
     this.monitoring.addAlert(alert);
