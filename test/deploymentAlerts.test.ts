@@ -106,6 +106,9 @@ test('drift starting raises an alert and runs onDrift once per cooldown; Retrain
     assert.ok(outside.status === 400 || outside.status === 409, JSON.stringify(outside.body));
     await waitFor('the manual run to finish', () => (alerts().filter((a) => a.kind === 'retrain' && a.retrain?.status === 'finished').length === 2 ? true : undefined), 60_000);
     assert.equal(readFileSync(join(workspace, 'retrained.txt'), 'utf8'), 'retrained\nretrained\n');
+    // The log tells the drift's run from the one asked for.
+    const runs = readFileSync(join(workspace, '.mlops', 'deployments', 'churn', 'retrain.log'), 'utf8').match(/\((drift in|on request for) deployment churn\) ===/g);
+    assert.deepEqual(runs, ['(drift in deployment churn) ===', '(on request for deployment churn) ===']);
     // Counters come with the deployment's stats, every 2 s.
     const state = await waitFor('the stats to count every request', async () => {
       const s = await monitoring();

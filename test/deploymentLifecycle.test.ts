@@ -83,6 +83,18 @@ test('a deploy that cannot load reports deployFailed and the old version keeps s
   }
 });
 
+test('the first counts come right after ready (zeros), so the backend knows them before the 2-s interval', async () => {
+  const d = await startDeployment(workspace, spec());
+  try {
+    const ready = d.messages.findIndex((m) => m.type === 'ready');
+    const first = await d.next('stats', ready);
+    assert.equal(d.messages.indexOf(first), ready + 1, `the message after ready: ${JSON.stringify(d.messages.slice(ready, ready + 3))}`);
+    assert.deepEqual([first.requests, first.errors, first.inFlight, first.p50Ms, first.p99Ms], [0, 0, 0, null, null]);
+  } finally {
+    await d.stop();
+  }
+});
+
 test('stop closes the server and exits 0', async () => {
   const d = await startDeployment(workspace, spec());
   d.send({ type: 'stop' });

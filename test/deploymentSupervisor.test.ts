@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, makeWorkspace, runCli, startServer, waitFor, type TestServer } from './helpers/testServer';
 import { linearExpected, linearModel } from './helpers/onnxModels';
+import { deploymentLatency, type DeploymentState } from '../src/protocol/deployments';
 
 // `mlops serve` and /api/v1/deployments: the backend runs each deployment in its
 // own process, restarts it on the same port when it crashes, redeploys in place,
@@ -108,6 +109,37 @@ test('a foreground mlops serve stops its deployment on Ctrl-C; bad specs are ref
     const badSplit = await runCli(['serve', 'models:/linear/1', '--challenger', 'models:/linear/2', '--split', '80/30'], { cwd: ws, env: { MLOPS_WORKSPACE: ws } });
     assert.equal(badSplit.code, 2);
     assert.match(badSplit.stderr, /adding up to 100/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the last known latency stays once traffic stops, and mlops deployments list shows it with how long the deployment has been idle', { timeout: 120_000 }, async () => {
+  const { ws, server } = await workspaceWithModel();
+  try {
+    const created = await server.api('POST', '/api/v1/deployments', { name: 'linear', variants: [{ name: 'champion', modelUri: 'models:/linear@champion', weight: 100 }], monitoring: null });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const state = async () => (await server.api('GET', '/api/v1/deployments/linear')).body.deployment as DeploymentState;
+    // The process's first counts come with its start: zeros, no latency yet.
+    const fresh = await waitFor('the first counts', async () => ((await state()).stats ? state() : undefined));
+    assert.equal(fresh.lastLatency, null);
+    for (let i = 0; i < 5; i++) assert.equal((await infer(created.body.deployment.url, server.token)).status, 200);
+    const busy = await waitFor('an interval with requests', async () => {
+      const s = await state();
+      return s.stats?.p50Ms !== null ? s : undefined;
+    });
+    assert.ok(busy.lastLatency && busy.lastLatency.p50Ms === busy.stats!.p50Ms && busy.lastLatency.p99Ms === busy.stats!.p99Ms, JSON.stringify(busy));
+    const idle = await waitFor('an interval without requests', async () => {
+      const s = await state();
+      return s.stats?.requests === 5 && s.stats.p50Ms === null ? s : undefined;
+    });
+    assert.ok(idle.lastLatency && idle.lastLatency.p50Ms > 0 && idle.lastLatency.p99Ms >= idle.lastLatency.p50Ms && idle.lastLatency.at <= Date.now(), JSON.stringify(idle.lastLatency));
+    const latency = deploymentLatency(idle);
+    assert.ok(latency && latency.idleMs !== null && latency.p50Ms === idle.lastLatency.p50Ms);
+
+    const list = await runCli(['deployments', 'list'], { cwd: ws, env: { MLOPS_WORKSPACE: ws } });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^linear\s+running\s+\S+\s+linear v1\s+5\s+[\d.]+ ms \(idle \d+s\)\s+[\d.]+ ms \(idle \d+s\)\s+off$/m, list.stdout);
   } finally {
     await server.stop();
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { churnWorkspace, oipBody } from './helpers/deploymentProcess';
 import { makeWorkspace, runCli, startServer, waitFor } from './helpers/testServer';
 import type { DeploymentState } from '../src/protocol/deployments';
-import { driftCell, variantsCell } from '../src/cli/commands/deploymentText';
+import { deploymentDetails, deploymentsTable, driftCell, latencyCells, requestsCell, variantsCell } from '../src/cli/commands/deploymentText';
 import { servingExamples } from '../src/cli/commands/servingExamples';
 import type { ModelVersionSummary } from '../src/protocol/native';
 
@@ -177,4 +177,31 @@ test('serving examples: an OIP body from the signature, a DataFrame with the fea
   assert.deepEqual(servingExamples({ signature, features: null }, { url: 'u', model: 'm', tokenLine: undefined }).length, 2, 'no auth, no features: the OIP request alone');
   const image = { inputs: [{ name: 'x', elementType: 'float32', shape: [1, 3, 224, 224] }], outputs: [] } as unknown as ModelVersionSummary['signature'];
   assert.deepEqual(servingExamples({ signature: image, features: null }, { url: 'u', model: 'm', tokenLine: undefined }), []);
+});
+
+test('latency: this interval\'s while requests come, the last known with how long idle after, "–" before any; counts say "updating…" until the first arrive', () => {
+  const now = 1_000_000;
+  const spec: DeploymentState['spec'] = { name: 'churn', port: 0, auth: true, shadow: false, variants: [{ name: 'champion', modelUri: 'models:/churn@champion', weight: 100 }], monitoring: null };
+  const stats = { type: 'stats' as const, requests: 120, errors: 0, inFlight: 0, p50Ms: 0.45, p99Ms: 1.2 };
+  const base: DeploymentState = { name: 'churn', spec, status: 'running', url: 'http://127.0.0.1:1', variants: [{ name: 'champion', model: 'churn', version: '3', modelUri: 'models:/churn@champion', weight: 100 }], pid: 1, restarts: 0, lastError: null, startedAt: now - 60_000, stats, lastLatency: { p50Ms: 0.45, p99Ms: 1.2, at: now - 1_000 }, monitoring: null };
+  const idle: DeploymentState = { ...base, stats: { ...stats, p50Ms: null, p99Ms: null }, lastLatency: { p50Ms: 0.45, p99Ms: 1.2, at: now - 12_000 } };
+
+  assert.deepEqual(latencyCells(base, now), ['0.45 ms', '1.2 ms']);
+  assert.deepEqual(latencyCells(idle, now), ['0.45 ms (idle 12s)', '1.2 ms (idle 12s)']);
+  assert.deepEqual(latencyCells({ ...idle, lastLatency: null }, now), ['–', '–'], 'no request yet');
+  assert.deepEqual(latencyCells({ ...idle, lastLatency: undefined }, now), ['–', '–'], 'an older backend without the field');
+  assert.match(deploymentsTable([idle], now), /^churn\s+running\s+\S+\s+churn v3\s+120\s+0\.45 ms \(idle 12s\)\s+1\.2 ms \(idle 12s\)\s+off$/m);
+
+  assert.match(deploymentDetails(base, undefined, now), /requests {5}120 \(0 errors, 0 in flight\); latency p50 0\.45 ms, p99 1\.2 ms$/m);
+  assert.match(deploymentDetails(idle, undefined, now), /requests {5}120 \(0 errors, 0 in flight\); latency p50 0\.45 ms, p99 1\.2 ms \(idle 12s\)$/m);
+  assert.match(deploymentDetails({ ...idle, lastLatency: null }, undefined, now), /requests {5}120 \(0 errors, 0 in flight\); no latency measured yet$/m);
+
+  // Between the process's ready and its first counts.
+  const unreported: DeploymentState = { ...base, stats: null, lastLatency: null };
+  assert.equal(requestsCell(unreported), 'updating…');
+  assert.match(deploymentDetails(unreported, undefined, now), /requests {5}updating… \(the process sends its counts as it starts, then every 2 s\)$/m);
+  assert.doesNotMatch(deploymentDetails(unreported, undefined, now), /no counts yet/);
+  assert.match(deploymentDetails({ ...unreported, status: 'starting', url: null, variants: [] }, undefined, now), /requests {5}none: the deployment is starting$/m);
+  assert.equal(requestsCell({ ...unreported, status: 'starting' }), '');
+  assert.deepEqual(latencyCells({ ...unreported, status: 'starting' }, now), ['', '']);
 });

@@ -69,3 +69,37 @@ test('monitor report: per-feature tests and the data set verdict, as a table, JS
   assert.equal(noFile.code, 2);
   assert.match(noFile.stderr, /cannot read the current file nope\.csv/);
 });
+
+test('monitor report: a reference column the current data lacks (a target, against recorded requests) is named, with the flags that choose the columns', async () => {
+  const dir = makeWorkspace('mlops-monitor-target-');
+  // The reference has the label; the requests (as a deployment records them) have a prediction instead.
+  const reference = csv(300, 5, {}).trimEnd().split('\n').map((line, i) => `${line},${i === 0 ? 'churn' : i % 2}`).join('\n') + '\n';
+  writeFileSync(join(dir, 'training.csv'), reference);
+  const requests = csv(200, 6, {}).trimEnd().split('\n').slice(1).map((line) => {
+    const [age, income, plan] = line.split(',');
+    return JSON.stringify({ age: Number(age), income: Number(income), plan, prediction: 0 });
+  });
+  writeFileSync(join(dir, 'requests.jsonl'), requests.join('\n') + '\n');
+  const cli = (...args: string[]) => runCli(['monitor', 'report', '--reference', 'training.csv', '--current', 'requests.jsonl', ...args], { cwd: dir, env: { MLOPS_WORKSPACE: dir } });
+
+  const all = await cli();
+  assert.equal(all.code, 2);
+  assert.match(all.stderr, /the reference's column 'churn' is not in the current data \(its columns: age, income, plan, prediction\)/);
+  assert.match(all.stderr, /--model models:\/NAME@ALIAS \(compare the model's features only\)/);
+  const suggested = /--features (\S+) \(the columns both files have\)/.exec(all.stderr)?.[1];
+  assert.equal(suggested, 'age,income,plan:categorical');
+
+  // The suggested flag works as given.
+  const chosen = await cli('--features', suggested!);
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.match(chosen.stdout, /of 3 features drifted/);
+
+  // A feature asked for by name and missing is that, not a column to leave out.
+  const asked = await cli('--features', 'age,tenure');
+  assert.equal(asked.code, 2);
+  assert.match(asked.stderr, /the reference has no column 'tenure'/);
+  writeFileSync(join(dir, 'less.jsonl'), requests.map((r) => JSON.stringify({ ...JSON.parse(r), income: undefined })).join('\n') + '\n');
+  const lost = await runCli(['monitor', 'report', '--reference', 'training.csv', '--current', 'less.jsonl', '--features', 'age,income'], { cwd: dir, env: { MLOPS_WORKSPACE: dir } });
+  assert.equal(lost.code, 2);
+  assert.match(lost.stderr, /the current data has no column 'income', given with --features \(its columns: age, plan, prediction\)/);
+});

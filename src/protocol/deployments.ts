@@ -88,10 +88,29 @@ export const deploymentState = z.object({
   lastError: z.string().nullable(),
   startedAt: z.number(),
   stats: deploymentStats.nullable(),
+  /**
+   * The latency of the last stats interval that had requests, and when it came:
+   * `stats` has none once traffic stops (its p50/p99 cover only the last 2 s), so
+   * the CLI and the editor show these, with how long the deployment has been idle.
+   * (Absent from backends older than this field.)
+   */
+  lastLatency: z.object({ p50Ms: z.number(), p99Ms: z.number(), at: z.number() }).nullable().optional(),
   monitoring: monitoringSummary.nullable().optional(),
 });
 export type DeploymentState = z.infer<typeof deploymentState>;
 export type DeploymentStatus = DeploymentState['status'];
+
+/**
+ * The latency to show for a deployment: the last interval's when it had requests
+ * (idleMs null), else the last known one and how long ago it was measured;
+ * undefined when none was ever measured.
+ */
+export function deploymentLatency(d: Pick<DeploymentState, 'stats' | 'lastLatency'>, now = Date.now()): { p50Ms: number; p99Ms: number; idleMs: number | null } | undefined {
+  const s = d.stats;
+  if (s && s.p50Ms !== null && s.p99Ms !== null) return { p50Ms: s.p50Ms, p99Ms: s.p99Ms, idleMs: null };
+  const last = d.lastLatency;
+  return last ? { p50Ms: last.p50Ms, p99Ms: last.p99Ms, idleMs: Math.max(0, now - last.at) } : undefined;
+}
 
 /**
  * Live events of deployments on the backend's event stream (`event: deployment`):

@@ -56,6 +56,7 @@ export function createApp(options: AppOptions): App {
   registerPipelinesRoute(router, { tracking, workspace: options.workspace });
   const deployments = new DeploymentSupervisor({
     workspace: options.workspace,
+    registry,
     token: options.token,
     log: options.log ?? (() => {}),
     onEvent: (event) => events.publish('deployment', event),

@@ -1,6 +1,6 @@
 // How `mlops deployments list` and `show` print a deployment: the table's cells
 // and the detail lines. Pure (no I/O), so the wording is unit-tested.
-import type { DeploymentState } from '../../protocol/deployments';
+import { deploymentLatency, type DeploymentState } from '../../protocol/deployments';
 import { formatDuration, formatTime } from '../../protocol/displayFormat';
 import type { MonitoringState } from '../../protocol/monitoring';
 import { formatTable } from '../table';
@@ -45,15 +45,33 @@ export function driftCell(d: DeploymentState): string {
   }
 }
 
-export function deploymentsTable(deployments: DeploymentState[]): string {
+/** "(idle 12s)" after a latency measured before traffic stopped; empty for the current interval's. */
+function idleNote(idleMs: number | null, now: number): string {
+  return idleMs === null ? '' : ` (idle ${formatDuration(now - idleMs, null, now)})`;
+}
+
+/** P50 and P99 cells: this interval's, else the last known with how long ago ("0.45 ms (idle 12s)"), else "–". */
+export function latencyCells(d: DeploymentState, now = Date.now()): [string, string] {
+  const latency = deploymentLatency(d, now);
+  if (!latency) return d.stats || d.status === 'running' ? ['–', '–'] : ['', ''];
+  const idle = idleNote(latency.idleMs, now);
+  return [ms(latency.p50Ms) + idle, ms(latency.p99Ms) + idle];
+}
+
+/** The REQUESTS cell: the count and errors ("updating…" for the moment between a process's ready and its first counts). */
+export function requestsCell(d: DeploymentState): string {
+  if (!d.stats) return d.status === 'running' ? 'updating…' : '';
+  return count(d.stats.requests) + (d.stats.errors ? ` (${count(d.stats.errors)} errors)` : '');
+}
+
+export function deploymentsTable(deployments: DeploymentState[], now = Date.now()): string {
   const rows = deployments.map((d) => [
     d.name,
     d.status + (d.restarts ? ` (${d.restarts}× restarted)` : ''),
     d.url ?? '',
     variantsCell(d),
-    d.stats ? count(d.stats.requests) + (d.stats.errors ? ` (${count(d.stats.errors)} errors)` : '') : '',
-    d.stats ? ms(d.stats.p50Ms) : '',
-    d.stats ? ms(d.stats.p99Ms) : '',
+    requestsCell(d),
+    ...latencyCells(d, now),
     driftCell(d),
   ]);
   return formatTable(['NAME', 'STATUS', 'URL', 'VARIANTS', 'REQUESTS', 'P50', 'P99', 'DRIFT'], rows, 60);
@@ -87,13 +105,15 @@ export function deploymentDetails(d: DeploymentState, monitoring: MonitoringStat
 
   const s = d.stats;
   if (s) {
-    field('requests', `${count(s.requests)} (${count(s.errors)} errors, ${count(s.inFlight)} in flight); latency p50 ${ms(s.p50Ms)}, p99 ${ms(s.p99Ms)}`);
+    const latency = deploymentLatency(d, now);
+    const latencyText = latency ? `latency p50 ${ms(latency.p50Ms)}, p99 ${ms(latency.p99Ms)}${idleNote(latency.idleMs, now)}` : 'no latency measured yet';
+    field('requests', `${count(s.requests)} (${count(s.errors)} errors, ${count(s.inFlight)} in flight); ${latencyText}`);
     for (const [name, v] of Object.entries(s.variants ?? {})) {
       if (!v || (name === 'challenger' && v.requests === 0 && v.labelled === 0)) continue;
       const quality = v.accuracy !== null ? `, accuracy ${share(v.accuracy)}` : v.meanAbsoluteError !== null ? `, mean absolute error ${Number(v.meanAbsoluteError.toPrecision(3))}` : '';
       field('', `${name.padEnd(10)} ${count(v.requests)} requests, ${count(v.errors)} errors, ${count(v.labelled)} labelled${quality}`);
     }
-  } else field('requests', 'no counts yet');
+  } else field('requests', d.status === 'running' ? 'updating… (the process sends its counts as it starts, then every 2 s)' : `none: the deployment is ${d.status}`);
 
   lines.push(...monitoringLines(d, monitoring, now));
   return lines.join('\n');

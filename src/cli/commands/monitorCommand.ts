@@ -71,8 +71,9 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   const specs = withOverrides(declared ?? reference.header.map((name) => ({ name, type: reference.types[name] })), values.stattest ?? [], values.threshold ?? []);
   for (const s of specs) {
     if (!(s.name in reference.columns)) throw new CliError(`mlops monitor report: the reference has no column '${s.name}' (its columns: ${reference.header.join(', ')}).`, 2);
-    if (!(s.name in current.columns)) throw new CliError(`mlops monitor report: the current data has no column '${s.name}' (its columns: ${current.header.join(', ')}).`, 2);
   }
+  const missing = specs.filter((s) => !(s.name in current.columns)).map((s) => s.name);
+  if (missing.length) throw new CliError(missingColumnsMessage(missing, reference, current, values.model ?? (values.features ? '--features' : undefined)), 2);
   let report: DriftReport;
   try {
     report = driftReport(prepareReference(reference.columns, specs), current.columns, driftShare === undefined ? {} : { driftShare });
@@ -87,6 +88,33 @@ export async function monitorCommand(argv: string[]): Promise<number> {
     if (!values.json) console.log(`HTML report: ${values.html}`);
   }
   return values['fail-on-drift'] && report.datasetDrift ? 4 : 0;
+}
+
+/**
+ * Columns compared but absent from the current data. Without --model or
+ * --features every reference column is compared, so a target column (the label
+ * requests never carry) lands here: say how to choose the columns, with the
+ * ones both files have as a ready --features list. The comparison is not
+ * narrowed silently: a feature the current data lost is a problem to see.
+ */
+function missingColumnsMessage(missing: string[], reference: CsvColumns, current: CsvColumns, chosenBy: string | undefined): string {
+  const quoted = missing.map((m) => `'${m}'`).join(', ');
+  const these = missing.length === 1 ? `column ${quoted}` : `columns ${quoted}`;
+  const has = `(its columns: ${current.header.join(', ')})`;
+  if (chosenBy) {
+    const source = chosenBy === '--features' ? 'given with --features' : `a feature of ${chosenBy}`;
+    return `mlops monitor report: the current data has no ${these}, ${source} ${has}.`;
+  }
+  const shared = reference.header.filter((name) => name in current.columns);
+  const choose = [
+    '--model models:/NAME@ALIAS (compare the model\'s features only)',
+    ...(shared.length ? [`--features ${shared.map((name) => (reference.types[name] === 'categorical' ? `${name}:categorical` : name)).join(',')} (the columns both files have)`] : []),
+  ];
+  return (
+    `mlops monitor report: the reference's ${these} ${missing.length === 1 ? 'is' : 'are'} not in the current data ${has}. ` +
+    `Without --model or --features every reference column is compared (a target column such as a label is not in recorded requests); ` +
+    `choose the columns with ${choose.join(' or ')}.`
+  );
 }
 
 /** A CSV, or JSON Lines (.jsonl, e.g. a deployment's recorded requests). */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { DeploymentEvent, DeploymentState } from '../../protocol/deployments';
+import { deploymentLatency, type DeploymentEvent, type DeploymentState } from '../../protocol/deployments';
+import { formatDuration } from '../../protocol/displayFormat';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
@@ -128,8 +129,10 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     if (!s) return '';
     const rate = this.traffic.get(trafficKey(backend, d))?.rate;
     const parts = [rate !== undefined ? `${rate < 10 ? rate.toFixed(1) : Math.round(rate)} req/s` : `${s.requests} requests`];
-    if (s.p50Ms !== null) parts.push(`p50 ${s.p50Ms.toFixed(2)} ms`);
-    if (s.p99Ms !== null) parts.push(`p99 ${s.p99Ms.toFixed(2)} ms`);
+    // The last known latency once traffic stops (as mlops deployments list shows it), with how long ago.
+    const now = Date.now();
+    const latency = deploymentLatency(d, now);
+    if (latency) parts.push(`p50 ${latency.p50Ms.toFixed(2)} ms`, `p99 ${latency.p99Ms.toFixed(2)} ms${latency.idleMs === null ? '' : ` (idle ${formatDuration(now - latency.idleMs, null, now)})`}`);
     if (s.errors) parts.push(`${s.errors} errors`);
     return parts.join(', ');
   }

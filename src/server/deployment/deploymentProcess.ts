@@ -111,6 +111,8 @@ export class DeploymentProcess {
     if (first) {
       const { port } = this.server!.address() as AddressInfo;
       this.options.send({ type: 'ready', url: `http://127.0.0.1:${port}`, variants: served });
+      // Counts from the start (zeros, or what came since listening), so no one waits 2 s for a first "0".
+      this.sendStats();
       this.statsTimer = setInterval(() => this.sendStats(), STATS_INTERVAL_MS);
       this.statsTimer.unref();
     } else {

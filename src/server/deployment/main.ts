@@ -23,8 +23,10 @@ function main(): void {
   const tracking = TrackingStore.open(resolve(workspace));
   const registry = new ModelRegistry(tracking, { inspectModel: inspectOnnxModel });
   const send = (message: FromDeploymentProcess) => {
-    // After the backend is gone there is nobody to tell.
-    if (process.connected) process.send!(message);
+    // After the backend is gone there is nobody to tell; a message still queued
+    // when the channel closes fails with EPIPE, which is the same news (the
+    // 'disconnect' handler stops us), not a crash.
+    if (process.connected) process.send!(message, undefined, {}, () => {});
   };
   const deployment = new DeploymentProcess({
     registry,

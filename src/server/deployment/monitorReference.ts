@@ -19,8 +19,13 @@ export function locateReference(o: { registry: ModelRegistry; tracking: Tracking
     if (!found) return { ok: false, message: `No reference data set: run ${version.runId.slice(0, 8)}, which made ${o.model}/${o.version}, logged no training CSV; ${how}.` };
     return { ok: true, file: found.file, source: `training data set '${found.dataset}' (${found.path}) of run ${version.runId.slice(0, 8)}` };
   }
-  const located = workspaceFile(o.workspace, o.reference);
-  if (!located.ok) return { ok: false, message: `The reference ${o.reference} ${located.why === 'outside' ? 'is outside the workspace' : 'links outside the workspace'}; give a data set file in the workspace.` };
-  if (!existsSync(located.path)) return { ok: false, message: `The reference ${o.reference} does not exist (looked for ${located.path}).` };
-  return { ok: true, file: located.path, source: o.reference };
+  return locateReferenceFile(o.workspace, o.reference);
+}
+
+/** A reference named as a file: in the workspace and there (the backend checks this before it starts a deployment). */
+export function locateReferenceFile(workspace: string, reference: string): ReferenceLocation {
+  const located = workspaceFile(workspace, reference);
+  if (!located.ok) return { ok: false, message: `The reference ${reference} ${located.why === 'outside' ? 'is outside the workspace' : 'links outside the workspace'} (${workspace}); give a data set file in the workspace.` };
+  if (!existsSync(located.path)) return { ok: false, message: `The reference ${reference} does not exist (looked for ${located.path}).` };
+  return { ok: true, file: located.path, source: reference };
 }

@@ -3,6 +3,7 @@
 // the version's file is integrity-checked before onnxruntime ever sees it.
 import type { DeploymentSpec, ServedVariant } from '../../protocol/deployments';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
+import { servingProblem } from '../../core/serving/servableVersion';
 import { ServedModel } from '../../core/serving/servedModel';
 import type { BatchRecord } from '../../core/serving/batchStats';
 import type { NamedTensors } from '../../core/serving/tensorTypes';
@@ -22,10 +23,8 @@ export async function loadVariants(
 ): Promise<LoadedVariant[]> {
   const resolved = spec.variants.map((v) => {
     const version = registry.resolveModelUri(v.modelUri);
-    if (version.status !== 'READY') throw new Error(`${v.modelUri} is model version ${version.name}/${version.version}, which is ${version.status}, not READY.`);
-    if (!version.servable) {
-      throw new Error(`${v.modelUri} is model version ${version.name}/${version.version} (${version.format}), which cannot be served: only ONNX model files are.`);
-    }
+    const problem = servingProblem(v.modelUri, version);
+    if (problem) throw new Error(problem);
     return { spec: v, version };
   });
   const loaded: LoadedVariant[] = [];

@@ -6,12 +6,16 @@ import type { DeploymentEvent } from '../../protocol/deployments';
 import type { DriftAlert, MonitoringQuery, MonitoringState, RetrainOutcome } from '../../protocol/monitoring';
 import { MonitoringHistory } from './monitoringHistory';
 import { retrainAvailability } from './retrainAvailability';
-import { RetrainRunner } from './retrainRunner';
+import { RetrainRunner, type RetrainReason } from './retrainRunner';
+import { checkDeploymentSpec } from './deploymentSpecCheck';
+import type { ModelRegistry } from '../../core/registry/modelRegistry';
 
 export type { DeploymentState };
 
 export interface SupervisorOptions {
   workspace: string;
+  /** The workspace's registry: a spec's model URIs are checked against it before anything starts. */
+  registry: ModelRegistry;
   /** The workspace token: deployments require it unless started with auth off. */
   token: string;
   log: (line: string) => void;
@@ -59,10 +63,10 @@ export class DeploymentSupervisor {
 
   /** Starts a deployment and resolves once it serves (or rejects with why it could not). */
   async create(spec: DeploymentSpec): Promise<DeploymentState> {
+    // What is wrong with the spec first: a typo in a URI is the problem to hear, even when the name is taken.
+    checkDeploymentSpec(spec, { registry: this.o.registry, workspace: this.o.workspace });
     const existing = this.deployments.get(spec.name);
-    if (existing && existing.state.status !== 'stopped' && existing.state.status !== 'failed') {
-      throw new HttpError(409, 'RESOURCE_ALREADY_EXISTS', `Deployment '${spec.name}' is already ${existing.state.status} at ${existing.state.url ?? '(starting)'}; redeploy it or stop it first.`);
-    }
+    if (existing && existing.state.status !== 'stopped' && existing.state.status !== 'failed') throw alreadyRunning(existing.state);
     const managed = new Managed(spec, this.o, this.retrainRunner);
     this.deployments.set(spec.name, managed);
     try {
@@ -82,6 +86,7 @@ export class DeploymentSupervisor {
   /** Hands a new spec (other model versions, split, shadow) to the running process. */
   async redeploy(name: string, spec: DeploymentSpec): Promise<DeploymentState> {
     const managed = this.find(name);
+    checkDeploymentSpec(spec, { registry: this.o.registry, workspace: this.o.workspace });
     if (spec.port !== managed.state.spec.port && spec.port !== 0) {
       throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `port: a redeploy keeps the deployment's port (${managed.state.spec.port}); stop and start it to move it.`);
     }
@@ -122,6 +127,19 @@ export class DeploymentSupervisor {
   }
 }
 
+/** The 409 for a name taken by a live deployment, with the three ways on. */
+function alreadyRunning(d: DeploymentState): HttpError {
+  const serving = d.variants.length ? ` serving ${d.variants.map((v) => `${v.model} v${v.version}`).join(', ')}` : '';
+  return new HttpError(
+    409,
+    'RESOURCE_ALREADY_EXISTS',
+    `Deployment '${d.name}' is already ${d.status} at ${d.url ?? '(starting)'}${serving}. ` +
+      `Redeploy it in place (mlops deployments restart ${d.name}, or Restart in the editor's Deployments view: its spec again, aliases resolved anew), ` +
+      `stop it first to start it with this spec (mlops deployments stop ${d.name}), ` +
+      `or choose another name for this one (mlops serve … --name OTHER).`,
+  );
+}
+
 /** One deployment: its process, its restarts, what it serves. */
 class Managed {
   readonly state: DeploymentState;
@@ -137,7 +155,7 @@ class Managed {
     private readonly o: SupervisorOptions,
     private readonly retrainRunner: RetrainRunner,
   ) {
-    this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null, monitoring: null };
+    this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null, lastLatency: null, monitoring: null };
   }
 
   snapshot(): DeploymentState {
@@ -163,15 +181,15 @@ class Managed {
         const minutes = Math.ceil((monitoring.cooldownMinutes * 60_000 - since) / 60_000);
         alert.retrain = { pipeline: monitoring.onDrift, status: 'cooldown', message: `${monitoring.onDrift} ran ${Math.round(since / 60_000)} min ago; the cooldown allows the next run in ${minutes} min.` };
       } else {
-        alert.retrain = this.startRetrain(monitoring.onDrift);
+        alert.retrain = this.startRetrain(monitoring.onDrift, 'drift');
       }
     }
     this.o.log(`deployment ${this.state.name}: data set drift ${alert.kind} (${Math.round(alert.driftedShare * 100)}% of features drifted${alert.features.length ? `: ${alert.features.join(', ')}` : ''})${alert.retrain ? `; ${alert.retrain.message}` : ''}`);
     this.o.onEvent?.({ kind: 'alert', name: this.state.name, deployment: this.snapshot(), alert });
   }
 
-  private startRetrain(pipeline: string): RetrainOutcome {
-    const outcome = this.retrainRunner.start(this.state.name, pipeline, (done) => {
+  private startRetrain(pipeline: string, reason: RetrainReason): RetrainOutcome {
+    const outcome = this.retrainRunner.start(this.state.name, pipeline, reason, (done) => {
       const alert: DriftAlert = { at: Date.now(), kind: 'retrain', driftedShare: this.monitoring.latest?.driftedShare ?? 0, features: [], retrain: done };
       this.monitoring.addAlert(alert);
       this.o.onEvent?.({ kind: 'alert', name: this.state.name, deployment: this.snapshot(), alert });
@@ -184,7 +202,7 @@ class Managed {
     const file = pipeline ?? this.state.spec.monitoring?.onDrift;
     if (!file) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Deployment '${this.state.name}' has no onDrift pipeline: give {"pipeline": "retrain.pipeline.yaml"}.`);
     if (this.retrainRunner.isRunning(this.state.name)) throw new HttpError(409, 'INVALID_STATE', `A retraining run for '${this.state.name}' is still going; see .mlops/deployments/${this.state.name}/retrain.log.`);
-    const outcome = this.startRetrain(file);
+    const outcome = this.startRetrain(file, 'request');
     if (outcome.status === 'failed') throw new HttpError(400, 'INVALID_PARAMETER_VALUE', outcome.message);
     const alert: DriftAlert = { at: Date.now(), kind: 'retrain', driftedShare: this.monitoring.latest?.driftedShare ?? 0, features: [], retrain: outcome };
     this.monitoring.addAlert(alert);
@@ -266,6 +284,8 @@ class Managed {
         break;
       case 'stats':
         this.state.stats = m;
+        // Kept past the interval: once traffic stops, the next stats have no percentiles.
+        if (m.p50Ms !== null && m.p99Ms !== null) this.state.lastLatency = { p50Ms: m.p50Ms, p99Ms: m.p99Ms, at: Date.now() };
         this.monitoring.addStats(m);
         break;
       case 'monitoring':

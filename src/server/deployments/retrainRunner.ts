@@ -16,6 +16,17 @@ export interface RetrainRunnerOptions {
   cliFile?: string;
 }
 
+/** Why a retraining run starts: data set drift (onDrift), or a request (the editor's Retrain, POST …/retrain). */
+export type RetrainReason = 'drift' | 'request';
+
+/** A pipeline named by a spec or a request, resolved in the workspace, or why it cannot run. */
+export function locatePipeline(workspace: string, pipeline: string): { ok: true; path: string } | { ok: false; message: string } {
+  const located = workspaceFile(workspace, pipeline);
+  if (!located.ok) return { ok: false, message: `The pipeline ${pipeline} is ${located.why === 'outside' ? 'outside the workspace' : 'a link outside the workspace'} (${workspace}); only workspace pipelines run.` };
+  if (!existsSync(located.path)) return { ok: false, message: `The pipeline ${pipeline} does not exist (looked for ${located.path}).` };
+  return located;
+}
+
 export class RetrainRunner {
   private readonly running = new Map<string, ChildProcess>();
 
@@ -26,26 +37,26 @@ export class RetrainRunner {
   }
 
   /** Starts the pipeline; `onExit` hears its exit code. */
-  start(deployment: string, pipeline: string, onExit: (outcome: RetrainOutcome) => void): RetrainOutcome {
+  start(deployment: string, pipeline: string, reason: RetrainReason, onExit: (outcome: RetrainOutcome) => void): RetrainOutcome {
     const fail = (message: string): RetrainOutcome => ({ pipeline, status: 'failed', message });
     if (this.running.has(deployment)) return fail(`A retraining run of ${pipeline} for ${deployment} is still going.`);
-    const located = workspaceFile(this.o.workspace, pipeline);
-    if (!located.ok) return fail(`The pipeline ${pipeline} is ${located.why === 'outside' ? 'outside the workspace' : 'a link outside the workspace'}; only workspace pipelines run.`);
-    if (!existsSync(located.path)) return fail(`The pipeline ${pipeline} does not exist in the workspace.`);
+    const located = locatePipeline(this.o.workspace, pipeline);
+    if (!located.ok) return fail(located.message);
+    const why = reason === 'drift' ? `drift in deployment ${deployment}` : `on request for deployment ${deployment}`;
     const dir = join(this.o.workspace, '.mlops', 'deployments', deployment);
     mkdirSync(dir, { recursive: true });
     const logFile = join(dir, 'retrain.log');
     const out = createWriteStream(logFile, { flags: 'a' });
-    out.write(`\n=== ${new Date().toISOString()} mlops pipeline run ${pipeline} (drift in deployment ${deployment}) ===\n`);
+    out.write(`\n=== ${new Date().toISOString()} mlops pipeline run ${pipeline} (${why}) ===\n`);
     const child = spawn(process.execPath, [this.o.cliFile ?? join(__dirname, 'cli.js'), 'pipeline', 'run', located.path], {
       cwd: this.o.workspace,
-      env: { ...process.env, MLOPS_PROGRESS: '0', MLOPS_RETRAIN_REASON: `drift in deployment ${deployment}` },
+      env: { ...process.env, MLOPS_PROGRESS: '0', MLOPS_RETRAIN_REASON: why },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     this.running.set(deployment, child);
-    this.o.log(`deployment ${deployment}: retraining with ${pipeline} (pid ${child.pid}); output in ${logFile}`);
+    this.o.log(`deployment ${deployment}: retraining with ${pipeline} (${why}, pid ${child.pid}); output in ${logFile}`);
     const finish = (code: number | null, message: string) => {
       if (this.running.get(deployment) !== child) return;
       this.running.delete(deployment);

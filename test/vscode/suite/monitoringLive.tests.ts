@@ -177,6 +177,8 @@ test('Live monitoring: a version trained on a logged data set, deployed from the
   assert.deepEqual(calm.latest?.features.filter((f) => f.drifted).map((f) => f.feature), [], 'no feature drifted');
   const calmRow = await until('the Deployments view to say no drift', deploymentRow, (r) => /no drift/.test(r.description));
   assert.equal(calmRow.icon, 'broadcast');
+  // Traffic stopped: the row keeps the last latency, saying how long the deployment has been idle.
+  await until('the Deployments view to keep the last latency', deploymentRow, (r) => /p50 [\d.]+ ms, p99 [\d.]+ ms \(idle \d+s\)/.test(r.description));
   assert.equal((await extensionApi()).driftStatusBar().visible, false, 'no drift item in the status bar');
   const calmReport = await until('the panel to say no drift', () => reportOf(true), (r) => r.status === 'ok');
   assert.match(calmReport.statusText, /^No drift: 0 of 4 features drifted/);
