@@ -51,6 +51,14 @@ function inputSpecs(signature: ServingSignature): Map<string, ServingTensorSpec>
   return specs;
 }
 
+/** "Input NAME", as element errors name an input: made once per input, not per request. */
+const inputLabels = new WeakMap<ServingTensorSpec, string>();
+function inputLabel(spec: ServingTensorSpec): string {
+  let label = inputLabels.get(spec);
+  if (label === undefined) inputLabels.set(spec, (label = `Input ${spec.name}`));
+  return label;
+}
+
 /** Checks a parsed JSON body against the spec and the model's signature and builds the feeds. */
 export function decodeInferRequest(body: unknown, signature: ServingSignature): ServingResult<DecodedInferRequest> {
   return asResult(() => decodeChecked(body, signature));
@@ -73,7 +81,7 @@ function decodeChecked(body: unknown, signature: ServingSignature): DecodedInfer
     if (feeds[input.name]) throw new RequestError(`Input ${input.name} is given twice.`);
     feeds[input.name] = decodeInput(input, spec, bindings);
   }
-  if (inputs.length < signature.inputs.length || signature.inputs.some((s) => !feeds[s.name])) {
+  if (!everyInputGiven(signature, feeds)) {
     const missing = signature.inputs.filter((s) => !feeds[s.name]);
     throw new RequestError(`Missing input${missing.length > 1 ? 's' : ''} ${missing.map(describeSpec).join(', ')}; the model needs every input.`);
   }
@@ -82,6 +90,11 @@ function decodeChecked(body: unknown, signature: ServingSignature): DecodedInfer
   if (body.parameters !== undefined) decoded.parameters = body.parameters as OipParameters;
   if (body.outputs !== undefined) decoded.outputNames = requestedOutputs(body.outputs, signature);
   return decoded;
+}
+
+function everyInputGiven(signature: ServingSignature, feeds: NamedTensors): boolean {
+  for (const spec of signature.inputs) if (!feeds[spec.name]) return false;
+  return true;
 }
 
 function requestedOutputs(outputs: unknown, signature: ServingSignature): string[] {
@@ -117,7 +130,7 @@ function decodeInput(input: Record<string, unknown>, spec: ServingTensorSpec, bi
   if (flat.length !== count) {
     throw new RequestError(`Wrong element count for input ${name}: shape ${formatShape(input.shape)} needs ${count} elements, but data has ${flat.length}.`);
   }
-  return { type: spec.type, dims: input.shape.slice(), data: tensorDataFrom(flat, spec.type, `Input ${name}`) };
+  return { type: spec.type, dims: input.shape.slice(), data: tensorDataFrom(flat, spec.type, inputLabel(spec)) };
 }
 
 /** The inference response object; `outputNames` (the request's subset) orders and filters the outputs. */
@@ -130,17 +143,16 @@ export function encodeInferResponse(args: {
   outputNames?: readonly string[];
 }): OipInferResponse {
   const names = args.outputNames ?? Object.keys(args.results);
-  return {
-    model_name: args.modelName,
-    ...(args.modelVersion !== undefined ? { model_version: args.modelVersion } : {}),
-    // The spec lists "id" without #optional in the response; an empty string when the request gave none.
-    id: args.id ?? '',
-    ...(args.parameters ? { parameters: args.parameters } : {}),
-    outputs: names.map((name) => {
-      const t = args.results[name];
-      return { name, shape: [...t.dims], datatype: oipDatatypeOf(t.type), data: jsonValuesOf(t) };
-    }),
-  };
+  const outputs = new Array<OipResponseOutput>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const t = args.results[names[i]];
+    outputs[i] = { name: names[i], shape: t.dims.slice(), datatype: oipDatatypeOf(t.type), data: jsonValuesOf(t) };
+  }
+  // The spec lists "id" without #optional in the response; an empty string when the request gave none.
+  const id = args.id ?? '';
+  // Literals in the spec's field order, no spreads of temporary objects: this answers every OIP request.
+  if (args.parameters) return { model_name: args.modelName, ...(args.modelVersion !== undefined ? { model_version: args.modelVersion } : {}), id, parameters: args.parameters, outputs };
+  return args.modelVersion !== undefined ? { model_name: args.modelName, model_version: args.modelVersion, id, outputs } : { model_name: args.modelName, id, outputs };
 }
 
 export interface OipTensorMetadata {
