@@ -35,7 +35,7 @@ export const monitoringSpec = z.object({
    * about this rate (drift needs a sample; recording every request of a busy
    * deployment costs serving CPU and fills the log in seconds).
    */
-  maxRowsPerSecond: z.number().int().min(1).max(1_000_000).default(5000),
+  maxRowsPerSecond: z.number().int().min(1).max(1_000_000).default(2000),
   /** Recorded requests kept on disk; the oldest are dropped first. */
   maxRecordedMiB: z.number().min(1).max(100 * 1024).default(64),
   /** Drift is recomputed at most this often, and only when new rows came. */

@@ -47,7 +47,7 @@ set, with Evidently's tests, every few seconds; drift shows in the editor and on
   --sample-rate R     share of requests recorded, 0-1 (default 1)
   --max-rows-per-second N
                       record at most about N rows a second; busier traffic is sampled
-                      evenly down to it (default 5000)
+                      evenly down to it (default 2000)
   --recompute-seconds S
                       recompute drift at most every S seconds, when requests came (default 5,
                       0.2 to 3600)
