@@ -26,6 +26,8 @@ const MAX_POINTS = 600;
 // Live updates: at most one re-fetch per interval (a running run logs many batches), never two at once.
 const LIVE_DEBOUNCE_MS = 250;
 const DRAWN_TIMEOUT_MS = 60_000;
+/** A visible panel that drew nothing this long after a Compare has a stuck webview. */
+const STALLED_MS = 15_000;
 
 /** What the comparison panel last drew, for tests (`_mlops.comparison.state`). */
 export interface ComparisonSnapshot {
@@ -175,8 +177,18 @@ class ComparisonPanel {
       // A hidden panel's webview is unloaded (no retained context): wait for its next "ready".
       if (!panel.visible) this.webviewReady = false;
     }, undefined, this.disposables);
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'comparison', title: title(runIds.length) });
+    this.loadWebview = () => {
+      this.webviewReady = false;
+      panel.webview.html = webviewHtml(panel.webview, extensionUri, { name: 'comparison', title: title(this.runIds.length) });
+    };
+    this.loadWebview();
   }
+
+  /** When the webview last sent anything: a webview that talks is loading or drawing, not stuck. */
+  private lastHeardAt = 0;
+
+  /** (Re)loads the webview: a fresh nonce makes new HTML, which VS Code loads anew. */
+  private readonly loadWebview: () => void;
 
   /** Resolves when the webview next reports every chart drawn for its runs (or undefined after a minute). */
   firstDrawn(started: number): Promise<ComparisonReport | undefined> {
@@ -184,13 +196,23 @@ class ComparisonPanel {
     const from = this.webviewReady ? this.lastRequestId + 1 : 0;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(undefined), DRAWN_TIMEOUT_MS);
-      this.drawnWaiters.push({
+      // A webview whose script load was cut off (a reveal while it loaded) never says
+      // "ready" and stays blank: a visible panel that has drawn nothing in a while is reloaded once.
+      const stalled = setTimeout(() => {
+        const silent = performance.now() - this.lastHeardAt >= STALLED_MS;
+        if (this.disposed || !this.panel.visible || !silent || !this.drawnWaiters.includes(waiter)) return;
+        this.workbench.log(`comparison panel: nothing drawn ${STALLED_MS / 1000} s after Compare (${this.describe()}); reloading its webview`);
+        this.loadWebview();
+      }, STALLED_MS);
+      const waiter: (typeof this.drawnWaiters)[number] = {
         from,
         done: (charts, timings) => {
           clearTimeout(timer);
+          clearTimeout(stalled);
           resolve(charts && timings ? { runIds: this.runIds, charts, commandToDrawnMs: performance.now() - started, webview: timings, host: Object.fromEntries(Object.entries(this.milestones).map(([k, t]) => [k, t - started])) } : undefined);
         },
-      });
+      };
+      this.drawnWaiters.push(waiter);
     });
   }
 
@@ -273,6 +295,7 @@ class ComparisonPanel {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
+    this.lastHeardAt = performance.now();
     const parsed = comparisonSchemas().comparisonToHost.safeParse(raw);
     if (!parsed.success) {
       this.workbench.log(`comparison panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'invalid'})`);
