@@ -103,3 +103,21 @@ test('monitor report: a reference column the current data lacks (a target, again
   assert.equal(lost.code, 2);
   assert.match(lost.stderr, /the current data has no column 'income', given with --features \(its columns: age, plan, prediction\)/);
 });
+
+test('monitor report: a numerical column with few values is marked as tested as a category, unless its test was chosen', async () => {
+  const dir = makeWorkspace('mlops-monitor-few-');
+  const r = random(9);
+  const rows = (n: number) => ['age,support_calls', ...Array.from({ length: n }, () => `${(40 + 10 * normal(r)).toFixed(2)},${Math.floor(r() * 4)}`)].join('\n') + '\n';
+  writeFileSync(join(dir, 'ref.csv'), rows(800));
+  writeFileSync(join(dir, 'cur.csv'), rows(400));
+  const cli = (...args: string[]) => runCli(['monitor', 'report', '--reference', 'ref.csv', '--current', 'cur.csv', ...args], { cwd: dir, env: { MLOPS_WORKSPACE: dir } });
+  const report = await cli();
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stdout, /^age\s+numerical\s+ks\s/m);
+  assert.match(report.stdout, /^support_calls\s+numerical\*\s+chisquare\s/m, 'four values: chi-square, and the type says why');
+  assert.match(report.stdout, /^\* 5 or fewer distinct values in the reference: tested as categorical, as Evidently does\.$/m);
+  const chosen = await cli('--stattest', 'support_calls=jensenshannon');
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.match(chosen.stdout, /^support_calls\s+numerical\s+jensenshannon\s/m);
+  assert.doesNotMatch(chosen.stdout, /^\* 5 or fewer/m);
+});

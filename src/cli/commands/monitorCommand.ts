@@ -82,7 +82,7 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   }
 
   if (values.json) console.log(JSON.stringify({ reference: { file: values.reference, rows: reference.rows }, current: { file: values.current, rows: current.rows }, ...report }, null, 2));
-  else printReport(report, reference.rows, current.rows);
+  else printReport(report, reference.rows, current.rows, new Set(specs.filter((f) => f.stattest).map((f) => f.name)));
   if (values.html) {
     writeFileSync(values.html, driftHtml({ report, reference, current, referenceFile: values.reference, currentFile: values.current }));
     if (!values.json) console.log(`HTML report: ${values.html}`);
@@ -176,7 +176,12 @@ function withOverrides(specs: FeatureSpec[], tests: string[], thresholds: string
   return [...byName.values()];
 }
 
-function printReport(report: DriftReport, referenceRows: number, currentRows: number): void {
+/** Tests Evidently's defaults give a numerical feature only when it has 5 or fewer distinct values. */
+const FEW_VALUES_TESTS = new Set(['chisquare', 'z', 'jensenshannon']);
+
+function printReport(report: DriftReport, referenceRows: number, currentRows: number, chosenTests: ReadonlySet<string>): void {
+  // A numerical feature with few values is tested as a category by default: the type column says so.
+  const fewValues = (f: DriftReport['features'][number]) => f.type === 'numerical' && !chosenTests.has(f.feature) && FEW_VALUES_TESTS.has(f.test);
   const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) < 1e-4 ? x.toExponential(2) : x.toPrecision(4).replace(/\.?0+$/, ''));
   console.log(`Reference: ${referenceRows} rows; current: ${currentRows} rows.`);
   console.log('');
@@ -185,7 +190,7 @@ function printReport(report: DriftReport, referenceRows: number, currentRows: nu
       ['FEATURE', 'TYPE', 'TEST', 'SCORE', 'THRESHOLD', 'DRIFT'],
       report.features.map((f) => [
         f.feature,
-        f.type,
+        fewValues(f) ? 'numerical*' : f.type,
         f.test,
         f.error ? f.error : `${f.scoreKind === 'p_value' ? 'p = ' : ''}${fmt(f.score)}`,
         `${f.scoreKind === 'p_value' ? 'p < ' : '≥ '}${fmt(f.threshold)}`,
@@ -194,6 +199,7 @@ function printReport(report: DriftReport, referenceRows: number, currentRows: nu
       60,
     ),
   );
+  if (report.features.some(fewValues)) console.log('* 5 or fewer distinct values in the reference: tested as categorical, as Evidently does.');
   console.log('');
   const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
   console.log(
