@@ -96,3 +96,14 @@ test('Retrain is unavailable only while a run goes; the cooldown holds back only
   const noPipeline = retrainAvailability({ deployment: 'churn', spec: monitoringSpec.parse({}), running: false, lastRetrainAt: now - 60_000, now });
   assert.deepEqual([noPipeline.available, noPipeline.pipeline, noPipeline.cooldownUntil], [true, null, null], 'no onDrift: nothing to hold back');
 });
+
+test('a new reference (a redeploy with another champion) is kept as a change; the same one again (a restart) is not', () => {
+  const history = new MonitoringHistory();
+  const info = (source: string) => ({ source, rows: 100, features: [], loadMs: 1 });
+  history.setReference(info("training data set 'train' of run aaaa"), 1000);
+  history.setReference(info("training data set 'train' of run aaaa"), 2000);
+  assert.deepEqual(history.state('churn', null, READY).referenceChanges, [], 'the first reference, then a restart with the same one');
+  history.setReference(info("training data set 'retrain' of run bbbb"), 3000);
+  assert.deepEqual(history.state('churn', null, READY).referenceChanges, [{ at: 3000, from: "training data set 'train' of run aaaa", to: "training data set 'retrain' of run bbbb" }]);
+  assert.equal(history.state('churn', null, READY).reference?.source, "training data set 'retrain' of run bbbb");
+});

@@ -23,6 +23,7 @@ import {
   timeRange,
   timeStep,
   timeTicks,
+  referenceChangesIn,
 } from '../webview/monitoring/monitoringModel';
 import { PANEL_HISTORY_POINTS, PANEL_TRAFFIC_POINTS, fitForPanel, monitoringCommandFor, monitoringPath, thinHistory, unavailableFrom, withWorkspaceTrust } from '../src/extension/panels/monitoringActions';
 import { MonitoringSeries } from '../src/extension/panels/monitoringSeries';
@@ -212,4 +213,15 @@ test('the host polls for the new points only and appends them; a restarted backe
   // A backend without cursors is asked for everything every time.
   series.merge({ ...base, cursor: undefined, appended: undefined });
   assert.doesNotMatch(series.nextPath(), /after=/);
+});
+
+test('reference changes are marked where the drift history has them: inside its span only', () => {
+  const state = driftingState(Date.now());
+  const first = state.history[0].at;
+  const last = state.history[state.history.length - 1].at;
+  const change = (at: number) => ({ at, from: 'v1 training data', to: 'v2 training data' });
+  const changes = [change(first - 60_000), change(Math.round((first + last) / 2)), change(last + 60_000)];
+  assert.deepEqual(referenceChangesIn({ ...state, referenceChanges: changes }), [changes[1]]);
+  assert.deepEqual(referenceChangesIn({ ...state, referenceChanges: undefined }), [], 'an older backend sends none');
+  assert.deepEqual(referenceChangesIn({ ...state, history: [], referenceChanges: changes }), []);
 });

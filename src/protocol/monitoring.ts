@@ -180,6 +180,10 @@ export const referenceInfo = z.object({
 });
 export type ReferenceInfo = z.infer<typeof referenceInfo>;
 
+/** A redeploy (or restart) that compares with another reference from then on: drift before and after is not measured against the same data. */
+export const referenceChange = z.object({ at: z.number(), from: z.string(), to: z.string() });
+export type ReferenceChange = z.infer<typeof referenceChange>;
+
 /** What the backend keeps: 6 hours of drift at the default 5 s recompute, 2 hours of 2 s traffic intervals. */
 export const MONITORING_HISTORY_POINTS = 4320;
 export const MONITORING_TRAFFIC_POINTS = 3600;
@@ -247,6 +251,8 @@ export const monitoringState = z.object({
   /** Per variant; a deployment without a challenger has only the champion's. */
   variants: z.partialRecord(z.enum(['champion', 'challenger']), variantOutcomes),
   alerts: z.array(driftAlert),
+  /** When the reference changed, oldest first; absent from backends older than the field. */
+  referenceChanges: z.array(referenceChange).optional(),
   /** When a retraining run last started (by drift or by hand). */
   lastRetrainAt: z.number().nullable(),
   /** Absent from backends older than the field. */

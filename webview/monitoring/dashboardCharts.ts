@@ -3,7 +3,7 @@
 import type { ChartData, ChartDataset, ChartOptions, ScriptableLineSegmentContext } from 'chart.js';
 import type { DistributionPair, FeatureDriftResult, MonitoringState } from '../../src/protocol/monitoring';
 import { thresholdLine, timeOptions, withAlpha, type HelperMark, type Theme, type XY } from './charts';
-import { binLabels, formatCompact, timeRange, formatMs, formatScore, formatShare, P_VALUE_FLOOR, PREDICTION } from './monitoringModel';
+import { binLabels, formatCompact, referenceChangesIn, timeRange, formatMs, formatScore, formatShare, P_VALUE_FLOOR, PREDICTION } from './monitoringModel';
 
 type LineData = ChartData<'line', XY[]>;
 
@@ -60,15 +60,25 @@ export function driftShareChart(state: MonitoringState, theme: Theme): { data: L
     },
   ];
   if (threshold !== null && h.length) datasets.push(thresholdLine(`drifts at ${formatShare(threshold)}`, threshold, h[0].at, h[h.length - 1].at, theme.orange));
-  return {
-    data: { datasets },
-    options: timeOptions(
-      theme,
-      timeRange(h.map((p) => p.at)),
-      { min: 0, max: 1, ticks: { color: theme.text, stepSize: 0.25, callback: (v: number | string) => formatShare(Number(v)) } },
-      { tooltipLabel: (label, y) => `${label}: ${formatShare(y)}` },
-    ),
-  };
+  // From a reference change on, drift is measured against other data: a vertical mark says where.
+  const changes = referenceChangesIn(state);
+  for (const c of changes) datasets.push(verticalMark(REFERENCE_CHANGED, c.at, 0, 1, theme.purple));
+  const options = timeOptions(
+    theme,
+    timeRange(h.map((p) => p.at)),
+    { min: 0, max: 1, ticks: { color: theme.text, stepSize: 0.25, callback: (v: number | string) => formatShare(Number(v)) } },
+    { tooltipLabel: (label, y) => `${label}: ${formatShare(y)}` },
+  );
+  options.plugins!.tooltip!.filter = (item) => item.dataset.label !== REFERENCE_CHANGED;
+  // One legend entry however many changes.
+  options.plugins!.legend!.labels!.filter = (item, data) => data.datasets.findIndex((d) => d.label === item.text) === item.datasetIndex;
+  return { data: { datasets }, options };
+}
+
+const REFERENCE_CHANGED = 'reference changed';
+
+function verticalMark(label: string, x: number, yMin: number, yMax: number, color: string): ChartDataset<'line', XY[]> & HelperMark {
+  return { label, data: [point(x, yMin), point(x, yMax)], borderColor: color, borderWidth: 1.5, borderDash: [2, 3], pointRadius: 0, pointHoverRadius: 0, fill: false, helper: true };
 }
 
 /** Which features' tests give which kind of score (from the latest snapshot, else the reference's list). */

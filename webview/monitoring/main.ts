@@ -36,6 +36,7 @@ import {
   formatMs,
   formatScore,
   formatShare,
+  referenceChangesIn,
   retrainButtonState,
   rowsNeeded,
   scoreLabel,
@@ -341,7 +342,11 @@ function drawDriftShare(state: MonitoringState): void {
   shareChart.draw(data, options, theme);
   const threshold = driftShareThreshold(state);
   const last = state.history[state.history.length - 1];
-  driftShare.figure.textContent = last ? `${formatShare(last.driftedShare)} now${threshold !== null ? ` · drifts at ${formatShare(threshold)}` : ''}` : '';
+  const changed = referenceChangesIn(state).at(-1);
+  driftShare.figure.textContent = last
+    ? `${formatShare(last.driftedShare)} now${threshold !== null ? ` · drifts at ${formatShare(threshold)}` : ''}${changed ? ` · reference changed ${clockTime(changed.at)}` : ''}`
+    : '';
+  driftShare.figure.title = changed ? `From ${clockTime(changed.at)} drift is measured against ${changed.to} (before: ${changed.from}).` : '';
 }
 
 function drawScores(state: MonitoringState): void {

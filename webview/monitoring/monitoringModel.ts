@@ -238,3 +238,10 @@ export const P_VALUE_FLOOR = 1e-16;
 export function errorShare(requests: number, errors: number): string {
   return requests > 0 ? formatShare(errors / requests) : '–';
 }
+
+/** The reference changes inside the drift history's time span (older ones have no chart to mark). */
+export function referenceChangesIn(state: Pick<MonitoringState, 'history' | 'referenceChanges'>): NonNullable<MonitoringState['referenceChanges']> {
+  const h = state.history;
+  if (!h.length) return [];
+  return (state.referenceChanges ?? []).filter((c) => c.at >= h[0].at && c.at <= h[h.length - 1].at);
+}

@@ -18,6 +18,7 @@ import {
   type RetrainAvailability,
   type TrafficPoint,
   type VariantOutcomes,
+  type ReferenceChange,
 } from '../../protocol/monitoring';
 
 const ALERTS = 200;
@@ -36,6 +37,7 @@ export class MonitoringHistory {
   status: MonitoringStatus = 'off';
   message: string | null = null;
   reference: ReferenceInfo | null = null;
+  private readonly referenceChanges: ReferenceChange[] = [];
   windowRows = 0;
   recordedRows = 0;
   latest: DriftSnapshot | null = null;
@@ -65,7 +67,8 @@ export class MonitoringHistory {
     this.previousStats = { at, requests: 0, errors: 0 };
   }
 
-  setReference(info: ReferenceInfo): void {
+  setReference(info: ReferenceInfo, at = Date.now()): void {
+    if (this.reference && this.reference.source !== info.source) pushBounded(this.referenceChanges, { at, from: this.reference.source, to: info.source }, ALERTS);
     this.reference = info;
   }
 
@@ -150,6 +153,7 @@ export class MonitoringHistory {
       traffic: newest(after?.traffic ?? this.traffic, query.traffic).slice(),
       variants: { ...this.variants },
       alerts: [...this.alerts],
+      referenceChanges: [...this.referenceChanges],
       lastRetrainAt: this.lastRetrainAt,
       retrain,
       cursor: `${this.epoch}.${this.historyAdded}.${this.trafficAdded}`,

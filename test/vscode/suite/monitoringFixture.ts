@@ -250,6 +250,8 @@ export function driftingState(now = Date.now(), options: MonitoringFixtureOption
         retrain: { pipeline: 'retrain.pipeline.yaml', status: 'cooldown', message: 'A retrain ran 22 min ago; the next may start in 38 min (cooldownMinutes 60).' },
       },
     ],
+    // The retraining's redeploy came with a new reference (shown as a mark on the drift share chart).
+    referenceChanges: [{ at: windowAt(12) + 96_000, from: 'data/reference-v3.csv', to: 'data/reference.csv' }],
     lastRetrainAt: windowAt(12) + 20_000,
   };
 }
