@@ -4,7 +4,7 @@
 // received them, so a categorical feature's codes are compared as categories.
 import { performance } from 'node:perf_hooks';
 import { datasetVerdict } from './driftReport';
-import type { ColumnData, FeatureDrift } from './driftTypes';
+import type { ColumnData, DriftReport, FeatureDrift } from './driftTypes';
 import { distributionsOf, type Distributions } from './distributions';
 import { featureDrift } from './featureDrift';
 import type { PreparedFeature, PreparedReference } from './preparedReference';
@@ -18,17 +18,12 @@ export interface LiveDriftOptions {
   minRows: number;
 }
 
-export interface LiveDriftSnapshot {
+/** A drift report of the live window, with when and what it covered. */
+export interface LiveDriftSnapshot extends DriftReport {
   at: number;
   windowRows: number;
   windowFrom: number | null;
   windowTo: number | null;
-  features: FeatureDrift[];
-  featureCount: number;
-  driftedCount: number;
-  driftedShare: number;
-  driftShare: number;
-  datasetDrift: boolean;
   prediction: FeatureDrift | null;
   distributions: Record<string, Distributions>;
   computeMs: number;
