@@ -9,6 +9,7 @@ import { MonitoringSeries } from './monitoringSeries';
 import { restoringSerializer } from './panelBackend';
 import { webviewOptions } from './webviewHtml';
 import { WebviewPanelHost } from './webviewPanelHost';
+import { KeyedPanels } from './keyedPanels';
 
 const VIEW_TYPE = 'mlops.monitoring';
 /** The deployment's stats interval: a faster poll would show nothing new. */
@@ -61,16 +62,10 @@ export interface MonitoringPanels {
  * after a window reload.
  */
 export function registerMonitoringPanel(context: vscode.ExtensionContext, workbench: Workbench): MonitoringPanels {
-  const panels = new Map<string, MonitoringPanel>();
-  const byName = (name: string) => [...panels.values()].find((p) => p.source.deployment === name);
-  const track = (webviewPanel: vscode.WebviewPanel, source: MonitoringSource) => {
-    const panel = new MonitoringPanel(webviewPanel, context.extensionUri, source, workbench);
-    panels.set(source.key, panel);
-    panel.onDispose(() => {
-      if (panels.get(source.key) === panel) panels.delete(source.key);
-    });
-    return panel;
-  };
+  const panels = new KeyedPanels<MonitoringPanel>();
+  const byName = (name: string) => panels.values().find((p) => p.source.deployment === name);
+  const track = (webviewPanel: vscode.WebviewPanel, source: MonitoringSource) =>
+    panels.add(source.key, new MonitoringPanel(webviewPanel, context.extensionUri, source, workbench));
   const serializer = restoringSerializer(
     context.extensionUri,
     workbench,
@@ -108,7 +103,7 @@ export function registerMonitoringPanel(context: vscode.ExtensionContext, workbe
     vscode.commands.registerCommand('_mlops.monitoring.revive', (state: unknown) =>
       serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'Monitoring', vscode.ViewColumn.Active, {}), state),
     ),
-    { dispose: () => [...panels.values()].forEach((p) => p.panel.dispose()) },
+    panels,
   );
   return { show };
 }
@@ -147,13 +142,7 @@ class MonitoringPanel extends WebviewPanelHost<HostToMonitoring, MonitoringToHos
     if (m.type === 'rendered') return this.reported(m.report);
     const action = monitoringCommandFor(m, this.source.deployment);
     if (!action) return;
-    try {
-      await vscode.commands.executeCommand(action.command, ...action.args);
-    } catch (err) {
-      const message = (err as Error).message;
-      this.log(`${action.title}: ${message}`);
-      void vscode.window.showErrorMessage(`MLOps: ${action.title} failed: ${message}`);
-    }
+    await this.runAction(action);
     // A retrain shows in the state (its alert, lastRetrainAt): at once rather than at the next tick.
     if (m.type === 'retrain') this.pollNow();
   }

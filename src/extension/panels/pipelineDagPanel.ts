@@ -7,6 +7,7 @@ import { dagCommandFor } from './pipelineDagActions';
 import type { Workbench } from '../workbench';
 import { webviewOptions } from './webviewHtml';
 import { WebviewPanelHost } from './webviewPanelHost';
+import { KeyedPanels } from './keyedPanels';
 
 const VIEW_TYPE = 'mlops.pipelineDag';
 const REFRESH_DEBOUNCE_MS = 150;
@@ -34,15 +35,9 @@ export function registerPipelineDagPanel(
   workbench: Workbench,
   sourceFor: (file: vscode.Uri) => PipelineDagSource | undefined,
 ): { show(file: vscode.Uri): void } {
-  const panels = new Map<string, PipelineDagPanel>();
-  const track = (webviewPanel: vscode.WebviewPanel, file: vscode.Uri, source: PipelineDagSource) => {
-    const panel = new PipelineDagPanel(webviewPanel, context.extensionUri, file, source, workbench);
-    panels.set(file.fsPath, panel);
-    panel.onDispose(() => {
-      if (panels.get(file.fsPath) === panel) panels.delete(file.fsPath);
-    });
-    return panel;
-  };
+  const panels = new KeyedPanels<PipelineDagPanel>();
+  const track = (webviewPanel: vscode.WebviewPanel, file: vscode.Uri, source: PipelineDagSource) =>
+    panels.add(file.fsPath, new PipelineDagPanel(webviewPanel, context.extensionUri, file, source, workbench));
   const serializer = restoringSerializer(
     context.extensionUri,
     workbench,
@@ -70,7 +65,7 @@ export function registerPipelineDagPanel(
     vscode.commands.registerCommand('_mlops.pipelineDag.revive', (state: unknown) =>
       serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'DAG', vscode.ViewColumn.Active, {}), state),
     ),
-    { dispose: () => [...panels.values()].forEach((p) => p.panel.dispose()) },
+    panels,
   );
   return { show };
 }
@@ -113,13 +108,7 @@ class PipelineDagPanel extends WebviewPanelHost<HostToPipelineDag, PipelineDagTo
     if (m.type === 'rendered') return this.reported(m.report);
     const action = dagCommandFor(m, this.file.fsPath);
     if (!action) return;
-    try {
-      await vscode.commands.executeCommand(action.command, ...action.args);
-    } catch (err) {
-      const message = (err as Error).message;
-      this.log(`${action.title}: ${message}`);
-      void vscode.window.showErrorMessage(`MLOps: ${action.title} failed: ${message}`);
-    }
+    await this.runAction(action);
   }
 
   /** Changes come in bursts (a run's steps start and end together): one load per burst. */

@@ -103,6 +103,17 @@ export abstract class WebviewPanelHost<ToWebview, FromWebview extends { type: st
     }
   }
 
+  /** Runs a command a webview asked for (a button); a failure is logged and shown, never thrown at the webview. */
+  protected async runAction(action: { title: string; command: string; args: unknown[] }): Promise<void> {
+    try {
+      await vscode.commands.executeCommand(action.command, ...action.args);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log(`${action.title}: ${message}`);
+      void vscode.window.showErrorMessage(`MLOps: ${action.title} failed: ${message}`);
+    }
+  }
+
   onDispose(listener: () => void): void {
     this.disposeListeners.push(listener);
   }
