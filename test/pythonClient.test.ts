@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, makeWorkspace, startServer } from './helpers/testServer';
+import { CLI, REPO, makeWorkspace, startServer } from './helpers/testServer';
 import { corruptOnnx, linearModel, writeModels } from './helpers/onnxModels';
 
 // The Python client's own suite (python/tests) run against the real backend: the
@@ -40,6 +40,9 @@ test('python client: unittest suite passes against the real server', { timeout: 
       MLOPS_WORKSPACE: workspace,
       MLOPS_HEARTBEAT_TIMEOUT_MS: HEARTBEAT_TIMEOUT_MS,
       MLOPS_TEST_ONNX_DIR: models.dir,
+      // For the discovery test that starts a second backend of its own.
+      MLOPS_TEST_NODE: process.execPath,
+      MLOPS_TEST_CLI: CLI,
     });
     const result = await runPython(['-m', 'unittest', 'discover', '-s', join(REPO, 'python', 'tests'), '-v'], env);
     assert.equal(

@@ -3,15 +3,20 @@
 `mlops run` exports MLOPS_TRACKING_URI/TOKEN to the script it starts; an unmodified
 MLflow setup exports MLFLOW_TRACKING_URI; a notebook kernel or a script started by
 hand has neither, so we walk up from the working directory to the workspace whose
-backend wrote ``.mlops/server.json`` (the same file the extension reads).
+backend wrote ``.mlops/server.json`` (the same file the extension reads). A file
+found that way is used only if it passes the checks in _trust (this user's, a
+loopback address, a server that is there), on discovery and on every reload.
 """
 
 import json
+import logging
 import os
-import tempfile
 from urllib.parse import urlsplit
 
 from ._errors import MlopsError
+from ._trust import check_discovered, check_private
+
+log = logging.getLogger("mlops_workbench")
 
 SERVER_FILE = os.path.join(".mlops", "server.json")
 
@@ -32,6 +37,7 @@ class Location:
 
     def __init__(self, url, token=None, server_file=None):
         self.server_file = server_file
+        self._last_refusal = None
         self._set(url, token)
 
     def _set(self, url, token):
@@ -54,8 +60,14 @@ class Location:
         if not self.server_file:
             return False
         try:
-            url, token = read_server_file(self.server_file)
-        except (OSError, ValueError, MlopsError):
+            url, token = read_discovered(self.server_file)
+        except MlopsError as exc:
+            # Once per reason: reload is asked on every failed attempt.
+            if exc.error_code == "UNTRUSTED_SERVER_FILE" and exc.message != self._last_refusal:
+                self._last_refusal = exc.message
+                log.warning("%s", exc.message)
+            return False
+        except (OSError, ValueError):
             return False  # mid-rewrite or gone while the server restarts: keep what we have
         if (url.rstrip("/"), token or None) == (self.url, self.token):
             return False
@@ -74,12 +86,22 @@ class Location:
 
 
 def read_server_file(path):
+    """(url, token, pid) from a server.json."""
     with open(path, "r", encoding="utf-8") as f:
         data = json.load(f)
     url = data.get("url") if isinstance(data, dict) else None
     if not isinstance(url, str):
         raise MlopsError("INVALID_STATE", "%s has no \"url\"" % path)
-    return url, data.get("token")
+    return url, data.get("token"), data.get("pid")
+
+
+def read_discovered(path):
+    """(url, token) from a server.json found by discovery, once it passed every check."""
+    check_private(os.path.dirname(path), "its .mlops folder", path)
+    check_private(path, "the file", path)
+    url, token, pid = read_server_file(path)
+    check_discovered(path, url, token, pid)
+    return url, token
 
 
 def find_upwards(start, relative):
@@ -107,7 +129,7 @@ def discover():
     path = find_upwards(cwd, SERVER_FILE)
     if path is None:
         raise MlopsError("SERVER_NOT_FOUND", NOT_FOUND_HINT % cwd)
-    url, token = read_server_file(path)
+    url, token = read_discovered(path)
     return Location(url, token, server_file=path)
 
 
@@ -127,8 +149,16 @@ def spool_dir(location):
     if workspace:
         return os.path.join(workspace, ".mlops", "spool")
     # Logging to a server with no local workspace (a remote MLflow): still keep
-    # undelivered points where this user's later runs will look for them.
-    return os.path.join(tempfile.gettempdir(), "mlops-workbench-spool")
+    # undelivered points where this user's later runs will look for them, and
+    # only they (never a shared temporary folder others could drop files into).
+    return user_spool_dir()
+
+
+def user_spool_dir():
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return os.path.join(os.environ["LOCALAPPDATA"], "mlops-workbench", "spool")
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "mlops-workbench", "spool")
 
 
 def float_env(name, default):

@@ -5,11 +5,18 @@ per line, so a line can be sent again exactly as it was. A process replays its o
 files and those of processes that are gone (a crashed script, a finished DataLoader
 worker); it claims a file by renaming it first, so two processes never send the same
 file twice.
+
+A spool folder is replayed as this user's own data, so it must be: created 0700,
+and on every use checked to be this user's and open to no one else. A folder that
+group or others may write into (or that another user owns) is refused, with a
+warning, and nothing in it is replayed; one that is only readable by others (left
+by an older version) is closed to them, since no one else could have written in it.
 """
 
 import logging
 import os
 import re
+import stat
 
 log = logging.getLogger("mlops_workbench")
 
@@ -26,7 +33,8 @@ class Spool:
 
     def append(self, run_id, line):
         directory = self._directory()
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        check_private_dir(directory)
         path = os.path.join(directory, "%s-%d.jsonl" % (_safe(run_id), os.getpid()))
         with open(path, "ab") as f:
             f.write(line.rstrip(b"\n") + b"\n")
@@ -43,13 +51,18 @@ class Spool:
             return True
         directory = self._directory()
         try:
+            check_private_dir(directory)
             names = sorted(os.listdir(directory))
+        except SpoolRefused as exc:
+            log.warning("%s", exc)
+            self.dirty = False  # warned once; a later spooled batch will ask again
+            return True
         except OSError:
             names = []
         me = os.getpid()
         for name in names:
             match = _NAME.match(name)
-            if not match:
+            if not match or not _own_file(os.path.join(directory, name)):
                 continue
             owner = int(match.group("claimer") or match.group("pid"))
             if owner != me and _alive(owner):
@@ -86,6 +99,40 @@ class Spool:
                 log.warning("dropping spooled metrics the server refused: %s", exc)
         os.remove(path)
         return True
+
+
+class SpoolRefused(OSError):
+    """A spool folder that is not this user's alone: nothing is written to or replayed from it."""
+
+
+def check_private_dir(directory):
+    """Raises SpoolRefused unless `directory` is this user's and no one else may write in it."""
+    if not hasattr(os, "getuid"):
+        return  # Windows: per-user folders are protected by ACL
+    st = os.lstat(directory)
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise SpoolRefused("not using the spool %s: it is not a folder (a symlink?); remove it" % directory)
+    if st.st_uid != os.getuid():
+        raise SpoolRefused(
+            "not using the spool %s: it belongs to uid %d, not to you (uid %d); its files were not replayed. "
+            "Remove it, or log from a workspace of your own" % (directory, st.st_uid, os.getuid())
+        )
+    if st.st_mode & 0o022:
+        raise SpoolRefused(
+            "not using the spool %s: group or others may write in it (mode %03o), so its files may not be yours; "
+            "they were not replayed. Check them, then `chmod 700 %s`" % (directory, st.st_mode & 0o777, directory)
+        )
+    if st.st_mode & 0o077:
+        os.chmod(directory, 0o700)
+
+
+def _own_file(path):
+    """A regular file of this user's (not a link someone placed to make us send another file)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (not hasattr(os, "getuid") or st.st_uid == os.getuid())
 
 
 def _safe(run_id):

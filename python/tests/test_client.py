@@ -44,8 +44,8 @@ def setUpModule():
 
 # -- an independent reader of the server ----------------------------------------------
 
-def request(method, path, query=None, body=None, token=TOKEN):
-    parts = urlsplit(URL)
+def request(method, path, query=None, body=None, token=TOKEN, url=None):
+    parts = urlsplit(url or URL)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
         headers = {"Authorization": "Bearer %s" % token} if token else {}
@@ -821,34 +821,55 @@ class DiscoveryTest(ClientTest):
         self.assertEqual(get_run(run_id)["info"]["status"], "FINISHED")
         self.assertEqual(len(history(run_id, "found")), 1)
 
+    @unittest.skipUnless(os.environ.get("MLOPS_TEST_CLI"), "set MLOPS_TEST_NODE and MLOPS_TEST_CLI to start a second backend")
     def test_a_server_back_on_another_port_is_found_again(self):
-        # server.json first names a dead port, then (as after a restart) the live one.
-        workspace = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, workspace)
-        os.makedirs(os.path.join(workspace, ".mlops"))
+        # server.json first names a port nothing answers on, its pid alive (as while the
+        # server restarts); then the workspace's own server starts and rewrites it.
+        workspace = os.path.realpath(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, workspace, True)
+        os.makedirs(os.path.join(workspace, ".mlops"), 0o700)
         server_file = os.path.join(workspace, ".mlops", "server.json")
         with open(server_file, "w") as f:
-            json.dump({"url": dead_url(), "token": TOKEN, "pid": 0}, f)
+            json.dump({"url": dead_url(), "token": "stale-" + "x" * 32, "pid": os.getpid()}, f)
+        os.chmod(server_file, 0o600)
+        servers = []
+
+        def restarted():
+            servers.append(subprocess.Popen(
+                [os.environ["MLOPS_TEST_NODE"], os.environ["MLOPS_TEST_CLI"], "server", "--workspace", workspace, "--port", "0"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))
+
+        def stop():
+            for server in servers:
+                server.terminate()
+                server.wait(30)
+
+        self.addCleanup(stop)
+        timer = threading.Timer(0.5, restarted)
+        timer.start()
         proc = run_script(
             """
-            import json, os, threading, mlops_workbench as mw
-
-            def restarted():
-                with open(".mlops/server.json.tmp", "w") as f:
-                    json.dump({"url": os.environ["LIVE_URL"], "token": os.environ["LIVE_TOKEN"], "pid": 0}, f)
-                os.replace(".mlops/server.json.tmp", ".mlops/server.json")
-
-            threading.Timer(0.5, restarted).start()
+            import mlops_workbench as mw
             with mw.start_run(experiment="moved") as run:
                 mw.log_metric("after_move", 1)
             print(run.run_id)
             """,
-            env=dict(self.NO_ENV, LIVE_URL=URL, LIVE_TOKEN=TOKEN),
+            env=dict(self.NO_ENV, MLOPS_HTTP_RETRY_S="30"),
             cwd=workspace,
         )
+        timer.join()
         run_id = proc.stdout.strip()
-        self.assertEqual(get_run(run_id)["info"]["status"], "FINISHED")
-        self.assertEqual(len(history(run_id, "after_move")), 1)
+        with open(server_file) as f:
+            live = json.load(f)
+        self.assertEqual(live["pid"], servers[0].pid)
+        status, raw = request("GET", "/api/2.0/mlflow/runs/get", {"run_id": run_id}, token=live["token"], url=live["url"])
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(json.loads(raw)["run"]["info"]["status"], "FINISHED")
+        status, raw = request(
+            "GET", "/api/2.0/mlflow/metrics/get-history", {"run_id": run_id, "metric_key": "after_move"}, token=live["token"], url=live["url"]
+        )
+        self.assertEqual(len(json.loads(raw)["metrics"]), 1)
 
     def test_no_server_anywhere_says_what_to_do(self):
         empty = tempfile.mkdtemp()

@@ -1,6 +1,6 @@
 import { get as httpGet } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { StoreLayout } from '../core/store/storeLayout';
 import { serverInfo, type ServerInfo } from '../protocol/native';
 
@@ -77,6 +77,21 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
+/**
+ * This user's and writable by no one else. The CLI finds a workspace by walking up
+ * from the current folder, so its server.json may sit in a folder another user
+ * could write: such a file may name any server.
+ */
+export function isPrivateToUser(path: string): boolean {
+  if (typeof process.getuid !== 'function') return true; // Windows: ACLs, not modes
+  try {
+    const st = statSync(path);
+    return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Health-checks a server with a token; true only if it answers as ours. */
 export function answersWithToken(url: string, token: string, timeoutMs = 1500): Promise<boolean> {
   // node:http, not fetch: every CLI command asks this once, and loading fetch's
@@ -97,11 +112,12 @@ export function answersWithToken(url: string, token: string, timeoutMs = 1500): 
 }
 
 /**
- * The running server described by server.json, if it is trustworthy: a live
- * pid, a loopback URL, the workspace's token, and it answers. Anything else is
- * stale and must be replaced, never used.
+ * The running server described by server.json, if it is trustworthy: the file
+ * and its folder this user's alone, a live pid, a loopback URL, the workspace's
+ * token, and it answers. Anything else is stale and must be replaced, never used.
  */
 export async function liveServer(layout: StoreLayout, state: ServerState): Promise<ServerInfo | undefined> {
+  if (!isPrivateToUser(layout.root) || !isPrivateToUser(layout.serverInfo)) return undefined;
   const info = readServerInfo(layout);
   if (!info) return undefined;
   if (!isProcessAlive(info.pid) || !isLoopbackUrl(info.url) || info.token !== state.token) return undefined;

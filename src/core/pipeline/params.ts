@@ -1,4 +1,5 @@
 import { PipelineError, type ParamValue, type PipelineFile } from './pipelineTypes';
+import { substituteInShell } from './shellTemplate';
 
 /**
  * The pipeline's param defaults with overrides applied. Overrides come as the
@@ -40,27 +41,23 @@ function coerce(name: string, def: ParamValue, raw: ParamValue): ParamValue {
   throw new PipelineError('bad-override', `param "${name}" is true or false (default ${def}), got "${String(raw)}"`);
 }
 
-// Characters that never need quoting in a POSIX shell word.
-const SAFE_WORD = /^[\w@%+=:,./-]+$/;
-
-/** One shell word whatever the value holds: spaces, quotes, $(…), backticks. */
-export function shellQuote(value: string): string {
-  if (SAFE_WORD.test(value)) return value;
-  // Inside single quotes nothing is special except the quote itself, which is closed, escaped, reopened.
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-const PLACEHOLDER = /\$\$\{|\$\{([^}]*)\}/g;
+export { shellQuote } from './shellTemplate';
 
 /**
- * Replaces `${params.x}` and `${env.X}` in a step's command with shell-quoted
- * values; `$${` stands for a literal `${`. Other `${…}` (e.g. `${HOME}`) are the
- * shell's and stay as written. Placeholders belong outside quotes in the command:
- * the value arrives quoted already.
+ * Replaces `${params.x}` and `${env.X}` in a step's command with their values,
+ * each quoted for where it sits as the shell reads the command: outside quotes
+ * single-quoted (`'it'\''s'`, left bare when it needs no quoting); inside "…"
+ * with `\`, `"`, `$` and backticks escaped; inside '…' with `'` written `'\''`;
+ * inside `$(…)` afresh, as a command of its own; in a here-document's body
+ * literally (quoted delimiter) or with `\`, `$` and backticks escaped. Where no
+ * quoting keeps any value literal (backticks, `$'…'`, `$((…))`) only a value of
+ * letters, digits and `@%+=:,./-_` is taken, and a placeholder after a backslash,
+ * a newline into a comment or a value that would end its here-document are refused.
+ * `$${` stands for a literal `${`; other `${…}` (e.g. `${HOME}`) are the shell's
+ * and stay as written.
  */
 export function interpolate(command: string, params: Record<string, ParamValue>, env: Record<string, string | undefined>): string {
-  return command.replace(PLACEHOLDER, (whole, inner: string | undefined) => {
-    if (inner === undefined) return '${';
+  return substituteInShell(command, (inner, whole) => {
     const ref = inner.trim();
     if (ref.startsWith('params.')) {
       const name = ref.slice('params.'.length);
@@ -68,16 +65,16 @@ export function interpolate(command: string, params: Record<string, ParamValue>,
         const known = Object.keys(params);
         throw new PipelineError('unknown-param', `\${params.${name}} names no param${known.length ? ` (params: ${known.join(', ')})` : ' (this pipeline declares none)'}`);
       }
-      return shellQuote(String(params[name]));
+      return String(params[name]);
     }
     if (ref.startsWith('env.')) {
       const name = ref.slice('env.'.length);
       const v = env[name];
       // Unset is refused rather than expanded to nothing: a silently empty argument is a wrong run.
       if (v === undefined) throw new PipelineError('unknown-env', `\${env.${name}}: environment variable ${name} is not set`);
-      return shellQuote(v);
+      return v;
     }
     if (ref === 'params' || ref === 'env') throw new PipelineError('bad-placeholder', `${whole} needs a name: \${${ref}.NAME}`);
-    return whole;
+    return undefined;
   });
 }
