@@ -9,7 +9,8 @@
 // Current File with Tracking records a run that the Experiments view shows,
 // Register Model… on an .onnx file in the explorer registers it (onnxruntime
 // loads it from the installed folder) and the Models view lists it, the
-// terminal's `mlops` runs the installed CLI, and the walkthrough opens.
+// terminal's `mlops` runs the installed CLI, a panel's webview loads from the
+// installed folder, and the walkthrough opens and counts the steps done.
 //
 // Prints each check and a final "N passed, N failed"; exits 0 only if all passed.
 // Logs and screenshots go to out/vsix-test/.
@@ -26,6 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv } from './childEnv.mjs';
 import { installedLayoutProblems } from './installedLayout.mjs';
+import { findWebviewFrame } from './uiChecks/shared/webviewFrame.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -312,6 +314,9 @@ async function smoke(host) {
   // first shows, and counts completion events only from then on.
   await check('the walkthrough "Get started with MLOps Workbench" opens with its five steps', async () => {
     await openWalkthrough(page);
+    // The selected step's markdown media, rendered in a webview from the installed media/walkthrough/.
+    const media = await findWebviewFrame(page, async (frame) => (await frame.locator('h1', { hasText: 'Track a run' }).count()) > 0, 20_000);
+    if (!media) throw new Error('the first step\'s markdown (media/walkthrough/track.md) did not render');
     await screenshot(page, 'walkthrough');
     const titles = await page.locator('.getting-started-step .step-title').allInnerTexts();
     for (const title of ['Track a run', 'Compare runs', 'Register a model', 'Run a pipeline', 'Serve and monitor']) {
@@ -342,6 +347,19 @@ async function smoke(host) {
     if ((await defaultRow.getAttribute('aria-expanded')) === 'false') await defaultRow.click();
     await pane.locator('.monaco-list-row', { hasText: 'loss 0.02' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot(page, 'experiments-view');
+  });
+
+  await check('a click on the run opens its panel, drawn by the webview bundle and stylesheet of the installed folder', async () => {
+    await paneOf(page, 'Experiments').locator('.monaco-list-row', { hasText: 'loss 0.02' }).first().click();
+    const frame = await findWebviewFrame(page, '#rd-metrics .rd-spark path', 30_000);
+    if (!frame) throw new Error('no run panel with a metric sparkline');
+    const loaded = await frame.evaluate(() => ({
+      scripts: [...document.scripts].map((s) => s.src).filter(Boolean),
+      styles: [...document.styleSheets].map((s) => s.href).filter(Boolean),
+    }));
+    const fromInstalled = (urls, file) => urls.some((u) => decodeURIComponent(u).includes(`${installed}/`) && u.includes(file));
+    if (!fromInstalled(loaded.scripts, 'runDetail.js') || !fromInstalled(loaded.styles, 'webview.css')) throw new Error(`the panel loaded ${JSON.stringify(loaded)}`);
+    await screenshot(page, 'run-panel');
   });
 
   await check('Register Model… on model.onnx in the explorer registers it, and the Models view lists it', async () => {
