@@ -1,7 +1,8 @@
 // `npm test`: the unit and integration tests (node:test, test/*.test.ts), then
 // the extension's suite in a real VS Code (test/vscode, installed and cached on
-// first use). Each part prints its own "N passed, N failed"; this prints the
-// total last, which is what CI reads. Exits non-zero if anything failed.
+// first use), then the packaged VSIX installed into that VS Code. Each part
+// prints its own "N passed, N failed"; this prints the total last, which is
+// what CI reads. Exits non-zero if anything failed.
 import { spawn } from 'node:child_process';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -25,7 +26,11 @@ function part(name, args) {
   });
 }
 
-const parts = [await part('unit and integration tests', ['test:unit']), await part('VS Code extension tests', ['test:vscode'])];
+const parts = [
+  await part('unit and integration tests', ['test:unit']),
+  await part('VS Code extension tests', ['test:vscode']),
+  await part('installed VSIX smoke test', ['test:vsix']),
+];
 console.log('');
 for (const p of parts) console.log(`${p.name}: ${p.passed} passed, ${p.failed} failed`);
 const passed = parts.reduce((n, p) => n + p.passed, 0);
