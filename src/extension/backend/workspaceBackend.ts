@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { ChangeEvent, ServerInfo, StoreSummary } from '../../protocol/native';
 import type { DeploymentEvent } from '../../protocol/deployments';
 import type { RuntimeCandidate } from './backendRuntime';
+import { nodeProgramEnv } from './childEnvironment';
 import { EventSubscription } from './eventSubscription';
 import { LogTail } from './logTail';
 import { isServerAlive, readServerFile } from './serverFile';
@@ -104,7 +105,7 @@ export class WorkspaceBackend implements vscode.Disposable {
     const child = spawn(runtime.command, [join(this.extensionPath, 'dist', 'server.js'), '--workspace', folder, '--idle-exit-minutes', String(IDLE_EXIT_MINUTES)], {
       detached: true,
       stdio: ['ignore', out, out],
-      env: { ...process.env, ...runtime.env },
+      env: nodeProgramEnv(runtime.env),
       windowsHide: true,
     });
     child.unref();
