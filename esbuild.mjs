@@ -18,23 +18,32 @@ const common = {
   logLevel: 'warning',
 };
 
+// onnxruntime-node 1.30's Linux library starts a telemetry uploader with the first
+// session and leaves an empty $TMPDIR/mat-debug-<pid>.log behind for every process.
+// It reads ORT_DISABLE_TELEMETRY from the C environment when that session is made,
+// so each program sets it first thing (children inherit it). It is set, never
+// read: a value from outside cannot turn telemetry back on. The extension is left
+// out: it shares its process with other extensions and sets it in what it spawns.
+// The directive comes first so the bundle keeps the strict mode esbuild gives it.
+const noTelemetry = "'use strict';\nprocess.env.ORT_DISABLE_TELEMETRY = '1';";
+
 const entries = [
   // The banner stamps when the bundle starts loading, so activation time includes loading it.
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: 'globalThis.__mlopsLoadStart = performance.now();' },
-  { in: 'src/server/main.ts', out: 'dist/server.js' },
-  { in: 'src/server/deployment/main.ts', out: 'dist/deployment.js' },
-  { in: 'src/server/deployment/monitorWorker.ts', out: 'dist/monitorWorker.js' },
-  { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
-  { in: 'src/core/tracking/seriesWorker.ts', out: 'dist/seriesWorker.js' },
-  { in: 'src/core/tracking/runsTableWorker.ts', out: 'dist/runsTableWorker.js' },
-  { in: 'src/core/store/walCheckpointWorker.ts', out: 'dist/walCheckpointWorker.js' },
+  { in: 'src/server/main.ts', out: 'dist/server.js', banner: noTelemetry },
+  { in: 'src/server/deployment/main.ts', out: 'dist/deployment.js', banner: noTelemetry },
+  { in: 'src/server/deployment/monitorWorker.ts', out: 'dist/monitorWorker.js', banner: noTelemetry },
+  { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: `#!/usr/bin/env node\n${noTelemetry}` },
+  { in: 'src/core/tracking/seriesWorker.ts', out: 'dist/seriesWorker.js', banner: noTelemetry },
+  { in: 'src/core/tracking/runsTableWorker.ts', out: 'dist/runsTableWorker.js', banner: noTelemetry },
+  { in: 'src/core/store/walCheckpointWorker.ts', out: 'dist/walCheckpointWorker.js', banner: noTelemetry },
 ];
 
 function entriesOf(dir, suffix, outDir) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith(suffix))
-    .map((f) => ({ in: join(dir, f), out: join(outDir, f.replace(/\.ts$/, '.js')) }));
+    .map((f) => ({ in: join(dir, f), out: join(outDir, f.replace(/\.ts$/, '.js')), banner: noTelemetry }));
 }
 if (args.has('--tests')) entries.push(...entriesOf('test', '.test.ts', 'out/test'), ...entriesOf('test/helpers', 'Writer.ts', 'out/test/helpers'));
 if (args.has('--bench')) entries.push(...entriesOf('bench', '.ts', 'out/bench'));

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { openSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureStoreFolders } from '../core/store/store';
 import { storeLayout } from '../core/store/storeLayout';
-import { liveServer, loadOrCreateState, readState } from '../server/serverFiles';
+import { liveServer, prepareServerFiles, readState } from '../server/serverFiles';
 import type { ServerInfo } from '../protocol/native';
 import { CliError } from './cliError';
 
@@ -13,8 +12,7 @@ const AUTO_SERVER_IDLE_MINUTES = 30;
 
 /** The workspace's running server, started in the background if none is. */
 export async function ensureServer(workspace: string): Promise<{ info: ServerInfo; started: boolean }> {
-  const layout = ensureStoreFolders(workspace);
-  const state = loadOrCreateState(layout);
+  const { layout, state } = prepareServerFiles(workspace, (message) => process.stderr.write(`mlops: warning: ${message}\n`));
   const live = await liveServer(layout, state);
   if (live) return { info: live, started: false };
 

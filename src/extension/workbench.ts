@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { chooseRuntime, describeTried, type RuntimeCandidate } from './backend/backendRuntime';
 import { installTerminalCommand } from './backend/terminalCommand';
 import { WorkspaceBackend } from './backend/workspaceBackend';
+import { PrivateDownloads } from './downloads/privateDownloads';
 import { BackendStatusBar } from './statusBar';
 
 /**
@@ -18,8 +19,12 @@ export class Workbench implements vscode.Disposable {
   private readonly backendAdded = new vscode.EventEmitter<WorkspaceBackend>();
   /** Fires for each folder's backend as it is created. */
   readonly onDidAddBackend = this.backendAdded.event;
+  /** Where downloads for the editor to open go: the extension's storage, never a shared temp path. */
+  readonly downloads: PrivateDownloads;
 
   constructor(private readonly context: vscode.ExtensionContext) {
+    const storage = context.globalStorageUri;
+    this.downloads = new PrivateDownloads(storage?.scheme === 'file' ? storage.fsPath : undefined);
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
         for (const removed of e.removed) this.removeFolder(removed);
@@ -119,5 +124,6 @@ export class Workbench implements vscode.Disposable {
     this.backendAdded.dispose();
     this.statusBar.dispose();
     this.output.dispose();
+    void this.downloads.dispose();
   }
 }

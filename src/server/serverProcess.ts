@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { ensureStoreFolders } from '../core/store/store';
+import type { StoreLayout } from '../core/store/storeLayout';
 import { TrackingStore } from '../core/tracking/trackingStore';
 import { startBackgroundCheckpoints } from '../core/store/backgroundCheckpoints';
 import { createApp, type App } from './app';
-import { liveServer, loadOrCreateState, releaseLock, removeServerInfo, tryLock, writePrivateJson } from './serverFiles';
+import { liveServer, prepareServerFiles, releaseLock, removeServerInfo, tryLock, writePrivateJson, type ServerState } from './serverFiles';
+import { gitTrackedStoreWarning } from './gitTrackedStore';
 import type { ServerInfo } from '../protocol/native';
 import { version } from '../../package.json';
 
@@ -38,8 +39,8 @@ export function heartbeatTimeoutMs(): number {
 export async function runServer(options: RunServerOptions): Promise<RunServerResult> {
   const workspace = resolve(options.workspace);
   const log = options.log ?? (() => {});
-  const layout = ensureStoreFolders(workspace);
-  const state = loadOrCreateState(layout);
+  // Warnings reach the log (the editor shows the backend's) or `mlops server`'s stderr.
+  const { layout, state } = prepareServerFiles(workspace, (message) => log(`warning: ${message}`));
 
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -69,13 +70,16 @@ export async function runServer(options: RunServerOptions): Promise<RunServerRes
 
 async function start(
   workspace: string,
-  layout: ReturnType<typeof ensureStoreFolders>,
-  state: ReturnType<typeof loadOrCreateState>,
+  layout: StoreLayout,
+  state: ServerState,
   options: RunServerOptions,
   log: (line: string) => void,
 ): Promise<RunServerResult> {
+  const tracked = gitTrackedStoreWarning(workspace);
   const tracking = TrackingStore.open(workspace);
   for (const warning of tracking.store.warnings) log(`warning: ${warning}`);
+  const trackedWarning = await tracked;
+  if (trackedWarning) log(`warning: ${trackedWarning}`);
   const app = createApp({ tracking, token: state.token, workspace, log });
   const port = await listen(app, options.port ? options.port : state.port, !options.port);
   const info: ServerInfo = { url: `http://127.0.0.1:${port}`, token: state.token, pid: process.pid, workspace, version, startedAt: Date.now() };

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ChangeEvent, ServerInfo, StoreSummary } from '../../protocol/native';
 import type { DeploymentEvent } from '../../protocol/deployments';
 import type { RuntimeCandidate } from './backendRuntime';
+import { BackendWarnings, startFailureReason } from './backendWarnings';
+import { nodeProgramEnv } from './childEnvironment';
 import { EventSubscription } from './eventSubscription';
 import { LogTail } from './logTail';
 import { isServerAlive, readServerFile } from './serverFile';
@@ -48,6 +50,10 @@ export class WorkspaceBackend implements vscode.Disposable {
   private subscription?: EventSubscription;
   private tail?: LogTail;
   private summaryTimer?: NodeJS.Timeout;
+  /** Warnings from the backend's log, each shown once (a git-tracked or world-readable store, a network mount). */
+  private readonly warnings = new BackendWarnings();
+  /** Where in server.log the backend this editor started began writing. */
+  private startedAt?: number;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -73,9 +79,10 @@ export class WorkspaceBackend implements vscode.Disposable {
   async connect(): Promise<void> {
     this.setState({ kind: 'starting' });
     try {
+      this.startedAt = undefined;
       const info = (await this.attach()) ?? (await this.start());
       this.setState({ kind: 'connected', info, live: false });
-      this.follow();
+      this.follow(this.startedAt);
     } catch (err) {
       const message = (err as Error).message;
       this.log(`[${this.folder.name}] ${message}`);
@@ -100,11 +107,12 @@ export class WorkspaceBackend implements vscode.Disposable {
     mkdirSync(logs, { recursive: true, mode: 0o700 });
     const logFile = join(logs, 'server.log');
     const out = openSync(logFile, 'a', 0o600);
+    const startedAt = (this.startedAt = fstatSync(out).size);
     this.log(`[${this.folder.name}] starting the backend with ${runtime.command} (Node ${runtime.version ?? '?'}, from ${runtime.source})`);
     const child = spawn(runtime.command, [join(this.extensionPath, 'dist', 'server.js'), '--workspace', folder, '--idle-exit-minutes', String(IDLE_EXIT_MINUTES)], {
       detached: true,
       stdio: ['ignore', out, out],
-      env: { ...process.env, ...runtime.env },
+      env: nodeProgramEnv(runtime.env),
       windowsHide: true,
     });
     child.unref();
@@ -116,15 +124,23 @@ export class WorkspaceBackend implements vscode.Disposable {
       if (info) return info;
       if (child.exitCode !== null && child.exitCode !== 0) break;
     }
-    throw new Error(`The backend did not start (exit code ${child.exitCode ?? 'none yet'}). Its log: ${logFile}`);
+    const reason = startFailureReason(readFrom(logFile, startedAt));
+    throw new Error(`The backend did not start${reason ? `: ${reason}` : ` (exit code ${child.exitCode ?? 'none yet'})`}. Its log: ${logFile}`);
   }
 
-  private follow(): void {
+  /** `from`: the log offset where a backend this editor started began, so its start-up lines show too. */
+  private follow(from?: number): void {
     this.stopFollowing();
     this.tail = new LogTail(join(this.folder.uri.fsPath, '.mlops', 'logs', 'server.log'), (text) => {
       for (const line of text.split('\n')) if (line.trim()) this.log(`[${this.folder.name}] ${line}`);
+      for (const warning of this.warnings.take(text)) {
+        void vscode.window.showWarningMessage(`MLOps backend for ${this.folder.name}: ${warning}`, 'Show Log').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('mlops.showLog');
+        });
+      }
     });
-    void this.tail.skipExisting();
+    if (from === undefined) void this.tail.skipExisting();
+    else this.tail.startAt(from);
     this.subscription = new EventSubscription(
       () => this.info,
       (event) => {
@@ -199,5 +215,22 @@ export class WorkspaceBackend implements vscode.Disposable {
     this.changed.dispose();
     this.events.dispose();
     this.deploymentEvents.dispose();
+  }
+}
+
+/** What a file holds from `offset` on (at most 64 KiB), or '' when it cannot be read. */
+function readFrom(file: string, offset: number): string {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const length = Math.max(0, Math.min(fstatSync(fd).size - offset, 64 * 1024));
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, offset);
+      return buffer.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
   }
 }

@@ -162,7 +162,7 @@ export function registerModelCommands(context: vscode.ExtensionContext, workbenc
     const { model, version } = node;
     let path: string;
     try {
-      path = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${model.name} v${version.version}` }, () => downloadVersion(node.backend, model.name, version));
+      path = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${model.name} v${version.version}` }, () => downloadVersion(node.backend, model.name, version, workbench.downloads));
     } catch (err) {
       void vscode.window.showErrorMessage(`MLOps: cannot reveal the file of ${model.name} v${version.version}: ${(err as Error).message}`);
       return undefined;

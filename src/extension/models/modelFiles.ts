@@ -1,11 +1,9 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ModelVersionSummary } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import type { PrivateDownloads } from '../downloads/privateDownloads';
 
 // A registered version's frozen files, read through the artifact proxy
 // (models/<name>/<version>/<path>): the server checks each file's sha256 first.
@@ -33,12 +31,13 @@ async function listVersion(backend: WorkspaceBackend, name: string, version: str
 }
 
 /**
- * Downloads the version's files into a temporary folder named after it and
- * returns the model file's local path (the folder when none is recorded).
+ * Downloads the version's files into the private download folder, under a folder
+ * named after it (replacing an earlier download), and returns the model file's
+ * local path (the folder when none is recorded).
  */
-export async function downloadVersion(backend: WorkspaceBackend, name: string, v: ModelVersionSummary): Promise<string> {
-  const root = join(tmpdir(), 'mlops-workbench-models', name.replace(/[^\w.-]+/g, '_'), `v${v.version}`);
-  await rm(root, { recursive: true, force: true });
+export async function downloadVersion(backend: WorkspaceBackend, name: string, v: ModelVersionSummary, downloads: PrivateDownloads): Promise<string> {
+  const base = ['models', name.replace(/[^\w.-]+/g, '_'), `v${v.version}`];
+  await downloads.remove(base);
   const files = v.fileCount <= 1 && v.primaryPath ? [v.primaryPath] : await listVersion(backend, name, v.version);
   if (files.length === 0) throw new Error(`version ${v.version} of ${name} has no files to download.`);
   for (const file of files) {
@@ -48,9 +47,9 @@ export async function downloadVersion(backend: WorkspaceBackend, name: string, v
       const body = (await res.json().catch(() => ({}))) as { message?: string };
       throw new Error(`could not download ${file}: ${body.message ?? `HTTP ${res.status}`}`);
     }
-    const target = join(root, ...file.split('/'));
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(target, { mode: 0o600 }));
+    const { stream } = await downloads.createFile([...base, ...file.split('/')]);
+    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), stream);
   }
+  const root = join(await downloads.folder(), ...base);
   return v.primaryPath ? join(root, ...v.primaryPath.split('/')) : root;
 }

@@ -4,6 +4,7 @@ import { basename, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelSummary, ModelVersionSummary } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import { nodeProgramEnv } from '../backend/childEnvironment';
 import type { Workbench } from '../workbench';
 import { aliasProblem, modelNameProblem } from './registryChoices';
 import { pickOrType } from './quickInput';
@@ -115,7 +116,7 @@ async function registerLocal(workbench: Workbench, extensionPath: string, backen
   const args = [join(extensionPath, 'dist', 'cli.js'), 'models', 'register', path, '--name', name, '--json', '--workspace', backend.folder.uri.fsPath];
   if (alias) args.push('--alias', alias);
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(runtime.command, args, { env: { ...process.env, ...runtime.env }, timeout: CLI_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (err, out, errText) => {
+    execFile(runtime.command, args, { env: nodeProgramEnv(runtime.env), timeout: CLI_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (err, out, errText) => {
       if (err) reject(new Error(cliMessage(errText) || err.message));
       else resolve(out);
     });

@@ -1,13 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
 import { IMAGE_PREVIEW_BYTES, TEXT_PREVIEW_BYTES, imageMimeType, previewKind } from '../../protocol/artifactPreview';
 import type { ArtifactEntry, LinkedRuns, PreviewContent, RunDetail, RunEnvironment, RunSummary, SparklineSeries, TextExcerpt } from '../../protocol/runDetailMessages';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import type { PrivateDownloads } from '../downloads/privateDownloads';
 
 // What the run detail panel shows, read from the backend: MLflow's REST API for
 // the run, its artifacts (listing, and the mlflow-artifacts proxy with Range
@@ -161,15 +158,14 @@ export async function previewArtifact(backend: WorkspaceBackend, run: { runId: s
   }
 }
 
-/** Downloads an artifact to a temporary file (named like the artifact) for VS Code to open. */
-export async function downloadArtifact(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string): Promise<string> {
+/** Downloads an artifact into the private download folder (a file named like the artifact) for VS Code to open. */
+export async function downloadArtifact(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string, downloads: PrivateDownloads): Promise<string> {
   const { url, token } = artifactUrl(backend, run, path);
   const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
   if (!res.ok || !res.body) throw new Error(await errorMessage(res));
-  const file = join(tmpdir(), 'mlops-workbench-artifacts', run.runId, ...path.split('/'));
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file, { mode: 0o600 }));
-  return file;
+  const file = await downloads.createFile(['artifacts', run.runId, ...path.split('/')]);
+  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), file.stream);
+  return file.path;
 }
 
 export function environmentOf(run: RunDetail, pipFreeze: TextExcerpt | null): RunEnvironment {

@@ -308,7 +308,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
   private async openArtifact(path: string): Promise<void> {
     const run = this.run;
     if (!run) return;
-    const file = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${path}` }, () => downloadArtifact(this.backend, run, path));
+    const file = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${path}` }, () => downloadArtifact(this.backend, run, path, this.workbench.downloads));
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true });
   }
 
