@@ -126,10 +126,19 @@ export const deploymentEvent = z.object({
 });
 export type DeploymentEvent = z.infer<typeof deploymentEvent>;
 
+/**
+ * GET|POST /api/v1/deployments/NAME/token: the deployment's serving token (POST:
+ * a new one; the old one stops working at once) and the workspace file that holds it.
+ */
+export const servingTokenResponse = z.object({ name: z.string(), token: z.string(), file: z.string() });
+export type ServingTokenResponse = z.infer<typeof servingTokenResponse>;
+
 // --- backend -> deployment process (IPC) ---
 export const toDeploymentProcess = z.discriminatedUnion('type', [
   /** Load these variants beside the ones serving, then switch atomically (no request dropped). */
   z.object({ type: z.literal('deploy'), spec: deploymentSpec }),
+  /** The deployment's serving token: accepted from now on, in place of the one before (sent before the first deploy, and on rotation). */
+  z.object({ type: z.literal('servingToken'), token: z.string().min(32) }),
   z.object({ type: z.literal('stop') }),
 ]);
 export type ToDeploymentProcess = z.infer<typeof toDeploymentProcess>;
@@ -140,6 +149,8 @@ export const fromDeploymentProcess = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), url: z.string(), variants: z.array(servedVariant) }),
   /** A redeploy switched to these variants. */
   z.object({ type: z.literal('deployed'), variants: z.array(servedVariant) }),
+  /** The serving token of a `servingToken` message is the one checked now. */
+  z.object({ type: z.literal('servingTokenSet') }),
   /** A deploy could not be done; what was serving keeps serving. */
   z.object({ type: z.literal('deployFailed'), message: z.string() }),
   /** Request counters for the editor (every few seconds). */

@@ -29,7 +29,8 @@ The workspace's backend runs it in its own process and restarts it if it crashes
   --challenger URI    a second version, answering --split of the requests
   --split A/B         champion/challenger traffic in percent (default 90/10)
   --shadow            the challenger gets a copy of every request; the champion answers
-  --no-auth           accept requests without the workspace token (anyone on this machine can call it)
+  --no-auth           accept requests without a token (any process on this machine can call it;
+                      requests a web page sends are refused)
   --threads N         onnxruntime intra-op threads per model (default 1 for small models)
   --detach            return once it serves; stop it later with mlops deployments stop NAME
                       (or the editor's Deployments view)
@@ -264,7 +265,8 @@ function printServing(d: DeploymentState & { url: string }, spec: DeploymentSpec
   console.log(`  KServe v1                POST ${d.url}/v1/models/${model}:predict`);
   console.log(`  Prometheus               GET  ${d.url}/metrics`);
   if (spec.auth) {
-    console.log('  Requests need the workspace token: Authorization: Bearer <token from .mlops/server.json>');
+    console.log(`  Requests need the deployment's serving token: Authorization: Bearer <token in .mlops/deployments/${d.name}/serving-token>`);
+    console.log(`  (mlops deployments token ${d.name} prints it, --rotate replaces it; it opens this deployment only, not the workspace)`);
   } else {
     console.log('');
     console.log('  WARNING: --no-auth: this deployment answers ANY process on this machine without a token.');
@@ -293,7 +295,7 @@ async function printExamples(info: ServerInfo, d: DeploymentState & { url: strin
     return;
   }
   if (!version) return;
-  const tokenLine = spec.auth ? `TOKEN=$(node -p "require('${join(workspace, '.mlops', 'server.json')}').token")` : undefined;
+  const tokenLine = spec.auth ? `TOKEN=$(cat '${join(workspace, '.mlops', 'deployments', d.name, 'serving-token')}')` : undefined;
   const lines = servingExamples(version, { url: d.url, model: champion.model, tokenLine });
   if (lines.length === 0) return;
   console.log('');

@@ -17,10 +17,21 @@ export function checkHost(req: IncomingMessage): void {
   }
 }
 
+/** Whether a request's `Authorization: Bearer <token>` names one of the `accepted` tokens (compared in constant time). */
+export function bearerOutcome(req: IncomingMessage, accepted: readonly Buffer[]): 'ok' | 'missing' | 'invalid' {
+  const header = req.headers.authorization;
+  if (!header) return 'missing';
+  // The usual header needs no regex (every request of a deployment comes through here).
+  const match = header.startsWith('Bearer ') && header.charCodeAt(7) > 32 && header.charCodeAt(header.length - 1) > 32 ? undefined : /^Bearer\s+(.+)$/i.exec(header.trim());
+  const given = Buffer.from(match === undefined ? header.slice(7) : match ? match[1].trim() : '');
+  for (const token of accepted) if (given.length === token.length && timingSafeEqual(given, token)) return 'ok';
+  return 'invalid';
+}
+
 /** Requires `Authorization: Bearer <token>` (what MLflow sends for MLFLOW_TRACKING_TOKEN). */
 export function checkToken(req: IncomingMessage, token: Buffer): void {
-  const header = req.headers.authorization;
-  if (!header) {
+  const outcome = bearerOutcome(req, [token]);
+  if (outcome === 'missing') {
     throw new HttpError(
       401,
       'UNAUTHENTICATED',
@@ -28,10 +39,7 @@ export function checkToken(req: IncomingMessage, token: Buffer): void {
         '(MLflow clients: set MLFLOW_TRACKING_TOKEN; inside `mlops run` this is done for you).',
     );
   }
-  // The usual header needs no regex (every request of a deployment comes through here).
-  const match = header.startsWith('Bearer ') && header.charCodeAt(7) > 32 && header.charCodeAt(header.length - 1) > 32 ? undefined : /^Bearer\s+(.+)$/i.exec(header.trim());
-  const given = Buffer.from(match === undefined ? header.slice(7) : match ? match[1].trim() : '');
-  if (given.length !== token.length || !timingSafeEqual(given, token)) {
-    throw new HttpError(401, 'UNAUTHENTICATED', 'Invalid token. Use the token from this workspace\'s .mlops/server.json.');
+  if (outcome === 'invalid') {
+    throw new HttpError(401, 'UNAUTHENTICATED', 'Invalid token. Use the token from this workspace\'s .mlops/server.json (a deployment\'s serving token only opens that deployment\'s serving routes).');
   }
 }
