@@ -1,10 +1,10 @@
 // The deployment's HTTP server: loopback Host check and the deployment's serving
 // token (or the workspace token) on every route (unless the deployment was started
-// without auth), a request id on every response, and failures in the error shape
-// of the protocol the path belongs to.
+// without auth: then requests from web pages are refused instead), a request id on
+// every response, and failures in the error shape of the protocol the path belongs to.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Router, type RequestContext } from '../http/router';
-import { bearerOutcome, checkHost } from '../http/security';
+import { bearerOutcome, checkHost, foreignPage } from '../http/security';
 import { HttpError, toHttpError } from '../http/httpError';
 import { registerDeploymentRoutes } from './deploymentRoutes';
 import { errorBody, errorShapeOf, sendBody } from './errorShapes';
@@ -48,6 +48,9 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
       if (tokens) {
         const outcome = bearerOutcome(req, tokens);
         if (outcome !== 'ok') throw unauthenticated(outcome, options.deploymentName());
+      } else {
+        const page = foreignPage(req);
+        if (page) throw fromWebPage(page, options.deploymentName());
       }
       const { handler, rest } = router.match(req.method ?? 'GET', path);
       pending = handler(new DeploymentRequest(req, res, rest));
@@ -61,6 +64,16 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
   const server = createServer({ keepAliveTimeout: 65_000 }, handle);
   server.headersTimeout = 70_000;
   return server;
+}
+
+/** The 403 of a --no-auth deployment to a web page: any site could otherwise make a browser call it. */
+function fromWebPage(page: string, name: string): HttpError {
+  return new HttpError(
+    403,
+    'PERMISSION_DENIED',
+    `Refused a request from ${page}: deployment ${name} runs with --no-auth, so it answers programs on this machine, not web pages (any site could make a browser send requests here). ` +
+      `Call it from a program (curl, a client library: they send no Origin header), or serve it with auth (without --no-auth) and send its serving token (mlops deployments token ${name}).`,
+  );
 }
 
 function unauthenticated(outcome: 'missing' | 'invalid', name: string): HttpError {
