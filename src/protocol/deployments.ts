@@ -8,6 +8,27 @@ import { driftAlert, driftSnapshot, monitoringSpec, monitoringStatus, referenceI
 
 export const DEPLOYMENT_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
 
+/**
+ * The deployment name for a model when nobody gave one: the model's own name when
+ * it is a deployment name, else one made from it. A registered model's name may be
+ * 256 characters of anything but '/', '@' and NUL; a deployment's names a folder
+ * (.mlops/deployments/NAME), a URL segment and a model in serving paths, so it
+ * stays short and plain. The same model always gets the same name (a second
+ * serve finds the first deployment), and a made name ends with a hash of the
+ * model's, so that two models never share one (the editor redeploys by name).
+ */
+export function deploymentNameFor(model: string): string {
+  if (DEPLOYMENT_NAME.test(model)) return model;
+  const plain = model.replace(/[^\w.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 55).replace(/[-.]+$/, '');
+  return `${plain || 'model'}-${fnv1a32(model).toString(16).padStart(8, '0')}`;
+}
+
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
 export const deploymentVariant = z.object({
   /** "champion" answers; "challenger" gets a share of traffic (split) or a copy (shadow). */
   name: z.enum(['champion', 'challenger']),

@@ -86,15 +86,16 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
 }
 
 async function deployVersion(backend: WorkspaceBackend, tree: DeploymentsTree, model: string, version: string): Promise<DeploymentState | undefined> {
-  const existing = (await tree.deployments(backend)).find((d) => d.name === model && (d.status === 'running' || d.status === 'restarting'));
+  const name = deploymentSchemas().deploymentNameFor(model);
+  const existing = (await tree.deployments(backend)).find((d) => d.name === name && (d.status === 'running' || d.status === 'restarting'));
   const modelUri = `models:/${model}/${version}`;
   const run = async () => {
     if (existing) {
       const spec: DeploymentSpec = { ...existing.spec, variants: existing.spec.variants.map((v) => (v.name === 'champion' ? { ...v, modelUri } : v)) };
-      return (await backend.request<{ deployment: DeploymentState }>('POST', `/api/v1/deployments/${encodeURIComponent(model)}/redeploy`, spec)).deployment;
+      return (await backend.request<{ deployment: DeploymentState }>('POST', `/api/v1/deployments/${encodeURIComponent(name)}/redeploy`, spec)).deployment;
     }
     // Monitoring on, against the training data set the version's run logged (if any).
-    const spec = { name: model, variants: [{ name: 'champion', modelUri, weight: 100 }], monitoring: {} };
+    const spec = { name, variants: [{ name: 'champion', modelUri, weight: 100 }], monitoring: {} };
     return (await backend.request<{ deployment: DeploymentState }>('POST', '/api/v1/deployments', spec)).deployment;
   };
   try {
