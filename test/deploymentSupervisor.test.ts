@@ -84,16 +84,23 @@ test('a foreground mlops serve stops its deployment on Ctrl-C; bad specs are ref
     let out = '';
     proc.stdout.on('data', (c) => (out += c));
     proc.stderr.on('data', (c) => (out += c));
-    await waitFor('serving', () => /Serving deployment fg/.test(out), 60_000);
+    // The examples come after a look-up of the version's signature.
+    await waitFor('the examples', () => /Try it:\n(.*\n){3}/.test(out), 60_000);
     assert.match(out, /champion linear v\d \(70%\), challenger linear v\d \(30%\)/);
+    assert.match(out, /Requests need the deployment's serving token: Authorization: Bearer <token in \.mlops\/deployments\/fg\/serving-token>/);
     // What monitoring really does (these versions have no feature names), and a request to paste.
     assert.match(out, /Monitoring: OFF: Input .float_input. has 4 columns and the version has no feature schema to name them: register it with --features/);
-    assert.match(out, /Try it:\n {4}TOKEN=\$\(node -p "require\('.*server\.json'\)\.token"\)\n {4}curl -s http:\/\/127\.0\.0\.1:\d+\/v2\/models\/linear\/infer -H "Authorization: Bearer \$TOKEN"/);
-    const body = /-d '(\{"inputs".*\})'/.exec(out)?.[1];
-    assert.ok(body, out);
-    const url = /Serving deployment fg at (\S+):/.exec(out)![1];
-    const tried = await fetch(`${url}/v2/models/linear/infer`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body });
-    assert.equal(tried.status, 200, 'the printed example is a valid request');
+    assert.match(out, /Try it:\n {4}TOKEN=\$\(cat '.*\.mlops\/deployments\/fg\/serving-token'\)\n {4}curl -s http:\/\/127\.0\.0\.1:\d+\/v2\/models\/linear\/infer -H "Authorization: Bearer \$TOKEN"/);
+    // Pasted into a shell as printed, with the serving token (not the workspace's), it answers.
+    const example = /Try it:\n((?: {4}.*\n){3})/.exec(out)![1].replace(/^ {4}/gm, '');
+    const tried = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const shell = spawn('bash', ['-c', `${example.trimEnd()} -w '\\n%{http_code}'`], { cwd: ws });
+      let stdout = '';
+      shell.stdout.on('data', (c) => (stdout += c));
+      shell.on('close', (code) => resolve({ code, stdout }));
+    });
+    assert.equal(tried.code, 0, tried.stdout);
+    assert.match(tried.stdout, /"outputs".*\n200$/, 'the printed example is a valid request');
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     proc.kill('SIGINT');
     assert.equal(await exited, 0);

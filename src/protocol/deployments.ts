@@ -8,6 +8,27 @@ import { driftAlert, driftSnapshot, monitoringSpec, monitoringStatus, referenceI
 
 export const DEPLOYMENT_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
 
+/**
+ * The deployment name for a model when nobody gave one: the model's own name when
+ * it is a deployment name, else one made from it. A registered model's name may be
+ * 256 characters of anything but '/', '@' and NUL; a deployment's names a folder
+ * (.mlops/deployments/NAME), a URL segment and a model in serving paths, so it
+ * stays short and plain. The same model always gets the same name (a second
+ * serve finds the first deployment), and a made name ends with a hash of the
+ * model's, so that two models never share one (the editor redeploys by name).
+ */
+export function deploymentNameFor(model: string): string {
+  if (DEPLOYMENT_NAME.test(model)) return model;
+  const plain = model.replace(/[^\w.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 55).replace(/[-.]+$/, '');
+  return `${plain || 'model'}-${fnv1a32(model).toString(16).padStart(8, '0')}`;
+}
+
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
 export const deploymentVariant = z.object({
   /** "champion" answers; "challenger" gets a share of traffic (split) or a copy (shadow). */
   name: z.enum(['champion', 'challenger']),
@@ -126,10 +147,19 @@ export const deploymentEvent = z.object({
 });
 export type DeploymentEvent = z.infer<typeof deploymentEvent>;
 
+/**
+ * GET|POST /api/v1/deployments/NAME/token: the deployment's serving token (POST:
+ * a new one; the old one stops working at once) and the workspace file that holds it.
+ */
+export const servingTokenResponse = z.object({ name: z.string(), token: z.string(), file: z.string() });
+export type ServingTokenResponse = z.infer<typeof servingTokenResponse>;
+
 // --- backend -> deployment process (IPC) ---
 export const toDeploymentProcess = z.discriminatedUnion('type', [
   /** Load these variants beside the ones serving, then switch atomically (no request dropped). */
   z.object({ type: z.literal('deploy'), spec: deploymentSpec }),
+  /** The deployment's serving token: accepted from now on, in place of the one before (sent before the first deploy, and on rotation). */
+  z.object({ type: z.literal('servingToken'), token: z.string().min(32) }),
   z.object({ type: z.literal('stop') }),
 ]);
 export type ToDeploymentProcess = z.infer<typeof toDeploymentProcess>;
@@ -140,6 +170,8 @@ export const fromDeploymentProcess = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), url: z.string(), variants: z.array(servedVariant) }),
   /** A redeploy switched to these variants. */
   z.object({ type: z.literal('deployed'), variants: z.array(servedVariant) }),
+  /** The serving token of a `servingToken` message is the one checked now. */
+  z.object({ type: z.literal('servingTokenSet') }),
   /** A deploy could not be done; what was serving keeps serving. */
   z.object({ type: z.literal('deployFailed'), message: z.string() }),
   /** Request counters for the editor (every few seconds). */

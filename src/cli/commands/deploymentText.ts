@@ -85,7 +85,12 @@ export function deploymentDetails(d: DeploymentState, monitoring: MonitoringStat
   field('started', `${formatTime(d.startedAt)} (up ${formatDuration(d.startedAt, null, now)})${d.pid ? `, pid ${d.pid}` : ''}`);
   field('restarts', d.restarts ? `${d.restarts} (the process exited unasked and was started again)` : '0');
   if (d.lastError) field('last error', d.lastError);
-  field('auth', d.spec.auth ? 'requests need the workspace token' : 'none: any process on this machine may call it (--no-auth)');
+  field(
+    'auth',
+    d.spec.auth
+      ? `requests need its serving token (Authorization: Bearer <token in .mlops/deployments/${d.name}/serving-token>; mlops deployments token ${d.name} prints it)`
+      : 'none: any process on this machine may call it, web pages may not (--no-auth)',
+  );
 
   const served = new Map(d.variants.map((v) => [v.name, v]));
   field(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DeploymentState } from '../../protocol/deployments';
+import { servingTokenResponse, type DeploymentState } from '../../protocol/deployments';
 import type { MonitoringState } from '../../protocol/monitoring';
 import type { ServerInfo } from '../../protocol/native';
 import { BackendError, backendApi } from '../backendApi';
@@ -12,6 +12,7 @@ export const DEPLOYMENTS_HELP = `Usage: mlops deployments list [--json] [--works
        mlops deployments show NAME [--json] [--workspace DIR]
        mlops deployments stop NAME [--workspace DIR]
        mlops deployments restart NAME [--workspace DIR]
+       mlops deployments token NAME [--rotate] [--workspace DIR]
 
 The deployments the workspace's backend runs (started with mlops serve, a
 pipeline's deploy step or the editor).
@@ -24,6 +25,12 @@ pipeline's deploy step or the editor).
   restart  redeploy it in place with its spec, resolving its aliases again
            (models:/NAME@champion picks up a new champion) without dropping a
            request, as the editor's Restart does; a stopped one is started again
+  token    print the deployment's serving token: what its clients and Prometheus
+           send (Authorization: Bearer TOKEN); it opens this deployment's
+           inference, feedback, metrics and health routes, nothing of the
+           workspace. Kept in .mlops/deployments/NAME/serving-token across
+           redeploys and restarts.
+  --rotate token: replace it; the running deployment refuses the old one at once
 
   --json   list: the deployments as GET /api/v1/deployments answers them; show:
            {deployment, monitoring} (the drift and traffic series are left out:
@@ -37,17 +44,18 @@ export async function deploymentsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, workspace: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean' }, rotate: { type: 'boolean' }, workspace: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (!sub || values.help || sub === 'help' || sub === '--help' || sub === '-h') {
     console.log(DEPLOYMENTS_HELP);
     return sub ? 0 : 2;
   }
-  if (!['list', 'show', 'stop', 'restart'].includes(sub)) throw new CliError(`mlops deployments: unknown subcommand '${sub}'.\n\n${DEPLOYMENTS_HELP}`, 2);
+  if (!['list', 'show', 'stop', 'restart', 'token'].includes(sub)) throw new CliError(`mlops deployments: unknown subcommand '${sub}'.\n\n${DEPLOYMENTS_HELP}`, 2);
   const [name, ...extra] = positionals;
   if (sub === 'list' && positionals.length) throw new CliError(`mlops deployments list takes no names (got ${positionals.join(' ')}); see one with mlops deployments show NAME.`, 2);
   if (sub !== 'list' && !name) throw new CliError(`mlops deployments ${sub}: give a deployment's name (see mlops deployments list).`, 2);
   if (extra.length) throw new CliError(`mlops deployments ${sub}: one name at a time (got also ${extra.join(' ')}).`, 2);
+  if (values.rotate && sub !== 'token') throw new CliError(`mlops deployments ${sub}: --rotate goes with mlops deployments token NAME.`, 2);
 
   const workspace = resolveWorkspace(values.workspace);
   const server = await runningServer(workspace);
@@ -84,6 +92,13 @@ export async function deploymentsCommand(argv: string[]): Promise<number> {
     }
     case 'restart':
       return restart(server, name!, api);
+    case 'token': {
+      const answer = servingTokenResponse.parse(await api(values.rotate ? 'POST' : 'GET', `${path}/token`));
+      // Alone on stdout, so that TOKEN=$(mlops deployments token NAME) works.
+      console.log(answer.token);
+      if (values.rotate) process.stderr.write(`Rotated the serving token of ${answer.name}: the old one no longer works. ${answer.file} holds the new one (a Prometheus credentials_file pointing there picks it up).\n`);
+      return 0;
+    }
   }
   return 2;
 }

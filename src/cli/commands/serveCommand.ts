@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DeploymentSpec, DeploymentState } from '../../protocol/deployments';
+import { deploymentNameFor, type DeploymentSpec, type DeploymentState } from '../../protocol/deployments';
 import { monitoringSpec, type MonitoringSpecInput } from '../../protocol/monitoring';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative as relativePath, resolve as resolvePath, sep } from 'node:path';
@@ -24,12 +24,15 @@ Protocol (KServe v2: /v2/models/NAME/infer), MLflow's scoring protocol
 The workspace's backend runs it in its own process and restarts it if it crashes.
 
   MODEL_URI           models:/churn@champion, models:/churn/3, models:/churn/latest
-  --name NAME         the deployment's name (default: the model's name)
+  --name NAME         the deployment's name (default: the model's name, made into a
+                      deployment name if it is longer than 64 characters or has others
+                      than letters, digits, ".", "_" and "-")
   --port N            port on 127.0.0.1 (default: any free port)
   --challenger URI    a second version, answering --split of the requests
   --split A/B         champion/challenger traffic in percent (default 90/10)
   --shadow            the challenger gets a copy of every request; the champion answers
-  --no-auth           accept requests without the workspace token (anyone on this machine can call it)
+  --no-auth           accept requests without a token (any process on this machine can call it;
+                      requests a web page sends are refused)
   --threads N         onnxruntime intra-op threads per model (default 1 for small models)
   --detach            return once it serves; stop it later with mlops deployments stop NAME
                       (or the editor's Deployments view)
@@ -171,7 +174,11 @@ function specFrom(positionals: string[], values: Record<string, string | boolean
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`mlops serve: --port takes a port number (got '${String(values.port)}').`, 2);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new CliError(`mlops serve: --threads takes a whole number ≥ 1 (got '${String(values.threads)}').`, 2);
-  const name = (values.name as string | undefined) ?? /^models:\/([^/@]+)/.exec(modelUri)?.[1] ?? 'model';
+  const model = /^models:\/([^/@]+)/.exec(modelUri)?.[1] ?? 'model';
+  const name = (values.name as string | undefined) ?? deploymentNameFor(model);
+  if (name !== model && values.name === undefined) {
+    process.stderr.write(`[mlops] deploying as '${name}': a deployment's name has at most 64 letters, digits, ".", "_" and "-" and the model's name is not one; --name NAME chooses another.\n`);
+  }
   return {
     name,
     port,
@@ -264,7 +271,8 @@ function printServing(d: DeploymentState & { url: string }, spec: DeploymentSpec
   console.log(`  KServe v1                POST ${d.url}/v1/models/${model}:predict`);
   console.log(`  Prometheus               GET  ${d.url}/metrics`);
   if (spec.auth) {
-    console.log('  Requests need the workspace token: Authorization: Bearer <token from .mlops/server.json>');
+    console.log(`  Requests need the deployment's serving token: Authorization: Bearer <token in .mlops/deployments/${d.name}/serving-token>`);
+    console.log(`  (mlops deployments token ${d.name} prints it, --rotate replaces it; it opens this deployment only, not the workspace)`);
   } else {
     console.log('');
     console.log('  WARNING: --no-auth: this deployment answers ANY process on this machine without a token.');
@@ -293,7 +301,7 @@ async function printExamples(info: ServerInfo, d: DeploymentState & { url: strin
     return;
   }
   if (!version) return;
-  const tokenLine = spec.auth ? `TOKEN=$(node -p "require('${join(workspace, '.mlops', 'server.json')}').token")` : undefined;
+  const tokenLine = spec.auth ? `TOKEN=$(cat '${join(workspace, '.mlops', 'deployments', d.name, 'serving-token')}')` : undefined;
   const lines = servingExamples(version, { url: d.url, model: champion.model, tokenLine });
   if (lines.length === 0) return;
   console.log('');

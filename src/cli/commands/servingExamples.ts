@@ -10,7 +10,7 @@ const MAX_EXAMPLE_ELEMENTS = 64;
 export interface ExampleTarget {
   url: string;
   model: string;
-  /** The shell line that sets $TOKEN, or undefined without auth. */
+  /** The shell line that sets $TOKEN (the deployment's serving token), or undefined without auth. */
   tokenLine: string | undefined;
 }
 

@@ -113,7 +113,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     tip.appendMarkdown(`**${d.name}** · ${d.status}${d.restarts ? ` · restarted ${d.restarts}×` : ''}\n\n`);
     if (d.url) tip.appendMarkdown(`${d.url}\n\n`);
     if (d.lastError) tip.appendMarkdown(`Last problem: ${d.lastError}\n\n`);
-    tip.appendMarkdown(d.spec.auth ? 'Requests need the workspace token.' : '**No token needed** (`--no-auth`).');
+    tip.appendMarkdown(d.spec.auth ? `Requests need its serving token (\`mlops deployments token ${d.name}\`).` : '**No token needed** (`--no-auth`); web pages are refused.');
     if (d.monitoring) {
       const m = d.monitoring;
       tip.appendMarkdown(`\n\nMonitoring: **${m.status}**${m.driftedFeatures.length ? ` (drifted: ${m.driftedFeatures.join(', ')})` : ''}${m.message ? `. ${m.message}` : ''}`);

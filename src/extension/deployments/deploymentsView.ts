@@ -3,6 +3,7 @@ import type { DeploymentSpec, DeploymentState } from '../../protocol/deployments
 import type { ModelVersionSummary } from '../../protocol/native';
 import { oipExampleRequest } from '../../protocol/oipExample';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
+import { deploymentSchemas } from '../lazySchemas';
 import type { ModelsNode } from '../models/modelsView';
 import type { Workbench } from '../workbench';
 import { DeploymentsTree, type DeploymentsNode } from './deploymentsTree';
@@ -65,7 +66,8 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
     if (!node?.deployment.url) return;
     const body = await exampleBody(node.backend, node.deployment);
     const model = node.deployment.variants.find((v) => v.name === 'champion')?.model ?? node.deployment.name;
-    const auth = node.deployment.spec.auth ? ` -H "Authorization: Bearer $(node -p \\"require('./.mlops/server.json').token\\")"` : '';
+    // The serving token, read where it is kept: the clipboard carries no secret, and a rotation does not outdate the example.
+    const auth = node.deployment.spec.auth ? ` -H "Authorization: Bearer $(cat .mlops/deployments/${node.deployment.name}/serving-token)"` : '';
     const curl = `curl -s ${node.deployment.url}/v2/models/${model}/infer -H 'Content-Type: application/json'${auth} -d '${JSON.stringify(body)}'`;
     await vscode.env.clipboard.writeText(curl);
     void vscode.window.setStatusBarMessage('Copied a curl example (run it in the workspace folder)', 3000);
@@ -84,15 +86,16 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
 }
 
 async function deployVersion(backend: WorkspaceBackend, tree: DeploymentsTree, model: string, version: string): Promise<DeploymentState | undefined> {
-  const existing = (await tree.deployments(backend)).find((d) => d.name === model && (d.status === 'running' || d.status === 'restarting'));
+  const name = deploymentSchemas().deploymentNameFor(model);
+  const existing = (await tree.deployments(backend)).find((d) => d.name === name && (d.status === 'running' || d.status === 'restarting'));
   const modelUri = `models:/${model}/${version}`;
   const run = async () => {
     if (existing) {
       const spec: DeploymentSpec = { ...existing.spec, variants: existing.spec.variants.map((v) => (v.name === 'champion' ? { ...v, modelUri } : v)) };
-      return (await backend.request<{ deployment: DeploymentState }>('POST', `/api/v1/deployments/${encodeURIComponent(model)}/redeploy`, spec)).deployment;
+      return (await backend.request<{ deployment: DeploymentState }>('POST', `/api/v1/deployments/${encodeURIComponent(name)}/redeploy`, spec)).deployment;
     }
     // Monitoring on, against the training data set the version's run logged (if any).
-    const spec = { name: model, variants: [{ name: 'champion', modelUri, weight: 100 }], monitoring: {} };
+    const spec = { name, variants: [{ name: 'champion', modelUri, weight: 100 }], monitoring: {} };
     return (await backend.request<{ deployment: DeploymentState }>('POST', '/api/v1/deployments', spec)).deployment;
   };
   try {
@@ -126,10 +129,10 @@ async function exampleBody(backend: WorkspaceBackend, d: DeploymentState): Promi
 /** Sends the request from the extension host (where the backend runs) and shows the answer in an editor. */
 async function sendTest(backend: WorkspaceBackend, d: DeploymentState, body: string): Promise<{ status: number; variant: string | null; body: unknown }> {
   const model = d.variants.find((v) => v.name === 'champion')?.model ?? d.name;
-  const token = backend.info?.token;
+  const token = d.spec.auth ? await servingToken(backend, d.name) : undefined;
   const res = await fetch(`${d.url}/v2/models/${model}/infer`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(d.spec.auth && token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body,
   });
   const text = await res.text();
@@ -143,4 +146,13 @@ async function sendTest(backend: WorkspaceBackend, d: DeploymentState, body: str
   const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// HTTP ${res.status}${variant ? ` · answered by the ${variant}` : ''}\n${JSON.stringify(parsed, null, 2)}\n` });
   await vscode.window.showTextDocument(doc, { preview: true });
   return { status: res.status, variant, body: parsed };
+}
+
+/** The deployment's serving token, as its clients send it; a backend older than serving tokens has only the workspace token. */
+async function servingToken(backend: WorkspaceBackend, name: string): Promise<string | undefined> {
+  try {
+    return deploymentSchemas().servingTokenResponse.parse(await backend.request('GET', `/api/v1/deployments/${encodeURIComponent(name)}/token`)).token;
+  } catch {
+    return backend.info?.token;
+  }
 }

@@ -21,7 +21,7 @@ export interface DeploymentProcessOptions {
   tracking: TrackingStore;
   /** The workspace folder: reference files are read from it, requests recorded in its store. */
   workspace: string;
-  /** The workspace token; required unless a spec says auth: false. */
+  /** The workspace token: accepted beside the deployment's serving token (which the backend sends over IPC). */
   token: string | undefined;
   send(message: FromDeploymentProcess): void;
   log(line: string): void;
@@ -42,8 +42,15 @@ export class DeploymentProcess {
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
   private monitor: DeploymentMonitor | undefined;
+  private readonly workspaceToken: Buffer | undefined;
+  /** The tokens a request may bring unless the spec turns auth off: the serving token, then the workspace token. */
+  private acceptedTokens: readonly Buffer[];
 
-  constructor(private readonly options: DeploymentProcessOptions) {}
+  constructor(private readonly options: DeploymentProcessOptions) {
+    // Once, not per request: every request's auth check reads them.
+    this.workspaceToken = options.token ? Buffer.from(options.token) : undefined;
+    this.acceptedTokens = this.workspaceToken ? [this.workspaceToken] : [];
+  }
 
   /** An IPC message, validated: anything malformed is reported, never acted on. */
   receive(raw: unknown): void {
@@ -56,7 +63,15 @@ export class DeploymentProcess {
     }
     const message = parsed.data;
     if (message.type === 'stop') this.enqueue(() => this.stop(0));
+    else if (message.type === 'servingToken') this.setServingToken(message.token);
     else this.enqueue(() => this.deploy(message.spec));
+  }
+
+  /** Not queued behind a deploy that loads models: a rotated token must stop working at once. */
+  private setServingToken(token: string): void {
+    const serving = Buffer.from(token);
+    this.acceptedTokens = this.workspaceToken ? [serving, this.workspaceToken] : [serving];
+    this.options.send({ type: 'servingTokenSet' });
   }
 
   /** The backend is gone: nobody supervises us, so stop serving. */
@@ -70,8 +85,8 @@ export class DeploymentProcess {
 
   private async deploy(spec: DeploymentSpec): Promise<void> {
     if (this.stopping) return;
-    if (spec.auth && !this.options.token) {
-      this.options.send({ type: 'deployFailed', message: 'MLOPS_DEPLOYMENT_TOKEN is not set: a deployment with auth needs the workspace token.' });
+    if (spec.auth && this.acceptedTokens.length === 0) {
+      this.options.send({ type: 'deployFailed', message: 'No token to check: a deployment with auth needs its serving token (a servingToken message) or the workspace token (MLOPS_DEPLOYMENT_TOKEN).' });
       if (!this.server) return this.stop(1);
       return;
     }
@@ -142,14 +157,12 @@ export class DeploymentProcess {
   }
 
   private listen(port: number): Promise<Server> {
-    // Once, not per request: every request's auth check reads it.
-    const tokenBytes = this.options.token ? Buffer.from(this.options.token) : undefined;
     const server = createDeploymentServer({
       slot: this.slot,
       metrics: this.metrics,
       ledger: this.ledger,
       deploymentName: () => this.spec?.name ?? '',
-      token: () => (this.spec?.auth === false ? undefined : tokenBytes),
+      tokens: () => (this.spec?.auth === false ? undefined : this.acceptedTokens),
       log: this.options.log,
     });
     return new Promise((resolve, reject) => {

@@ -1,10 +1,11 @@
-// The deployment's HTTP server: loopback Host check and the workspace token on
-// every route (unless the deployment was started without auth), a request id on
+// The deployment's HTTP server: loopback Host check and the deployment's serving
+// token (or the workspace token) on every route (unless the deployment was started
+// without auth: then requests from web pages are refused instead), a request id on
 // every response, and failures in the error shape of the protocol the path belongs to.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Router, type RequestContext } from '../http/router';
-import { checkHost, checkToken } from '../http/security';
-import { toHttpError } from '../http/httpError';
+import { bearerOutcome, checkHost, foreignPage } from '../http/security';
+import { HttpError, toHttpError } from '../http/httpError';
 import { registerDeploymentRoutes } from './deploymentRoutes';
 import { errorBody, errorShapeOf, sendBody } from './errorShapes';
 import type { ServingContext } from './inferenceCall';
@@ -12,8 +13,8 @@ import { assignRequestId } from './requestId';
 
 export interface DeploymentServerOptions extends ServingContext {
   deploymentName(): string;
-  /** The token to require, or undefined when the deployment runs without auth. */
-  token(): Buffer | undefined;
+  /** The tokens a request may bring, or undefined when the deployment runs without auth. */
+  tokens(): readonly Buffer[] | undefined;
   log(line: string): void;
 }
 
@@ -43,8 +44,14 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
     let pending: Promise<void> | void;
     try {
       checkHost(req);
-      const token = options.token();
-      if (token) checkToken(req, token);
+      const tokens = options.tokens();
+      if (tokens) {
+        const outcome = bearerOutcome(req, tokens);
+        if (outcome !== 'ok') throw unauthenticated(outcome, options.deploymentName());
+      } else {
+        const page = foreignPage(req);
+        if (page) throw fromWebPage(page, options.deploymentName());
+      }
       const { handler, rest } = router.match(req.method ?? 'GET', path);
       pending = handler(new DeploymentRequest(req, res, rest));
     } catch (err) {
@@ -57,6 +64,27 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
   const server = createServer({ keepAliveTimeout: 65_000 }, handle);
   server.headersTimeout = 70_000;
   return server;
+}
+
+/** The 403 of a --no-auth deployment to a web page: any site could otherwise make a browser call it. */
+function fromWebPage(page: string, name: string): HttpError {
+  return new HttpError(
+    403,
+    'PERMISSION_DENIED',
+    `Refused a request from ${page}: deployment ${name} runs with --no-auth, so it answers programs on this machine, not web pages (any site could make a browser send requests here). ` +
+      `Call it from a program (curl, a client library: they send no Origin header), or serve it with auth (without --no-auth) and send its serving token (mlops deployments token ${name}).`,
+  );
+}
+
+function unauthenticated(outcome: 'missing' | 'invalid', name: string): HttpError {
+  const where = `mlops deployments token ${name} prints it; it is kept in .mlops/deployments/${name}/serving-token`;
+  return new HttpError(
+    401,
+    'UNAUTHENTICATED',
+    outcome === 'missing'
+      ? `Missing Authorization header. Send "Authorization: Bearer <token>" with this deployment's serving token (${where}).`
+      : `Invalid token. Send this deployment's serving token (${where}); a rotated token stops working at once.`,
+  );
 }
 
 /** A route's view of a request; the URL object is built only for routes that read it (inference routes do not). */

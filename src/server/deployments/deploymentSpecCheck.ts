@@ -11,7 +11,7 @@ import { StoreError } from '../../core/store/storeErrors';
 import type { DeploymentSpec } from '../../protocol/deployments';
 import { HttpError } from '../http/httpError';
 import { locateReferenceFile } from '../deployment/monitorReference';
-import { locatePipeline } from './retrainRunner';
+import { locatePipeline } from './workspacePipeline';
 
 export interface SpecCheckContext {
   registry: ModelRegistry;

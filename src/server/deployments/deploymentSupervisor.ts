@@ -2,12 +2,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fromDeploymentProcess, type DeploymentSpec, type DeploymentState, type ToDeploymentProcess } from '../../protocol/deployments';
 import { HttpError } from '../http/httpError';
-import type { DeploymentEvent } from '../../protocol/deployments';
+import type { DeploymentEvent, ServingTokenResponse } from '../../protocol/deployments';
 import type { DriftAlert, MonitoringQuery, MonitoringState, RetrainOutcome } from '../../protocol/monitoring';
 import { MonitoringHistory } from './monitoringHistory';
 import { retrainAvailability } from './retrainAvailability';
 import { RetrainRunner, type RetrainReason } from './retrainRunner';
 import { checkDeploymentSpec } from './deploymentSpecCheck';
+import { ServingTokens } from './servingTokens';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
 
 export type { DeploymentState };
@@ -16,7 +17,7 @@ export interface SupervisorOptions {
   workspace: string;
   /** The workspace's registry: a spec's model URIs are checked against it before anything starts. */
   registry: ModelRegistry;
-  /** The workspace token: deployments require it unless started with auth off. */
+  /** The workspace token: deployments accept it beside their own serving token, unless started with auth off. */
   token: string;
   log: (line: string) => void;
   /** The deployment process's bundle (dist/deployment.js beside dist/server.js). */
@@ -28,6 +29,9 @@ export interface SupervisorOptions {
   /** Runs onDrift pipelines (default: the CLI beside the server bundle). */
   retrain?: RetrainRunner;
 }
+
+/** What a caller of the process can wait for. */
+type Milestone = 'ready' | 'deployed' | 'servingTokenSet';
 
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
 const READY_TIMEOUT_MS = 30_000;
@@ -43,9 +47,11 @@ const READY_TIMEOUT_MS = 30_000;
 export class DeploymentSupervisor {
   private readonly deployments = new Map<string, Managed>();
   private readonly retrainRunner: RetrainRunner;
+  private readonly tokens: ServingTokens;
 
   constructor(private readonly o: SupervisorOptions) {
     this.retrainRunner = o.retrain ?? new RetrainRunner({ workspace: o.workspace, log: o.log });
+    this.tokens = new ServingTokens(o.workspace);
   }
 
   list(): DeploymentState[] {
@@ -67,7 +73,8 @@ export class DeploymentSupervisor {
     checkDeploymentSpec(spec, { registry: this.o.registry, workspace: this.o.workspace });
     const existing = this.deployments.get(spec.name);
     if (existing && existing.state.status !== 'stopped' && existing.state.status !== 'failed') throw alreadyRunning(existing.state);
-    const managed = new Managed(spec, this.o, this.retrainRunner);
+    // Made (or found: it outlives deployments and backends) before the process needs it.
+    const managed = new Managed(spec, this.o, this.retrainRunner, this.tokens.ensure(spec.name));
     this.deployments.set(spec.name, managed);
     try {
       await managed.start();
@@ -111,6 +118,23 @@ export class DeploymentSupervisor {
     return this.find(name).retrainNow(pipeline);
   }
 
+  /** The deployment's serving token; also of one that is not running now but had one (it comes back with the name). */
+  servingToken(name: string): ServingTokenResponse {
+    const token = this.deployments.has(name) ? this.tokens.ensure(name) : this.tokens.read(name);
+    if (!token) this.find(name);
+    return { name, token: token!, file: ServingTokens.relativeFile(name) };
+  }
+
+  /** A new serving token; a running deployment checks it (and no longer the old one) before this resolves. */
+  async rotateServingToken(name: string): Promise<ServingTokenResponse> {
+    const managed = this.deployments.get(name);
+    if (!managed && !this.tokens.read(name)) this.find(name);
+    const token = this.tokens.rotate(name);
+    await managed?.servingTokenChanged(token);
+    this.o.log(`deployment ${name}: serving token rotated; the old one no longer works`);
+    return { name, token, file: ServingTokens.relativeFile(name) };
+  }
+
   async dispose(): Promise<void> {
     await Promise.all([...this.deployments.values()].map((d) => d.stop()));
     this.deployments.clear();
@@ -146,7 +170,7 @@ class Managed {
   private child?: ChildProcess;
   private stopping = false;
   private restartTimer?: NodeJS.Timeout;
-  private waiters: { resolve: () => void; reject: (err: Error) => void; until: 'ready' | 'deployed' }[] = [];
+  private waiters: { resolve: () => void; reject: (err: Error) => void; until: Milestone }[] = [];
 
   private readonly monitoring = new MonitoringHistory();
 
@@ -154,6 +178,8 @@ class Managed {
     spec: DeploymentSpec,
     private readonly o: SupervisorOptions,
     private readonly retrainRunner: RetrainRunner,
+    /** Kept here too: a restart after a crash must not depend on reading a file. */
+    private servingToken: string,
   ) {
     this.state = { name: spec.name, spec, status: 'starting', url: null, variants: [], pid: null, restarts: 0, lastError: null, startedAt: Date.now(), stats: null, lastLatency: null, monitoring: null };
   }
@@ -226,6 +252,15 @@ class Managed {
     });
   }
 
+  /** Hands a rotated token to the process and waits until it checks it; a process coming up gets it as it starts. */
+  servingTokenChanged(token: string): Promise<void> {
+    this.servingToken = token;
+    if (!this.child?.connected) return Promise.resolve();
+    const done = this.waitFor('servingTokenSet');
+    this.send({ type: 'servingToken', token });
+    return done;
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
@@ -259,6 +294,8 @@ class Managed {
     child.on('message', (raw) => this.onMessage(raw));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     child.on('error', (err) => this.o.log(`${prefix}${err.message}`));
+    // The token first: the process must check it from its first request on.
+    this.send({ type: 'servingToken', token: this.servingToken });
     this.send({ type: 'deploy', spec: this.state.spec });
   }
 
@@ -278,6 +315,9 @@ class Managed {
         this.state.variants = m.variants;
         this.settle('deployed');
         break;
+      case 'servingTokenSet':
+        this.settle('servingTokenSet');
+        return;
       case 'deployFailed':
         this.state.lastError = m.message;
         this.settle(this.state.status === 'running' ? 'deployed' : 'ready', new HttpError(400, 'INVALID_PARAMETER_VALUE', m.message));
@@ -322,6 +362,8 @@ class Managed {
     this.o.log(`deployment ${this.state.name}: ${why}; restarting in ${delay / 1000} s (restart ${this.state.restarts})`);
     this.changed();
     this.settle('deployed', new HttpError(503, 'TEMPORARILY_UNAVAILABLE', `Deployment '${this.state.name}' ${why} during the redeploy; it is restarting.`));
+    // The restarted process gets the new token as it starts: the rotation holds.
+    this.settle('servingTokenSet');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.stopping) this.spawn();
@@ -333,11 +375,11 @@ class Managed {
     if (this.child?.connected) this.child.send(message);
   }
 
-  private waitFor(until: 'ready' | 'deployed'): Promise<void> {
+  private waitFor(until: Milestone): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new HttpError(504, 'DEADLINE_EXCEEDED', `Deployment '${this.state.name}' did not become ${until} within ${(this.o.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s.`));
+        reject(new HttpError(504, 'DEADLINE_EXCEEDED', `Deployment '${this.state.name}' did not ${until === 'servingTokenSet' ? 'take its new serving token' : `become ${until}`} within ${(this.o.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s.`));
       }, this.o.readyTimeoutMs ?? READY_TIMEOUT_MS);
       const waiter = {
         until,
@@ -348,7 +390,7 @@ class Managed {
     });
   }
 
-  private settle(until: 'ready' | 'deployed', err?: Error): void {
+  private settle(until: Milestone, err?: Error): void {
     const now = this.waiters.filter((w) => w.until === until);
     this.waiters = this.waiters.filter((w) => w.until !== until);
     for (const w of now) (err ? w.reject(err) : w.resolve());

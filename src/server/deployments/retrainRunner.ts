@@ -4,10 +4,10 @@
 // pipeline run. One at a time per deployment; its output goes to
 // .mlops/deployments/NAME/retrain.log.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RetrainOutcome } from '../../protocol/monitoring';
-import { workspaceFile } from '../workspaceFile';
+import { locatePipeline } from './workspacePipeline';
 
 export interface RetrainRunnerOptions {
   workspace: string;
@@ -18,14 +18,6 @@ export interface RetrainRunnerOptions {
 
 /** Why a retraining run starts: data set drift (onDrift), or a request (the editor's Retrain, POST …/retrain). */
 export type RetrainReason = 'drift' | 'request';
-
-/** A pipeline named by a spec or a request, resolved in the workspace, or why it cannot run. */
-export function locatePipeline(workspace: string, pipeline: string): { ok: true; path: string } | { ok: false; message: string } {
-  const located = workspaceFile(workspace, pipeline);
-  if (!located.ok) return { ok: false, message: `The pipeline ${pipeline} is ${located.why === 'outside' ? 'outside the workspace' : 'a link outside the workspace'} (${workspace}); only workspace pipelines run.` };
-  if (!existsSync(located.path)) return { ok: false, message: `The pipeline ${pipeline} does not exist (looked for ${located.path}).` };
-  return located;
-}
 
 export class RetrainRunner {
   private readonly running = new Map<string, ChildProcess>();
