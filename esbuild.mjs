@@ -29,7 +29,9 @@ const noTelemetry = "'use strict';\nprocess.env.ORT_DISABLE_TELEMETRY = '1';";
 
 const entries = [
   // The banner stamps when the bundle starts loading, so activation time includes loading it.
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: 'globalThis.__mlopsLoadStart = performance.now();' },
+  // `navigator` is compiled away: zod probes it (for Cloudflare) when it builds a schema, and
+  // VS Code's extension host answers any read of that global with a logged PendingMigrationError.
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: 'globalThis.__mlopsLoadStart = performance.now();', define: { navigator: 'undefined' } },
   { in: 'src/server/main.ts', out: 'dist/server.js', banner: noTelemetry },
   { in: 'src/server/deployment/main.ts', out: 'dist/deployment.js', banner: noTelemetry },
   { in: 'src/server/deployment/monitorWorker.ts', out: 'dist/monitorWorker.js', banner: noTelemetry },
@@ -67,6 +69,9 @@ await Promise.all([
       minify: true,
       sourcemap: true,
       logLevel: 'warning',
+      // zod's compiled parsers probe `new Function`, which the panels' CSP (no unsafe-eval)
+      // refuses and reports as a violation; a panel's own zod config (its own page) says not to.
+      banner: { js: 'globalThis.__zod_globalConfig = { jitless: true };' },
     }),
   ),
   ...entries.map((e) =>
@@ -75,6 +80,7 @@ await Promise.all([
       entryPoints: [e.in],
       outfile: e.out,
       banner: e.banner ? { js: e.banner } : undefined,
+      define: e.define,
     }),
   ),
 ]);

@@ -16,7 +16,7 @@ import { registerDriftAlerts, type DriftStatusBarView } from './deployments/drif
 import type { DeploymentsRow } from './deployments/deploymentsTree';
 import type { PipelinesRow } from './pipelines/pipelinesTree';
 
-// The extension is a thin client of each workspace folder's backend (DESIGN.md):
+// The extension is a thin client of each workspace folder's backend:
 // it never opens the store and never loads a native module. Activation only
 // wires commands and the status bar; the backend connects in the background.
 let workbench: Workbench | undefined;

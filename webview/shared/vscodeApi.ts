@@ -1,5 +1,5 @@
 // The only way a panel talks to the extension: postMessage through the host
-// (DESIGN.md: no fetch of localhost, so it works remotely without port forwarding).
+// (no fetch of localhost, so it works remotely without port forwarding).
 import type { ZodType } from 'zod';
 
 interface VsCodeApi<State> {

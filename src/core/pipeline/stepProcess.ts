@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 /**
  * What the runner needs from the operating system and from the tracking server,
  * passed in by its caller (the CLI, later the server): core knows no process
- * groups, shells or server URLs (see DESIGN.md, layers).
+ * groups, shells or server URLs (the layers keep them out of core).
  */
 export interface StepProcessHost {
   /** Starts `command` through the platform's shell in its own process group. */

@@ -29,7 +29,7 @@ import {
 
 /**
  * /api/v1/pipelines: the engine's view of a pipeline file for the editor, which
- * cannot load core itself (DESIGN.md: like a language server, the backend does
+ * cannot load core itself (like a language server, the backend does
  * the work). `check` parses a buffer as you type; `status` adds what a run now
  * would do with each step and what the last runs did.
  */
