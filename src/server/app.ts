@@ -1,8 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Router } from './http/router';
 import { checkHost, checkToken } from './http/security';
 import { toHttpError } from './http/httpError';
 import { sendJson } from './http/body';
+import { closeAfterAnswer } from './http/closeAfterAnswer';
+import { createGuardedServer } from './http/guardedServer';
 import { registerTrackingRoutes } from './mlflow/trackingRoutes';
 import { registerArtifactRoutes } from './mlflow/artifactRoutes';
 import { registerNativeRoutes } from './native/nativeRoutes';
@@ -85,13 +87,16 @@ export function createApp(options: AppOptions): App {
       }
       const httpError = toHttpError(err);
       if (httpError.status >= 500) options.log?.(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent) sendJson(res, httpError.status, { error_code: httpError.code, message: httpError.message });
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      closeAfterAnswer(req, res);
+      sendJson(res, httpError.status, { error_code: httpError.code, message: httpError.message });
     }
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
-  server.headersTimeout = 70_000;
+  const server = createGuardedServer(
+    { answer: (_req, res, error) => sendJson(res, error.status, { error_code: error.code, message: error.message }) },
+    (req, res) => void handle(req, res),
+  );
   return {
     server,
     events,
