@@ -5,6 +5,7 @@ import { toHttpError } from './http/httpError';
 import { sendJson } from './http/body';
 import { closeAfterAnswer } from './http/closeAfterAnswer';
 import { createGuardedServer } from './http/guardedServer';
+import { requestUrl } from './http/requestPath';
 import { registerTrackingRoutes } from './mlflow/trackingRoutes';
 import { registerArtifactRoutes } from './mlflow/artifactRoutes';
 import { registerNativeRoutes } from './native/nativeRoutes';
@@ -76,7 +77,7 @@ export function createApp(options: AppOptions): App {
       // Route on the raw path: URL parsing would resolve '..' and '%2e%2e'
       // segments away before the artifact routes could refuse them.
       const rawPath = rawUrl.split('?')[0];
-      const url = new URL(rawUrl, 'http://127.0.0.1');
+      const url = requestUrl(rawUrl);
       const { handler, rest } = router.match(req.method ?? 'GET', rawPath);
       await handler({ req, res, url, rest });
     } catch (err) {

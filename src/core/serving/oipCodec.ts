@@ -125,7 +125,7 @@ function decodeInput(input: Record<string, unknown>, spec: ServingTensorSpec, bi
     }
     throw new RequestError(`Input ${name} has no "data".`);
   }
-  const flat = flattenRowMajor(input.data);
+  const flat = flattenRowMajor(input.data, `Input ${name}`);
   const count = elementCount(input.shape);
   if (flat.length !== count) {
     throw new RequestError(`Wrong element count for input ${name}: shape ${formatShape(input.shape)} needs ${count} elements, but data has ${flat.length}.`);

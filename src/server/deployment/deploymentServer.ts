@@ -7,6 +7,7 @@ import { checkHost, checkToken } from '../http/security';
 import { toHttpError } from '../http/httpError';
 import { closeAfterAnswer } from '../http/closeAfterAnswer';
 import { createGuardedServer } from '../http/guardedServer';
+import { requestUrl } from '../http/requestPath';
 import { registerDeploymentRoutes } from './deploymentRoutes';
 import { errorBody, errorShapeOf, sendBody } from './errorShapes';
 import type { ServingContext } from './inferenceCall';
@@ -69,6 +70,6 @@ class DeploymentRequest implements RequestContext {
   ) {}
 
   get url(): URL {
-    return new URL(this.req.url ?? '/', 'http://127.0.0.1');
+    return requestUrl(this.req.url ?? '/');
   }
 }

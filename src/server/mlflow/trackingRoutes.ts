@@ -97,7 +97,7 @@ export function registerTrackingRoutes(router: Router, tracking: TrackingStore):
       }
       const run = tracking.runs.get(i.run_id);
       const history = run.data.tags.find((t) => t.key === 'mlflow.log-model.history')?.value;
-      const list = history ? (JSON.parse(history) as unknown[]) : [];
+      const list = history ? loggedModelHistory(history) : [];
       list.push(model);
       tracking.runs.setTags(i.run_id, [{ key: 'mlflow.log-model.history', value: JSON.stringify(list) }]);
     }));
@@ -154,4 +154,22 @@ function checkBatchLimits(metrics: number, params: number, tags: number): void {
   if (tags > MAX_PARAMS_TAGS_PER_BATCH) fail(`A batch logging request can contain at most ${MAX_PARAMS_TAGS_PER_BATCH} tags. Got ${tags} tags. Please split up tags across multiple requests and try again.`);
   const total = metrics + params + tags;
   if (total > MAX_ENTITIES_PER_BATCH) fail(`A batch logging request can contain at most ${MAX_ENTITIES_PER_BATCH} metrics, params, and tags in total. Got ${total} entities. Please split up across multiple requests and try again.`);
+}
+
+/** The run's `mlflow.log-model.history` tag as a list; any tag can be set by hand, this one to something else too. */
+function loggedModelHistory(tag: string): unknown[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(tag);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list)) {
+    throw new HttpError(
+      400,
+      'INVALID_PARAMETER_VALUE',
+      "The run's tag 'mlflow.log-model.history' is not a JSON list, so the model cannot be added to it. Delete the tag (or set it to []) and log the model again.",
+    );
+  }
+  return list;
 }
