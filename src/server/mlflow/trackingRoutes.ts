@@ -1,5 +1,6 @@
 import type { Router } from '../http/router';
 import { HttpError } from '../http/httpError';
+import { streamJsonItems } from '../http/jsonStream';
 import * as api from '../../protocol/mlflowTracking';
 import type { TrackingStore } from '../../core/tracking/trackingStore';
 import { MAX_BATCH_REQUEST_BYTES, MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH } from '../../core/tracking/limits';
@@ -103,11 +104,17 @@ export function registerTrackingRoutes(router: Router, tracking: TrackingStore):
     }));
 
     // Metric history
-    get('/metrics/get-history', mlflowRoute(api.getMetricHistory, (i) => {
+    get('/metrics/get-history', mlflowRoute(api.getMetricHistory, async (i, ctx) => {
       const runId = runIdOf(i);
       tracking.runs.info(runId);
-      const pageSize = maxResultsOf(i.max_results, HISTORY_PAGE_MAX, HISTORY_PAGE_MAX);
       const offset = i.page_token ? decodePageToken(i.page_token) : 0;
+      if (i.max_results === undefined) {
+        // As MLflow's server: no page size asked for, the whole history (from the token on).
+        // Streamed: a series of millions of points is never one string in memory.
+        const pages = mapPages(tracking.metrics.historyPages(runId, i.metric_key, offset), (p) => JSON.stringify(encodeMetric(p)));
+        return streamJsonItems(ctx.res, '{"metrics":[', pages, ']}');
+      }
+      const pageSize = maxResultsOf(i.max_results, HISTORY_PAGE_MAX, HISTORY_PAGE_MAX);
       const points = tracking.metrics.history(runId, i.metric_key, pageSize + 1, offset);
       const more = points.length > pageSize;
       return {
@@ -172,4 +179,8 @@ function loggedModelHistory(tag: string): unknown[] {
     );
   }
   return list;
+}
+
+function* mapPages<T, U>(pages: Iterable<readonly T[]>, f: (item: T) => U): Generator<U[]> {
+  for (const page of pages) yield page.map(f);
 }
