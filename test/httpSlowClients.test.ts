@@ -87,6 +87,16 @@ test('errors answered before the body is read close the connection too (403 Host
   }
 });
 
+test('an error to a request without a body keeps the connection for the next request', async () => {
+  const c = await raw();
+  c.socket.write(`GET /api/2.0/mlflow/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\n\r\n`);
+  await c.waitFor('ENDPOINT_NOT_FOUND');
+  assert.notEqual(parseHead(c.received()).headers.connection, 'close');
+  c.socket.write(`GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\n\r\n`);
+  await c.waitFor('HTTP/1.1 200');
+  c.socket.destroy();
+});
+
 test('headers that trickle in are cut off after the header timeout', async () => {
   const c = await raw();
   void c.trickle(`GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\nX-Pad: ${'p'.repeat(400)}\r\n\r\n`, 1, 100);

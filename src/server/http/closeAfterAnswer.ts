@@ -17,7 +17,7 @@ export const DISCARD_MS = 2_000;
  * answer, and retries for minutes instead of showing "invalid token".
  */
 export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
-  if (req.complete || res.headersSent) return; // the body is in: keep-alive is safe
+  if (!bodyStillComing(req) || res.headersSent) return; // keep-alive is safe
   res.setHeader('Connection', 'close');
   const socket = req.socket as Socket & { destroySoon?: () => void };
   // After a `Connection: close` answer Node destroys the socket as soon as the
@@ -47,4 +47,14 @@ export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): voi
   req.once('end', cutConnection);
   req.once('close', () => clearTimeout(timer));
   req.resume();
+}
+
+/**
+ * Whether part of the request body has yet to arrive. A request without a body
+ * is not `complete` yet while its handler runs (Node marks it after the
+ * 'request' event), so the headers decide.
+ */
+export function bodyStillComing(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HttpError } from './httpError';
-import { closeAfterAnswer } from './closeAfterAnswer';
+import { bodyStillComing, closeAfterAnswer } from './closeAfterAnswer';
 
 /**
  * Limits that keep one client (or a few thousand sockets) from holding the
@@ -67,6 +67,7 @@ export function createGuardedServer(options: GuardedServerOptions, handle: (req:
     (req, res) => {
       if (overCap.has(req.socket)) {
         res.setHeader('Retry-After', '2');
+        res.setHeader('Connection', 'close');
         closeAfterAnswer(req, res);
         options.answer(req, res, new HttpError(503, 'TEMPORARILY_UNAVAILABLE', `The server has ${limits.maxConnections} connections open, its limit; retry in a few seconds.`));
         return;
@@ -94,7 +95,7 @@ export function createGuardedServer(options: GuardedServerOptions, handle: (req:
  * because the handler is not reading yet (its buffer is full) is not idle.
  */
 function watchBodyIdle(req: IncomingMessage, res: ServerResponse, idleMs: number, answer: ErrorAnswer): void {
-  if (req.complete) return;
+  if (!bodyStillComing(req)) return;
   const socket = req.socket;
   socket.setTimeout(idleMs);
   req.on('timeout', () => {
