@@ -69,6 +69,10 @@ test('inference data nested 20,000 deep is a 400 on all three protocols, and the
     assert.equal(r.status, 400, `${one.path}: ${JSON.stringify(body).slice(0, 300)}`);
     assert.match(body[one.field], /nested more than \d+ levels deep/);
   }
+  const deepParameters = `{"parameters":{"p":${deep}},"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}`;
+  const p = await d.request('/v2/models/churn-svc/infer', { method: 'POST', body: deepParameters, headers: { 'Content-Type': 'application/json' } });
+  assert.equal(p.status, 400);
+  assert.match((await p.json()).error, /"parameters" is nested/);
   const ok = await d.request('/v2/models/churn-svc/infer', {
     method: 'POST',
     body: JSON.stringify({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [[[1, 2, 3, 4]]] }] }),
@@ -81,7 +85,7 @@ async function newRun(): Promise<string> {
   return (await s.api('POST', `${M}/runs/create`, { experiment_id: '0' })).body.run.info.run_id;
 }
 
-test('log-model when the run\'s mlflow.log-model.history tag is not a JSON list is a 400 that says how to fix it', async () => {
+test('log-model when the run\'s mlflow.log-model.history tag is not a JSON list, or model_json is nested thousands deep, is a 400 that says how to fix it', async () => {
   for (const value of ['not json', '{"a": 1}', '"text"']) {
     const run = await newRun();
     await s.api('POST', `${M}/runs/set-tag`, { run_id: run, key: 'mlflow.log-model.history', value });
@@ -90,6 +94,9 @@ test('log-model when the run\'s mlflow.log-model.history tag is not a JSON list 
     assert.equal(r.body.error_code, 'INVALID_PARAMETER_VALUE');
     assert.match(r.body.message, /Delete the tag/);
   }
+  const deepModel = await s.api('POST', `${M}/runs/log-model`, { run_id: await newRun(), model_json: `{"flavors":${deep}}` });
+  assert.equal(deepModel.status, 400);
+  assert.match(deepModel.body.message, /nested too deeply/);
   const run = await newRun();
   await s.api('POST', `${M}/runs/set-tag`, { run_id: run, key: 'mlflow.log-model.history', value: '[]' });
   assert.equal((await s.api('POST', `${M}/runs/log-model`, { run_id: run, model_json: JSON.stringify({ artifact_path: 'model' }) })).status, 200);

@@ -100,7 +100,14 @@ export function registerTrackingRoutes(router: Router, tracking: TrackingStore):
       const history = run.data.tags.find((t) => t.key === 'mlflow.log-model.history')?.value;
       const list = history ? loggedModelHistory(history) : [];
       list.push(model);
-      tracking.runs.setTags(i.run_id, [{ key: 'mlflow.log-model.history', value: JSON.stringify(list) }]);
+      let value: string;
+      try {
+        value = JSON.stringify(list);
+      } catch {
+        // JSON.parse takes any depth, JSON.stringify overflows the stack on thousands of levels.
+        throw new HttpError(400, 'INVALID_PARAMETER_VALUE', "Invalid value for 'model_json': it is nested too deeply to store; an MLmodel as JSON has a few levels.");
+      }
+      tracking.runs.setTags(i.run_id, [{ key: 'mlflow.log-model.history', value }]);
     }));
 
     // Metric history
