@@ -63,6 +63,16 @@ test('inference data nested 20,000 deep is a 400 on all three protocols, and the
     { path: '/invocations', body: `{"instances":${deep}}`, field: 'message' },
     { path: '/v1/models/churn-svc:predict', body: `{"instances":${deep}}`, field: 'error' },
   ];
+  // An element that is itself a deep object (not an array, so not flattened).
+  const deepObject = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
+  for (const body of [
+    `{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[${deepObject},2,3,4]}]}`,
+    `{"dataframe_records":[{"age":${deepObject},"income":1,"plan":1,"tenure":1}]}`,
+  ]) {
+    const path = body.startsWith('{"inputs"') ? '/v2/models/churn-svc/infer' : '/invocations';
+    const r = await d.request(path, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    assert.equal(r.status, 400, `${path}: ${(await r.clone().text()).slice(0, 300)}`);
+  }
   for (const one of cases) {
     const r = await d.request(one.path, { method: 'POST', body: one.body, headers: { 'Content-Type': 'application/json' } });
     const body = await r.json();

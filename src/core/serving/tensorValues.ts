@@ -22,7 +22,12 @@ const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, nan: NaN, Infinity: I
 function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    return 'a value nested too deeply to show'; // JSON.stringify overflows the stack on thousands of levels
+  }
   return s && s.length > 40 ? `${s.slice(0, 40)}…` : String(s);
 }
 
