@@ -125,7 +125,7 @@ test('run search with more order_by fields than SQLite can join is a 400 INVALID
 
 test('a malformed file:// model source is a 400', async () => {
   await s.api('POST', `${M}/registered-models/create`, { name: 'files' });
-  for (const source of ['file://%E0%A4%A/model.onnx', 'file:///tmp/%E0%A4%A/model.onnx', 'file://[bad/model.onnx', 'file:///tmp/a%2Fb']) {
+  for (const source of ['file://%E0%A4%A/model.onnx', 'file:///models/%E0%A4%A/model.onnx', 'file://[bad/model.onnx', 'file:///models/a%2Fb']) {
     const r = await s.api('POST', `${M}/model-versions/create`, { name: 'files', source });
     assert.equal(r.status, 400, `${source}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.error_code, 'INVALID_PARAMETER_VALUE');
