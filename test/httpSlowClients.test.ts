@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startServer, type TestServer } from './helpers/testServer';
 import { churnWorkspace, oipBody, spec, startDeployment, TOKEN, type Deployment } from './helpers/deploymentProcess';
 import { openRaw, parseHead, type RawClient } from './helpers/rawSocket';
-import { DEFAULT_CONNECTION_LIMITS, connectionLimitsFrom } from '../src/server/http/guardedServer';
+import { DEFAULT_CONNECTION_LIMITS, connectionLimitsFrom, createGuardedServer } from '../src/server/http/guardedServer';
 
 // Clients that hold connections: trickled headers and bodies, stalled uploads,
 // floods of sockets. Both HTTP servers (the backend and a deployment process)
@@ -185,6 +185,10 @@ test('the deployment server: 401 closes a trickled body, stalled bodies end, the
 test('by default the cap is generous: 300 clients at once are all served', async () => {
   assert.ok(DEFAULT_CONNECTION_LIMITS.maxConnections >= 256);
   assert.deepEqual(connectionLimitsFrom({}), DEFAULT_CONNECTION_LIMITS);
+  // No bound on a whole request (Node's default cut any upload at 300 s): only silence ends one.
+  const bare = createGuardedServer({ answer: () => {} }, () => {});
+  assert.equal(bare.requestTimeout, 0);
+  assert.equal(bare.headersTimeout, DEFAULT_CONNECTION_LIMITS.headersTimeoutMs);
   const plain = await startServer();
   try {
     const url = new URL(plain.url);
