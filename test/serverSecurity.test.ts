@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from './helpers/testServer';
+import { openRaw, parseHead } from './helpers/rawSocket';
 
 let s: TestServer;
 before(async () => (s = await startServer()));
@@ -66,8 +67,13 @@ test('malformed JSON, wrong shapes, oversized bodies and unknown routes get 4xx 
   const shape = await s.api('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: 'x', metrics: [{ key: 'a', value: {}, timestamp: 1 }] });
   assert.equal(shape.status, 400);
   assert.match(shape.body.message, /metrics\[0\]\.value/);
-  const big = await s.api('POST', '/api/2.0/mlflow/experiments/create', JSON.stringify({ name: 'x', pad: 'y'.repeat(17 * 1024 * 1024) }));
-  assert.equal(big.status, 413);
+  // Refused on its declared size, before the body is read; the answer comes while
+  // the client is still sending (curl and MLflow's Python client read it then).
+  const upload = await openRaw(Number(new URL(s.url).port));
+  upload.socket.write(`POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\nContent-Length: ${17 * 1024 * 1024}\r\n\r\n`);
+  void upload.trickle('y'.repeat(1024 * 1024), 16 * 1024, 5);
+  assert.equal(parseHead(await upload.waitFor('\r\n\r\n')).status, 413);
+  upload.socket.destroy();
   const unknown = await s.api('GET', '/api/2.0/mlflow/nothing-here');
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error_code, 'ENDPOINT_NOT_FOUND');

@@ -87,7 +87,13 @@ class Transport:
             try:
                 if start is not None:
                     data.seek(start)
-                conn.request(method, loc.base_path + path, body=data, headers=headers)
+                try:
+                    conn.request(method, loc.base_path + path, body=data, headers=headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The server may refuse an upload before reading it (a wrong token, a
+                    # deleted run) and close: its answer is still there to read. If there
+                    # is none, getresponse fails and the request is retried below.
+                    pass
                 resp = conn.getresponse()
                 raw = resp.read()
             except (OSError, http.client.HTTPException) as exc:

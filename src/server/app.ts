@@ -1,8 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Router } from './http/router';
 import { checkHost, checkToken } from './http/security';
 import { toHttpError } from './http/httpError';
 import { sendJson } from './http/body';
+import { closeAfterAnswer } from './http/closeAfterAnswer';
+import { createGuardedServer } from './http/guardedServer';
+import { requestUrl } from './http/requestPath';
 import { registerTrackingRoutes } from './mlflow/trackingRoutes';
 import { registerArtifactRoutes } from './mlflow/artifactRoutes';
 import { registerNativeRoutes } from './native/nativeRoutes';
@@ -74,7 +77,7 @@ export function createApp(options: AppOptions): App {
       // Route on the raw path: URL parsing would resolve '..' and '%2e%2e'
       // segments away before the artifact routes could refuse them.
       const rawPath = rawUrl.split('?')[0];
-      const url = new URL(rawUrl, 'http://127.0.0.1');
+      const url = requestUrl(rawUrl);
       const { handler, rest } = router.match(req.method ?? 'GET', rawPath);
       await handler({ req, res, url, rest });
     } catch (err) {
@@ -85,13 +88,16 @@ export function createApp(options: AppOptions): App {
       }
       const httpError = toHttpError(err);
       if (httpError.status >= 500) options.log?.(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent) sendJson(res, httpError.status, { error_code: httpError.code, message: httpError.message });
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      closeAfterAnswer(req, res);
+      sendJson(res, httpError.status, { error_code: httpError.code, message: httpError.message });
     }
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
-  server.headersTimeout = 70_000;
+  const server = createGuardedServer(
+    { answer: (_req, res, error) => sendJson(res, error.status, { error_code: error.code, message: error.message }) },
+    (req, res) => void handle(req, res),
+  );
   return {
     server,
     events,

@@ -23,6 +23,9 @@ export interface ParsedPipelineFile {
   diagnostics: PipelineDiagnostic[];
 }
 
+/** How many alias expansions a file may cause: a few `<<: *defaults` are normal, a YAML bomb needs millions. */
+export const MAX_ALIAS_EXPANSIONS = 1000;
+
 /**
  * Parses a pipeline file and reports every problem at the key or value it is
  * about: YAML syntax, duplicate keys, the schema, unknown needs, cycles, params
@@ -56,7 +59,14 @@ function parse(text: string, fileName: string, checkShape: PipelineShapeCheck): 
   for (const w of doc.warnings) at(w.pos, w.message.replace(/ at line \d+, column \d+[\s\S]*$/, ''), 'yaml-syntax', { severity: 'warning' });
   if (doc.errors.length) return { diagnostics };
 
-  const data = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    at([0, text.length], `${fileName} expands its anchors (&name / *name) into more than ${MAX_ALIAS_EXPANSIONS} copies, which this reader refuses (it is how "billion laughs" files exhaust memory); write the repeated parts out or use fewer aliases`, 'yaml-syntax');
+    return { diagnostics };
+  }
   if (data === null || data === undefined) {
     at([0, text.length], `${fileName} is empty: a pipeline file needs "name" and "steps"`, 'schema');
     return { diagnostics };

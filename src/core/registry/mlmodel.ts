@@ -170,7 +170,14 @@ export function parseMlmodel(yamlText: string): ParsedMlmodel {
     const e = doc.errors[0];
     throw new MlmodelError(`not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, e.linePos?.[0].line);
   }
-  const root: unknown = doc.toJS();
+  let root: unknown;
+  try {
+    // MLflow writes no anchors at all: a few are tolerated, a YAML bomb ("billion laughs") is not.
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    if (err instanceof ReferenceError) throw new MlmodelError('YAML expands its anchors (&name / *name) into too many copies; MLflow writes none: write the values out');
+    throw err;
+  }
   if (!isRecord(root)) throw new MlmodelError('expected a mapping of keys (flavors, signature, ...), as MLflow writes');
   const fail = (path: string[], message: string): never => {
     throw new MlmodelError(message, lineOf(doc, lines, path));

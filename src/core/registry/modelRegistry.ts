@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { hashFile } from '../store/artifactStore';
 import { normalizeArtifactPath } from '../store/artifactPath';
 import { StoreError } from '../store/storeErrors';
@@ -717,7 +718,14 @@ export function parseRunSource(source: string): { runId: string; experimentId?: 
 
 /** A local path (absolute, relative, or file://), or undefined for any other URI scheme. */
 function localSourcePath(source: string): string | undefined {
-  if (source.startsWith('file://')) return resolve(decodeURIComponent(new URL(source).pathname));
+  if (source.startsWith('file://')) {
+    try {
+      return resolve(fileURLToPath(source));
+    } catch (err) {
+      // Bad percent-encoding, an encoded '/', a host other than this machine…
+      throw new StoreError('INVALID_PARAMETER_VALUE', `Invalid model source '${source}': ${(err as Error).message}. A file:// source names a local path, as file:///absolute/path.`);
+    }
+  }
   if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(source)) return undefined;
   return resolve(source);
 }

@@ -68,6 +68,10 @@ function decodeChecked(body: unknown, signature: ServingSignature): DecodedInfer
   if (!isObject(body)) throw new RequestError('The inference request must be a JSON object with an "inputs" array.');
   if (body.id !== undefined && typeof body.id !== 'string') throw new RequestError('"id" must be a string.');
   if (body.parameters !== undefined && !isObject(body.parameters)) throw new RequestError('"parameters" must be an object.');
+  // The answer repeats the parameters: nesting thousands deep would overflow the stack writing it.
+  if (body.parameters !== undefined && nestedDeeperThan(body.parameters, MAX_PARAMETER_DEPTH)) {
+    throw new RequestError(`"parameters" is nested more than ${MAX_PARAMETER_DEPTH} levels deep; the protocol's parameters are strings, numbers and booleans.`);
+  }
   const inputs = body.inputs;
   if (!Array.isArray(inputs)) throw new RequestError('The inference request has no "inputs" array.');
   const specs = inputSpecs(signature);
@@ -90,6 +94,20 @@ function decodeChecked(body: unknown, signature: ServingSignature): DecodedInfer
   if (body.parameters !== undefined) decoded.parameters = body.parameters as OipParameters;
   if (body.outputs !== undefined) decoded.outputNames = requestedOutputs(body.outputs, signature);
   return decoded;
+}
+
+const MAX_PARAMETER_DEPTH = 64;
+
+/** Whether objects or arrays in `value` nest deeper than `max` (walked without recursion). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function everyInputGiven(signature: ServingSignature, feeds: NamedTensors): boolean {
@@ -125,7 +143,7 @@ function decodeInput(input: Record<string, unknown>, spec: ServingTensorSpec, bi
     }
     throw new RequestError(`Input ${name} has no "data".`);
   }
-  const flat = flattenRowMajor(input.data);
+  const flat = flattenRowMajor(input.data, `Input ${name}`);
   const count = elementCount(input.shape);
   if (flat.length !== count) {
     throw new RequestError(`Wrong element count for input ${name}: shape ${formatShape(input.shape)} needs ${count} elements, but data has ${flat.length}.`);

@@ -23,7 +23,7 @@ export function namedTensorsToFeeds(named: Record<string, unknown>, signature: S
     const value = named[spec.name];
     const dims = nestedShape(value, `Input ${spec.name}`);
     checkShape(spec, dims, bindings);
-    feeds[spec.name] = { type: spec.type, dims, data: tensorDataFrom(flattenRowMajor(value), spec.type, `Input ${spec.name}`) };
+    feeds[spec.name] = { type: spec.type, dims, data: tensorDataFrom(flattenRowMajor(value, `Input ${spec.name}`), spec.type, `Input ${spec.name}`) };
   }
   return feeds;
 }

@@ -22,7 +22,12 @@ const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, nan: NaN, Infinity: I
 function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    return 'a value nested too deeply to show'; // JSON.stringify overflows the stack on thousands of levels
+  }
   return s && s.length > 40 ? `${s.slice(0, 40)}…` : String(s);
 }
 
@@ -111,16 +116,43 @@ export function jsonValuesOf(tensor: TensorValue): (number | boolean | string)[]
   return Array.from(data as Float32Array);
 }
 
-/** Flattens nested arrays in row-major order (any nesting; the caller checks the count). */
-export function flattenRowMajor(data: unknown): unknown[] {
+/**
+ * Deeper nesting than any tensor a model takes (ONNX models rarely pass 8
+ * dimensions). Bounding it keeps a request nested thousands deep from
+ * exhausting the stack: it gets a 400 that says why.
+ */
+export const MAX_TENSOR_DEPTH = 64;
+
+function tooDeep(where: string): RequestError {
+  return new RequestError(`${where}: the data is nested more than ${MAX_TENSOR_DEPTH} levels deep; a tensor here has at most ${MAX_TENSOR_DEPTH} dimensions.`);
+}
+
+/** Flattens nested arrays in row-major order (the caller checks the count); nesting is bounded by MAX_TENSOR_DEPTH. */
+export function flattenRowMajor(data: unknown, where = 'Input'): unknown[] {
   if (!Array.isArray(data)) return [data];
   if (!data.some(Array.isArray)) return data;
   const out: unknown[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) for (const x of v) walk(x);
-    else out.push(v);
-  };
-  walk(data);
+  // An explicit stack of (array, next index): no recursion however deep the data.
+  const arrays: unknown[][] = [data];
+  const positions: number[] = [0];
+  while (arrays.length > 0) {
+    const top = arrays.length - 1;
+    const array = arrays[top];
+    const i = positions[top];
+    if (i === array.length) {
+      arrays.pop();
+      positions.pop();
+      continue;
+    }
+    positions[top] = i + 1;
+    const v = array[i];
+    if (!Array.isArray(v)) out.push(v);
+    else if (arrays.length >= MAX_TENSOR_DEPTH) throw tooDeep(where);
+    else {
+      arrays.push(v);
+      positions.push(0);
+    }
+  }
   return out;
 }
 
@@ -132,10 +164,12 @@ export function nestedShape(data: unknown, where: string): number[] {
   const shape: number[] = [];
   let level: unknown = data;
   while (Array.isArray(level)) {
+    if (shape.length === MAX_TENSOR_DEPTH) throw tooDeep(where);
     shape.push(level.length);
     if (level.length === 0) break;
     level = level[0];
   }
+  // Recursion as deep as the shape, which is bounded above.
   const check = (v: unknown, depth: number, path: string) => {
     if (depth === shape.length) {
       if (Array.isArray(v)) throw new RequestError(`${where}: ${path} is nested deeper than the rest of the data; every row must have the same shape.`);

@@ -53,9 +53,15 @@ export class ArtifactStore {
     return join(this.store.layout.blobs, sha256.slice(0, 2), sha256.slice(2));
   }
 
-  /** Streams `body` to disk while hashing it, then records it as the run's `path`. */
+  /**
+   * Streams `body` to disk while hashing it, then records it as the run's `path`.
+   * The run is checked before a byte is read, so a refused upload costs no disk;
+   * whatever fails later (the client leaving, the disk, the run deleted
+   * meanwhile), the partial file goes.
+   */
   async writeStream(runId: string, rawPath: string, body: Readable, onChange?: () => void): Promise<StoredFile> {
     const path = normalizeArtifactPath(rawPath);
+    requireActiveRun(this.store, runId);
     const tmp = this.tempPath();
     const hash = createHash('sha256');
     let size = 0;
@@ -66,15 +72,19 @@ export class ArtifactStore {
         done(null, chunk);
       },
     });
+    const file = createWriteStream(tmp, { mode: 0o600 });
     try {
-      await pipeline(body, hasher, createWriteStream(tmp, { mode: 0o600 }));
+      await pipeline(body, hasher, file);
+      const stored = this.commit(runId, path, tmp, hash.digest('hex'), size, 'move');
+      onChange?.();
+      return stored;
     } catch (err) {
+      // A stream destroyed before its file was open still opens (and creates) it:
+      // removing the file before it is closed could leave it behind.
+      if (!file.closed) await new Promise<void>((r) => file.once('close', () => r()));
       safeUnlink(tmp);
       throw err;
     }
-    const stored = this.commit(runId, path, tmp, hash.digest('hex'), size, 'move');
-    onChange?.();
-    return stored;
   }
 
   /**

@@ -22,6 +22,8 @@ export class MetricStore {
   private readonly updateLatest: Statement;
   private readonly upsertBucket: Statement;
   private readonly historyPage: Statement;
+  private readonly historyFrom: Statement;
+  private readonly historyAfter: Statement;
   private readonly seriesOf: Statement;
   private readonly latestOfSeries: Statement;
 
@@ -62,6 +64,12 @@ export class MetricStore {
         max_value = CASE WHEN max_value IS NULL OR excluded.max_value > max_value THEN excluded.max_value ELSE max_value END`);
     this.historyPage = db.prepare(
       `SELECT step, ts, value, is_nan FROM metric_points WHERE series_id = ? ORDER BY step, ts, rowid LIMIT ? OFFSET ?`,
+    );
+    this.historyFrom = db.prepare(
+      `SELECT rowid AS id, step, ts, value, is_nan FROM metric_points WHERE series_id = ? ORDER BY step, ts, rowid LIMIT ? OFFSET ?`,
+    );
+    this.historyAfter = db.prepare(
+      `SELECT rowid AS id, step, ts, value, is_nan FROM metric_points WHERE series_id = ? AND (step, ts, rowid) > (?, ?, ?) ORDER BY step, ts, rowid LIMIT ?`,
     );
     this.seriesOf = db.prepare('SELECT series_id FROM metric_series WHERE run_uuid = ? AND key = ?').pluck();
     this.latestOfSeries = db.prepare('SELECT latest_step, latest_ts, latest_value, latest_is_nan FROM metric_series WHERE series_id = ?');
@@ -176,6 +184,24 @@ export class MetricStore {
     const seriesId = this.seriesOf.get(runId, key) as number | undefined;
     if (seriesId === undefined) return [];
     return (this.historyPage.all(seriesId, limit, offset) as PointRow[]).map((r) => toPoint(key, r));
+  }
+
+  /**
+   * Every point of one series from `offset` on, in history order, `pageSize` at
+   * a time. Each page is its own query that continues after the last point of
+   * the one before: no statement stays open between pages (the connection
+   * serves other requests meanwhile), and no page costs more than the first.
+   */
+  *historyPages(runId: string, key: string, offset = 0, pageSize = 10_000): Generator<MetricPoint[]> {
+    const seriesId = this.seriesOf.get(runId, key) as number | undefined;
+    if (seriesId === undefined) return;
+    let rows = this.historyFrom.all(seriesId, pageSize, offset) as (PointRow & { id: number })[];
+    while (rows.length > 0) {
+      yield rows.map((r) => toPoint(key, r));
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      rows = this.historyAfter.all(seriesId, last.step, last.ts, last.id, pageSize) as (PointRow & { id: number })[];
+    }
   }
 
   /**

@@ -791,10 +791,19 @@ export function parseOrderBy(clause: string): RunOrderBy {
 }
 
 /**
+ * Each metric, param or tag in `order_by` is one more table in the search's
+ * join, and SQLite joins at most 64 (the runs table is one of them).
+ */
+export const MAX_ORDER_BY_FIELDS = 63;
+
+/**
  * Parses a whole `order_by` list. Like MLflow, the same field twice is an
  * error (aliases count: `created` and `start_time` are the same field).
  */
 export function parseOrderByList(clauses: readonly string[] | undefined): RunOrderBy[] {
+  if (clauses && clauses.length > MAX_ORDER_BY_FIELDS) {
+    throw new SearchFilterError(`\`order_by\` lists ${clauses.length} fields; at most ${MAX_ORDER_BY_FIELDS} can be used. Order by fewer fields.`);
+  }
   const parsed = (clauses ?? []).map(parseOrderBy);
   const seen = new Set<string>();
   for (const o of parsed) {

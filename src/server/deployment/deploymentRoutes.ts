@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Router } from '../http/router';
 import { HttpError } from '../http/httpError';
+import { decodePathPart } from '../http/requestPath';
 import { version as packageVersion } from '../../../package.json';
 import { answerInference, type ServingContext } from './inferenceCall';
 import { readBodyText } from './requestBody';
@@ -59,7 +60,9 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
   router.on('GET', '/v2/models/*', ({ res, rest }) => {
     const m = OIP_MODEL_PATH.exec(rest);
     if (!m || m[3] === 'infer') throw notFound(`No OIP endpoint GET /v2/models/${rest}.`);
-    const [, name, version, action] = m.map((s) => (s === undefined ? s : decodeURIComponent(s)));
+    const name = decodePathPart(m[1], 'model name');
+    const version = m[2] === undefined ? undefined : decodePathPart(m[2], 'model version');
+    const action = m[3];
     const { variant } = target(current(), name, version);
     const headers = ['X-MLOps-Variant', variant.name, 'X-MLOps-Model-Version', variant.label];
     if (action === 'ready') sendBody(res, 200, { name, ready: true }, headers);
@@ -68,7 +71,7 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
   router.on('POST', '/v2/models/*', ({ req, res, rest }) => {
     const m = OIP_MODEL_PATH.exec(rest);
     if (!m || m[3] !== 'infer') throw notFound(`No OIP endpoint POST /v2/models/${rest}.`);
-    const pinned = pinnedFor(decodeURIComponent(m[1]), m[2] === undefined ? undefined : decodeURIComponent(m[2]));
+    const pinned = pinnedFor(decodePathPart(m[1], 'model name'), m[2] === undefined ? undefined : decodePathPart(m[2], 'model version'));
     return readBodyText(req).then((body) => answerInference(ctx, { req, res }, 'oip', pinned, (served) => served.inferOip(body)));
   });
 
@@ -105,13 +108,13 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
 
   // --- KServe v1 ---
   router.on('GET', '/v1/models/*', ({ res, rest }) => {
-    const name = decodeURIComponent(rest);
+    const name = decodePathPart(rest, 'model name');
     target(current(), name, undefined);
     sendBody(res, 200, { name, ready: true });
   });
   router.on('POST', '/v1/models/*', ({ req, res, rest }) => {
     if (!rest.endsWith(':predict')) throw notFound(`No KServe v1 endpoint POST /v1/models/${rest}: use /v1/models/{name}:predict.`);
-    const name = decodeURIComponent(rest.slice(0, -':predict'.length));
+    const name = decodePathPart(rest.slice(0, -':predict'.length), 'model name');
     const pinned = pinnedFor(name, undefined);
     return readBodyText(req).then((body) => answerInference(ctx, { req, res }, 'kserve_v1', pinned, (served) => served.predictV1(body)));
   });

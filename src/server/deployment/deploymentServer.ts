@@ -2,10 +2,13 @@
 // token (or the workspace token) on every route (unless the deployment was started
 // without auth: then requests from web pages are refused instead), a request id on
 // every response, and failures in the error shape of the protocol the path belongs to.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Router, type RequestContext } from '../http/router';
 import { bearerOutcome, checkHost, foreignPage } from '../http/security';
 import { HttpError, toHttpError } from '../http/httpError';
+import { closeAfterAnswer } from '../http/closeAfterAnswer';
+import { createGuardedServer } from '../http/guardedServer';
+import { requestUrl } from '../http/requestPath';
 import { registerDeploymentRoutes } from './deploymentRoutes';
 import { errorBody, errorShapeOf, sendBody } from './errorShapes';
 import type { ServingContext } from './inferenceCall';
@@ -31,8 +34,9 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
     // The shared router speaks of MLflow's API; here the message names this server's routes.
     const message = httpError.code === 'ENDPOINT_NOT_FOUND' ? `No endpoint ${req.method} ${path} on this deployment (see /v2, /invocations, /v1/models/{name}:predict, /metrics).` : httpError.message;
     if (httpError.status >= 500) options.log(`${req.method} ${path}: ${(err as Error)?.stack ?? String(err)}`);
-    if (!res.headersSent) sendBody(res, httpError.status, errorBody(errorShapeOf(path), httpError.status, message));
-    else res.destroy();
+    if (res.headersSent) return void res.destroy();
+    closeAfterAnswer(req, res);
+    sendBody(res, httpError.status, errorBody(errorShapeOf(path), httpError.status, message));
   };
 
   // Not an async function: its frame and promise were a measurable share of a small model's request.
@@ -61,9 +65,7 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
     if (pending) pending.catch((err: unknown) => fail(req, res, path, err));
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, handle);
-  server.headersTimeout = 70_000;
-  return server;
+  return createGuardedServer({ answer: (req, res, error) => sendBody(res, error.status, errorBody(errorShapeOf(req.url ?? '/'), error.status, error.message)) }, handle);
 }
 
 /** The 403 of a --no-auth deployment to a web page: any site could otherwise make a browser call it. */
@@ -96,6 +98,6 @@ class DeploymentRequest implements RequestContext {
   ) {}
 
   get url(): URL {
-    return new URL(this.req.url ?? '/', 'http://127.0.0.1');
+    return requestUrl(this.req.url ?? '/');
   }
 }

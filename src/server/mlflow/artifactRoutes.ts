@@ -3,6 +3,7 @@ import { extname, posix } from 'node:path';
 import type { Router, RequestContext } from '../http/router';
 import { HttpError } from '../http/httpError';
 import { sendJson } from '../http/body';
+import { attachmentDisposition } from '../http/contentDisposition';
 import type { TrackingStore } from '../../core/tracking/trackingStore';
 import { normalizeArtifactPath } from '../../core/store/artifactPath';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
@@ -138,7 +139,7 @@ function sendFile(ctx: RequestContext, file: { path: string; sha256: string; blo
     'Content-Type': CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
     'Accept-Ranges': 'bytes',
     'X-Content-Type-Options': 'nosniff',
-    'Content-Disposition': `attachment; filename="${posix.basename(file.path).replace(/["\\\r\n]/g, '_')}"`,
+    'Content-Disposition': attachmentDisposition(posix.basename(file.path)),
     ETag: `"${file.sha256}"`,
   };
   const range = parseRange(ctx.req.headers.range, size);

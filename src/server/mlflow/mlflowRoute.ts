@@ -11,7 +11,8 @@ export interface MlflowRouteOptions {
 
 /**
  * An MLflow endpoint: input from the query string (GET) or the JSON body
- * (other methods), validated by `schema`, answered with the handler's JSON.
+ * (other methods), validated by `schema`, answered with the handler's JSON
+ * (unless the handler answered itself).
  */
 export function mlflowRoute<S extends ZodType>(
   schema: S,
@@ -28,7 +29,8 @@ export function mlflowRoute<S extends ZodType>(
     }
     const input = schema.parse(raw);
     const result = await handler(input, ctx);
-    sendJson(ctx.res, 200, result ?? {});
+    // A handler that streams its answer has written it already.
+    if (!ctx.res.headersSent) sendJson(ctx.res, 200, result ?? {});
   };
 }
 

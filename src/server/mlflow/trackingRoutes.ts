@@ -1,5 +1,6 @@
 import type { Router } from '../http/router';
 import { HttpError } from '../http/httpError';
+import { streamJsonItems } from '../http/jsonStream';
 import * as api from '../../protocol/mlflowTracking';
 import type { TrackingStore } from '../../core/tracking/trackingStore';
 import { MAX_BATCH_REQUEST_BYTES, MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH } from '../../core/tracking/limits';
@@ -97,17 +98,30 @@ export function registerTrackingRoutes(router: Router, tracking: TrackingStore):
       }
       const run = tracking.runs.get(i.run_id);
       const history = run.data.tags.find((t) => t.key === 'mlflow.log-model.history')?.value;
-      const list = history ? (JSON.parse(history) as unknown[]) : [];
+      const list = history ? loggedModelHistory(history) : [];
       list.push(model);
-      tracking.runs.setTags(i.run_id, [{ key: 'mlflow.log-model.history', value: JSON.stringify(list) }]);
+      let value: string;
+      try {
+        value = JSON.stringify(list);
+      } catch {
+        // JSON.parse takes any depth, JSON.stringify overflows the stack on thousands of levels.
+        throw new HttpError(400, 'INVALID_PARAMETER_VALUE', "Invalid value for 'model_json': it is nested too deeply to store; an MLmodel as JSON has a few levels.");
+      }
+      tracking.runs.setTags(i.run_id, [{ key: 'mlflow.log-model.history', value }]);
     }));
 
     // Metric history
-    get('/metrics/get-history', mlflowRoute(api.getMetricHistory, (i) => {
+    get('/metrics/get-history', mlflowRoute(api.getMetricHistory, async (i, ctx) => {
       const runId = runIdOf(i);
       tracking.runs.info(runId);
-      const pageSize = maxResultsOf(i.max_results, HISTORY_PAGE_MAX, HISTORY_PAGE_MAX);
       const offset = i.page_token ? decodePageToken(i.page_token) : 0;
+      if (i.max_results === undefined) {
+        // As MLflow's server: no page size asked for, the whole history (from the token on).
+        // Streamed: a series of millions of points is never one string in memory.
+        const pages = mapPages(tracking.metrics.historyPages(runId, i.metric_key, offset), (p) => JSON.stringify(encodeMetric(p)));
+        return streamJsonItems(ctx.res, '{"metrics":[', pages, ']}');
+      }
+      const pageSize = maxResultsOf(i.max_results, HISTORY_PAGE_MAX, HISTORY_PAGE_MAX);
       const points = tracking.metrics.history(runId, i.metric_key, pageSize + 1, offset);
       const more = points.length > pageSize;
       return {
@@ -154,4 +168,26 @@ function checkBatchLimits(metrics: number, params: number, tags: number): void {
   if (tags > MAX_PARAMS_TAGS_PER_BATCH) fail(`A batch logging request can contain at most ${MAX_PARAMS_TAGS_PER_BATCH} tags. Got ${tags} tags. Please split up tags across multiple requests and try again.`);
   const total = metrics + params + tags;
   if (total > MAX_ENTITIES_PER_BATCH) fail(`A batch logging request can contain at most ${MAX_ENTITIES_PER_BATCH} metrics, params, and tags in total. Got ${total} entities. Please split up across multiple requests and try again.`);
+}
+
+/** The run's `mlflow.log-model.history` tag as a list; any tag can be set by hand, this one to something else too. */
+function loggedModelHistory(tag: string): unknown[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(tag);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list)) {
+    throw new HttpError(
+      400,
+      'INVALID_PARAMETER_VALUE',
+      "The run's tag 'mlflow.log-model.history' is not a JSON list, so the model cannot be added to it. Delete the tag (or set it to []) and log the model again.",
+    );
+  }
+  return list;
+}
+
+function* mapPages<T, U>(pages: Iterable<readonly T[]>, f: (item: T) => U): Generator<U[]> {
+  for (const page of pages) yield page.map(f);
 }

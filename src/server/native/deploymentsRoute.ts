@@ -1,6 +1,7 @@
 import type { Router } from '../http/router';
 import { readJson, sendJson } from '../http/body';
 import { HttpError } from '../http/httpError';
+import { decodePathPart } from '../http/requestPath';
 import { deploymentSpec } from '../../protocol/deployments';
 import { monitoringQuery } from '../../protocol/monitoring';
 import type { DeploymentSupervisor } from '../deployments/deploymentSupervisor';
@@ -26,7 +27,7 @@ export function registerDeploymentsRoute(router: Router, supervisor: DeploymentS
   const one = (rest: string): { name: string; action?: string } => {
     const [name, action, ...more] = rest.split('/');
     if (!name || more.length) throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No API endpoint for /api/v1/deployments/${rest}: use /api/v1/deployments/NAME, NAME/monitoring, NAME/token, NAME/redeploy or NAME/retrain.`);
-    return { name: decodeURIComponent(name), action };
+    return { name: decodePathPart(name, 'deployment name'), action };
   };
 
   router.on('GET', '/api/v1/deployments/*', (ctx) => {
