@@ -9,6 +9,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
+import { loadOnnxRuntime } from '../serving/onnxRuntime';
 import { readOnnxModelHeader, type OnnxModelHeader } from './onnxModelHeader';
 
 export interface TensorSpec {
@@ -61,7 +62,7 @@ export async function readOnnxSignature(file: string): Promise<OnnxSignature> {
     throw new ModelLoadError(file, 'the file does not exist or cannot be read');
   }
   // Loaded on first use: the backend should not pay for the native runtime until a model is read.
-  const { InferenceSession } = await import('onnxruntime-node');
+  const { InferenceSession } = await loadOnnxRuntime();
   let session: InferenceSession;
   try {
     session = await InferenceSession.create(file);

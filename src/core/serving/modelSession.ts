@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { loadOnnxRuntime } from './onnxRuntime';
 import { ModelLoadError } from '../registry/onnxSignature';
 import { float16Bits } from './float16';
 import { isElementType, type ElementType, type NamedTensors, type TensorData } from './tensorTypes';
@@ -74,7 +75,7 @@ export class ModelSession {
       executionMode: options.executionMode ?? 'sequential',
     } as const;
     // Loaded on first use, as the registry does: the backend pays for the native runtime only when it serves.
-    const ort = await import('onnxruntime-node');
+    const ort = await loadOnnxRuntime();
     let session: InferenceSession;
     try {
       session = await ort.InferenceSession.create(file, {
