@@ -45,6 +45,8 @@ const DEPLOYMENT = 'fuzz-svc';
 /** Served by the fuzzed deployment; no fuzzed backend request names it, so the deployment can always be recreated. */
 const SERVED_MODEL = 'fuzz-served';
 const FEATURES = ['age', 'income', 'plan', 'tenure'];
+/** Nine aliases of nine: a billion-element document from a few hundred bytes of YAML. */
+const ALIAS_BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n';
 const PIPELINE_TEXT = 'name: demo\nsteps:\n  prepare:\n    run: cat raw.txt > clean.txt\n    deps: [raw.txt]\n    outs: [clean.txt]\n';
 
 test(`every route of the backend and of a deployment survives fuzzed requests (seed ${SEED})`, { timeout: BUDGET_MS + 180_000 }, async (t) => {
@@ -72,7 +74,7 @@ test(`every route of the backend and of a deployment survives fuzzed requests (s
       port: Number(new URL(server.url).port),
       token: server.token,
       routes: backendRoutes,
-      segments: [ids.experimentId, ...ids.runIds, 'artifacts', `${ids.experimentId}/${ids.runIds[0]}/artifacts`, `${ids.experimentId}/${ids.runIds[0]}/artifacts/notes.txt`, 'notes.txt', 'model', 'MLmodel', 'models/churn/1', 'models', 'churn', '1', '2', DEPLOYMENT, `${DEPLOYMENT}/monitoring`, 'monitoring', 'redeploy', 'retrain', 'nope'],
+      segments: [ids.experimentId, ...ids.runIds, 'artifacts', `${ids.experimentId}/${ids.runIds[0]}/artifacts`, `${ids.experimentId}/${ids.runIds[0]}/artifacts/notes.txt`, `${ids.experimentId}/${ids.runIds[0]}/artifacts/naïve-😀-日本.txt`, 'notes.txt', 'model', 'MLmodel', 'models/churn/1', 'models', 'churn', '1', '2', DEPLOYMENT, `${DEPLOYMENT}/monitoring`, 'monitoring', 'redeploy', 'retrain', 'nope'],
       bodiesFor: (route) => backendBodies(route, hints, ids),
       anyBody: ALL_SCHEMAS.map((s) => schemaSeed(s, hints)),
     };
@@ -447,7 +449,7 @@ function fieldHints(ids: SeededIds, outside: string): FieldHints {
     [['page_token', 'pageToken'], [encodePageToken(1), encodePageToken(10_000_000), 'abc', '', Buffer.from('{"offset": -1}').toString('base64')]],
     [['max_results', 'maxResults'], [1, 10, 1000, '5', 0, 50_001]],
     [['model_json'], [JSON.stringify({ artifact_path: 'model', flavors: {} }), '[]', '{', 'null', '"x"']],
-    [['text'], [PIPELINE_TEXT, 'steps: {}', 'name: x\nsteps:\n  a:\n    run: echo a\n    needs: [a]\n', ':', '- - -']],
+    [['text'], [PIPELINE_TEXT, 'steps: {}', 'name: x\nsteps:\n  a:\n    run: echo a\n    needs: [a]\n', ':', '- - -', ALIAS_BOMB]],
     [['value'], ['0.1', 1, true, '']],
     [['stage'], ['Production', 'Staging', 'Archived', 'None', 'bogus']],
     [['description', 'run_name', 'user_id', 'run_link'], NASTY_STRINGS as unknown[]],

@@ -129,11 +129,17 @@ export function mutateValue(rng: FuzzRandom, value: unknown): unknown {
       [3, 'replace'],
       [2, 'drop'],
       [1, 'add'],
+      [0.5, 'grow'],
     ]);
     const target = (slot.parent as Record<string | number, unknown>)[slot.key];
     if (op === 'drop' && slot.parent !== (root as unknown)) {
       if (Array.isArray(slot.parent)) slot.parent.splice(slot.key as number, 1);
       else delete slot.parent[slot.key as string];
+    } else if (op === 'grow' && Array.isArray(target) && target.length > 0) {
+      // Past the limits a route has (or should have): 64 order_by keys, 1,001 run ids; bodies stay under 4 MB.
+      const n = Math.min(rng.pick([64, 100, 1001]), Math.floor(4_000_000 / (toJsonText(target).length + 1)));
+      for (let i = target.length; i < n; i++) target.push(target[i % target.length]);
+      break; // the copies share their elements: a later change to one would grow them all
     } else if (op === 'add' && target && typeof target === 'object' && !(target instanceof RawJson)) {
       if (Array.isArray(target)) target.push(wrongValue(rng));
       else {

@@ -62,7 +62,9 @@ export function sendRaw(port: number, request: RawRequest, timeoutMs: number): P
     const timer = setTimeout(() => finish({ timedOut: true }), timeoutMs);
     socket.on('connect', async () => {
       const bytes = encodeRequest(request);
-      for (let offset = 0; offset < bytes.length && received.length === 0 && !socket.destroyed; offset += WRITE_CHUNK) {
+      // Until a final answer comes: a 100 Continue asks for the rest.
+      const answered = () => parseResponse(received, false, false).status !== undefined;
+      for (let offset = 0; offset < bytes.length && !answered() && !socket.destroyed; offset += WRITE_CHUNK) {
         if (!socket.write(bytes.subarray(offset, offset + WRITE_CHUNK))) await new Promise((r) => socket.once('drain', r).once('close', r));
       }
       // Only a request that promised more body than it has ends its side: the server sees the end instead of
