@@ -126,6 +126,7 @@ test(`every route of the backend and of a deployment survives fuzzed requests (s
 /** Requests tried, by route class and status, and the distinct failures. */
 class PhaseReport {
   requests = 0;
+  private totalMs = 0;
   readonly byClass = new Map<string, number>();
   readonly statuses = new Map<string, number>();
   readonly failures = new Map<string, string>();
@@ -135,6 +136,7 @@ class PhaseReport {
 
   record(n: number, c: FuzzCase, res: RawResponse, failure: string | undefined): void {
     this.requests++;
+    this.totalMs += res.ms;
     count(this.byClass, c.routeClass);
     count(this.statuses, res.status !== undefined ? String(res.status) : res.timedOut ? 'hang' : 'closed');
     if (this.slowest.length < 3 || res.ms > this.slowest[2].ms) {
@@ -150,7 +152,7 @@ class PhaseReport {
     const classes = [...this.byClass].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
     const statuses = [...this.statuses].sort().map(([k, v]) => `${k}:${v}`).join(' ');
     const slowest = this.slowest.map((s) => `${s.ms} ms ${s.what}`).join('; ');
-    return `routeFuzz ${this.server}: ${this.requests} requests (${classes}); statuses ${statuses}; slowest: ${slowest}; ${this.failures.size ? `${this.failures.size} distinct failures` : 'no failures'}`;
+    return `routeFuzz ${this.server}: ${this.requests} requests (${classes}); statuses ${statuses}; mean ${(this.totalMs / Math.max(1, this.requests)).toFixed(1)} ms, slowest: ${slowest}; ${this.failures.size ? `${this.failures.size} distinct failures` : 'no failures'}`;
   }
 }
 
