@@ -80,3 +80,14 @@ test('the event stream reports writes made through the server and by other proce
   again.close();
   await s.stop();
 });
+
+test('HEAD on the event stream answers its head at once instead of holding the connection open unanswered', async () => {
+  const server = await startServer();
+  try {
+    const res = await fetch(server.url + '/api/v1/events', { method: 'HEAD', headers: { Authorization: `Bearer ${server.token}` }, signal: AbortSignal.timeout(3000) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+  } finally {
+    await server.stop();
+  }
+});

@@ -100,3 +100,14 @@ test('set-experiment-tag and search with filter, order and pages', async () => {
   const badToken = await s.api('POST', `${E}/search`, { page_token: '%%%' });
   assert.equal(badToken.status, 400);
 });
+
+test('a mistyped id nested 20,000 deep or a megabyte long is a 400 that quotes it briefly', async () => {
+  const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+  const nested = await s.api('POST', `${E}/update`, `{"experiment_id":${deep},"new_name":"x"}`);
+  assert.equal(nested.status, 400, JSON.stringify(nested.body).slice(0, 300));
+  assert.equal(nested.body.error_code, 'INVALID_PARAMETER_VALUE');
+  assert.match(nested.body.message, /experiment_id/);
+  const long = await s.api('POST', `${E}/update`, { experiment_id: ['x'.repeat(1_000_000)], new_name: 'x' });
+  assert.equal(long.status, 400);
+  assert.ok(long.body.message.length < 400, `the message is ${long.body.message.length} characters`);
+});

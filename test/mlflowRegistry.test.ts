@@ -261,3 +261,10 @@ test('registry changes reach the event stream with the model name and version', 
     await pump;
   }
 });
+
+test('a version nested 20,000 deep is a 400 naming the parameter', async () => {
+  const deep = '['.repeat(20_000) + '1' + ']'.repeat(20_000);
+  const r = await s.api('POST', `${M}/model-versions/set-tag`, `{"name":"m","version":${deep},"key":"k","value":"v"}`);
+  assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300));
+  assert.match(r.body.message, /version/);
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mlflowInt64 } from './mlflowValues';
 import { id } from './mlflowTracking';
+import { quotedInput } from './quotedInput';
 
 // Requests of MLflow's model registry REST API 2.0 (protos/model_registry.proto).
 // Fields are snake_case as on the wire; unknown fields are ignored, as protobuf's
@@ -8,7 +9,7 @@ import { id } from './mlflowTracking';
 
 const required = id;
 const version = z
-  .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? "Missing value for required parameter 'version'." : `Invalid value ${JSON.stringify(issue.input)} for parameter 'version' supplied.`) })
+  .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? "Missing value for required parameter 'version'." : `Invalid value ${quotedInput(issue.input)} for parameter 'version' supplied.`) })
   .transform(String)
   .pipe(z.string().min(1, "Missing value for required parameter 'version'."));
 const stringish = z.union([z.string(), z.number(), z.boolean()]).transform(String);

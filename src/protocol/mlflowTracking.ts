@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mlflowDouble, mlflowInt64 } from './mlflowValues';
+import { quotedInput } from './quotedInput';
 
 // Requests of MLflow's tracking REST API 2.0 (protos/service.proto). Fields are
 // snake_case as on the wire. Values a person types (ids, names) are strings;
@@ -12,7 +13,7 @@ export const id = (name: string) =>
       error: (issue) =>
         issue.input === undefined
           ? `Missing value for required parameter '${name}'.`
-          : `Invalid value ${JSON.stringify(issue.input)} for parameter '${name}' supplied: expected a string.`,
+          : `Invalid value ${quotedInput(issue.input)} for parameter '${name}' supplied: expected a string.`,
     })
     .min(1, `Missing value for required parameter '${name}'.`);
 const keyValue = z.object({ key: z.string(), value: z.string().default('') });

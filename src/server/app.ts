@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Router } from './http/router';
+import { Router, type RouteListing } from './http/router';
 import { checkHost, checkToken } from './http/security';
 import { toHttpError } from './http/httpError';
 import { sendJson } from './http/body';
@@ -38,6 +38,8 @@ export interface App {
   deployments: DeploymentSupervisor;
   /** Time of the last request, for idle shutdown. */
   lastActivity(): number;
+  /** The routes this backend answers (the route fuzz test reaches each one). */
+  routes(): readonly RouteListing[];
   dispose(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export function createApp(options: AppOptions): App {
     events,
     deployments,
     lastActivity: () => lastActivity,
+    routes: () => router.routes(),
     async dispose() {
       events.dispose();
       await deployments.dispose();

@@ -13,6 +13,13 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
 
+/** A route as registered: `prefix` routes answer every path under their pattern (which ends in `/*`). */
+export interface RouteListing {
+  method: Method;
+  pattern: string;
+  prefix: boolean;
+}
+
 interface Route {
   method: Method;
   pattern: string;
@@ -25,8 +32,10 @@ export class Router {
   private readonly exact = new Map<string, Handler>();
   private readonly prefixes: Route[] = [];
   private readonly paths = new Set<string>();
+  private readonly listing: RouteListing[] = [];
 
   on(method: Method, pattern: string, handler: Handler): this {
+    this.listing.push({ method, pattern, prefix: pattern.endsWith('/*') });
     if (pattern.endsWith('/*')) {
       this.prefixes.push({ method, pattern: pattern.slice(0, -1), prefix: true, handler });
     } else {
@@ -34,6 +43,11 @@ export class Router {
       this.paths.add(pattern);
     }
     return this;
+  }
+
+  /** Every route in registration order, so a test can reach each one without a list of its own going stale. */
+  routes(): readonly RouteListing[] {
+    return this.listing.map((r) => ({ ...r }));
   }
 
   /** The handler and the path remainder, or an HttpError (404/405). */

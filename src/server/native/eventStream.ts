@@ -34,6 +34,9 @@ export class EventStream {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    // A HEAD answer has no body, and Node sends the head only with the first body bytes or the end:
+    // a HEAD left subscribed would never be answered at all.
+    if (req.method === 'HEAD') return void res.end();
     res.write(`retry: 1000\n: connected, seq ${this.lastSeq}\n\n`);
     // A client that reconnects says where it was; if the log was pruned past
     // that point it is told to reload everything.
