@@ -171,6 +171,9 @@ function judge(c: FuzzCase, res: RawResponse): string | undefined {
   if (res.status === undefined) {
     // A Content-Length larger than the body: the server waits for bytes that never come, sees the end, and has no request to answer.
     if (c.request.framing === 'long') return undefined;
+    // A body with no length is, to HTTP, a second request made of garbage: Node's parser refuses it
+    // and closes the connection, which can cut off the answer to the first (an event stream's head).
+    if (c.request.framing === 'none' && c.request.body?.length) return undefined;
     // A large request the server refused before reading it all (413, 431, 401): closing with unread
     // bytes resets the connection, which can drop the answer before this client reads it.
     if ((res.error === 'ECONNRESET' || res.error === 'EPIPE') && encodeRequest(c.request).length > LARGE_REQUEST) return undefined;
