@@ -119,9 +119,23 @@ function slots(value: unknown, out: Slot[] = [], depth = 0): Slot[] {
   return out;
 }
 
-/** Changes one to three places of a valid value: drops fields, mistypes them, adds strangers. */
+/**
+ * A copy to mutate: a seed's value may share arrays with constants (a model's
+ * feature names, hints), and mutating those in place grew them request after
+ * request until the fuzzer itself ran out of memory. RawJson texts are immutable.
+ */
+function copyValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof RawJson) return value;
+  if (Array.isArray(value)) return value.map(copyValue);
+  const out: Record<string, unknown> = {};
+  // Own properties as such, so a '__proto__' key stays a key.
+  for (const k of Object.keys(value)) Object.defineProperty(out, k, { value: copyValue((value as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Changes one to three places of a copy of a valid value: drops fields, mistypes them, adds strangers. */
 export function mutateValue(rng: FuzzRandom, value: unknown): unknown {
-  const root = { value };
+  const root = { value: copyValue(value) };
   for (let n = rng.int(1, 3); n > 0; n--) {
     const all: Slot[] = [{ parent: root as unknown as Record<string, unknown>, key: 'value' }, ...slots(root.value)];
     const slot = rng.pick(all);

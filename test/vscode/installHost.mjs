@@ -102,7 +102,11 @@ function codeServer(prefix, nodeBin, marker) {
   // A marker is written only after a complete install: anything else is redone from scratch.
   rmSync(prefix, { recursive: true, force: true });
   mkdirSync(prefix, { recursive: true });
-  const env = childEnv(process.env, { PATH: `${join(nodeBin, '..')}${delimiter}${process.env.PATH}` });
+  // Its native modules build for Node 24 against that package's own headers: node-gyp
+  // would otherwise download them (offline: fails) or take a nodedir meant for another Node.
+  const nodePackage = join(nodeBin, '..', '..');
+  const headers = existsSync(join(nodePackage, 'include', 'node', 'node.h')) ? { npm_config_nodedir: nodePackage } : {};
+  const env = childEnv(process.env, { PATH: `${join(nodeBin, '..')}${delimiter}${process.env.PATH}`, ...headers });
   mustRun('install code-server', 'npm', [
     'install', '-g', '--no-audit', '--no-fund', '--prefix', prefix,
     '--allow-scripts=code-server,argon2', `code-server@${CODE_SERVER_VERSION}`,
