@@ -18,6 +18,8 @@ import os
 import re
 import stat
 
+from ._trust import pid_alive
+
 log = logging.getLogger("mlops_workbench")
 
 _NAME = re.compile(r"^(?P<run>.+)-(?P<pid>\d+)\.jsonl(?:\.(?P<claimer>\d+)\.sending)?$")
@@ -142,10 +144,4 @@ def _safe(run_id):
 def _alive(pid):
     if os.name == "nt":
         return True  # os.kill would terminate it there; leave other processes' files be
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists but is not ours to signal
-    return True
+    return pid_alive(pid)

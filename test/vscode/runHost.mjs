@@ -17,11 +17,11 @@
 //                           (with GREP, the others would fail and outlast the suite's wait for them)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleSuite } from './bundleSuite.mjs';
+import { freePort, killProcessesMentioning } from './hostProcesses.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -107,17 +107,6 @@ function runLogged(cmd, args, logFile, opts = {}) {
   if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${res.status ?? res.signal}`);
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -306,20 +295,6 @@ function stopWorkspaceBackend() {
   }
 }
 
-/** Processes whose command line names our temporary run folder: started for this run, so ours to stop. */
-function stopProcessesInRunDir() {
-  if (!state.runDir || process.platform !== 'linux') return;
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes(state.runDir)) process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited meanwhile, or not readable
-    }
-  }
-}
 
 async function cleanup() {
   state.cleaning ??= (async () => {
@@ -331,7 +306,7 @@ async function cleanup() {
       const gone = await Promise.race([new Promise((r) => server.once('exit', () => r(true))), sleep(5000).then(() => false)]);
       if (!gone) killGroup(server, 'SIGKILL');
     }
-    stopProcessesInRunDir();
+    killProcessesMentioning(state.runDir);
     if (state.runDir) {
       // VS Code's own logs (extension host, remote agent, the extension's output channels).
       const vscodeLogs = join(state.runDir, 'user-data', 'logs');
@@ -346,7 +321,7 @@ async function cleanup() {
 // Last resort when the process ends without cleanup() finishing: synchronous kills only.
 process.on('exit', () => {
   if (state.server && state.server.exitCode === null && state.server.signalCode === null) killGroup(state.server, 'SIGKILL');
-  stopProcessesInRunDir();
+  killProcessesMentioning(state.runDir);
   if (state.runDir && process.env.MLOPS_VSCODE_KEEP !== '1') rmSync(state.runDir, { recursive: true, force: true });
 });
 

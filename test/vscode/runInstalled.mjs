@@ -21,13 +21,13 @@
 //   MLOPS_VSCODE_HEADED=1   show the browser (needs a display)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv } from './childEnv.mjs';
 import { installedLayoutProblems } from './installedLayout.mjs';
 import { findWebviewFrame } from './uiChecks/shared/webviewFrame.mjs';
+import { freePort, killProcessesMentioning } from './hostProcesses.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -82,16 +82,6 @@ function runLogged(cmd, args, logFile, opts = {}) {
   return res.stdout ?? '';
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function until(what, fn, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -404,19 +394,6 @@ function stopWorkspaceBackend() {
   }
 }
 
-/** Processes whose command line names our temporary run folder: started for this run, so ours to stop. */
-function stopProcessesInRunDir() {
-  if (!state.runDir || process.platform !== 'linux') return;
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(state.runDir)) process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited meanwhile, or not readable
-    }
-  }
-}
 
 async function cleanup() {
   if (state.page && checks.some((c) => !c.ok)) await screenshot(state.page, 'failure');
@@ -430,7 +407,7 @@ async function cleanup() {
     }
     await sleep(1000);
   }
-  stopProcessesInRunDir();
+  killProcessesMentioning(state.runDir);
   if (state.runDir) {
     const vscodeLogs = join(state.runDir, 'user-data', 'logs');
     if (existsSync(vscodeLogs)) cpSync(vscodeLogs, join(outDir, 'vscode-logs'), { recursive: true });
