@@ -154,6 +154,25 @@ test('connections above the cap get a 503 with Retry-After; below it again, requ
   assert.equal((await s.api('GET', '/api/v1/health')).status, 200);
 });
 
+test('connections kept alive after their answer make room at the cap: the oldest idle ones are closed, the new client is served', async () => {
+  // A client that opened more connections than it reuses, each kept alive after its answer.
+  const kept = await holdConnections(port, 8);
+  await Promise.all(
+    kept.map(async (c) => {
+      c.socket.write(`GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\n\r\n`);
+      await c.waitFor('\r\n\r\n');
+    }),
+  );
+  const c = await raw();
+  c.socket.write(`GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\n\r\n`);
+  await c.waitFor('\r\n\r\n');
+  assert.equal(parseHead(c.received()).status, 200);
+  await kept[0].closedWithin(2_000); // the oldest idle one made room
+  assert.equal(kept.filter((k) => k.isClosed()).length, 1, 'only as many as needed are closed');
+  [c, ...kept].forEach((k) => k.socket.destroy());
+  await new Promise((r) => setTimeout(r, 100));
+});
+
 test('the deployment server: 401 closes a trickled body, stalled bodies end, the cap answers 503 in OIP shape', async () => {
   const trickled = await raw(deploymentPort);
   void trickled.trickle(`POST /v2/models/churn-svc/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n${'['.repeat(300)}`, 10, 50);

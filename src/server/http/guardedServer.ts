@@ -54,7 +54,8 @@ const OVER_CAP_GRACE_MS = 5_000;
 export function createGuardedServer(options: GuardedServerOptions, handle: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const limits = options.limits ?? connectionLimitsFrom();
   const overCap = new WeakSet<Socket>();
-  let open = 0;
+  // Open connections, oldest first.
+  const sockets = new Set<Socket>();
 
   const server = createServer(
     {
@@ -72,14 +73,17 @@ export function createGuardedServer(options: GuardedServerOptions, handle: (req:
         options.answer(req, res, new HttpError(503, 'TEMPORARILY_UNAVAILABLE', `The server has ${limits.maxConnections} connections open, its limit; retry in a few seconds.`));
         return;
       }
+      (req.socket as ServedSocket)[SERVED] = true;
       watchBodyIdle(req, res, limits.bodyIdleMs, options.answer);
       handle(req, res);
     },
   );
 
   server.on('connection', (socket: Socket) => {
-    open++;
-    socket.once('close', () => open--);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    if (sockets.size > limits.maxConnections) closeIdleKeptAlive(sockets, sockets.size - limits.maxConnections);
+    const open = sockets.size > limits.maxConnections ? sockets.size - destroyedCount(sockets) : sockets.size;
     if (open > limits.maxConnections * DROP_FACTOR) socket.destroy();
     else if (open > limits.maxConnections) {
       overCap.add(socket);
@@ -87,6 +91,34 @@ export function createGuardedServer(options: GuardedServerOptions, handle: (req:
     }
   });
   return server;
+}
+
+const SERVED = Symbol('served a request');
+type ServedSocket = Socket & { [SERVED]?: true; _httpMessage?: unknown };
+
+/**
+ * Closes up to `count` connections that have answered a request and sit idle,
+ * kept alive for the next, oldest first. A client that opens a connection per
+ * request and keeps each alive (VS Code's extension host fetch seeding 5,000 runs
+ * did) would otherwise fill the cap with idle sockets and get 503s; closing an
+ * idle kept-alive connection is what its keep-alive timeout would do anyway.
+ * Connections that have not sent a request yet are left to the cap.
+ */
+function closeIdleKeptAlive(sockets: Set<Socket>, count: number): void {
+  for (const socket of sockets as Set<ServedSocket>) {
+    if (count <= 0) return;
+    // No response in progress: Node sets _httpMessage for the request being answered.
+    if (socket[SERVED] && !socket._httpMessage && !socket.destroyed) {
+      socket.destroy();
+      count--;
+    }
+  }
+}
+
+function destroyedCount(sockets: Set<Socket>): number {
+  let n = 0;
+  for (const socket of sockets) if (socket.destroyed) n++;
+  return n;
 }
 
 /**
