@@ -82,8 +82,7 @@ export function createGuardedServer(options: GuardedServerOptions, handle: (req:
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    if (sockets.size > limits.maxConnections) closeIdleKeptAlive(sockets, sockets.size - limits.maxConnections);
-    const open = sockets.size > limits.maxConnections ? sockets.size - destroyedCount(sockets) : sockets.size;
+    const open = sockets.size > limits.maxConnections ? holdingCount(sockets) : sockets.size;
     if (open > limits.maxConnections * DROP_FACTOR) socket.destroy();
     else if (open > limits.maxConnections) {
       overCap.add(socket);
@@ -97,27 +96,19 @@ const SERVED = Symbol('served a request');
 type ServedSocket = Socket & { [SERVED]?: true; _httpMessage?: unknown };
 
 /**
- * Closes up to `count` connections that have answered a request and sit idle,
- * kept alive for the next, oldest first. A client that opens a connection per
- * request and keeps each alive (VS Code's extension host fetch seeding 5,000 runs
- * did) would otherwise fill the cap with idle sockets and get 503s; closing an
- * idle kept-alive connection is what its keep-alive timeout would do anyway.
- * Connections that have not sent a request yet are left to the cap.
+ * Connections that hold the server: all but those that answered a request and
+ * sit idle, kept alive for the next (the keep-alive timeout ends those). A
+ * client that opens connections faster than it reuses them (a burst of
+ * thousands of requests) would otherwise fill the cap with idle sockets and get
+ * 503s; closing them instead races with a client reusing one.
  */
-function closeIdleKeptAlive(sockets: Set<Socket>, count: number): void {
-  for (const socket of sockets as Set<ServedSocket>) {
-    if (count <= 0) return;
-    // No response in progress: Node sets _httpMessage for the request being answered.
-    if (socket[SERVED] && !socket._httpMessage && !socket.destroyed) {
-      socket.destroy();
-      count--;
-    }
-  }
-}
-
-function destroyedCount(sockets: Set<Socket>): number {
+function holdingCount(sockets: Set<Socket>): number {
   let n = 0;
-  for (const socket of sockets) if (socket.destroyed) n++;
+  for (const socket of sockets as Set<ServedSocket>) {
+    // Node sets _httpMessage while a request is being answered.
+    const idleKeptAlive = socket[SERVED] && !socket._httpMessage;
+    if (!socket.destroyed && !idleKeptAlive) n++;
+  }
   return n;
 }
 
