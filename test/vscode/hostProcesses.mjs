@@ -1,7 +1,30 @@
-// Small process and port helpers shared by the VS Code host runners
-// (runHost.mjs for the development path, runInstalled.mjs for the VSIX).
+// What the VS Code host runners share (runHost.mjs for the development path,
+// runInstalled.mjs for the VSIX): browser flags, machine settings, ports, processes.
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+
+// Chromium on a machine without internet: background fetches would be refused by the dozen.
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// The workbench without first-run and update noise, which would cover what the checks look at.
+export const MACHINE_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+};
 
 /** A port on loopback that was free a moment ago. */
 export function freePort() {

@@ -21,7 +21,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleSuite } from './bundleSuite.mjs';
-import { freePort, killProcessesMentioning } from './hostProcesses.mjs';
+import { CHROMIUM_FLAGS, MACHINE_SETTINGS, freePort, killProcessesMentioning } from './hostProcesses.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -37,27 +37,6 @@ const logs = {
 };
 const screenshots = join(outDir, 'screenshots');
 const resultsFile = join(outDir, 'results.json');
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const MACHINE_SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'chat.disableAIFeatures': true,
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-};
-
 // How long the suite keeps the extension host alive for the browser-side checks.
 const UI_WAIT_MS = 120_000;
 

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { childEnv } from './childEnv.mjs';
 import { installedLayoutProblems } from './installedLayout.mjs';
 import { findWebviewFrame } from './uiChecks/shared/webviewFrame.mjs';
-import { freePort, killProcessesMentioning } from './hostProcesses.mjs';
+import { CHROMIUM_FLAGS, MACHINE_SETTINGS, freePort, killProcessesMentioning } from './hostProcesses.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -36,17 +36,6 @@ const hostDir = process.env.MLOPS_VSCODE_HOST_DIR || join(homedir(), '.cache', '
 const outDir = join(repo, 'out', 'vsix-test');
 const screenshots = join(outDir, 'screenshots');
 const logs = { package: join(outDir, 'package.log'), server: join(outDir, 'server.log'), browser: join(outDir, 'browser.log') };
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const MACHINE_SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'chat.disableAIFeatures': true,
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-};
 
 const started = Date.now();
 const log = (msg) => console.log(`[vsix-test] ${msg}`);
