@@ -175,3 +175,20 @@ test('a store on a network file system gets a warning about the WAL; a local one
   assert.equal(walSafetyWarning(ws, local), undefined);
   assert.match(walSafetyWarning(ws, nfs) ?? '', /nfs4 network mount.*not safe/);
 });
+
+test('a read sees one snapshot: another connection\'s write between its queries shows only after it', () => {
+  const ws = makeWorkspace();
+  const reader = openStore(ws);
+  const writer = openStore(ws);
+  const count = () => (reader.db.prepare('SELECT COUNT(*) AS n FROM experiments').get() as { n: number }).n;
+  const before = count();
+  const seen = reader.read(() => {
+    const first = count();
+    writer.write(() => writer.db.prepare("INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES ('other', '', 'active', 0, 0)").run());
+    return [first, count()];
+  });
+  assert.deepEqual(seen, [before, before], 'both queries of the read see the store as it was when it began');
+  assert.equal(count(), before + 1, 'the write shows once the read is over');
+  reader.close();
+  writer.close();
+});

@@ -13,6 +13,11 @@ export interface Store {
   /** Runs `fn` in a write transaction that takes the lock up front (BEGIN IMMEDIATE). */
   write<T>(fn: () => T): T;
   /**
+   * Runs `fn` in a read transaction: its queries see one snapshot, so an answer
+   * built from several of them never mixes states of another process's write.
+   */
+  read<T>(fn: () => T): T;
+  /**
    * A prepared statement for fixed SQL, prepared once per connection. Modes such
    * as pluck() stick to the statement: give each mode its own SQL text.
    */
@@ -53,6 +58,7 @@ export function openStore(workspace: string): Store {
     db,
     warnings,
     write: (fn) => runWrite(db, fn),
+    read: (fn) => (db.inTransaction ? fn() : db.transaction(fn).deferred()),
     statement: (sql) => {
       let statement = statements.get(sql);
       if (!statement) statements.set(sql, (statement = db.prepare(sql)));

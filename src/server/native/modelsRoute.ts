@@ -18,6 +18,11 @@ export function registerModelsRoute(router: Router, registry: ModelRegistry): vo
 }
 
 export function modelsOverview(registry: ModelRegistry, name?: string): ModelsResponse {
+  // One snapshot: the CLI registers a version and sets its alias in other transactions.
+  return registry.tracking.store.read(() => overviewOf(registry, name));
+}
+
+function overviewOf(registry: ModelRegistry, name?: string): ModelsResponse {
   const models = name ? [registry.getModel(name)] : registry.listModels();
   const perModel = models.map((m) => ({ model: m, versions: registry.listVersions(m.name) }));
   const runIds = [...new Set(perModel.flatMap((p) => p.versions.map((v) => v.runId).filter((id): id is string => !!id)))];
