@@ -195,13 +195,19 @@ class ComparisonPanel {
     // A reload of the webview starts again at request 0; a replacement of the runs continues after the last request.
     const from = this.webviewReady ? this.lastRequestId + 1 : 0;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), DRAWN_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        this.workbench.log(`comparison panel: nothing drawn ${DRAWN_TIMEOUT_MS / 1000} s after Compare (${this.describe()}, ${this.progress(started)})`);
+        this.drawnWaiters = this.drawnWaiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      }, DRAWN_TIMEOUT_MS);
       // A webview whose script load was cut off (a reveal while it loaded) never says
       // "ready" and stays blank: a visible panel that has drawn nothing in a while is reloaded once.
       const stalled = setTimeout(() => {
         const silent = performance.now() - this.lastHeardAt >= STALLED_MS;
         if (this.disposed || !this.panel.visible || !silent || !this.drawnWaiters.includes(waiter)) return;
-        this.workbench.log(`comparison panel: nothing drawn ${STALLED_MS / 1000} s after Compare (${this.describe()}); reloading its webview`);
+        this.workbench.log(`comparison panel: nothing drawn ${STALLED_MS / 1000} s after Compare (${this.describe()}, ${this.progress(started)}); reloading its webview and its runs`);
+        // The runs are asked for again too: a request to a backend that stalled would hold up the reloaded webview as well.
+        this.runInfo = this.loadRuns();
         this.loadWebview();
       }, STALLED_MS);
       const waiter: (typeof this.drawnWaiters)[number] = {
@@ -214,6 +220,12 @@ class ComparisonPanel {
       };
       this.drawnWaiters.push(waiter);
     });
+  }
+
+  /** For the log: how far the data for a Compare got, ms after it. */
+  private progress(started: number): string {
+    const steps = Object.entries(this.milestones).map(([k, t]) => `${k} +${Math.round(t - started)} ms`);
+    return `${steps.join(', ') || 'no runs loaded yet'}; webview last heard ${this.lastHeardAt ? `${Math.round(performance.now() - this.lastHeardAt)} ms ago` : 'never'}`;
   }
 
   /** For the log: the state a Compare finds the panel in. */
@@ -310,6 +322,7 @@ class ComparisonPanel {
           // A (re)loaded webview draws the current runs as request 0: a Compare that
           // replaced the runs just before the reload is answered by that draw.
           for (const w of this.drawnWaiters) w.from = 0;
+          if (this.drawnWaiters.length) this.workbench.log(`comparison panel: webview (re)loaded while a Compare waits (${this.describe()})`);
           await this.runInfo;
           this.post({ type: 'runs', runs: this.runs, keys: this.keys });
           const prefetched = m.x === 'step' && !m.range ? this.prefetch : undefined;
