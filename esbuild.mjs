@@ -27,11 +27,27 @@ const common = {
 // The directive comes first so the bundle keeps the strict mode esbuild gives it.
 const noTelemetry = "'use strict';\nprocess.env.ORT_DISABLE_TELEMETRY = '1';";
 
+// In the extension's bundle, lazySchemas.ts's require('./protocolSchemas') stays a
+// require of the schemas' own bundle, next to it in dist/.
+// Likewise chokidar, which the pipelines' dep watcher imports when it first watches.
+const schemasApart = {
+  name: 'schemas-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/protocolSchemas$/ }, (args) =>
+      args.importer.endsWith(join('src', 'extension', 'lazySchemas.ts')) ? { path: './extensionSchemas.js', external: true } : undefined,
+    );
+    build.onResolve({ filter: /^chokidar$/ }, () => ({ path: './extensionWatcher.js', external: true }));
+  },
+};
+
 const entries = [
   // The banner stamps when the bundle starts loading, so activation time includes loading it.
   // `navigator` is compiled away: zod probes it (for Cloudflare) when it builds a schema, and
   // VS Code's extension host answers any read of that global with a logged PendingMigrationError.
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: 'globalThis.__mlopsLoadStart = performance.now();', define: { navigator: 'undefined' } },
+  // The protocol's schemas (and zod), and chokidar, are bundles of their own, required on first use.
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: 'globalThis.__mlopsLoadStart = performance.now();', define: { navigator: 'undefined' }, plugins: [schemasApart] },
+  { in: 'src/extension/protocolSchemas.ts', out: 'dist/extensionSchemas.js', define: { navigator: 'undefined' } },
+  { in: 'src/extension/pipelines/watcherBundle.ts', out: 'dist/extensionWatcher.js' },
   { in: 'src/server/main.ts', out: 'dist/server.js', banner: noTelemetry },
   { in: 'src/server/deployment/main.ts', out: 'dist/deployment.js', banner: noTelemetry },
   { in: 'src/server/deployment/monitorWorker.ts', out: 'dist/monitorWorker.js', banner: noTelemetry },
@@ -81,6 +97,7 @@ await Promise.all([
       outfile: e.out,
       banner: e.banner ? { js: e.banner } : undefined,
       define: e.define,
+      plugins: e.plugins,
     }),
   ),
 ]);

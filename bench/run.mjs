@@ -4,7 +4,7 @@
 // never asserted: the exit code is non-zero only if a benchmark crashed.
 //
 //   npm run bench                  all of them
-//   npm run bench -- series        only the named ones (ingest, series, python, runsTable, pipeline, drift, serving)
+//   npm run bench -- series        only the named ones (ingest, series, python, runsTable, pipeline, drift, serving, activation)
 //   node bench/run.mjs runsTable   the same without bundling first
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,8 +21,9 @@ const BENCHES = [
   { name: 'pipeline', file: 'out/bench/pipeline.js', timeoutS: 300 },
   { name: 'drift', file: 'out/bench/drift.js', timeoutS: 300 },
   { name: 'serving', file: 'out/bench/serving.js', timeoutS: 420 },
+  { name: 'activation', file: 'out/bench/activation.js', timeoutS: 180 },
 ];
-const ALIASES = { pythonClient: 'python', py: 'python', query: 'series', table: 'runsTable', pipelines: 'pipeline', monitoring: 'drift', serve: 'serving', inference: 'serving' };
+const ALIASES = { pythonClient: 'python', py: 'python', query: 'series', table: 'runsTable', pipelines: 'pipeline', monitoring: 'drift', serve: 'serving', inference: 'serving', extension: 'activation' };
 
 const asked = process.argv.slice(2).map((a) => ALIASES[a] ?? a);
 const unknown = asked.filter((a) => !BENCHES.some((b) => b.name === a));

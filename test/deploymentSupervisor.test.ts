@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, makeWorkspace, runCli, startServer, waitFor, type TestServer } from './helpers/testServer';
 import { linearExpected, linearModel } from './helpers/onnxModels';
-import { deploymentLatency, type DeploymentState } from '../src/protocol/deployments';
+import type { DeploymentState } from '../src/protocol/deployments';
+import { deploymentLatency } from '../src/protocol/deploymentLatency';
 
 // `mlops serve` and /api/v1/deployments: the backend runs each deployment in its
 // own process, restarts it on the same port when it crashes, redeploys in place,

@@ -1,47 +1,31 @@
-// The protocol's zod schemas, loaded on first use. zod is most of the
-// extension's bundle and takes tens of milliseconds to evaluate; activation
-// must stay under 50 ms, and needs no schema. esbuild evaluates a bundled
-// module reached through require() only when that require() first runs, so
-// every value import of src/protocol in the extension goes through here
-// (type imports are free and stay as they are).
+// The protocol's zod schemas, loaded on first use. zod is most of the extension's
+// code: activation must stay under 50 ms and needs no schema, so every value import
+// of src/protocol in the extension goes through here (type imports are free and stay
+// as they are). In the built extension, `./protocolSchemas` is a bundle of its own
+// (dist/extensionSchemas.js, see esbuild.mjs): the extension's bundle does not even
+// carry zod's code, so loading it parses a third of the text.
 /* eslint-disable @typescript-eslint/no-require-imports */
 
-export function nativeSchemas(): typeof import('../protocol/native') {
-  return require('../protocol/native') as typeof import('../protocol/native');
+type ProtocolSchemas = typeof import('./protocolSchemas');
+
+let loaded: ProtocolSchemas | undefined;
+
+function schemas(): ProtocolSchemas {
+  return (loaded ??= require('./protocolSchemas') as ProtocolSchemas);
 }
 
-export function runDetailSchemas(): typeof import('../protocol/runDetailMessages') {
-  return require('../protocol/runDetailMessages') as typeof import('../protocol/runDetailMessages');
+/** Whether the schemas' bundle has been loaded in this process (activation must not). */
+export function schemasLoaded(): boolean {
+  return loaded !== undefined;
 }
 
-export function runsTableSchemas(): typeof import('../protocol/runsTableMessages') {
-  return require('../protocol/runsTableMessages') as typeof import('../protocol/runsTableMessages');
-}
-
-export function comparisonSchemas(): typeof import('../protocol/comparisonMessages') {
-  return require('../protocol/comparisonMessages') as typeof import('../protocol/comparisonMessages');
-}
-
-export function modelPanelSchemas(): typeof import('../protocol/modelPanelMessages') {
-  return require('../protocol/modelPanelMessages') as typeof import('../protocol/modelPanelMessages');
-}
-
-export function pipelineDagSchemas(): typeof import('../protocol/pipelineDagMessages') {
-  return require('../protocol/pipelineDagMessages') as typeof import('../protocol/pipelineDagMessages');
-}
-
-export function pipelineApiSchemas(): typeof import('../protocol/pipelineApi') {
-  return require('../protocol/pipelineApi') as typeof import('../protocol/pipelineApi');
-}
-
-export function deploymentSchemas(): typeof import('../protocol/deployments') {
-  return require('../protocol/deployments') as typeof import('../protocol/deployments');
-}
-
-export function monitoringSchemas(): typeof import('../protocol/monitoring') {
-  return require('../protocol/monitoring') as typeof import('../protocol/monitoring');
-}
-
-export function monitoringPanelSchemas(): typeof import('../protocol/monitoringPanelMessages') {
-  return require('../protocol/monitoringPanelMessages') as typeof import('../protocol/monitoringPanelMessages');
-}
+export const nativeSchemas = () => schemas().native;
+export const runDetailSchemas = () => schemas().runDetailMessages;
+export const runsTableSchemas = () => schemas().runsTableMessages;
+export const comparisonSchemas = () => schemas().comparisonMessages;
+export const modelPanelSchemas = () => schemas().modelPanelMessages;
+export const pipelineDagSchemas = () => schemas().pipelineDagMessages;
+export const pipelineApiSchemas = () => schemas().pipelineApi;
+export const deploymentSchemas = () => schemas().deployments;
+export const monitoringSchemas = () => schemas().monitoring;
+export const monitoringPanelSchemas = () => schemas().monitoringPanelMessages;

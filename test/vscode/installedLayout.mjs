@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-const BUNDLES = ['extension.js', 'server.js', 'deployment.js', 'cli.js', 'monitorWorker.js', 'seriesWorker.js', 'runsTableWorker.js', 'walCheckpointWorker.js', 'build-info.json'];
+const BUNDLES = ['extension.js', 'extensionSchemas.js', 'extensionWatcher.js', 'server.js', 'deployment.js', 'cli.js', 'monitorWorker.js', 'seriesWorker.js', 'runsTableWorker.js', 'walCheckpointWorker.js', 'build-info.json'];
 const WEBVIEWS = ['runsTable', 'comparison', 'runDetail', 'model', 'pipelineDag', 'monitoring'];
 
 function filesUnder(dir) {

@@ -1,6 +1,7 @@
 // How `mlops deployments list` and `show` print a deployment: the table's cells
 // and the detail lines. Pure (no I/O), so the wording is unit-tested.
-import { deploymentLatency, type DeploymentState } from '../../protocol/deployments';
+import type { DeploymentState } from '../../protocol/deployments';
+import { deploymentLatency } from '../../protocol/deploymentLatency';
 import { formatDuration, formatTime } from '../../protocol/displayFormat';
 import type { MonitoringState } from '../../protocol/monitoring';
 import { formatTable } from '../table';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { deploymentLatency, type DeploymentEvent, type DeploymentState } from '../../protocol/deployments';
+import type { DeploymentEvent, DeploymentState } from '../../protocol/deployments';
+import { deploymentLatency } from '../../protocol/deploymentLatency';
 import { formatDuration } from '../../protocol/displayFormat';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';

@@ -49,7 +49,9 @@ export class DepWatcher implements vscode.Disposable {
   }
 
   private ensure(): Promise<Watcher> {
-    this.watcher ??= import('chokidar').then(({ watch }) => {
+    // A require (not import()) of the bundle beside this one: plain CommonJS, as the rest of the extension.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.watcher ??= Promise.resolve().then(() => (require('chokidar') as typeof import('chokidar'))).then(({ watch }) => {
       const w = watch([], { ignoreInitial: true, ignored: (p: string) => /[\\/](?:\.git|\.mlops|node_modules)(?:[\\/]|$)/.test(p) });
       w.on('all', (_event: string, path: string) => this.changed(path));
       w.on('error', () => undefined); // a dep that vanishes mid-watch is reported as a change by the next status
