@@ -41,13 +41,13 @@ export async function checks(page, check, { screenshot }) {
           return { text: words.map((w) => w.word).join(' '), seen };
         }),
       );
+      await screenshot('deployments-sidebar-290');
       const deployment = rows.find((r) => r.text.startsWith('churn-live'));
       if (!deployment) throw new Error(`no churn-live row: ${JSON.stringify(rows)}`);
       if (!/drift in 4 features/.test(deployment.seen)) throw new Error(`the drift is cut off: "${deployment.seen}" of "${deployment.text}"`);
       const variant = rows.find((r) => /champion/.test(r.text));
       if (!variant) throw new Error(`no variant row: ${JSON.stringify(rows)}`);
       if (!/\bv1\b/.test(variant.seen)) throw new Error(`the variant's version is cut off: "${variant.seen}" of "${variant.text}"`);
-      await screenshot('deployments-sidebar-290');
     } finally {
       await setSidebarWidth(page, before).catch(() => {});
     }
