@@ -131,7 +131,7 @@ const shareChart = new LiveChart(shareBox.canvas, 'line', created);
 const scoreKeys = h(
   'div',
   { class: 'mon-keys' },
-  h('span', { class: 'mon-key mon-k-sel' }, 'selected feature, red where it drifted (click a line or a row to select)'),
+  h('span', { class: 'mon-key mon-k-sel' }, 'selected feature: the thick line, red where it drifted (click a line or a row to select)'),
   h('span', { class: 'mon-key mon-key-dash mon-k-threshold' }, 'threshold'),
   h('span', { class: 'mon-key mon-key-dot mon-k-ref' }, 'reference changed'),
 );

@@ -53,7 +53,8 @@ body { padding: 0 16px 24px; }
 .mon-key-dash::before { border-top-style: dashed; }
 .mon-k-drift { --k: var(--vscode-charts-red); }
 .mon-k-ok { --k: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); }
-.mon-k-sel { --k: var(--vscode-charts-blue); }
+.mon-k-sel { --k: var(--vscode-foreground); }
+.mon-k-sel::before { border-top-width: 3px; }
 .mon-k-threshold { --k: var(--vscode-charts-orange); }
 .mon-k-ref { --k: var(--vscode-charts-purple); }
 .mon-key-dot::before { width: 0; height: 12px; border-top: none; border-left: 2px dotted var(--k); }
