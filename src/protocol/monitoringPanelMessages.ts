@@ -19,6 +19,8 @@ export type DriftTableSort = z.infer<typeof driftTableSort>;
 export const monitoringPanelState = z.object({
   deployment: deploymentName,
   selectedFeature: z.string().optional(),
+  /** Features whose lines the user hid on the drift scores charts (their legends' buttons). */
+  hiddenFeatures: z.array(z.string()).max(10_000).optional(),
   sort: driftTableSort.optional(),
   /** Where the panel was scrolled to (a hidden panel's webview is discarded and made again when shown). */
   scrollY: z.number().min(0).optional(),
@@ -50,8 +52,13 @@ export type HostToMonitoring = z.infer<typeof hostToMonitoring>;
 export const monitoringChartReport = z.object({
   id: z.enum(['rps', 'latency', 'scores-p', 'scores-stat', 'drift-share', 'histogram']),
   datasets: z.number().int(),
-  /** Points (or bars) over every dataset. */
+  /** Points (or bars) drawn over every dataset; the blanks that break the lines are not counted. */
   points: z.number().int(),
+  /** Data series the user hid (legend). */
+  hidden: z.number().int(),
+  /** Where the lines break: a pause with nothing measured (gaps), a change of reference data set (marked on the chart). */
+  gaps: z.number().int(),
+  referenceChanges: z.number().int(),
 });
 export type MonitoringChartReport = z.infer<typeof monitoringChartReport>;
 
@@ -80,6 +87,8 @@ export const monitoringReport = z.object({
   rows: z.array(z.string()),
   drifted: z.array(z.string()),
   selectedFeature: z.string().nullable(),
+  /** The drift scores charts' legends, in order: which line is which feature, and whether it is hidden. */
+  scoreLegend: z.array(z.object({ chart: z.enum(['scores-p', 'scores-stat']), feature: z.string(), color: z.string(), hidden: z.boolean(), drifted: z.boolean() })),
   histogram: z
     .object({ feature: z.string(), kind: z.enum(['numerical', 'categorical']), labels: z.number().int(), reference: z.number().int(), current: z.number().int() })
     .nullable(),

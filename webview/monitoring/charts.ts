@@ -21,8 +21,10 @@ import {
   type ChartType,
 } from 'chart.js';
 import { clockLabel, timeStep, timeTicks } from './monitoringModel';
+import type { LineBreak } from './lineBreaks';
+import { verticalMarksPlugin, type VerticalMarksOptions } from './verticalMarks';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend, Filler);
+Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend, Filler, verticalMarksPlugin);
 
 export interface Theme {
   text: string;
@@ -60,9 +62,10 @@ export function readTheme(): Theme {
   };
 }
 
-/** A theme colour with an alpha (theme variables come as #rgb, #rrggbb, #rrggbbaa or rgb()). */
+/** A colour with an alpha (theme variables come as #rgb, #rrggbb, #rrggbbaa or rgb(); features' lines as hsl()). */
 export function withAlpha(color: string, alpha: number): string {
   const c = color.trim();
+  if (/^hsl\([^/]*\)$/.test(c)) return `${c.slice(0, -1)} / ${alpha})`;
   if (c.startsWith('#')) {
     let hex = c.slice(1);
     if (hex.length === 3 || hex.length === 4) hex = [...hex.slice(0, 3)].map((ch) => ch + ch).join('');
@@ -81,6 +84,7 @@ export interface HelperMark {
 /** A chart made on first data and updated in place afterwards. */
 export class LiveChart<T extends ChartType> {
   private chart?: Chart<T>;
+  private breaks: readonly LineBreak[] = [];
 
   constructor(
     readonly canvas: HTMLCanvasElement,
@@ -88,7 +92,9 @@ export class LiveChart<T extends ChartType> {
     private readonly onCreate: () => void,
   ) {}
 
-  draw(data: ChartConfiguration<T>['data'], options: ChartOptions<T>, theme: Theme): void {
+  /** `breaks`: where every data series got a blank (see lineBreaks.ts). */
+  draw(data: ChartConfiguration<T>['data'], options: ChartOptions<T>, theme: Theme, breaks: readonly LineBreak[] = []): void {
+    this.breaks = breaks;
     if (this.chart) {
       this.chart.data.labels = data.labels;
       this.chart.data.datasets = data.datasets;
@@ -102,10 +108,21 @@ export class LiveChart<T extends ChartType> {
     this.onCreate();
   }
 
-  /** Data series on the chart and their points, read back from the chart itself. */
-  drawn(): { datasets: number; points: number } {
+  /**
+   * Data series on the chart, their points (the blanks that break every
+   * series' line left out), the series hidden, the breaks and the marks of
+   * reference changes, read back from the chart itself.
+   */
+  drawn(): { datasets: number; points: number; hidden: number; gaps: number; referenceChanges: number } {
     const sets = (this.chart?.data.datasets ?? []).filter((d) => !(d as HelperMark).helper);
-    return { datasets: sets.length, points: sets.reduce((n, d) => n + (d.data as unknown[]).length, 0) };
+    const marks = (this.chart?.options as ChartOptions<'line'> | undefined)?.plugins?.verticalMarks as VerticalMarksOptions | false | undefined;
+    return {
+      datasets: sets.length,
+      points: sets.reduce((n, d) => n + (d.data as unknown[]).length - this.breaks.length, 0),
+      hidden: sets.filter((d) => d.hidden === true).length,
+      gaps: this.breaks.filter((b) => b.kind === 'gap').length,
+      referenceChanges: marks ? (marks.marks?.length ?? 0) : 0,
+    };
   }
 
   /** The chart's category labels (bars). */

@@ -20,7 +20,7 @@ import {
 import { panelChannel } from '../shared/vscodeApi';
 import { h, registerUiKit } from '../shared/uiKit';
 import { LiveChart, readTheme, type HelperMark } from './charts';
-import { driftShareChart, driftShareThreshold, histogramChart, latencyChart, rpsChart, scoresChart } from './dashboardCharts';
+import { driftShareChart, driftShareThreshold, histogramChart, latencyChart, rpsChart, scoresChart, type ScoresView } from './dashboardCharts';
 import { DriftTable } from './driftTable';
 import {
   DEFAULT_SORT,
@@ -29,8 +29,8 @@ import {
   allResults,
   bannerText,
   clockTime,
-  defaultFeature,
   errorShare,
+  featureToShow,
   formatCompact,
   formatCount,
   formatMs,
@@ -42,6 +42,7 @@ import {
   scoreLabel,
   statusText,
 } from './monitoringModel';
+import { ScoresLegend, type LegendEntry } from './scoresLegend';
 import { installStyles } from './styles';
 
 registerUiKit();
@@ -61,6 +62,9 @@ let sort: DriftTableSort = saved.sort ?? DEFAULT_SORT;
 /** The feature the user chose (kept across updates); the one shown may differ while it is absent. */
 let chosen: string | undefined = saved.selectedFeature;
 let shown: string | null = null;
+/** Features whose lines the user hid on the scores charts; the one pointed at in a legend. */
+const hiddenFeatures = new Set<string>(saved.hiddenFeatures ?? []);
+let peeked: string | null = null;
 let empties: string[] = [];
 let scrollRestored = saved.scrollY === undefined;
 
@@ -127,18 +131,26 @@ const shareChart = new LiveChart(shareBox.canvas, 'line', created);
 const scoreKeys = h(
   'div',
   { class: 'mon-keys' },
-  h('span', { class: 'mon-key mon-k-drift' }, 'drifted'),
-  h('span', { class: 'mon-key mon-k-ok' }, 'no drift'),
-  h('span', { class: 'mon-key mon-k-sel' }, 'selected feature'),
+  h('span', { class: 'mon-key mon-k-sel' }, 'selected feature: the thick line, red where it drifted (click a line or a row to select)'),
   h('span', { class: 'mon-key mon-key-dash mon-k-threshold' }, 'threshold'),
+  h('span', { class: 'mon-key mon-key-dot mon-k-ref' }, 'reference changed'),
 );
+const legendEvents = {
+  onToggle: (feature: string) => toggleLine(feature),
+  onPeek: (feature: string | null) => {
+    peeked = feature;
+    if (current) drawScores(current.state);
+  },
+};
 const pCaption = h('div', { class: 'mon-caption' }, 'p-value tests: drift below the threshold (log scale)');
 const pBox = canvasBox('Drift p-values over time per feature');
+const pLegend = new ScoresLegend('Features on the p-value chart: press one to hide or show its line', legendEvents);
 const statCaption = h('div', { class: 'mon-caption' }, 'distance tests: drift at or above the threshold');
 const statBox = canvasBox('Drift distances over time per feature');
+const statLegend = new ScoresLegend('Features on the distance chart: press one to hide or show its line', legendEvents);
 // P-values and distances side by side (each on its own scale), or one across when every test gives the same kind.
-const pPane = h('div', {}, pCaption, pBox.box);
-const statPane = h('div', {}, statCaption, statBox.box);
+const pPane = h('div', {}, pCaption, pBox.box, pLegend.element);
+const statPane = h('div', {}, statCaption, statBox.box, statLegend.element);
 const scores = card('scores', 'Drift scores over time', scoreKeys, h('div', { class: 'mon-pair' }, pPane, statPane));
 scores.element.classList.add('mon-wide');
 const pChart = new LiveChart(pBox.canvas, 'line', created);
@@ -212,11 +224,21 @@ function retrain(): void {
 
 function selectFeature(feature: string, focus: boolean): void {
   chosen = feature;
-  saveState({ selectedFeature: feature });
+  // A feature chosen is one to look at: its line shows again if it was hidden.
+  const unhid = hiddenFeatures.delete(feature);
+  saveState({ selectedFeature: feature, ...(unhid ? { hiddenFeatures: [...hiddenFeatures] } : {}) });
   if (!current) return;
-  shown = defaultFeature(current.state, chosen);
+  shown = featureToShow(current.state, chosen, shown);
   table.select(shown, focus);
   drawHistogram(current.state);
+  drawScores(current.state);
+  report();
+}
+
+function toggleLine(feature: string): void {
+  if (!hiddenFeatures.delete(feature)) hiddenFeatures.add(feature);
+  saveState({ hiddenFeatures: [...hiddenFeatures] });
+  if (!current) return;
   drawScores(current.state);
   report();
 }
@@ -338,8 +360,8 @@ function drawExplain(state: MonitoringState): string | null {
 
 function drawDriftShare(state: MonitoringState): void {
   const theme = readTheme();
-  const { data, options } = driftShareChart(state, theme);
-  shareChart.draw(data, options, theme);
+  const { data, options, breaks } = driftShareChart(state, theme);
+  shareChart.draw(data, options, theme, breaks);
   const threshold = driftShareThreshold(state);
   const last = state.history[state.history.length - 1];
   const changed = referenceChangesIn(state).at(-1);
@@ -351,13 +373,24 @@ function drawDriftShare(state: MonitoringState): void {
 
 function drawScores(state: MonitoringState): void {
   const theme = readTheme();
-  const p = scoresChart(state, 'p_value', shown, theme);
-  const s = scoresChart(state, 'statistic', shown, theme);
+  const view: ScoresView = { selected: shown, hidden: hiddenFeatures, peek: peeked };
+  const p = scoresChart(state, 'p_value', view, theme);
+  const s = scoresChart(state, 'statistic', view, theme);
   pPane.hidden = !p;
   statPane.hidden = !s;
-  if (p) pChart.draw(p.data, { ...p.options, onClick: onScoreClick }, theme);
-  if (s) statChart.draw(s.data, { ...s.options, onClick: onScoreClick }, theme);
-  scores.figure.textContent = `${state.history.length} windows`;
+  const drifted = new Set(allResults(state).filter((r) => r.drifted && !r.error).map((r) => r.feature));
+  const entries = (chart: NonNullable<typeof p>): LegendEntry[] =>
+    chart.features.map((feature) => ({ feature, style: chart.styles.get(feature)!, hidden: hiddenFeatures.has(feature), drifted: drifted.has(feature), selected: feature === shown }));
+  if (p) {
+    pChart.draw(p.data, { ...p.options, onClick: onScoreClick }, theme, p.breaks);
+    pLegend.draw(entries(p));
+  }
+  if (s) {
+    statChart.draw(s.data, { ...s.options, onClick: onScoreClick }, theme, s.breaks);
+    statLegend.draw(entries(s));
+  }
+  const hiddenHere = [...(p?.features ?? []), ...(s?.features ?? [])].filter((f) => hiddenFeatures.has(f)).length;
+  scores.figure.textContent = `${state.history.length} windows${hiddenHere ? ` · ${hiddenHere} line${hiddenHere === 1 ? '' : 's'} hidden` : ''}`;
 }
 
 function drawTable(): void {
@@ -433,9 +466,9 @@ function drawTraffic(state: MonitoringState): boolean {
   if (none) return true;
   const theme = readTheme();
   const rps = rpsChart(state, theme);
-  rpsChartView.draw(rps.data, rps.options, theme);
+  rpsChartView.draw(rps.data, rps.options, theme, rps.breaks);
   const lat = latencyChart(state, theme);
-  latencyChartView.draw(lat.data, lat.options, theme);
+  latencyChartView.draw(lat.data, lat.options, theme, lat.breaks);
   return false;
 }
 
@@ -556,7 +589,7 @@ function drawState(deployment: string, state: MonitoringState, fetchedAt: number
   grid.hidden = false;
   drawHeader(deployment);
   drawBanner(state);
-  shown = defaultFeature(state, chosen);
+  shown = featureToShow(state, chosen, shown);
   const empty: string[] = [];
   const why = drawExplain(state);
   explain.element.hidden = why === null;
@@ -652,6 +685,12 @@ function report(): void {
       rows: view === 'dashboard' && !featureRow.hidden ? table.rows() : [],
       drifted: view === 'dashboard' && !featureRow.hidden ? table.drifted() : [],
       selectedFeature: view === 'dashboard' ? shown : null,
+      scoreLegend:
+        view === 'dashboard' && !scores.element.hidden
+          ? ([['scores-p', pLegend, pPane], ['scores-stat', statLegend, statPane]] as const).flatMap(([chart, legend, pane]) =>
+              pane.hidden ? [] : legend.entries().map((e) => ({ chart, feature: e.feature, color: e.style.color, hidden: e.hidden, drifted: e.drifted })),
+            )
+          : [],
       histogram: d ? { feature: shown!, kind: d.kind, labels: histChart.labels(), reference: series.Reference ?? 0, current: series.Current ?? 0 } : null,
       variants:
         view === 'dashboard' && state

@@ -219,6 +219,26 @@ export function defaultFeature(state: MonitoringState, chosen: string | undefine
   return sortFeatures(features, DEFAULT_SORT)[0].feature;
 }
 
+/**
+ * The feature the panel shows (its histogram, its row and line highlighted),
+ * given the one the user chose and the one shown until now. The user's choice
+ * stands while the state has it. Without a choice, the one shown stays as long
+ * as it still says something: while it drifts, or while nothing drifts. When
+ * several features drift about as much, which is "most drifted" changes from
+ * one window to the next, and following it made the highlight jump at every
+ * live update.
+ */
+export function featureToShow(state: MonitoringState, chosen: string | undefined, previous: string | null): string | null {
+  const has = (f: string) => allResults(state).some((r) => r.feature === f) || state.latest?.distributions[f] !== undefined;
+  if (chosen && has(chosen)) return chosen;
+  const before = previous ? allResults(state).find((r) => r.feature === previous) : undefined;
+  if (before) {
+    const anyDrift = allResults(state).some((r) => r.drifted && !r.error);
+    if ((before.drifted && !before.error) || !anyDrift) return before.feature;
+  }
+  return defaultFeature(state, undefined);
+}
+
 /** The histogram's labels: a numerical bin "a – b" (its edges), a category its name. */
 export function binLabels(d: DistributionPair): string[] {
   if (d.kind === 'categorical') return d.categories;

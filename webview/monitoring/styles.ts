@@ -53,8 +53,21 @@ body { padding: 0 16px 24px; }
 .mon-key-dash::before { border-top-style: dashed; }
 .mon-k-drift { --k: var(--vscode-charts-red); }
 .mon-k-ok { --k: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); }
-.mon-k-sel { --k: var(--vscode-charts-blue); }
+.mon-k-sel { --k: var(--vscode-foreground); }
+.mon-k-sel::before { border-top-width: 3px; }
 .mon-k-threshold { --k: var(--vscode-charts-orange); }
+.mon-k-ref { --k: var(--vscode-charts-purple); }
+.mon-key-dot::before { width: 0; height: 12px; border-top: none; border-left: 2px dotted var(--k); }
+.mon-legend { display: flex; flex-wrap: wrap; gap: 2px 4px; padding: 6px 0 0; }
+.mon-legend-item { display: inline-flex; align-items: center; gap: 5px; font: inherit; font-size: 0.88em; color: var(--vscode-foreground); background: none; border: 1px solid transparent; border-radius: 3px; padding: 1px 5px; cursor: pointer; }
+.mon-legend-item:hover { background: var(--vscode-list-hoverBackground); }
+.mon-legend-item:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
+.mon-swatch { width: 16px; height: 0; border-top: 3px solid; }
+.mon-legend-drifted .mon-legend-name::after { content: ''; display: inline-block; width: 6px; height: 6px; margin-left: 4px; border-radius: 50%; background: var(--vscode-charts-red); vertical-align: middle; }
+.mon-legend-selected { background: var(--vscode-list-inactiveSelectionBackground); font-weight: 600; }
+.mon-legend-hidden { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); }
+.mon-legend-hidden .mon-legend-name { text-decoration: line-through; }
+.mon-legend-hidden .mon-swatch { opacity: 0.35; }
 
 .mon-table-wrap { max-height: 500px; overflow: auto; }
 .mon-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }

@@ -97,8 +97,10 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     if (node.kind === 'message') return messageItem(node);
     if (node.kind === 'variant') {
       const { variant, deployment } = node;
-      const item = new vscode.TreeItem(`${variant.name}: ${variant.model} v${variant.version}`, vscode.TreeItemCollapsibleState.None);
-      item.description = deployment.spec.shadow ? (variant.name === 'challenger' ? 'shadow (gets a copy)' : 'answers') : deployment.variants.length > 1 ? `${variant.weight}%` : '';
+      // The version in the label, the model's name (as long as it may be) after the split: a narrow sidebar cuts the end.
+      const item = new vscode.TreeItem(`${variant.name} v${variant.version}`, vscode.TreeItemCollapsibleState.None);
+      const split = deployment.spec.shadow ? (variant.name === 'challenger' ? 'shadow (gets a copy)' : 'answers') : deployment.variants.length > 1 ? `${variant.weight}%` : '';
+      item.description = [split, variant.model].filter(Boolean).join(' · ');
       item.tooltip = `${variant.modelUri} → ${variant.model} version ${variant.version}`;
       item.iconPath = new vscode.ThemeIcon(variant.name === 'champion' ? 'star-full' : 'beaker');
       return item;
@@ -108,8 +110,9 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
     item.id = `${node.backend.folder.uri}#deployment:${d.name}`;
     const drifting = d.status === 'running' && d.monitoring?.status === 'drift';
     item.iconPath = drifting ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : statusIcon(d.status);
-    // The drift verdict before the traffic and the URL: a narrow sidebar cuts the end off.
-    item.description = [d.status, describeDrift(d), this.describeTraffic(node.backend, d), d.url ?? ''].filter(Boolean).join(' · ');
+    // The drift verdict first, then the traffic and the URL: a 290 px sidebar shows about 30 characters of the row.
+    // A running deployment's status is its icon (and the tooltip's); any other status is said first.
+    item.description = [d.status === 'running' ? '' : d.status, describeDrift(d), this.describeTraffic(node.backend, d), d.url ?? ''].filter(Boolean).join(' · ');
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${d.name}** · ${d.status}${d.restarts ? ` · restarted ${d.restarts}×` : ''}\n\n`);
     if (d.url) tip.appendMarkdown(`${d.url}\n\n`);
@@ -165,7 +168,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentsNode>
   }
 }
 
-/** "drift 3/6", "no drift", "waiting for 40 requests", "monitoring off" (with why in the tooltip). */
+/** "drift in 3 features", "no drift", "drift needs 40 more requests", "monitoring off" (with why in the tooltip): the number early, where a narrow sidebar still shows it. */
 function describeDrift(d: DeploymentState): string {
   const m = d.monitoring;
   if (!m || d.status !== 'running') return '';
@@ -177,7 +180,7 @@ function describeDrift(d: DeploymentState): string {
     case 'waiting': {
       const spec = d.spec.monitoring;
       const needed = spec ? Math.min(spec.minRows, spec.window.rows) - m.windowRows : undefined;
-      return needed !== undefined && needed > 0 ? `drift: waiting for ${needed} more request${needed === 1 ? '' : 's'}` : `drift: waiting for requests (${m.windowRows} so far)`;
+      return needed !== undefined && needed > 0 ? `drift needs ${needed} more request${needed === 1 ? '' : 's'}` : `drift needs requests (${m.windowRows} so far)`;
     }
     case 'loading':
       return 'loading the reference';

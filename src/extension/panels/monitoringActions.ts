@@ -1,5 +1,6 @@
 import type { DriftPoint, MonitoringState } from '../../protocol/monitoring';
 import type { MonitoringUnavailable, MonitoringToHost } from '../../protocol/monitoringPanelMessages';
+import { PANEL_HISTORY_POINTS, PANEL_TRAFFIC_POINTS } from '../../protocol/monitoringLimits';
 
 // What the Monitoring panel's buttons ask VS Code to run, and how a failed
 // request for the monitoring state reads in the panel. No vscode import:
@@ -66,10 +67,7 @@ export function withWorkspaceTrust(state: MonitoringState, trusted: boolean): Mo
   return { ...state, retrain: { ...retrain, available: false, reason: "This workspace is not trusted: trust it to retrain (Retrain runs the workspace's pipeline)." } };
 }
 
-/** Traffic drawn: the last 30 minutes of 2 s intervals (the backend keeps 2 hours). */
-export const PANEL_TRAFFIC_POINTS = 900;
-/** Drift windows drawn at most (the backend keeps up to 6 hours of 5 s windows). */
-export const PANEL_HISTORY_POINTS = 720;
+export { PANEL_HISTORY_POINTS, PANEL_TRAFFIC_POINTS } from '../../protocol/monitoringLimits';
 
 /**
  * What the panel draws of a state: the recent traffic, and at most

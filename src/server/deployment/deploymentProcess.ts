@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toDeploymentProcess, type DeploymentSpec, type FromDeploymentProcess } from '../../protocol/deployments';
+import { TRAFFIC_INTERVAL_MS } from '../../protocol/monitoringLimits';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
 import { DeploymentMetrics, type VariantName } from './deploymentMetrics';
 import { FeedbackLedger } from './feedbackLedger';
@@ -28,8 +29,6 @@ export interface DeploymentProcessOptions {
   /** Called once the server is closed and the models are released. */
   exit(code: number): void;
 }
-
-export const STATS_INTERVAL_MS = 2_000;
 
 export class DeploymentProcess {
   private readonly slot = new ServingSlot();
@@ -128,7 +127,7 @@ export class DeploymentProcess {
       this.options.send({ type: 'ready', url: `http://127.0.0.1:${port}`, variants: served });
       // Counts from the start (zeros, or what came since listening), so no one waits 2 s for a first "0".
       this.sendStats();
-      this.statsTimer = setInterval(() => this.sendStats(), STATS_INTERVAL_MS);
+      this.statsTimer = setInterval(() => this.sendStats(), TRAFFIC_INTERVAL_MS);
       this.statsTimer.unref();
     } else {
       this.options.send({ type: 'deployed', variants: served });

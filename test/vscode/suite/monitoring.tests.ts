@@ -13,7 +13,7 @@ import * as assert from 'node:assert/strict';
 import type { MonitoringReport } from '../../../src/protocol/monitoringPanelMessages';
 import { test } from './testApi';
 import { extensionId, manifest } from './context';
-import { DRIFTED_FEATURES, FEATURES, HISTORY_POINTS, MOST_DRIFTED, NUMERICAL_BINS, TRAFFIC_POINTS, driftingState, offState, waitingState } from './monitoringFixture';
+import { DRIFTED_FEATURES, FEATURES, HISTORY_POINTS, MOST_DRIFTED, NUMERICAL_BINS, QUIET_WINDOWS, RESTART_INTERVALS, TRAFFIC_POINTS, driftingState, offState, quietState, waitingState } from './monitoringFixture';
 import { until } from './until';
 
 const tabsLabelled = (label: string) => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === label);
@@ -35,14 +35,23 @@ test('The Monitoring panel draws a drifting deployment: status, banner, traffic,
   assert.match(report.banner ?? '', /7 of 20 features drifted \(35%; the data set drifts at 30%\)/);
   assert.equal(report.retrainButton, true);
 
-  // Six charts, each with what the state holds.
+  // Six charts, each with what the state holds; the drift charts break (and mark) the fixture's reference change.
   assert.deepEqual(report.charts.map((c) => c.id).sort(), ['drift-share', 'histogram', 'latency', 'rps', 'scores-p', 'scores-stat']);
-  assert.deepEqual(chart(report, 'rps'), { id: 'rps', datasets: 2, points: 2 * TRAFFIC_POINTS });
-  assert.deepEqual(chart(report, 'latency'), { id: 'latency', datasets: 2, points: 2 * TRAFFIC_POINTS });
-  assert.deepEqual(chart(report, 'drift-share'), { id: 'drift-share', datasets: 1, points: HISTORY_POINTS });
+  const none = { hidden: 0, gaps: 0, referenceChanges: 0 };
+  const changed = { hidden: 0, gaps: 0, referenceChanges: 1 };
+  assert.deepEqual(chart(report, 'rps'), { id: 'rps', datasets: 2, points: 2 * TRAFFIC_POINTS, ...none });
+  assert.deepEqual(chart(report, 'latency'), { id: 'latency', datasets: 2, points: 2 * TRAFFIC_POINTS, ...none });
+  assert.deepEqual(chart(report, 'drift-share'), { id: 'drift-share', datasets: 1, points: HISTORY_POINTS, ...changed });
   // p-value tests (and the prediction's KS) on one chart, the two distances (PSI, Wasserstein) on the other.
-  assert.deepEqual(chart(report, 'scores-p'), { id: 'scores-p', datasets: P_VALUE_FEATURES + 1, points: (P_VALUE_FEATURES + 1) * HISTORY_POINTS });
-  assert.deepEqual(chart(report, 'scores-stat'), { id: 'scores-stat', datasets: 2, points: 2 * HISTORY_POINTS });
+  assert.deepEqual(chart(report, 'scores-p'), { id: 'scores-p', datasets: P_VALUE_FEATURES + 1, points: (P_VALUE_FEATURES + 1) * HISTORY_POINTS, ...changed });
+  assert.deepEqual(chart(report, 'scores-stat'), { id: 'scores-stat', datasets: 2, points: 2 * HISTORY_POINTS, ...changed });
+  // Their legends: every line's feature, in its own colour.
+  const legend = report.scoreLegend;
+  assert.equal(legend.filter((e) => e.chart === 'scores-p').length, P_VALUE_FEATURES + 1);
+  assert.deepEqual(legend.filter((e) => e.chart === 'scores-stat').map((e) => e.feature), ['balance', 'income']);
+  assert.equal(new Set(legend.filter((e) => e.chart === 'scores-p').map((e) => e.color)).size, Math.min(9, P_VALUE_FEATURES + 1), 'nine hues, then dashes');
+  assert.deepEqual(new Set(legend.filter((e) => e.drifted).map((e) => e.feature)), new Set(['prediction', ...DRIFTED_FEATURES]));
+  assert.ok(legend.every((e) => !e.hidden));
 
   // The table: the prediction on top, then the drifted features, the most drifted first.
   assert.equal(report.rows.length, 21);
@@ -92,6 +101,46 @@ test('The Monitoring panel shows another feature\'s histogram when selected, and
   assert.equal(prediction?.histogram?.kind, 'numerical');
   // Back to the most drifted one for the browser check.
   await vscode.commands.executeCommand('_mlops.monitoring.select', 'churn', MOST_DRIFTED);
+}, { timeoutMs: 60_000 });
+
+test('The Monitoring panel breaks its lines where nothing was measured and where the reference changed', async () => {
+  // Left open for the browser check, which screenshots the breaks.
+  const report = await show({ state: quietState() });
+  assert.ok(report);
+  assert.equal(report.deployment, 'churn-quiet');
+  const history = HISTORY_POINTS - (QUIET_WINDOWS.to - QUIET_WINDOWS.from);
+  const traffic = TRAFFIC_POINTS - (RESTART_INTERVALS.to - RESTART_INTERVALS.from);
+  // The 4 minutes without requests and the reference change on the drift charts; the restart on the traffic charts.
+  const breaks = { hidden: 0, gaps: 1, referenceChanges: 1 };
+  assert.deepEqual(chart(report, 'drift-share'), { id: 'drift-share', datasets: 1, points: history, ...breaks });
+  assert.deepEqual(chart(report, 'scores-p'), { id: 'scores-p', datasets: P_VALUE_FEATURES + 1, points: (P_VALUE_FEATURES + 1) * history, ...breaks });
+  assert.deepEqual(chart(report, 'scores-stat'), { id: 'scores-stat', datasets: 2, points: 2 * history, ...breaks });
+  assert.deepEqual(chart(report, 'rps'), { id: 'rps', datasets: 2, points: 2 * traffic, hidden: 0, gaps: 1, referenceChanges: 0 });
+  assert.deepEqual(chart(report, 'latency'), { id: 'latency', datasets: 2, points: 2 * traffic, hidden: 0, gaps: 1, referenceChanges: 0 });
+}, { timeoutMs: 60_000 });
+
+test('The Monitoring panel keeps the highlighted feature when another drifts more, and the chosen one when its webview is made again', async () => {
+  const name = 'churn-steady';
+  const first = await show({ state: driftingState(Date.now(), { deployment: name }) });
+  assert.equal(first?.selectedFeature, MOST_DRIFTED, 'nothing chosen yet: the most drifted');
+  // The next window: another drifted feature is now the furthest past its threshold.
+  const next = driftingState(Date.now(), { deployment: name });
+  next.latest = { ...next.latest!, features: next.latest!.features.map((f) => (f.feature === 'days_since_last_login' ? { ...f, score: 1e-12 } : f)) };
+  const updated = await show({ state: next });
+  assert.equal(updated?.rows[1], 'days_since_last_login', 'the table puts it first');
+  assert.equal(updated?.selectedFeature, MOST_DRIFTED, 'the highlight did not jump to it');
+
+  const picked = await vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.select', name, 'plan');
+  assert.equal(picked?.selectedFeature, 'plan');
+  // Another editor in front: the hidden panel's webview is discarded, and made again when shown (with its saved state).
+  const other = await vscode.window.showTextDocument(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'train.py'), { preview: false, viewColumn: vscode.ViewColumn.Active });
+  await until('the panel to be hidden', async () => tabsLabelled(`Monitoring: ${name}`)[0]?.isActive, (active) => active === false);
+  const again = await show({ state: next });
+  assert.equal(again?.draws, 1, 'a new webview drew it');
+  assert.equal(again?.selectedFeature, 'plan', 'the choice came back with the webview');
+  assert.equal(again?.histogram?.feature, 'plan');
+  await vscode.window.tabGroups.close(tabsLabelled(`Monitoring: ${name}`));
+  await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === other.document.uri.toString()));
 }, { timeoutMs: 60_000 });
 
 test('The Monitoring panel\'s Retrain says why it cannot run (a run going) and when the cooldown ends', async () => {

@@ -291,3 +291,26 @@ export function waitingState(now = Date.now(), deployment = 'fraud', windowRows 
     lastRetrainAt: null,
   };
 }
+
+/** Drift windows the quiet state lacks (4 minutes without requests: no window was computed). */
+export const QUIET_WINDOWS = { from: 22, to: 30 };
+/** Traffic intervals it lacks (the deployment restarting for 24 s), and those with no requests (a zero rate, no percentiles). */
+export const RESTART_INTERVALS = { from: 100, to: 112 };
+export const IDLE_INTERVALS = { from: 40, to: 55 };
+
+/**
+ * The drifting state of a deployment that had pauses: no requests for 4
+ * minutes (no drift windows then), a restart (no traffic measured for 24 s),
+ * half a minute idle (measured: no requests). Its reference change stays.
+ */
+export function quietState(now = Date.now(), deployment = 'churn-quiet'): MonitoringState {
+  const drifting = driftingState(now, { deployment });
+  const inside = (i: number, r: { from: number; to: number }) => i >= r.from && i < r.to;
+  return {
+    ...drifting,
+    history: drifting.history.filter((_, i) => !inside(i, QUIET_WINDOWS)),
+    traffic: drifting.traffic
+      .filter((_, i) => !inside(i, RESTART_INTERVALS))
+      .map((p, i) => (inside(i, IDLE_INTERVALS) ? { ...p, rps: 0, errorsPerSecond: 0, p50Ms: null, p99Ms: null } : p)),
+  };
+}

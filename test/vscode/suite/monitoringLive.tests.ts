@@ -154,10 +154,10 @@ test('Live monitoring: a version trained on a logged data set, deployed from the
   assert.equal(waiting.reference?.rows, REFERENCE_ROWS);
   assert.match(waiting.reference?.source ?? '', /training data set 'train' \(datasets\/train\.csv\)/);
   assert.deepEqual(waiting.reference?.features.map((f) => [f.name, f.test, f.threshold]), FEATURES.map((f) => [f, 'wasserstein', 0.1]));
-  const waitingRow = await until('the Deployments view to show the wait', deploymentRow, (r) => /drift: waiting for 500 more requests/.test(r.description));
+  const waitingRow = await until('the Deployments view to show the wait', deploymentRow, (r) => /^drift needs 500 more requests/.test(r.description));
   assert.equal(waitingRow.icon, 'broadcast');
   assert.equal(waitingRow.contextValue, 'mlops.deployment.running');
-  assert.deepEqual(waitingRow.children.map((c) => c.label), [`champion: ${MODEL} v1`]);
+  assert.deepEqual(waitingRow.children.map((c) => [c.label, c.description]), [['champion v1', MODEL]], 'the version first, the model after');
 
   const opened = await vscode.commands.executeCommand<MonitoringReport | undefined>('mlops.deployments.openMonitoring', MODEL);
   assert.ok(opened, 'the panel drew');
@@ -202,7 +202,7 @@ test('Live monitoring: shifted traffic drifts, and the Deployments view, the sta
 
   const row = await until('the Deployments view to say drift', deploymentRow, (r) => /drift in 4 features/.test(r.description));
   assert.equal(row.icon, 'warning');
-  assert.match(row.description, /^running · drift in 4 features · .* · http:\/\/127\.0\.0\.1:\d+$/, 'the verdict first: a narrow sidebar cuts the end off');
+  assert.match(row.description, /^drift in 4 features · .* · http:\/\/127\.0\.0\.1:\d+$/, 'the verdict first: a narrow sidebar cuts the end off');
 
   const status = await until('the drift status bar item', async () => (await extensionApi()).driftStatusBar(), (s) => s.visible);
   assert.equal(status.text, `$(warning) drift: ${MODEL}`);
@@ -221,6 +221,14 @@ test('Live monitoring: shifted traffic drifts, and the Deployments view, the sta
   assert.ok(histogram.labels > 0 && histogram.reference === histogram.labels && histogram.current === histogram.labels, JSON.stringify(histogram));
   assert.deepEqual(report.variants.map((v) => [v.name, v.requests]), [['champion', 4]]);
 
+  // A feature the user picks stays highlighted through the panel's next polls of the backend.
+  const pick = FEATURES.find((f) => f !== report.selectedFeature)!;
+  const picked = await vscode.commands.executeCommand<MonitoringReport | undefined>('_mlops.monitoring.select', MODEL, pick);
+  assert.equal(picked?.selectedFeature, pick);
+  const polled = await until('two more polls', () => reportOf(true), (r) => r.draws >= (picked?.draws ?? 0) + 2);
+  assert.equal(polled.selectedFeature, pick);
+  assert.equal(polled.histogram?.feature, pick);
+
   // Stop: gone from the backend and the view, the status bar item hidden, the panel closed.
   await vscode.commands.executeCommand('mlops.deployments.stop', MODEL);
   const { deployments } = await request<{ deployments: DeploymentState[] }>('GET', '/api/v1/deployments');
@@ -230,3 +238,17 @@ test('Live monitoring: shifted traffic drifts, and the Deployments view, the sta
   await vscode.window.tabGroups.close(tabsLabelled(`Monitoring: ${MODEL}`));
   assert.equal(await reportOf(false), undefined, 'the panel is closed');
 }, { timeoutMs: 240_000 });
+
+test('Live monitoring: a drifting deployment left running for the browser check of the Deployments view in a narrow sidebar', async () => {
+  const api = await extensionApi();
+  const node = await until('v1 of churn-live in the Models view', () => api.modelsNodeOf(MODEL, '1'), (n) => !!n, 30_000);
+  const deployed = await vscode.commands.executeCommand<DeploymentState | undefined>('mlops.deployments.deployVersion', node);
+  assert.ok(deployed?.url, 'the deployment started');
+  // The rows recorded before the stop are still on disk: the window drifts again without waiting.
+  await until('the reference to load', monitoring, (m) => m.status !== 'loading' && m.reference !== null);
+  await infer(deployed.url, rows(REQUEST_ROWS, 5, SHIFT));
+  await infer(deployed.url, rows(REQUEST_ROWS, 6, SHIFT));
+  const row = await until('the Deployments view to say drift', deploymentRow, (r) => /drift in 4 features/.test(r.description), 60_000);
+  assert.equal(row.icon, 'warning');
+  await vscode.commands.executeCommand('mlops.deployments.focus');
+}, { timeoutMs: 120_000 });

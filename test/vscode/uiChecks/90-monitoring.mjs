@@ -7,12 +7,23 @@ import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 import { useDarkTheme } from './shared/colorTheme.mjs';
 
 const TAB = 'Monitoring: churn';
+const QUIET_TAB = 'Monitoring: churn-quiet';
 const ROW = (feature) => `.mon-features tr[data-feature="${feature}"]`;
+const LEGEND = (feature) => `.mon-legend-item[data-feature="${feature}"]`;
+/** An editor tab by its exact title ("Monitoring: churn" is also the start of "Monitoring: churn-quiet"). */
+const tab = (page, title) => page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+/** The webview frame of the panel whose title (h1) is `deployment`. */
+const panelFrame = (page, deployment, timeoutMs = 15_000) =>
+  findFrame(page, async (f) => (await f.evaluate(() => document.querySelector('.mon-title h1')?.textContent ?? '')) === deployment && !!(await f.$('.mon-legend-item')), timeoutMs);
 
 export async function checks(page, check, { screenshot }) {
   await check('[ui] the Monitoring panel draws its charts, banner and table without overlaps, in the dark theme', async () => {
-    await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
-    await useDarkTheme(page);
+    await tab(page, TAB).click();
+    // The palette's list may redraw under the click on a loaded machine: once more from the start.
+    await useDarkTheme(page).catch(async () => {
+      await page.keyboard.press('Escape');
+      await useDarkTheme(page);
+    });
     // Room for the dashboard: hide the bottom panel (terminal) if it is open.
     await page.locator('.part.panel [aria-label^="Hide Panel"], .part.panel [aria-label^="Close Panel"]').first().click({ timeout: 2000 }).catch(() => {});
     const frame = await findFrame(page, ROW('monthly_charges'), 20_000);
@@ -120,11 +131,11 @@ export async function checks(page, check, { screenshot }) {
   });
 
   await check('[ui] the Monitoring panel explains what is missing: monitoring off (how to turn it on) and too few rows (how many more)', async () => {
-    for (const [tab, heading, shot] of [
+    for (const [name, heading, shot] of [
       ['Monitoring: fraud', 'Drift monitoring is off for this deployment', 'monitoring-off'],
       ['Monitoring: scoring', 'Waiting for 63 more requests', 'monitoring-waiting'],
     ]) {
-      await page.locator('.tabs-container .tab', { hasText: tab }).first().click();
+      await tab(page, name).click();
       const frame = await findFrame(page, async (f) => (await f.evaluate(() => document.querySelector('[data-card="explain"] h3')?.textContent ?? '')) === heading, 15_000);
       if (!frame) throw new Error(`no frame explaining "${heading}"`);
       const seen = await frame.evaluate(() => {
@@ -132,14 +143,65 @@ export async function checks(page, check, { screenshot }) {
         const wide = [...document.querySelectorAll('.mon-card-body')].filter((el) => !el.closest('[hidden]') && el.scrollWidth > el.clientWidth + 1).length;
         return { text: box.textContent, wide, charts: [...document.querySelectorAll('canvas')].filter((c) => !c.closest('[hidden]')).length, traffic: document.querySelector('[data-card="requests"] .mon-canvas-empty:not([hidden])')?.textContent ?? null };
       });
-      if (seen.wide) throw new Error(`${tab}: content wider than its card`);
-      if (tab.endsWith('fraud')) {
+      if (seen.wide) throw new Error(`${name}: content wider than its card`);
+      if (name.endsWith('fraud')) {
         if (!seen.text.includes('--reference training') || !seen.text.includes('How monitoring works')) throw new Error(`how to turn monitoring on is not said: ${seen.text}`);
         if (seen.charts !== 0 || !/No requests yet/.test(seen.traffic ?? '')) throw new Error(`off, no traffic: ${seen.charts} charts, ${seen.traffic}`);
       } else if (!/holds 37/.test(seen.text)) throw new Error(`how many rows the window holds is not said: ${seen.text}`);
       await page.waitForTimeout(300);
       await screenshot(shot);
     }
-    await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
+    await tab(page, TAB).click();
+  });
+
+  await check('[ui] the Monitoring panel breaks its lines at a pause and a reference change; the scores legend hides and shows lines (mouse and keyboard); the choices outlive the webview', async () => {
+    await tab(page, QUIET_TAB).click();
+    let frame = await panelFrame(page, 'churn-quiet');
+    if (!frame) throw new Error(`no webview frame of ${QUIET_TAB}`);
+    await frame.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(300);
+    await screenshot('monitoring-breaks-drift');
+    await frame.evaluate(() => document.querySelector('[data-card="requests"]').scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(300);
+    await screenshot('monitoring-breaks-traffic');
+
+    const legend = () =>
+      frame.evaluate(() => ({
+        items: [...document.querySelectorAll('.mon-legend-item')].map((b) => ({ feature: b.getAttribute('data-feature'), pressed: b.getAttribute('aria-pressed'), tag: b.tagName, colour: getComputedStyle(b.querySelector('.mon-swatch')).borderTopColor })),
+        figure: document.querySelector('[data-card="scores"] .mon-card-figure').textContent,
+        selected: document.querySelector('.mon-features tr.mon-selected')?.getAttribute('data-feature'),
+        focused: document.activeElement?.getAttribute('data-feature') ?? null,
+      }));
+    const first = await legend();
+    if (first.items.length !== 21 || first.items.some((i) => i.tag !== 'BUTTON' || i.pressed !== 'true')) throw new Error(`a legend button per feature, all shown: ${JSON.stringify(first.items)}`);
+    if (new Set(first.items.slice(0, 9).map((i) => i.colour)).size !== 9) throw new Error(`the legend's swatches do not tell the lines apart: ${JSON.stringify(first.items)}`);
+    // Mouse: hide age. Keyboard: Tab onto the next button, Enter hides it, Space shows it again.
+    await frame.evaluate(() => document.querySelector('[data-card="scores"]').scrollIntoView({ block: 'start' }));
+    await frame.click(LEGEND('age'));
+    await page.keyboard.press('Tab');
+    const next = (await legend()).focused;
+    if (!next || next === 'age') throw new Error(`Tab did not move to the next legend button: ${next}`);
+    await page.keyboard.press('Enter');
+    let seen = await legend();
+    const pressed = (f) => seen.items.find((i) => i.feature === f)?.pressed;
+    if (pressed('age') !== 'false' || pressed(next) !== 'false' || !/2 lines hidden/.test(seen.figure)) throw new Error(`hidden by click and Enter: ${JSON.stringify(seen)}`);
+    await page.keyboard.press(' ');
+    seen = await legend();
+    if (pressed(next) !== 'true' || !/1 line hidden/.test(seen.figure)) throw new Error(`Space shows it again: ${JSON.stringify(seen)}`);
+    await page.waitForTimeout(300);
+    await screenshot('monitoring-legend-age-hidden');
+
+    // Choose a feature in the table; the webview is discarded behind another tab and made again when shown.
+    await frame.click(`${ROW('income')} td`);
+    await frame.waitForSelector(`${ROW('income')}.mon-selected`, { timeout: 5000 });
+    await tab(page, TAB).click();
+    await page.waitForTimeout(500);
+    await tab(page, QUIET_TAB).click();
+    frame = await panelFrame(page, 'churn-quiet');
+    if (!frame) throw new Error(`no webview frame of ${QUIET_TAB} after showing it again`);
+    await frame.waitForSelector(`${ROW('income')}.mon-selected`, { timeout: 10_000 });
+    seen = await legend();
+    if (pressed('age') !== 'false' || seen.selected !== 'income') throw new Error(`after the webview was made again: ${JSON.stringify(seen)}`);
+    await tab(page, TAB).click();
   });
 }
