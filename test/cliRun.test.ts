@@ -221,3 +221,10 @@ test('mlops run gives the command its params as JSON in MLOPS_PARAMS', async () 
   assert.match(r.stdout, /PARAMS=\{"lr":"0\.1","name":"a b"\}/);
   await stopBackgroundServer(ws);
 });
+
+test('mlops run --note prints its lines first, even when the command is then refused (the editor says which interpreter and why)', async () => {
+  const ws = makeWorkspace('mlops-note-');
+  const r = await runCli(['run', '--note', 'Python: python3.99 (the file\'s shebang)', '--note', 'Experiment: churn', '--', 'python3.99-not-here', 'train.py'], { cwd: ws });
+  assert.equal(r.code, 127);
+  assert.match(r.stderr, /^\[mlops\] Python: python3\.99 \(the file's shebang\)\n\[mlops\] Experiment: churn\n.*command not found: python3\.99-not-here/s);
+});

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { Workbench } from './workbench';
 import { ExperimentsTree, type ExperimentsNode } from './experiments/experimentsTree';
-import { runCurrentFile } from './runs/runCurrentFile';
+import { runCurrentFile, type FileRunOptions } from './runs/runCurrentFile';
+import { openExperimentQuestion } from './runs/fileExperiment';
 import { debugCurrentFile } from './runs/debugCurrentFile';
 import { runCommandWithTracking } from './runs/runCommandWithTracking';
 import { TrackedTaskProvider } from './runs/trackedTask';
@@ -87,12 +88,9 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const driftAlerts = registerDriftAlerts(context, wb);
   command('mlops.openDocs', () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md')));
 
-  command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
-    runCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined, options),
-  );
-  command('mlops.debugCurrentFile', (uri?: vscode.Uri, options?: { params?: Record<string, string> }) =>
-    debugCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined, options),
-  );
+  command('mlops.runCurrentFile', (uri?: vscode.Uri, options?: FileRunOptions) => runCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined, options));
+  command('mlops.debugCurrentFile', (uri?: vscode.Uri, options?: FileRunOptions) => debugCurrentFile(context, wb, uri instanceof vscode.Uri ? uri : undefined, options));
+  command('_mlops.runCurrentFile.openQuestion', () => openExperimentQuestion());
   command('mlops.runCommandWithTracking', (options?: { commandLine?: string; params?: Record<string, string>; experiment?: string }) =>
     runCommandWithTracking(context, wb, options && typeof options === 'object' && !(options instanceof vscode.Uri) ? options : {}),
   );

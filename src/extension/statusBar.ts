@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { WorkspaceBackend } from './backend/workspaceBackend';
+import { idleStatus } from './idleStatus';
 
 /** One status bar item for all workspace folders: connected, runs in progress, or an error that opens the log. */
 export class BackendStatusBar implements vscode.Disposable {
@@ -18,9 +19,10 @@ export class BackendStatusBar implements vscode.Disposable {
     let running = 0;
     for (const b of backends) if (b.state.kind === 'connected') running += b.state.summary?.running ?? 0;
     if (backends.length === 0) {
-      this.item.text = '$(beaker) MLOps';
-      this.item.tooltip = 'MLOps Workbench: open a folder to track runs.';
-      this.item.command = undefined;
+      const idle = idleStatus(vscode.workspace.workspaceFolders?.length ?? 0, vscode.workspace.isTrusted);
+      this.item.text = vscode.workspace.isTrusted ? '$(beaker) MLOps' : '$(shield) MLOps';
+      this.item.tooltip = idle.tooltip;
+      this.item.command = idle.command;
       this.item.backgroundColor = undefined;
     } else if (errors.length > 0) {
       this.item.text = '$(error) MLOps';

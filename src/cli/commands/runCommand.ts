@@ -25,6 +25,8 @@ Options:
                       run a Python COMMAND under debugpy, connecting to a debugger listening
                       there (what "Debug Current File with Tracking" uses); the run records
                       COMMAND as written
+  --note TEXT         a line to print before the run starts (repeatable; the editor says
+                      which interpreter and experiment it chose, and why)
   -h, --help          this help
 
 Example:
@@ -41,6 +43,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       tag: { type: 'string', multiple: true },
       workspace: { type: 'string' },
       'debug-connect': { type: 'string' },
+      note: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -48,6 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.log(RUN_HELP);
     return 0;
   }
+  for (const note of values.note ?? []) process.stderr.write(`[mlops] ${note}\n`);
   const fullCommand = command;
   if (fullCommand.length === 0) throw new CliError(`mlops run: no command given.\n\n${RUN_HELP}`, 2);
   if (!commandExists(fullCommand[0])) throw new CliError(`mlops run: command not found: ${fullCommand[0]}`, 127);
@@ -77,7 +81,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   return result.exitCode;
 }
 
-const VALUE_FLAGS = new Set(['--experiment', '--name', '--param', '--tag', '--workspace', '--debug-connect']);
+const VALUE_FLAGS = new Set(['--experiment', '--name', '--param', '--tag', '--workspace', '--debug-connect', '--note']);
 
 /**
  * Our options come first; the command starts after `--` or at the first word

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { basename, delimiter, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Workbench } from '../workbench';
-import { prepareFileRun } from './runCurrentFile';
+import { fileRunNotes, prepareFileRun, type FileRunOptions, type FileRunRefused } from './runCurrentFile';
 import { trackedTask } from './trackedTask';
 
 const DEBUGGER_EXTENSION = 'ms-python.debugpy';
@@ -11,7 +11,8 @@ const DEBUGGER_EXTENSION = 'ms-python.debugpy';
 /** What Debug Current File did; tests read it, users see the session and the task. */
 export type DebugOutcome =
   | { started: true; session: vscode.DebugSession; execution: vscode.TaskExecution }
-  | { started: false; reason: 'cancelled' | 'no-debugger' | 'debugger-failed' };
+  | { started: false; reason: 'no-debugger' | 'debugger-failed' }
+  | FileRunRefused;
 
 /**
  * "Debug Current File with Tracking": the same tracked task as Run Current
@@ -26,7 +27,7 @@ export async function debugCurrentFile(
   context: vscode.ExtensionContext,
   workbench: Workbench,
   uri?: vscode.Uri,
-  options: { params?: Record<string, string> } = {},
+  options: FileRunOptions = {},
 ): Promise<DebugOutcome> {
   const debuggerExtension = vscode.extensions.getExtension(DEBUGGER_EXTENSION);
   if (!debuggerExtension) {
@@ -39,8 +40,8 @@ export async function debugCurrentFile(
     return { started: false, reason: 'no-debugger' };
   }
   const prepared = await prepareFileRun(context, workbench, 'Debug', uri, options);
-  if (!prepared) return { started: false, reason: 'cancelled' };
-  const { target, folder, params, runtime, interpreter } = prepared;
+  if ('started' in prepared) return prepared;
+  const { target, folder, params, runtime, interpreter, experiment } = prepared;
 
   const port = await freeLoopbackPort();
   const name = `Debug ${basename(target.fsPath)} with tracking`;
@@ -64,7 +65,15 @@ export async function debugCurrentFile(
   const session = ready;
 
   const task = trackedTask(
-    { type: 'mlops', command: interpreter, args: [target.fsPath], params, debugConnect: `127.0.0.1:${port}` },
+    {
+      type: 'mlops',
+      command: interpreter.command,
+      args: [...interpreter.args, target.fsPath],
+      params,
+      experiment: experiment.name,
+      debugConnect: `127.0.0.1:${port}`,
+      notes: fileRunNotes(interpreter, experiment),
+    },
     folder,
     runtime,
     context.extensionPath,

@@ -13,6 +13,8 @@ export interface TrackedTaskDefinition extends vscode.TaskDefinition {
   name?: string;
   /** Internal (Debug Current File): run under debugpy, connecting to a debugger listening at HOST:PORT. */
   debugConnect?: string;
+  /** Internal (Run Current File): lines printed before the run starts, e.g. which interpreter and why. */
+  notes?: string[];
 }
 
 /**
@@ -33,6 +35,7 @@ export function trackedTask(
   if (definition.experiment) args.push('--experiment', definition.experiment);
   if (definition.name) args.push('--name', definition.name);
   if (definition.debugConnect) args.push('--debug-connect', definition.debugConnect);
+  for (const note of definition.notes ?? []) args.push('--note', note);
   for (const [key, value] of Object.entries(definition.params ?? {})) args.push('--param', `${key}=${String(value)}`);
   args.push('--', definition.command, ...(definition.args ?? []));
   const execution = new vscode.ProcessExecution(runtime.command, args, { cwd: folder.uri.fsPath, env: { ...runtime.env, ...extraEnv } });
