@@ -12,8 +12,9 @@ function load(name, use, fix) {
     use(require(name));
     return require(`${name}/package.json`).version;
   } catch (err) {
-    const first = String(err?.message ?? err).split('\n')[0];
-    console.error(`[mlops-workbench] ${name} does not load in ${runtime}: ${first}`);
+    // Node's ABI mismatch message spans lines, and its last ones say which versions.
+    const reason = String(err?.message ?? err).replace(/\s+/g, ' ').trim().slice(0, 500);
+    console.error(`[mlops-workbench] ${name} does not load in ${runtime}: ${reason}`);
     console.error(`[mlops-workbench] ${fix}`);
     process.exit(1);
   }
