@@ -12,13 +12,15 @@
 //   loaded as the extension under development.
 // - Otherwise the browser-based VS Code (the same VS Code server the
 //   integration tests use, installed and cached by test/vscode/installHost.mjs),
-//   on 127.0.0.1 with a connection token; the URL to open is printed and the
-//   server runs until Ctrl-C.
+//   on 127.0.0.1 with a connection token, with this checkout linked into its
+//   extensions folder; the URL to open is printed and the server runs until
+//   Ctrl-C, which stops it with its terminals' processes.
 //
 // Environment:
 //   MLOPS_START_WORKSPACE   another folder to open (default: examples/churn or examples/quickstart, as above)
 //   MLOPS_START_BROWSER=1   use the browser-based VS Code even when `code` exists
 //   MLOPS_START_PORT        port of the browser-based VS Code (default: a free one)
+//   MLOPS_START_DATA        its settings, state and extensions folder (default: start-data beside the cached VS Code)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,8 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { freePort } from '../test/vscode/hostProcesses.mjs';
+import { freePort, stopProcessTree } from '../test/vscode/hostProcesses.mjs';
+import { linkCheckout } from './extensionLink.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(repo, 'dist', 'cli.js');
@@ -153,8 +156,12 @@ async function openBrowserHost(workspace) {
   const port = Number(process.env.MLOPS_START_PORT) || (await freePort());
   const token = randomBytes(16).toString('hex');
   // Its own data dirs, kept between starts (settings, open editors), beside the host.
-  const data = join(hostDir, 'start-data');
+  const data = process.env.MLOPS_START_DATA ? resolve(process.env.MLOPS_START_DATA) : join(hostDir, 'start-data');
   writeQuietSettings(join(data, 'user', 'Machine', 'settings.json'));
+  // Loaded as an installed extension, not through the development-path payload:
+  // that needs the smoke-test driver, under which no notification ever pops up.
+  const extensions = join(data, 'extensions');
+  linkCheckout(extensions, repo);
   const server = spawn(
     host.node,
     [
@@ -165,15 +172,25 @@ async function openBrowserHost(workspace) {
       '--accept-server-license-terms',
       '--server-data-dir', join(data, 'server'),
       '--user-data-dir', join(data, 'user'),
-      '--extensions-dir', join(data, 'extensions'),
+      '--extensions-dir', extensions,
       '--disable-telemetry',
-      // A built VS Code honours the URL's extensionDevelopmentPath payload only with
-      // the smoke-test driver on; that is how this repository's extension is loaded.
-      '--enable-smoke-test-driver',
     ],
-    { cwd: host.vscodeDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, stopped as a whole (with its terminals) on Ctrl-C below.
+    { cwd: host.vscodeDir, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   server.on('exit', (code, signal) => fail(`the VS Code server exited (${code ?? signal})`));
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      server.removeAllListeners('exit');
+      log('stopping VS Code and its terminals …');
+      // The workspace's backend stays (jobs may still log to it; it stops when idle).
+      const backend = backendPid(workspace);
+      void stopProcessTree(server.pid, { spare: (pid) => pid === backend }).finally(() => process.exit(0));
+    });
+  }
   let output = '';
   const ready = new Promise((resolveReady) => {
     const onData = (chunk) => {
@@ -185,22 +202,22 @@ async function openBrowserHost(workspace) {
     setTimeout(resolveReady, 15_000);
   });
   await ready;
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.on(sig, () => {
-      server.removeAllListeners('exit');
-      server.kill('SIGTERM');
-      process.exit(0);
-    });
-  }
-  // The extension under development is loaded through the workbench's payload, the
-  // same way the integration tests load it (no install needed after a rebuild).
-  const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repo}`]]);
-  const url = `http://127.0.0.1:${port}/?tkn=${token}&folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;
+  const url = `http://127.0.0.1:${port}/?tkn=${token}&folder=${encodeURIComponent(workspace)}`;
   console.log('');
   log('VS Code (browser) with MLOps Workbench is running on 127.0.0.1 only. Open:');
   console.log(`\n  ${url}\n`);
   log('over SSH, forward the port first: ssh -L ' + `${port}:127.0.0.1:${port} <host>`);
+  log('after a rebuild (node esbuild.mjs), "Developer: Reload Window" runs the new code.');
   log('Ctrl-C stops it.');
+}
+
+/** The pid of the workspace's backend, as its server.json says. */
+function backendPid(workspace) {
+  try {
+    return JSON.parse(readFileSync(join(workspace, '.mlops', 'server.json'), 'utf8')).pid;
+  } catch {
+    return undefined;
+  }
 }
 
 build();

@@ -30,6 +30,7 @@ const parts = [
   await part('unit and integration tests', ['test:unit']),
   await part('VS Code extension tests', ['test:vscode']),
   await part('installed VSIX smoke test', ['test:vsix']),
+  await part('npm start check', ['test:start']),
 ];
 console.log('');
 for (const p of parts) console.log(`${p.name}: ${p.passed} passed, ${p.failed} failed`);

@@ -68,7 +68,9 @@ export class Workbench implements vscode.Disposable {
 
   private async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
     if (folder.uri.scheme !== 'file' || this.backends.has(folder.uri.toString())) return;
-    const backend = new WorkspaceBackend(folder, this.context.extensionPath, () => this.runtime(), (line) => this.log(line));
+    // Whichever way the backend comes (started here, attached to, restarted),
+    // a terminal opened once it shows as connected can run `mlops` against it.
+    const backend = new WorkspaceBackend(folder, this.context.extensionPath, () => this.runtime(), (line) => this.log(line), () => this.putCommandOnTerminalPath());
     this.backends.set(folder.uri.toString(), backend);
     this.disposables.push(backend.onDidChangeState(() => this.statusBar.update()));
     this.backendAdded.fire(backend);
@@ -104,13 +106,19 @@ export class Workbench implements vscode.Disposable {
       return undefined;
     }
     this.log(`backend runtime: ${choice.runtime.command} (Node ${choice.runtime.version}, ABI ${choice.runtime.abi}, from ${choice.runtime.source})`);
+    return choice.runtime;
+  }
+
+  /** Writes the `mlops` launcher for the current runtime (again: it may have been removed or the runtime changed). */
+  private async putCommandOnTerminalPath(): Promise<void> {
+    const runtime = await this.runtime();
+    if (!runtime) return; // the runtime's own notification says why
     try {
-      const bin = await installTerminalCommand(this.context, choice.runtime);
+      const bin = await installTerminalCommand(this.context, runtime);
       this.log(`"mlops" is on the PATH of new integrated terminals (${bin})`);
     } catch (err) {
       this.log(`could not put "mlops" on the terminal PATH: ${(err as Error).message}`);
     }
-    return choice.runtime;
   }
 
   async restart(): Promise<void> {

@@ -60,6 +60,12 @@ export class WorkspaceBackend implements vscode.Disposable {
     private readonly extensionPath: string,
     private readonly runtime: () => Promise<RuntimeCandidate | undefined>,
     private readonly log: (line: string) => void,
+    /**
+     * Awaited whenever a backend process becomes this folder's (one this editor
+     * started, one it attached to, one that replaced it), before the state says
+     * connected: what is set up here is in place once the editor shows it.
+     */
+    private readonly prepareConnection: (info: ServerInfo) => Promise<void> = async () => {},
   ) {}
 
   get state(): BackendState {
@@ -81,6 +87,7 @@ export class WorkspaceBackend implements vscode.Disposable {
     try {
       this.startedAt = undefined;
       const info = (await this.attach()) ?? (await this.start());
+      await this.prepareConnection(info);
       this.setState({ kind: 'connected', info, live: false });
       this.follow(this.startedAt);
     } catch (err) {
@@ -149,7 +156,7 @@ export class WorkspaceBackend implements vscode.Disposable {
       },
       (live) => {
         if (this.current.kind === 'connected' && this.current.live !== live) this.setState({ ...this.current, live });
-        if (!live) void this.reattachIfMoved();
+        void this.reattachIfReplaced();
       },
       (event) => this.deploymentEvents.fire(event),
     );
@@ -157,12 +164,20 @@ export class WorkspaceBackend implements vscode.Disposable {
     this.summaryTimer = setInterval(() => void this.refreshSummary(), 10_000);
   }
 
-  /** After a dropped stream: a restarted backend may have a new port. */
-  private async reattachIfMoved(): Promise<void> {
+  /**
+   * After the stream dropped or came back: another process may serve the folder
+   * now (a new port, or the same port and token, as a backend restarted from a
+   * terminal keeps them).
+   */
+  private async reattachIfReplaced(): Promise<void> {
     const info = await readServerFile(this.folder.uri.fsPath);
-    if (info && this.current.kind === 'connected' && info.url !== this.current.info.url && (await isServerAlive(info))) {
-      this.setState({ ...this.current, info });
-    }
+    if (!info || this.current.kind !== 'connected') return;
+    if (info.url === this.current.info.url && info.pid === this.current.info.pid) return;
+    if (!(await isServerAlive(info))) return;
+    await this.prepareConnection(info);
+    if (this.current.kind !== 'connected') return;
+    this.log(`[${this.folder.name}] attached to the backend at ${info.url} (pid ${info.pid}), which replaced pid ${this.current.info.pid}`);
+    this.setState({ ...this.current, info });
   }
 
   private async refreshSummary(): Promise<void> {

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { runRegistered } from './testApi';
 import { resultsPath, uiDonePath } from './context';
 import './extension.tests';
+// Stops and replaces the folder's backend: early, before tests that keep state in it.
+import './terminalCommand.tests';
 import './runCurrentFile.tests';
 import './trackedTask.tests';
 import './runCommand.tests';
