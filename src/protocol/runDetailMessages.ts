@@ -1,13 +1,25 @@
 import { z } from 'zod';
+import { packedSeries, runRanges, stepRange, xAxisKind } from './seriesMessages';
 
 // Messages between the run detail panel (webview/runDetail) and the extension
 // host (src/extension/panels/runDetailPanel.ts). Both sides validate every message.
+
+/** The metric chart under the metrics table: which metrics, and how they are drawn. */
+export const runChartOptions = z.object({
+  keys: z.array(z.string().min(1)).max(50),
+  x: xAxisKind.default('step'),
+  smoothing: z.number().min(0).max(0.999).default(0),
+  logScale: z.boolean().default(false),
+});
+export type RunChartOptions = z.infer<typeof runChartOptions>;
 
 /** What the webview keeps across a window reload. */
 export const runDetailState = z.object({
   runId: z.string().min(1),
   systemTagsOpen: z.boolean().optional(),
   selectedArtifact: z.string().optional(),
+  /** Set while a metric chart is open. */
+  chart: runChartOptions.optional(),
 });
 export type RunDetailState = z.infer<typeof runDetailState>;
 
@@ -95,6 +107,24 @@ export const hostToRunDetail = z.discriminatedUnion('type', [
     source: logSource,
     live: z.boolean(),
   }),
+  /** The series a chart asked for (requestId), or a live update of the open chart's view (requestId -1). */
+  z.object({
+    type: z.literal('series'),
+    requestId: z.number().int(),
+    x: z.enum(['step', 'time']),
+    range: stepRange.nullable(),
+    runRanges: runRanges.nullable(),
+    series: packedSeries,
+  }),
+  /** Open the chart of these metrics as a click on their rows would (tests); requestId < 0 names the chartRendered answer. */
+  z.object({
+    type: z.literal('openChart'),
+    requestId: z.number().int(),
+    keys: z.array(z.string().min(1)).min(1).max(50),
+    x: xAxisKind.optional(),
+    /** A zoom, in the x axis' units (steps, epoch ms, or ms since the start). */
+    range: z.object({ min: z.number(), max: z.number() }).nullable().optional(),
+  }),
   /** Ask the webview to preview a file (tests, and "reveal" from elsewhere). */
   z.object({ type: z.literal('selectArtifact'), requestId: z.number().int(), path: z.string() }),
   z.object({ type: z.literal('error'), message: z.string() }),
@@ -112,6 +142,35 @@ export const previewReport = z.object({
   error: z.string().optional(),
 });
 export type PreviewReport = z.infer<typeof previewReport>;
+
+const span = z.object({ xMin: z.number(), xMax: z.number(), yMin: z.number(), yMax: z.number() });
+
+/** One drawn chart: what it plots against what the backend stores, and what its axes show. */
+export const runChartDrawn = z.object({
+  key: z.string(),
+  /** Points plotted. */
+  points: z.number().int(),
+  /** Points stored in the range asked for (more than plotted when downsampled). */
+  total: z.number().int(),
+  downsampled: z.boolean(),
+  axis: span,
+  data: span.nullable(),
+  xTitle: z.string(),
+  logScale: z.boolean(),
+  width: z.number(),
+  height: z.number(),
+});
+export type RunChartDrawn = z.infer<typeof runChartDrawn>;
+
+export const runChartReport = z.object({
+  keys: z.array(z.string()),
+  x: xAxisKind,
+  smoothing: z.number(),
+  /** The zoom, in the x axis' units; null when the whole series is shown. */
+  range: z.object({ min: z.number(), max: z.number() }).nullable(),
+  charts: z.array(runChartDrawn),
+});
+export type RunChartReport = z.infer<typeof runChartReport>;
 
 /** What the panel shows, as the webview reports it after drawing (tests read it). */
 export const runDetailReport = z.object({
@@ -131,6 +190,8 @@ export const runDetailReport = z.object({
   logTail: z.string(),
   linked: z.object({ parent: z.string().nullable(), children: z.number().int(), sameCommand: z.number().int() }),
   preview: previewReport.nullable(),
+  /** The open metric chart, or null. */
+  chart: runChartReport.nullable(),
 });
 export type RunDetailReport = z.infer<typeof runDetailReport>;
 
@@ -146,5 +207,19 @@ export const runDetailToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('copy'), text: z.string().max(10_000) }),
   z.object({ type: z.literal('rendered'), report: runDetailReport }),
   z.object({ type: z.literal('previewRendered'), requestId: z.number().int(), report: previewReport }),
+  /** The chart asks for its metrics' series: the whole run, a step range, or (zoomed on a time axis) this run's step range. */
+  z.object({
+    type: z.literal('requestSeries'),
+    requestId: z.number().int().min(1),
+    keys: z.array(z.string().min(1)).min(1).max(50),
+    x: z.enum(['step', 'time']),
+    range: stepRange.nullable(),
+    runRanges: runRanges.nullable(),
+  }),
+  /** The chart was closed: no more live series. */
+  z.object({ type: z.literal('chartClosed') }),
+  /** The chart drew the answer to a request (an openChart's id when the host asked). */
+  z.object({ type: z.literal('chartRendered'), requestId: z.number().int(), report: runChartReport }),
+  z.object({ type: z.literal('exportPng'), key: z.string(), dataUrl: z.string().startsWith('data:image/png;base64,') }),
 ]);
 export type RunDetailToHost = z.infer<typeof runDetailToHost>;

@@ -56,6 +56,22 @@ body { padding: 0 16px 24px; }
 .rd-spark-line { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 1.5; stroke-linejoin: round; }
 .rd-spark-dot { fill: var(--vscode-charts-blue); }
 .rd-fold { margin-top: 8px; }
+.rd-metric-row { cursor: pointer; }
+.rd-metric-open { font: inherit; color: var(--vscode-textLink-foreground); background: none; border: none; padding: 0; cursor: pointer; text-align: left; overflow-wrap: anywhere; }
+.rd-metric-open:hover { text-decoration: underline; }
+.rd-metric-open:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }
+.rd-table tbody tr.rd-charted { background: var(--vscode-list-inactiveSelectionBackground); }
+.rd-charted .rd-metric-open { font-weight: 600; }
+.rd-card[hidden] { display: none; }
+.rd-chart-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; padding-bottom: 8px; }
+.rd-chart-control { display: inline-flex; align-items: center; gap: 4px; }
+.rd-chart-toolbar select { font: inherit; color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border, transparent); padding: 2px 4px; }
+.rd-chart-button { font: inherit; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: none; padding: 3px 10px; cursor: pointer; border-radius: 2px; }
+.rd-chart-button:hover { background: var(--vscode-button-secondaryHoverBackground); }
+.rd-chart-button:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+.rd-chart-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); gap: 12px; }
+.rd-chart-grid.rd-chart-single { grid-template-columns: minmax(0, 1fr); }
+.rd-chart-single .mc-canvas-wrap { height: 320px; }
 .rd-fold > summary { cursor: pointer; color: var(--vscode-descriptionForeground); padding: 2px 0; }
 .rd-artifacts { display: grid; grid-template-columns: minmax(200px, 280px) minmax(0, 1fr); gap: 12px; min-height: 160px; }
 @media (max-width: 640px) { .rd-artifacts { grid-template-columns: 1fr; } }

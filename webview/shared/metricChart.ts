@@ -179,6 +179,8 @@ export class MetricChart {
     const scales = {
       x: {
         type: 'linear' as const,
+        // The axis ends where the data end (not at the next round tick): a line that stops short reads as missing steps.
+        bounds: 'data' as const,
         min: options.xRange?.min,
         max: options.xRange?.max,
         grid: { color: theme.grid },

@@ -17,6 +17,7 @@ import type { Workbench } from '../workbench';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { packSeries } from './packedSeries';
+import { exportName, pngBytes, saveExport } from './saveExport';
 
 const VIEW_TYPE = 'mlops.comparison';
 // About one point per pixel of a chart in the grid. It also keeps requests on the
@@ -333,10 +334,10 @@ class ComparisonPanel {
           break;
         }
         case 'exportPng':
-          await this.save(`${m.key.replace(/[^\w.-]+/g, '_')}.png`, { 'PNG image': ['png'] }, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'));
+          await saveExport(this.backend.folder.uri, exportName(m.key, 'png'), { 'PNG image': ['png'] }, pngBytes(m.dataUrl));
           break;
         case 'exportCsv':
-          await this.save('comparison.csv', { CSV: ['csv'] }, Buffer.from(m.csv, 'utf8'));
+          await saveExport(this.backend.folder.uri, 'comparison.csv', { CSV: ['csv'] }, Buffer.from(m.csv, 'utf8'));
           break;
       }
     } catch (err) {
@@ -379,14 +380,6 @@ class ComparisonPanel {
     const keysChanged = this.keys.join('\n') !== keysBefore;
     const series = keysChanged ? await this.fetchSeries(this.runIds, this.x, this.range, this.runRanges) : changed;
     this.post({ type: 'series', requestId: -1, x: this.x, range: this.range, runRanges: this.runRanges, partial: !keysChanged, series });
-  }
-
-  private async save(defaultName: string, filters: Record<string, string[]>, data: Buffer): Promise<void> {
-    const folder = this.backend.folder.uri;
-    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, defaultName), filters });
-    if (!uri) return;
-    await vscode.workspace.fs.writeFile(uri, data);
-    void vscode.window.setStatusBarMessage(`Saved ${vscode.workspace.asRelativePath(uri)}`, 3000);
   }
 
   dispose(): void {

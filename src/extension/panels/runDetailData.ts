@@ -3,8 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
 import { IMAGE_PREVIEW_BYTES, TEXT_PREVIEW_BYTES, imageMimeType, previewKind } from '../../protocol/artifactPreview';
 import type { ArtifactEntry, LinkedRuns, PreviewContent, RunDetail, RunEnvironment, RunSummary, SparklineSeries, TextExcerpt } from '../../protocol/runDetailMessages';
+import type { PackedSeries, RunRanges, StepRange } from '../../protocol/seriesMessages';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { PrivateDownloads } from '../downloads/privateDownloads';
+import { packSeries } from './packedSeries';
 
 // What the run detail panel shows, read from the backend: MLflow's REST API for
 // the run, its artifacts (listing, and the mlflow-artifacts proxy with Range
@@ -16,6 +18,9 @@ export const DIFF_ARTIFACT = 'code/git.diff';
 export const PIP_FREEZE_ARTIFACT = 'environment/requirements.txt';
 export const OUTPUT_ARTIFACT = 'logs/output.log';
 const SPARKLINE_POINTS = 64;
+// About one point per pixel of a chart as wide as the panel; a zoomed range with
+// fewer points than this comes in full detail.
+const CHART_POINTS = 1200;
 const LINKED_MAX = 50;
 
 interface KeyValueJson {
@@ -59,6 +64,22 @@ export async function loadSparklines(backend: WorkspaceBackend, run: RunDetail):
   if (keys.length === 0) return [];
   const res = await backend.request<SeriesResponse>('POST', '/api/v1/series', { runIds: [run.runId], keys, maxPoints: SPARKLINE_POINTS, x: 'step' });
   return res.series.map((s) => ({ key: s.key, total: s.total, values: s.y.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)) }));
+}
+
+/** What the run panel's chart shows: its metrics, on steps or time, whole or zoomed (as steps). */
+export interface ChartView {
+  keys: string[];
+  x: 'step' | 'time';
+  range: StepRange | null;
+  runRanges: RunRanges | null;
+}
+
+export async function loadChartSeries(backend: WorkspaceBackend, runId: string, view: ChartView): Promise<PackedSeries> {
+  // A zoom on a time axis is this run's step range.
+  const range = view.runRanges?.[runId] ?? view.range;
+  const body = { runIds: [runId], keys: view.keys, maxPoints: CHART_POINTS, x: view.x, ...(range ?? {}) };
+  const res = await backend.request<SeriesResponse>('POST', '/api/v1/series', body);
+  return packSeries(res.series);
 }
 
 /** MLflow search-filter string literal: quotes and backslashes escaped. */

@@ -3,6 +3,7 @@ import type { ChangeEvent, RunsTableResponse } from '../../protocol/native';
 import type {
   HostToRunDetail,
   PreviewReport,
+  RunChartReport,
   RunDetail,
   RunDetailReport,
   RunDetailToHost,
@@ -19,12 +20,15 @@ import {
   downloadArtifact,
   environmentOf,
   listArtifacts,
+  loadChartSeries,
   loadLinkedRuns,
   loadRun,
   loadSparklines,
   optionalTextArtifact,
   previewArtifact,
+  type ChartView,
 } from './runDetailData';
+import { exportName, pngBytes, saveExport } from './saveExport';
 import { RunLogFollower } from './runLogFollower';
 import { webviewOptions } from './webviewHtml';
 import { WebviewPanelHost } from './webviewPanelHost';
@@ -94,6 +98,8 @@ export function registerRunDetailPanel(context: vscode.ExtensionContext, workben
     // Test hooks (not in the palette): the last report of a run's panel, and a preview as the webview drew it.
     vscode.commands.registerCommand('_mlops.runDetail.report', (runId: string) => find(runId)?.lastReport),
     vscode.commands.registerCommand('_mlops.runDetail.preview', (runId: string, path: string) => find(runId)?.preview(path)),
+    // Opens a run's metric chart as a click on the metric's row does; resolves with what the chart drew.
+    vscode.commands.registerCommand('_mlops.runDetail.openChart', (runId: string, keys: string[], view?: { x?: string; range?: { min: number; max: number } | null }) => find(runId)?.openChart(keys, view)),
     { dispose: () => [...panels].forEach((p) => p.panel.dispose()) },
   );
 }
@@ -137,6 +143,10 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
   private readonly changed = new Set<ChangeEvent['kind']>();
   private readonly previewWaiters = new Map<number, (report: PreviewReport | undefined) => void>();
   private nextPreviewId = -1;
+  /** What the open metric chart shows (its last request): live metrics re-fetch it. */
+  private chartView?: ChartView;
+  private readonly chartWaiters = new Map<number, (report: RunChartReport | undefined) => void>();
+  private nextChartId = -1;
   /** Called when the user does something that makes a preview panel worth keeping. */
   onKept?: () => void;
 
@@ -158,6 +168,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     this.run = undefined;
     this.diff = this.pipFreeze = undefined;
     this.lastReport = undefined;
+    this.chartView = undefined;
     this.logFollower?.dispose();
     this.logFollower = undefined;
     if (this.webviewReady) void this.loadAll();
@@ -181,6 +192,21 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     });
   }
 
+  /** Opens the chart of `keys` in the webview as a click would; resolves with what it drew (undefined if it could not). */
+  openChart(keys: string[], view: { x?: string; range?: { min: number; max: number } | null } = {}): Promise<RunChartReport | undefined> {
+    const message = runDetailSchemas().hostToRunDetail.safeParse({ type: 'openChart', requestId: this.nextChartId--, keys, x: view.x, range: view.range ?? null });
+    if (!message.success || message.data.type !== 'openChart' || !this.webviewReady) return Promise.resolve(undefined);
+    const { requestId } = message.data;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => (this.chartWaiters.delete(requestId), resolve(undefined)), REPORT_TIMEOUT_MS);
+      this.chartWaiters.set(requestId, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.post(message.data);
+    });
+  }
+
   protected messageSchema() {
     return runDetailSchemas().runDetailToHost;
   }
@@ -192,6 +218,8 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
   protected async handle(m: RunDetailToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
+        // A (re)loaded webview has no chart until it asks for one.
+        this.chartView = undefined;
         await this.loadAll();
         break;
       case 'listArtifacts': {
@@ -227,6 +255,24 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
         break;
       case 'rendered':
         if (m.report.runId === this.runId) this.reported(m.report);
+        break;
+      case 'requestSeries': {
+        const runId = this.runId;
+        const view: ChartView = { keys: m.keys, x: m.x, range: m.range, runRanges: m.runRanges };
+        this.chartView = view;
+        const series = await loadChartSeries(this.backend, runId, view);
+        if (runId === this.runId) this.post({ type: 'series', requestId: m.requestId, x: view.x, range: view.range, runRanges: view.runRanges, series });
+        break;
+      }
+      case 'chartClosed':
+        this.chartView = undefined;
+        break;
+      case 'chartRendered':
+        this.chartWaiters.get(m.requestId)?.(m.report);
+        this.chartWaiters.delete(m.requestId);
+        break;
+      case 'exportPng':
+        await saveExport(this.backend.folder.uri, exportName(m.key, 'png'), { 'PNG image': ['png'] }, pngBytes(m.dataUrl));
         break;
       case 'previewRendered':
         this.previewWaiters.get(m.requestId)?.(m.report);
@@ -299,7 +345,15 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     if (runId !== this.runId || this.disposed) return;
     if (kinds.has('artifacts') || kinds.has('resync')) this.diff = this.pipFreeze = undefined;
     await this.sendDetail(run);
-    if (kinds.has('metrics') || kinds.has('resync')) this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run) });
+    if (kinds.has('metrics') || kinds.has('resync')) {
+      this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run) });
+      // The open chart grows with the run: its view again, as a live update (-1).
+      const view = this.chartView;
+      if (view) {
+        const series = await loadChartSeries(this.backend, runId, view);
+        if (runId === this.runId && view === this.chartView) this.post({ type: 'series', requestId: -1, x: view.x, range: view.range, runRanges: view.runRanges, series });
+      }
+    }
     if (kinds.has('artifacts') || kinds.has('resync')) this.post({ type: 'artifacts', path: '', files: await listArtifacts(this.backend, runId, '') });
     if (before?.status === 'RUNNING' && run.status !== 'RUNNING') this.logFollower?.finish();
     else if (before && before.status !== 'RUNNING' && run.status === 'RUNNING') await this.logFollower?.start(true);
@@ -317,6 +371,8 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     this.logFollower?.dispose();
     for (const w of this.previewWaiters.values()) w(undefined);
     this.previewWaiters.clear();
+    for (const w of this.chartWaiters.values()) w(undefined);
+    this.chartWaiters.clear();
     super.dispose();
   }
 }
