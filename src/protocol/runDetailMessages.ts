@@ -64,8 +64,20 @@ export const runEnvironment = z.object({
   pid: z.string().nullable(),
   cwd: z.string().nullable(),
   pipFreeze: textExcerpt.nullable(),
+  /** Why there is no pip freeze, when the run says why; null when there is one or nothing to say. */
+  pipFreezeNote: z.string().nullable(),
 });
 export type RunEnvironment = z.infer<typeof runEnvironment>;
+
+/** A model version registered from this run: which files of the run it may be (its source, as artifact paths). */
+export const artifactRegistration = z.object({
+  name: z.string(),
+  version: z.string(),
+  aliases: z.array(z.string()),
+  /** Artifact paths the version's source names: `runs:/<run>/<path>`, or a pipeline out kept as `outs/<path>`. */
+  paths: z.array(z.string()),
+});
+export type ArtifactRegistration = z.infer<typeof artifactRegistration>;
 
 export const artifactEntry = z.object({ path: z.string(), isDir: z.boolean(), size: z.number().optional() });
 export type ArtifactEntry = z.infer<typeof artifactEntry>;
@@ -97,6 +109,8 @@ export const hostToRunDetail = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('sparklines'), series: z.array(sparklineSeries) }),
   z.object({ type: z.literal('artifacts'), path: z.string(), files: z.array(artifactEntry), error: z.string().optional() }),
+  /** The model versions registered from this run (live: the registry changes). */
+  z.object({ type: z.literal('registrations'), registrations: z.array(artifactRegistration) }),
   z.object({ type: z.literal('preview'), requestId: z.number().int(), path: z.string(), content: previewContent }),
   z.object({
     type: z.literal('log'),
@@ -192,6 +206,10 @@ export const runDetailReport = z.object({
   preview: previewReport.nullable(),
   /** The open metric chart, or null. */
   chart: runChartReport.nullable(),
+  /** The selected artifact when it is a model: where it is registered, and the buttons offered for it. */
+  model: z.object({ path: z.string(), registeredAs: z.array(z.string()), actions: z.array(z.string()) }).nullable(),
+  /** The environment card's line about the pip freeze, as shown (null when there is none). */
+  pipFreezeNote: z.string().nullable(),
 });
 export type RunDetailReport = z.infer<typeof runDetailReport>;
 
@@ -200,8 +218,9 @@ export const runDetailToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('listArtifacts'), path: z.string() }),
   z.object({ type: z.literal('preview'), requestId: z.number().int(), path: z.string(), size: z.number().optional() }),
   z.object({ type: z.literal('openArtifact'), path: z.string() }),
-  /** An .onnx file or a model folder of the run, to register as a model version. */
-  z.object({ type: z.literal('registerModel'), path: z.string().min(1) }),
+  /** An .onnx file or a model folder of the run, to register as a model version: of `name` ("Register Again"), else of a model the user picks. */
+  z.object({ type: z.literal('registerModel'), path: z.string().min(1), name: z.string().min(1).optional() }),
+  z.object({ type: z.literal('openModel'), name: z.string().min(1), version: z.string().min(1) }),
   z.object({ type: z.literal('openRun'), runId: z.string().min(1) }),
   z.object({ type: z.literal('saveNote'), text: z.string().max(1_000_000) }),
   z.object({ type: z.literal('copy'), text: z.string().max(10_000) }),

@@ -180,6 +180,8 @@ function report(): void {
       linked: { parent: linked.parent?.runId ?? null, children: linked.children.length, sameCommand: linked.sameCommand.length },
       preview: previewReport,
       chart: charts.isOpen ? charts.lastReport : null,
+      model: browser.modelReport,
+      pipFreezeNote: environment.body.querySelector('.rd-pip-note')?.textContent ?? null,
     };
     post({ type: 'rendered', report: r });
   });
@@ -229,6 +231,9 @@ channel.onValid((m) => {
         got.artifacts = true;
         startInitialPreview();
       }
+      break;
+    case 'registrations':
+      browser.setRegistrations(m.registrations);
       break;
     case 'preview': {
       const drawing = browser.showPreview(m.requestId, m.path, m.content);

@@ -91,6 +91,8 @@ ${Array.from({ length: 12 }, (_, d) => `.rd-indent[data-depth="${d}"] { width: $
 .rd-preview-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding-bottom: 6px; min-height: 28px; }
 .rd-preview-title { flex: 1; min-width: 0; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .rd-preview-body { min-width: 0; }
+.rd-registered { display: flex; align-items: center; flex-wrap: wrap; gap: 4px; padding: 0 0 8px; color: var(--vscode-descriptionForeground); }
+.rd-registered[hidden] { display: none; }
 .rd-image-frame { display: flex; justify-content: center; align-items: center; padding: 8px; border-radius: 3px; background: var(--vscode-editor-background); border: 1px solid ${border}; }
 .rd-image { max-width: 100%; max-height: 480px; image-rendering: auto; }
 .rd-pre { margin: 0; padding: 8px 10px; overflow: auto; max-height: 420px; white-space: pre; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size, 12px); line-height: 1.45; background: var(--vscode-textCodeBlock-background, var(--vscode-editor-background)); border-radius: 3px; tab-size: 4; }

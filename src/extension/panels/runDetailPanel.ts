@@ -22,6 +22,7 @@ import {
   listArtifacts,
   loadChartSeries,
   loadLinkedRuns,
+  loadRegistrations,
   loadRun,
   loadSparklines,
   optionalTextArtifact,
@@ -239,7 +240,12 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
         await this.openArtifact(m.path);
         break;
       case 'registerModel':
-        await vscode.commands.executeCommand('mlops.registerModel', { runId: this.runId, path: m.path });
+        this.onKept?.();
+        await vscode.commands.executeCommand('mlops.registerModel', { runId: this.runId, path: m.path }, m.name ? { name: m.name } : undefined);
+        await this.sendRegistrations();
+        break;
+      case 'openModel':
+        await vscode.commands.executeCommand('mlops.openModel', { name: m.name, version: m.version });
         break;
       case 'openRun':
         await vscode.commands.executeCommand('mlops.openRun', m.runId);
@@ -297,6 +303,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
       ]);
       if (stale()) return;
       this.post({ type: 'sparklines', series: sparklines });
+      await this.sendRegistrations();
       if (files instanceof Error) this.post({ type: 'artifacts', path: '', files: [], error: files.message });
       else this.post({ type: 'artifacts', path: '', files });
       this.logFollower?.dispose();
@@ -323,8 +330,17 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     this.post({ type: 'detail', detail: run, linked, environment: environmentOf(run, pipFreeze), diff });
   }
 
+  /** The model versions registered from this run; the registry's trouble only leaves them out. */
+  private async sendRegistrations(): Promise<void> {
+    const runId = this.runId;
+    const registrations = await loadRegistrations(this.backend, runId).catch((err: Error) => (this.log(`registered versions: ${err.message}`), []));
+    if (runId === this.runId) this.post({ type: 'registrations', registrations });
+  }
+
   private onChange(e: ChangeEvent): void {
     if (!this.webviewReady || !this.run) return;
+    // A version registered from this run, or an alias moved in the registry: say where its files are registered.
+    if (e.kind === 'model' || e.kind === 'model_version') return void this.registryChanged();
     // Another run's creation or end may change this one's children or re-runs.
     const ours = e.runId === this.runId;
     if (!ours && !(e.kind === 'run' || e.kind === 'resync')) return;
@@ -335,6 +351,15 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
       const kinds = new Set(this.changed);
       this.changed.clear();
       void this.refresh(kinds).catch((err: Error) => this.workbench.log(`run detail panel: live update failed: ${err.message}`));
+    }, LIVE_DEBOUNCE_MS);
+  }
+
+  private registryTimer?: NodeJS.Timeout;
+  private registryChanged(): void {
+    if (this.registryTimer) return;
+    this.registryTimer = setTimeout(() => {
+      this.registryTimer = undefined;
+      void this.sendRegistrations();
     }, LIVE_DEBOUNCE_MS);
   }
 
@@ -355,6 +380,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
       }
     }
     if (kinds.has('artifacts') || kinds.has('resync')) this.post({ type: 'artifacts', path: '', files: await listArtifacts(this.backend, runId, '') });
+    if (kinds.has('resync')) await this.sendRegistrations();
     if (before?.status === 'RUNNING' && run.status !== 'RUNNING') this.logFollower?.finish();
     else if (before && before.status !== 'RUNNING' && run.status === 'RUNNING') await this.logFollower?.start(true);
   }
@@ -368,6 +394,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
 
   override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.registryTimer) clearTimeout(this.registryTimer);
     this.logFollower?.dispose();
     for (const w of this.previewWaiters.values()) w(undefined);
     this.previewWaiters.clear();

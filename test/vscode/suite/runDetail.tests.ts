@@ -10,6 +10,7 @@ import { deflateSync } from 'node:zlib';
 import { test } from './testApi';
 import { extensionId } from './context';
 import { until } from './until';
+import { linearModel } from '../../helpers/onnxModels';
 
 interface PreviewReport {
   path: string;
@@ -39,6 +40,8 @@ interface RunDetailReport {
   linked: { parent: string | null; children: number; sameCommand: number };
   preview: PreviewReport | null;
   chart: ChartReport | null;
+  model: { path: string; registeredAs: string[]; actions: string[] } | null;
+  pipFreezeNote: string | null;
 }
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -390,4 +393,60 @@ test('Run detail chart stays live: steps the running run logs appear in the open
   assert.ok((grown.chart?.charts[0].axis.xMax ?? 0) >= LONG_STEPS + 499, 'the axis grew with the data');
   await api('/api/2.0/mlflow/runs/update', { run_id: longRunId, status: 'FINISHED', end_time: Date.now() });
   await until('the finished status', report, (r) => r.status === 'FINISHED' && r.chart?.keys.join() === 'loss');
+}, { timeoutMs: 60_000 });
+
+// ---- smaller facts: the pip freeze note, and a model file registered already ----
+async function runWith(name: string, tags: Record<string, string>, status: 'RUNNING' | 'FINISHED'): Promise<string> {
+  await backendUp();
+  experimentId ||= (await api<{ experiment_id: string }>('/api/2.0/mlflow/experiments/create', { name: 'run-detail-facts' })).experiment_id;
+  const id = (await api<{ run: { info: { run_id: string } } }>('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, run_name: name, start_time: Date.now() - 5000, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) })).run.info.run_id;
+  if (status === 'FINISHED') await api('/api/2.0/mlflow/runs/update', { run_id: id, status, end_time: Date.now() });
+  return id;
+}
+
+test('Run detail says why a run has no pip freeze only when it is so: a pipeline step, a Python run still recording, a shell script', async () => {
+  const report = (id: string) => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', id);
+  // A pipeline's step ran `python3 train.py`: it is a Python interpreter, but steps record no freeze.
+  const step = await runWith('train', { 'mlops.pipeline': 'churn', 'mlops.pipeline.step': 'train', 'mlops.command': 'python3 train.py', 'mlops.pid': '4242', 'mlops.cwd': folder() }, 'FINISHED');
+  const stepReport = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', step);
+  assert.equal(stepReport?.pipFreezeNote, 'No pip freeze: pipeline steps do not record one (mlops run does).');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+  // `mlops run -- python3 train.py`, opened while it reads the interpreter's pip freeze.
+  const tracked = await runWith('tracked-python', { 'mlops.command': '["python3","train.py"]', 'mlops.host': 'this-host', 'mlops.pid': '4243', 'mlops.cwd': folder() }, 'RUNNING');
+  const recording = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', tracked);
+  assert.equal(recording?.pipFreezeNote, 'The pip freeze is being recorded…');
+  await api('/api/2.0/mlflow/runs/set-tag', { run_id: tracked, key: 'mlops.python.version', value: '3.11.7' });
+  await upload(experimentId, tracked, 'environment/requirements.txt', '# pip freeze of python3 (Python 3.11.7)\nnumpy==2.1.0\n');
+  await until('the pip freeze in place of the note', () => report(tracked), (r) => r.pipFreezeNote === null && r.artifacts.some((a) => a.path === 'environment'));
+  await api('/api/2.0/mlflow/runs/update', { run_id: tracked, status: 'FINISHED', end_time: Date.now() });
+  await until('the finished run', () => report(tracked), (r) => r.status === 'FINISHED' && r.pipFreezeNote === null);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+  // `mlops run -- bash run.sh`: that one really was not Python.
+  const shell = await runWith('shell-script', { 'mlops.command': '["bash","run.sh"]', 'mlops.host': 'this-host', 'mlops.pid': '4244' }, 'FINISHED');
+  const shellReport = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', shell);
+  assert.match(shellReport?.pipFreezeNote ?? '', /starts with a Python interpreter .*; this one starts with bash\.$/);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}, { timeoutMs: 60_000 });
+
+test('Run detail: a model file registered already says where, and offers Register Again and Register as Another Model', async () => {
+  const report = () => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', trained);
+  const trained = await runWith('trained-model', {}, 'FINISHED');
+  await upload(experimentId, trained, 'model/model.onnx', linearModel());
+  await vscode.commands.executeCommand('mlops.openRun', trained);
+  await vscode.commands.executeCommand('_mlops.runDetail.preview', trained, 'model/model.onnx');
+  const fresh = await until('the model file selected', report, (r) => r.model?.path === 'model/model.onnx');
+  assert.deepEqual(fresh.model, { path: 'model/model.onnx', registeredAs: [], actions: ['Register Model…', 'Open'] }, 'not registered yet: Register Model…');
+
+  const v1 = await vscode.commands.executeCommand<{ version: string } | undefined>('mlops.registerModel', { runId: trained, path: 'model/model.onnx' }, { name: 'rd-model', alias: 'challenger' });
+  assert.equal(v1?.version, '1');
+  const registered = await until('the panel to say where it is registered', report, (r) => (r.model?.registeredAs.length ?? 0) === 1);
+  assert.deepEqual(registered.model, { path: 'model/model.onnx', registeredAs: ['models:/rd-model/1 @challenger'], actions: ['Register Again…', 'Register as Another Model…', 'Open'] });
+
+  // Registered again (what Register Again… does, with the model named): both versions listed, newest first.
+  await vscode.commands.executeCommand('mlops.registerModel', { runId: trained, path: 'model/model.onnx' }, { name: 'rd-model', alias: '' });
+  const twice = await until('both versions', report, (r) => (r.model?.registeredAs.length ?? 0) === 2);
+  assert.deepEqual(twice.model?.registeredAs, ['models:/rd-model/2', 'models:/rd-model/1 @challenger']);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 }, { timeoutMs: 60_000 });

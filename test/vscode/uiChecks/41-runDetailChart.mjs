@@ -1,5 +1,6 @@
 // Browser-side checks of the run detail panel's metric chart (the suite left run
-// "long-history" open: 5,500 steps of loss and accuracy, the loss chart open).
+// "long-history" open: 5,500 steps of loss and accuracy, the loss chart open;
+// and run "detail-run" in another tab).
 import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 
 /** Pixels of the run's line colour (#4e79a7, the first run colour) on a chart's canvas. */
@@ -25,11 +26,15 @@ async function waitForLine(frame, key) {
 
 export async function checks(page, check, { screenshot }) {
   await check('[ui] a click on a metric in the run panel opens its chart; Enter and Ctrl+click work too', async () => {
+    // The suite left the loss chart open. Showing another tab first discards this panel's
+    // webview (it is not retained while hidden): the chart must come back with it.
+    await page.locator('.tabs-container .tab', { hasText: 'Run detail-run' }).first().click();
     await page.locator('.tabs-container .tab', { hasText: 'Run long-history' }).first().click();
     const frame = await findFrame(page, '.rd-metric-row[data-metric="accuracy"]', 20_000);
     if (!frame) throw new Error('no run panel with the metrics of long-history');
-    // Start from a closed chart, as a user who just opened the run.
-    if (await frame.locator('#rd-chart').isVisible()) await frame.locator('#rd-chart .rd-chart-button', { hasText: 'Close' }).click();
+    await waitForLine(frame, 'loss');
+    // Close it, and start as a user who just opened the run.
+    await frame.locator('#rd-chart .rd-chart-button', { hasText: 'Close' }).click();
     await frame.waitForSelector('#rd-chart', { state: 'hidden', timeout: 5000 });
 
     // A click on the sparkline of a row opens that metric's chart.
