@@ -23,7 +23,7 @@ export async function checks(page, check, { screenshot }) {
     // train-b's model.onnx is version 3 of churn (the champion).
     await frame.waitForSelector('.rd-registered:not([hidden]) .rd-link', { timeout: 10_000 });
     const line = await frame.evaluate(() => document.querySelector('.rd-registered').textContent);
-    if (!/^Registered as models:\/churn\/3 @champion/.test(line)) throw new Error(`unexpected registration line: ${JSON.stringify(line)}`);
+    if (!/^Registered as models:\/churn\/3 (@\w+ )*@champion/.test(line.trim())) throw new Error(`unexpected registration line: ${JSON.stringify(line)}`);
     const buttons = await frame.evaluate(() => [...document.querySelectorAll('.rd-preview-head vscode-button')].filter((b) => !b.hidden && b.getBoundingClientRect().width > 0).map((b) => b.textContent.trim()));
     if (buttons.join('|') !== 'Register Again…|Register as Another Model…|Open') throw new Error(`unexpected buttons: ${JSON.stringify(buttons)}`);
     await frame.evaluate(() => document.querySelector('#rd-artifacts')?.scrollIntoView({ block: 'start' }));
