@@ -20,7 +20,7 @@ import { h, registerUiKit } from '../shared/uiKit';
 import { ArtifactBrowser } from './artifacts';
 import { NoteEditor, header, infoList } from './overview';
 import { LogView, diffView, environmentView, linkedView } from './outputs';
-import { metricsTable, paramsTable, tagsTable } from './tables';
+import { markCharted, metricsTable, paramsTable, tagsTable } from './tables';
 import { RunCharts } from './metricCharts';
 import { installStyles } from './styles';
 
@@ -87,7 +87,7 @@ const charts = new RunCharts(
   (options) => {
     chartCard.root.hidden = !options;
     saveState({ chart: options });
-    drawMetrics();
+    markCharted(metrics.body, options?.keys ?? []);
   },
   () => report(),
 );
@@ -141,9 +141,12 @@ function drawDetail(m: Extract<HostToRunDetail, { type: 'detail' }>): void {
 
 function drawMetrics(): void {
   if (!run) return;
+  // A live redraw must not take the keyboard focus from the metric it was on.
+  const focused = (document.activeElement as HTMLElement | null)?.closest?.('#rd-metrics .rd-metric-open')?.getAttribute('data-metric');
   const table = metricsTable(run, series, { charted: charts.keys, open: (key, add) => charts.open(key, add) });
   counts.sparklines = table.sparklines;
   fill(metrics, 'metrics', table.element, run.metrics.length === 0);
+  if (focused) [...metrics.body.querySelectorAll<HTMLElement>('.rd-metric-open')].find((b) => b.dataset.metric === focused)?.focus();
 }
 
 function startInitialPreview(): void {

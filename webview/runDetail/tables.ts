@@ -37,7 +37,7 @@ export function metricsTable(run: RunDetail, series: Map<string, SparklineSeries
     const spark = s && s.values.length > 1 ? (drawn++, sparkline(s.values)) : '';
     const shown = charted.has(m.key);
     // The name is the row's button (Tab, Enter); a click anywhere on the row, the sparkline included, does the same.
-    const name = h('button', { class: 'rd-metric-open', 'data-metric': m.key, 'aria-pressed': String(shown), title: shown ? `${m.key}: charted below (Ctrl+click to remove it)` : `Chart ${m.key} (Ctrl+click to add it beside the open chart)` }, m.key);
+    const name = h('button', { class: 'rd-metric-open', 'data-metric': m.key, 'aria-pressed': String(shown), title: chartTitle(m.key, shown) }, m.key);
     const row = h('tr', { class: `rd-metric-row${shown ? ' rd-charted' : ''}`, 'data-metric': m.key }, h('td', {}, name), h('td', { class: 'rd-num' }, formatValue(m.value)), h('td', { class: 'rd-spark-cell' }, spark), h('td', { class: 'rd-num' }, String(m.step)));
     row.addEventListener('click', (e) => links.open(m.key, e.ctrlKey || e.metaKey || e.shiftKey));
     return row;
@@ -55,6 +55,24 @@ export function metricsTable(run: RunDetail, series: Map<string, SparklineSeries
   const last = Math.max(...run.metrics.map((m) => m.timestamp));
   element.append(h('div', { class: 'rd-note-line' }, `Last logged ${formatTime(last)} · click a metric for its chart`));
   return { element, sparklines: drawn };
+}
+
+/** Marks the charted metrics' rows in place (the table keeps its focus and scroll). */
+export function markCharted(table: HTMLElement, charted: readonly string[]): void {
+  const shown = new Set(charted);
+  for (const row of table.querySelectorAll<HTMLElement>('.rd-metric-row')) {
+    const on = shown.has(row.dataset.metric ?? '');
+    row.classList.toggle('rd-charted', on);
+    const button = row.querySelector<HTMLElement>('.rd-metric-open');
+    if (!button) continue;
+    button.setAttribute('aria-pressed', String(on));
+    button.title = chartTitle(row.dataset.metric ?? '', on);
+  }
+  for (const fold of table.querySelectorAll<HTMLDetailsElement>('details.rd-fold')) if (fold.querySelector('.rd-charted')) fold.open = true;
+}
+
+function chartTitle(key: string, shown: boolean): string {
+  return shown ? `${key}: charted below (Ctrl+click to remove it)` : `Chart ${key} (Ctrl+click to add it beside the open chart)`;
 }
 
 export function tagsTable(run: RunDetail, systemOpen: boolean, onToggle: (open: boolean) => void): { element: HTMLElement; user: number; system: number } {

@@ -51,6 +51,8 @@ export async function checks(page, check, { screenshot }) {
     await waitForLine(frame, 'loss');
     const shown = await frame.evaluate(() => [...document.querySelectorAll('.mc-chart')].map((c) => c.getAttribute('data-key')));
     if (shown.join() !== 'loss') throw new Error(`Enter should show only loss: ${shown}`);
+    const focused = await frame.evaluate(() => document.activeElement?.getAttribute('data-metric'));
+    if (focused !== 'loss') throw new Error(`the keyboard focus left the metric it opened (now on ${focused})`);
     await frame.evaluate(() => document.querySelector('#rd-metrics')?.scrollIntoView({ block: 'start' }));
     await screenshot('run-detail-chart');
 
