@@ -2,7 +2,7 @@
 // axis asks for, and the axes of the parallel coordinates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stepRangesForTime } from '../webview/comparison/timeZoom';
+import { stepRangesForTime } from '../webview/shared/timeZoom';
 import { buildModel, position, ticks, MISSING_POS } from '../webview/comparison/parallelAxes';
 import type { ComparisonRun } from '../src/protocol/comparisonMessages';
 

@@ -17,11 +17,12 @@ import {
 } from '../../src/protocol/comparisonMessages';
 import { panelChannel } from '../shared/vscodeApi';
 import { h } from '../shared/uiKit';
-import { MetricChart, formatNumber, themeColors, type ChartRun, type RunSeries } from './charts';
-import { runStyle } from './colors';
+import { MetricChart, formatNumber, themeColors, type ChartRun, type RunSeries } from '../shared/metricChart';
+import { runStyle } from '../shared/runColors';
 import { renderTable, tableColumns, tableCsv } from './table';
 import { installStyles } from './styles';
-import { stepRangesForTime } from './timeZoom';
+import { stepRangesForTime } from '../shared/timeZoom';
+import { seriesParts } from '../shared/seriesSlices';
 import { ParallelCoordinates } from './parallelCoordinates';
 
 installStyles();
@@ -163,18 +164,17 @@ channel.onValid((m) => {
       lastReceived = performance.now();
       if (runs.length === 0) return; // the runs come first; without them nothing can be drawn
       if (m.requestId >= 0 && m.requestId !== requestId) return; // an older zoom's answer
-      const { slices, x, y, steps } = m.series;
+      const parts = seriesParts(m.series);
       if (!m.partial) data.clear();
       else {
         // A live update carries whole series of the runs it re-fetched.
-        const updated = new Set(slices.map((s) => s.runId));
+        const updated = new Set(parts.map((s) => s.runId));
         for (const byRun of data.values()) for (const runId of updated) byRun.delete(runId);
       }
-      for (const s of slices) {
+      for (const s of parts) {
         let byRun = data.get(s.key);
         if (!byRun) data.set(s.key, (byRun = new Map()));
-        const end = s.offset + s.length;
-        byRun.set(s.runId, { x: x.subarray(s.offset, end), y: y.subarray(s.offset, end), steps: steps?.subarray(s.offset, end) });
+        byRun.set(s.runId, s.series);
       }
       fetchedRange = m.range;
       fetchedRunRanges = m.runRanges;

@@ -2,7 +2,7 @@
 // runs (numeric ones scaled, linear or log; others as evenly spaced categories),
 // then the chosen metric. Positions are fractions of the axis height, 0 = bottom.
 import type { ComparisonRun } from '../../src/protocol/comparisonMessages';
-import { formatCompact } from './format';
+import { formatCompact } from '../shared/numberFormat';
 
 export interface Axis {
   name: string;

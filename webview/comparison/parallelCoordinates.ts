@@ -5,8 +5,8 @@
 // brush, hover a line to see the run.
 import type { ComparisonOptions, ComparisonRun, ParallelReport } from '../../src/protocol/comparisonMessages';
 import { h } from '../shared/uiKit';
-import { faint, runStyle, sequentialColor } from './colors';
-import { formatCompact, formatNumber } from './format';
+import { faint, runStyle, sequentialColor } from '../shared/runColors';
+import { formatCompact, formatNumber } from '../shared/numberFormat';
 import { buildModel, MISSING_POS, ticks, valueAt, type AxisLine, type ParallelModel } from './parallelAxes';
 
 type Options = Pick<ComparisonOptions, 'parallelMetric' | 'parallelColor' | 'parallelBrushes'>;

@@ -15,12 +15,6 @@ const CSS = `
 .cmp-swatch { display: inline-block; width: 14px; height: 4px; border-radius: 1px; flex: none; margin-right: 4px; vertical-align: middle; }
 .cmp-swatch-dashed { height: 2px; outline: 1px dashed var(--vscode-editor-background); outline-offset: -1px; }
 .cmp-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 12px; }
-.cmp-chart { border: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); border-radius: 3px; padding: 6px 8px; }
-.cmp-chart-head { display: flex; justify-content: space-between; align-items: baseline; }
-.cmp-chart-title { font-weight: 600; }
-.cmp-link { font: inherit; font-size: 0.9em; background: none; border: none; color: var(--vscode-textLink-foreground); cursor: pointer; padding: 0 0 0 8px; }
-.cmp-canvas-wrap { position: relative; height: 240px; user-select: none; }
-.cmp-zoom-box { position: absolute; background: var(--vscode-editor-selectionBackground); opacity: 0.35; pointer-events: none; }
 .cmp-system { margin-top: 12px; }
 .cmp-system > summary { cursor: pointer; padding: 6px 0; font-weight: 600; }
 .cmp-table-wrap { overflow: auto; max-height: 420px; }

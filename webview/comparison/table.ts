@@ -2,8 +2,8 @@
 // then metrics as columns; "only what differs" hides columns equal across runs.
 import type { ComparisonRun } from '../../src/protocol/comparisonMessages';
 import { h } from '../shared/uiKit';
-import { runStyle } from './colors';
-import { formatNumber } from './charts';
+import { runStyle } from '../shared/runColors';
+import { formatNumber } from '../shared/numberFormat';
 
 export interface TableColumn {
   kind: 'param' | 'metric';

@@ -1,6 +1,6 @@
 // The artifact browser: a folder tree (folders listed when first opened) and
 // the preview of the selected file beside it.
-import type { ArtifactEntry, PreviewContent, PreviewReport, RunDetailToHost } from '../../src/protocol/runDetailMessages';
+import type { ArtifactEntry, ArtifactRegistration, PreviewContent, PreviewReport, RunDetailToHost } from '../../src/protocol/runDetailMessages';
 import { previewKind } from '../../src/protocol/artifactPreview';
 import { h } from '../shared/uiKit';
 import { formatBytes } from './format';
@@ -13,6 +13,11 @@ export class ArtifactBrowser {
   private readonly previewTitle = h('span', { class: 'rd-preview-title' });
   private readonly openButton = h('vscode-button', { appearance: 'secondary', title: 'Download and open in VS Code' }, 'Open');
   private readonly registerButton = h('vscode-button', { appearance: 'secondary', title: 'Register this model as a new version in the model registry' }, 'Register Model…');
+  /** For a model registered already: another version of the same model, or a version of another one. */
+  private readonly againButton = h('vscode-button', { appearance: 'secondary' }, 'Register Again…');
+  private readonly anotherButton = h('vscode-button', { appearance: 'secondary', title: 'Register this file as a version of another model (or a new one)' }, 'Register as Another Model…');
+  private readonly registeredLine = h('div', { class: 'rd-registered' });
+  private registrations: ArtifactRegistration[] = [];
   private readonly previewBody = h('div', { class: 'rd-preview-body' });
   private readonly listings = new Map<string, ArtifactEntry[]>();
   private readonly expanded = new Set<string>();
@@ -27,13 +32,66 @@ export class ArtifactBrowser {
     private readonly onSelectionChange: (path: string | undefined) => void,
   ) {
     this.openButton.addEventListener('click', () => this.selected && this.post({ type: 'openArtifact', path: this.selected.path }));
-    this.registerButton.addEventListener('click', () => {
+    const register = (name?: string) => {
       const model = this.selected && modelPathOf(this.selected.path);
-      if (model !== undefined) this.post({ type: 'registerModel', path: model });
-    });
-    const preview = h('div', { class: 'rd-preview' }, h('div', { class: 'rd-preview-head' }, this.previewTitle, this.registerButton, this.openButton), this.previewBody);
+      if (model !== undefined) this.post({ type: 'registerModel', path: model, ...(name ? { name } : {}) });
+    };
+    this.registerButton.addEventListener('click', () => register());
+    this.anotherButton.addEventListener('click', () => register());
+    this.againButton.addEventListener('click', () => register(this.registeredHere()[0]?.name));
+    const preview = h(
+      'div',
+      { class: 'rd-preview' },
+      h('div', { class: 'rd-preview-head' }, this.previewTitle, this.registerButton, this.againButton, this.anotherButton, this.openButton),
+      this.registeredLine,
+      this.previewBody,
+    );
     this.element.append(this.tree, preview);
     this.clearPreview();
+  }
+
+  /** The model versions registered from this run (the registry changed, or the run did). */
+  setRegistrations(registrations: ArtifactRegistration[]): void {
+    this.registrations = registrations;
+    this.showRegistration();
+  }
+
+  /** The selected file when it is a model: where it is registered, and the buttons offered (tests read it). */
+  get modelReport(): { path: string; registeredAs: string[]; actions: string[] } | null {
+    const model = this.selected && modelPathOf(this.selected.path);
+    if (model === undefined) return null;
+    const actions = [this.registerButton, this.againButton, this.anotherButton, this.openButton].filter((b) => !b.hidden).map((b) => b.textContent?.trim() ?? '');
+    return { path: model, registeredAs: this.registeredHere().map((r) => [modelUri(r), ...r.aliases.map((x) => `@${x}`)].join(' ')), actions };
+  }
+
+  /** Versions whose source is the selected model file (or folder), newest first. */
+  private registeredHere(): ArtifactRegistration[] {
+    const model = this.selected && modelPathOf(this.selected.path);
+    if (model === undefined) return [];
+    return this.registrations.filter((r) => r.paths.includes(model));
+  }
+
+  /** A registered model says where it is, and offers registering it again rather than as if it were new. */
+  private showRegistration(): void {
+    const model = this.selected && modelPathOf(this.selected.path);
+    const here = this.registeredHere();
+    this.registerButton.hidden = model === undefined || here.length > 0;
+    this.againButton.hidden = this.anotherButton.hidden = here.length === 0;
+    this.registeredLine.textContent = '';
+    this.registeredLine.hidden = here.length === 0;
+    if (here.length === 0) return;
+    this.againButton.title = `Register this file again, as a new version of ${here[0].name}`;
+    this.registeredLine.append('Registered as ');
+    here.forEach((r, i) => {
+      if (i > 0) this.registeredLine.append(', ');
+      const link = h('a', { href: '#', class: 'rd-link', title: `Open ${r.name} version ${r.version} in the registry` }, modelUri(r));
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        this.post({ type: 'openModel', name: r.name, version: r.version });
+      });
+      this.registeredLine.append(link);
+      for (const a of r.aliases) this.registeredLine.append(' ', h('span', { class: 'rd-chip' }, `@${a}`));
+    });
   }
 
   get rootEntries(): ArtifactEntry[] {
@@ -49,6 +107,7 @@ export class ArtifactBrowser {
     this.expanded.clear();
     this.loading.clear();
     this.selected = undefined;
+    this.registrations = [];
     this.rootError = undefined;
     this.clearPreview();
     this.render();
@@ -72,7 +131,7 @@ export class ArtifactBrowser {
     this.previewTitle.textContent = path;
     this.previewTitle.title = path;
     this.openButton.hidden = false;
-    this.registerButton.hidden = modelPathOf(path) === undefined;
+    this.showRegistration();
     this.previewBody.textContent = '';
     this.previewBody.append(h('vscode-progress-ring', { class: 'rd-ring' }));
     this.render();
@@ -97,7 +156,8 @@ export class ArtifactBrowser {
     releasePreview();
     this.previewTitle.textContent = 'Preview';
     this.openButton.hidden = true;
-    this.registerButton.hidden = true;
+    this.selected = undefined;
+    this.showRegistration();
     this.previewBody.textContent = '';
     this.previewBody.append(h('div', { class: 'mlops-empty' }, 'Select a file to preview it.'));
   }
@@ -163,6 +223,10 @@ export class ArtifactBrowser {
       }
     }
   }
+}
+
+function modelUri(r: ArtifactRegistration): string {
+  return `models:/${r.name}/${r.version}`;
 }
 
 /** What "Register Model…" registers for a selected file: an .onnx file, or the folder of an MLmodel. */

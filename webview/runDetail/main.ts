@@ -1,6 +1,6 @@
 // The run detail panel: everything about one run on one page (facts, note,
-// metrics with sparklines, params, tags, artifacts with previews, output, git
-// diff, environment, related runs). Data come only from the extension host
+// metrics with sparklines and their full charts, params, tags, artifacts with
+// previews, output, git diff, environment, related runs). Data come only from the extension host
 // (postMessage), validated on arrival.
 import {
   hostToRunDetail,
@@ -20,7 +20,8 @@ import { h, registerUiKit } from '../shared/uiKit';
 import { ArtifactBrowser } from './artifacts';
 import { NoteEditor, header, infoList } from './overview';
 import { LogView, diffView, environmentView, linkedView } from './outputs';
-import { metricsTable, paramsTable, tagsTable } from './tables';
+import { markCharted, metricsTable, paramsTable, tagsTable } from './tables';
+import { RunCharts } from './metricCharts';
 import { installStyles } from './styles';
 
 registerUiKit();
@@ -60,6 +61,8 @@ errorHost.hidden = true;
 const overview = card('info', 'Overview');
 const note = card('note', 'Note', true);
 const metrics = card('metrics', 'Metrics');
+const chartCard = card('chart', 'Metric chart', true);
+chartCard.root.hidden = true;
 const params = card('params', 'Params');
 const tags = card('tags', 'Tags');
 const artifacts = card('artifacts', 'Artifacts', true);
@@ -69,8 +72,8 @@ const environment = card('environment', 'Environment');
 const linkedCard = card('linked', 'Linked runs', true);
 const grid = h('div', { class: 'rd-grid' });
 app.append(headerHost, errorHost, grid);
-// Pairs of similar height side by side; the note, artifacts and output take the full width.
-grid.append(overview.root, metrics.root, params.root, tags.root, note.root, artifacts.root, output.root, diff.root, environment.root, linkedCard.root);
+// Pairs of similar height side by side; the chart (under the metrics), note, artifacts and output take the full width.
+grid.append(overview.root, metrics.root, chartCard.root, params.root, tags.root, note.root, artifacts.root, output.root, diff.root, environment.root, linkedCard.root);
 
 const noteEditor = new NoteEditor(post);
 const browser = new ArtifactBrowser(post, (path) => saveState({ selectedArtifact: path }));
@@ -79,6 +82,17 @@ artifacts.body.textContent = '';
 artifacts.body.append(browser.element);
 output.body.textContent = '';
 output.body.append(logView.element);
+const charts = new RunCharts(
+  post,
+  (options) => {
+    chartCard.root.hidden = !options;
+    saveState({ chart: options });
+    markCharted(metrics.body, options?.keys ?? []);
+  },
+  () => report(),
+);
+chartCard.body.textContent = '';
+chartCard.body.append(charts.element);
 
 function saveState(patch: Partial<RunDetailState> = {}): void {
   state = { ...state, ...patch };
@@ -104,6 +118,8 @@ function drawDetail(m: Extract<HostToRunDetail, { type: 'detail' }>): void {
   if (ticker) clearInterval(ticker);
   ticker = run.status === 'RUNNING' ? window.setInterval(info.tick, 1000) : undefined;
   noteEditor.update(run);
+  const restoring = !charts.isOpen && !drawn.has('metrics') && state.chart;
+  charts.setRun(run);
   fill(note, 'note', noteEditor.element, !noteEditor.text);
   fill(params, 'params', paramsTable(run), Object.keys(run.params).length === 0);
   drawMetrics();
@@ -115,13 +131,22 @@ function drawDetail(m: Extract<HostToRunDetail, { type: 'detail' }>): void {
   const env = environmentView(m.environment);
   fill(environment, 'environment', env.element, env.empty);
   fill(linkedCard, 'linked', linkedView(linked, post), !linked.parent && linked.children.length === 0 && linked.sameCommand.length === 0);
+  // After a reload: the chart that was open, for the metrics the run still has.
+  if (restoring) {
+    const known = new Set(run.metrics.map((m) => m.key));
+    const keys = restoring.keys.filter((k) => known.has(k));
+    if (keys.length) charts.show({ ...restoring, keys }, null);
+  }
 }
 
 function drawMetrics(): void {
   if (!run) return;
-  const table = metricsTable(run, series);
+  // A live redraw must not take the keyboard focus from the metric it was on.
+  const focused = (document.activeElement as HTMLElement | null)?.closest?.('#rd-metrics .rd-metric-open')?.getAttribute('data-metric');
+  const table = metricsTable(run, series, { charted: charts.keys, open: (key, add) => charts.open(key, add) });
   counts.sparklines = table.sparklines;
   fill(metrics, 'metrics', table.element, run.metrics.length === 0);
+  if (focused) [...metrics.body.querySelectorAll<HTMLElement>('.rd-metric-open')].find((b) => b.dataset.metric === focused)?.focus();
 }
 
 function startInitialPreview(): void {
@@ -157,6 +182,9 @@ function report(): void {
       logTail: logView.text.slice(-2000),
       linked: { parent: linked.parent?.runId ?? null, children: linked.children.length, sameCommand: linked.sameCommand.length },
       preview: previewReport,
+      chart: charts.isOpen ? charts.lastReport : null,
+      model: browser.modelReport,
+      pipFreezeNote: environment.body.querySelector('.rd-pip-note')?.textContent ?? null,
     };
     post({ type: 'rendered', report: r });
   });
@@ -177,6 +205,8 @@ function resetFor(runId: string): void {
   drawn.clear();
   empty.clear();
   browser.reset();
+  charts.reset();
+  chartCard.root.hidden = true;
   // The remembered file belongs to the run it was chosen in.
   if (state.runId && state.runId !== runId) state = { runId, systemTagsOpen: state.systemTagsOpen };
   saveState({ runId });
@@ -205,6 +235,9 @@ channel.onValid((m) => {
         startInitialPreview();
       }
       break;
+    case 'registrations':
+      browser.setRegistrations(m.registrations);
+      break;
     case 'preview': {
       const drawing = browser.showPreview(m.requestId, m.path, m.content);
       if (!drawing) return;
@@ -216,6 +249,12 @@ channel.onValid((m) => {
       });
       return;
     }
+    case 'series':
+      charts.receive(m);
+      return;
+    case 'openChart':
+      charts.show({ keys: m.keys, x: m.x }, m.range ?? null, m.requestId);
+      return;
     case 'selectArtifact':
       browser.select(m.path, m.requestId);
       return;
@@ -232,5 +271,8 @@ channel.onValid((m) => {
   }
   report();
 });
+
+// Theme changes (VS Code swaps the body's classes): the charts take the new colours.
+new MutationObserver(() => charts.redraw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 post({ type: 'ready', runId: state.runId });

@@ -80,7 +80,7 @@ export function environmentView(env: RunEnvironment): { element: HTMLElement; em
   if (env.pipFreeze) {
     const packages = env.pipFreeze.text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).length;
     element.append(h('details', { class: 'rd-fold' }, h('summary', {}, `pip freeze (${packages} packages)`), h('pre', { class: 'rd-pre rd-code rd-short' }, env.pipFreeze.text)));
-  } else element.append(h('div', { class: 'rd-note-line' }, 'No pip freeze recorded (the command was not a Python interpreter).'));
+  } else if (env.pipFreezeNote) element.append(h('div', { class: 'rd-note-line rd-pip-note' }, env.pipFreezeNote));
   return { element, empty: false };
 }
 

@@ -56,6 +56,22 @@ body { padding: 0 16px 24px; }
 .rd-spark-line { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 1.5; stroke-linejoin: round; }
 .rd-spark-dot { fill: var(--vscode-charts-blue); }
 .rd-fold { margin-top: 8px; }
+.rd-metric-row { cursor: pointer; }
+.rd-metric-open { font: inherit; color: var(--vscode-textLink-foreground); background: none; border: none; padding: 0; cursor: pointer; text-align: left; overflow-wrap: anywhere; }
+.rd-metric-open:hover { text-decoration: underline; }
+.rd-metric-open:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }
+.rd-table tbody tr.rd-charted { background: var(--vscode-list-inactiveSelectionBackground); }
+.rd-charted .rd-metric-open { font-weight: 600; }
+.rd-card[hidden] { display: none; }
+.rd-chart-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; padding-bottom: 8px; }
+.rd-chart-control { display: inline-flex; align-items: center; gap: 4px; }
+.rd-chart-toolbar select { font: inherit; color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border, transparent); padding: 2px 4px; }
+.rd-chart-button { font: inherit; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: none; padding: 3px 10px; cursor: pointer; border-radius: 2px; }
+.rd-chart-button:hover { background: var(--vscode-button-secondaryHoverBackground); }
+.rd-chart-button:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+.rd-chart-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); gap: 12px; }
+.rd-chart-grid.rd-chart-single { grid-template-columns: minmax(0, 1fr); }
+.rd-chart-single .mc-canvas-wrap { height: 320px; }
 .rd-fold > summary { cursor: pointer; color: var(--vscode-descriptionForeground); padding: 2px 0; }
 .rd-artifacts { display: grid; grid-template-columns: minmax(200px, 280px) minmax(0, 1fr); gap: 12px; min-height: 160px; }
 @media (max-width: 640px) { .rd-artifacts { grid-template-columns: 1fr; } }
@@ -75,6 +91,8 @@ ${Array.from({ length: 12 }, (_, d) => `.rd-indent[data-depth="${d}"] { width: $
 .rd-preview-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding-bottom: 6px; min-height: 28px; }
 .rd-preview-title { flex: 1; min-width: 0; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .rd-preview-body { min-width: 0; }
+.rd-registered { display: flex; align-items: center; flex-wrap: wrap; gap: 4px; padding: 0 0 8px; color: var(--vscode-descriptionForeground); }
+.rd-registered[hidden] { display: none; }
 .rd-image-frame { display: flex; justify-content: center; align-items: center; padding: 8px; border-radius: 3px; background: var(--vscode-editor-background); border: 1px solid ${border}; }
 .rd-image { max-width: 100%; max-height: 480px; image-rendering: auto; }
 .rd-pre { margin: 0; padding: 8px 10px; overflow: auto; max-height: 420px; white-space: pre; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size, 12px); line-height: 1.45; background: var(--vscode-textCodeBlock-background, var(--vscode-editor-background)); border-radius: 3px; tab-size: 4; }

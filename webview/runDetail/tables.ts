@@ -21,26 +21,58 @@ export function paramsTable(run: RunDetail): HTMLElement {
   return table(['Param', 'Value'], entries.map(([k, v]) => [k, h('span', { class: 'rd-wrap', title: v }, v)]));
 }
 
-export function metricsTable(run: RunDetail, series: Map<string, SparklineSeries>): { element: HTMLElement; sparklines: number } {
+/** How the metrics table opens charts: the metrics charted now, and what a click on a row does. */
+export interface MetricChartLinks {
+  charted: readonly string[];
+  open: (key: string, add: boolean) => void;
+}
+
+export function metricsTable(run: RunDetail, series: Map<string, SparklineSeries>, links: MetricChartLinks): { element: HTMLElement; sparklines: number } {
   if (run.metrics.length === 0) return { element: h('div', { class: 'mlops-empty' }, 'No metrics logged.'), sparklines: 0 };
   let drawn = 0;
+  const charted = new Set(links.charted);
+  const head = () => h('thead', {}, h('tr', {}, h('th', {}, 'Metric'), h('th', { class: 'rd-num' }, 'Latest'), h('th', {}, 'History'), h('th', { class: 'rd-num' }, 'Step')));
   const rowOf = (m: RunDetail['metrics'][number]) => {
     const s = series.get(m.key);
-    const cell: Node | string = s && s.values.length > 1 ? (drawn++, sparkline(s.values)) : '';
-    return [m.key, formatValue(m.value), cell, String(m.step)];
+    const spark = s && s.values.length > 1 ? (drawn++, sparkline(s.values)) : '';
+    const shown = charted.has(m.key);
+    // The name is the row's button (Tab, Enter); a click anywhere on the row, the sparkline included, does the same.
+    const name = h('button', { class: 'rd-metric-open', 'data-metric': m.key, 'aria-pressed': String(shown), title: chartTitle(m.key, shown) }, m.key);
+    const row = h('tr', { class: `rd-metric-row${shown ? ' rd-charted' : ''}`, 'data-metric': m.key }, h('td', {}, name), h('td', { class: 'rd-num' }, formatValue(m.value)), h('td', { class: 'rd-spark-cell' }, spark), h('td', { class: 'rd-num' }, String(m.step)));
+    row.addEventListener('click', (e) => links.open(m.key, e.ctrlKey || e.metaKey || e.shiftKey));
+    return row;
   };
+  const table = (rows: RunDetail['metrics']) => h('table', { class: 'rd-table rd-metrics-table' }, head(), h('tbody', {}, ...rows.map(rowOf)));
   const user = run.metrics.filter((m) => !m.key.startsWith('system/'));
   const system = run.metrics.filter((m) => m.key.startsWith('system/'));
   const element = h('div', {});
-  if (user.length) element.append(table(['Metric', 'Latest', 'History', 'Step'], user.map(rowOf), [1, 3]));
+  if (user.length) element.append(table(user));
   if (system.length) {
-    const details = h('details', { class: 'rd-fold' }, h('summary', {}, `System metrics (${system.length})`), table(['Metric', 'Latest', 'History', 'Step'], system.map(rowOf), [1, 3]));
-    if (!user.length) (details as HTMLDetailsElement).open = true;
+    const details = h('details', { class: 'rd-fold' }, h('summary', {}, `System metrics (${system.length})`), table(system));
+    if (!user.length || system.some((m) => charted.has(m.key))) (details as HTMLDetailsElement).open = true;
     element.append(details);
   }
   const last = Math.max(...run.metrics.map((m) => m.timestamp));
-  element.append(h('div', { class: 'rd-note-line' }, `Last logged ${formatTime(last)}`));
+  element.append(h('div', { class: 'rd-note-line' }, `Last logged ${formatTime(last)} · click a metric for its chart`));
   return { element, sparklines: drawn };
+}
+
+/** Marks the charted metrics' rows in place (the table keeps its focus and scroll). */
+export function markCharted(table: HTMLElement, charted: readonly string[]): void {
+  const shown = new Set(charted);
+  for (const row of table.querySelectorAll<HTMLElement>('.rd-metric-row')) {
+    const on = shown.has(row.dataset.metric ?? '');
+    row.classList.toggle('rd-charted', on);
+    const button = row.querySelector<HTMLElement>('.rd-metric-open');
+    if (!button) continue;
+    button.setAttribute('aria-pressed', String(on));
+    button.title = chartTitle(row.dataset.metric ?? '', on);
+  }
+  for (const fold of table.querySelectorAll<HTMLDetailsElement>('details.rd-fold')) if (fold.querySelector('.rd-charted')) fold.open = true;
+}
+
+function chartTitle(key: string, shown: boolean): string {
+  return shown ? `${key}: charted below (Ctrl+click to remove it)` : `Chart ${key} (Ctrl+click to add it beside the open chart)`;
 }
 
 export function tagsTable(run: RunDetail, systemOpen: boolean, onToggle: (open: boolean) => void): { element: HTMLElement; user: number; system: number } {

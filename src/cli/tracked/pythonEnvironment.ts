@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { basename } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -10,12 +9,7 @@ export interface PythonEnvironment {
   freeze: string;
 }
 
-/** The interpreter a command runs, when it is Python (`python3 x.py`, `python -m m`, `.venv/bin/python`). */
-export function pythonInterpreterOf(command: string[]): string | undefined {
-  const first = command[0];
-  if (!first) return undefined;
-  return /^python(\d+(\.\d+)*)?(\.exe)?$/i.test(basename(first)) ? first : undefined;
-}
+export { pythonInterpreterOf } from '../../protocol/pythonCommand';
 
 /** Version and `pip freeze` of the interpreter; missing pip gives an explanatory line. */
 export async function readPythonEnvironment(interpreter: string, env: NodeJS.ProcessEnv): Promise<PythonEnvironment | undefined> {

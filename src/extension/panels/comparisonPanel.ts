@@ -16,6 +16,8 @@ import { connected, restoringSerializer } from './panelBackend';
 import type { Workbench } from '../workbench';
 import type { ExperimentsNode } from '../experiments/experimentsTree';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { packSeries } from './packedSeries';
+import { exportName, pngBytes, saveExport } from './saveExport';
 
 const VIEW_TYPE = 'mlops.comparison';
 // About one point per pixel of a chart in the grid. It also keeps requests on the
@@ -299,11 +301,11 @@ class ComparisonPanel {
   }
 
   private async fetchSeries(runIds: string[], x: 'step' | 'time', range: StepRange | null, runRanges: RunRanges | null = null): Promise<PackedSeries> {
-    if (this.keys.length === 0 || runIds.length === 0) return pack([]);
+    if (this.keys.length === 0 || runIds.length === 0) return packSeries([]);
     const body = { runIds, keys: this.keys, maxPoints: MAX_POINTS, x, ...(range ?? {}), ...(runRanges ? { runRanges } : {}) };
     const res = await this.backend.request<SeriesResponse>('POST', '/api/v1/series', body);
     this.milestones.seriesFetched ??= performance.now();
-    return pack(res.series);
+    return packSeries(res.series);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -345,10 +347,10 @@ class ComparisonPanel {
           break;
         }
         case 'exportPng':
-          await this.save(`${m.key.replace(/[^\w.-]+/g, '_')}.png`, { 'PNG image': ['png'] }, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'));
+          await saveExport(this.backend.folder.uri, exportName(m.key, 'png'), { 'PNG image': ['png'] }, pngBytes(m.dataUrl));
           break;
         case 'exportCsv':
-          await this.save('comparison.csv', { CSV: ['csv'] }, Buffer.from(m.csv, 'utf8'));
+          await saveExport(this.backend.folder.uri, 'comparison.csv', { CSV: ['csv'] }, Buffer.from(m.csv, 'utf8'));
           break;
       }
     } catch (err) {
@@ -393,14 +395,6 @@ class ComparisonPanel {
     this.post({ type: 'series', requestId: -1, x: this.x, range: this.range, runRanges: this.runRanges, partial: !keysChanged, series });
   }
 
-  private async save(defaultName: string, filters: Record<string, string[]>, data: Buffer): Promise<void> {
-    const folder = this.backend.folder.uri;
-    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, defaultName), filters });
-    if (!uri) return;
-    await vscode.workspace.fs.writeFile(uri, data);
-    void vscode.window.setStatusBarMessage(`Saved ${vscode.workspace.asRelativePath(uri)}`, 3000);
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -416,28 +410,4 @@ function compareKeys(a: string, b: string): number {
   const sa = a.startsWith('system/') ? 1 : 0;
   const sb = b.startsWith('system/') ? 1 : 0;
   return sa - sb || a.localeCompare(b);
-}
-
-/** The backend's series as one binary block (see packedSeries); non-finite values become NaN. */
-function pack(series: SeriesResponse['series']): PackedSeries {
-  let n = 0;
-  for (const s of series) n += s.x.length;
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  const withSteps = series.some((s) => s.steps);
-  const steps = withSteps ? new Float64Array(n) : null;
-  const slices: PackedSeries['slices'] = [];
-  let offset = 0;
-  for (const s of series) {
-    if (s.x.length === 0) continue;
-    slices.push({ runId: s.runId, key: s.key, total: s.total, downsampled: s.downsampled, offset, length: s.x.length });
-    x.set(s.x, offset);
-    for (let i = 0; i < s.y.length; i++) {
-      const v = s.y[i];
-      y[offset + i] = typeof v === 'number' ? v : NaN;
-    }
-    if (steps && s.steps) steps.set(s.steps, offset);
-    offset += s.x.length;
-  }
-  return { slices, x, y, steps };
 }

@@ -2,9 +2,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
 import { IMAGE_PREVIEW_BYTES, TEXT_PREVIEW_BYTES, imageMimeType, previewKind } from '../../protocol/artifactPreview';
-import type { ArtifactEntry, LinkedRuns, PreviewContent, RunDetail, RunEnvironment, RunSummary, SparklineSeries, TextExcerpt } from '../../protocol/runDetailMessages';
+import type { ArtifactEntry, ArtifactRegistration, LinkedRuns, PreviewContent, RunDetail, RunEnvironment, RunSummary, SparklineSeries, TextExcerpt } from '../../protocol/runDetailMessages';
+import type { PackedSeries, RunRanges, StepRange } from '../../protocol/seriesMessages';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { PrivateDownloads } from '../downloads/privateDownloads';
+import { packSeries } from './packedSeries';
+import { pipFreezeNote } from './pipFreezeNote';
 
 // What the run detail panel shows, read from the backend: MLflow's REST API for
 // the run, its artifacts (listing, and the mlflow-artifacts proxy with Range
@@ -16,6 +19,9 @@ export const DIFF_ARTIFACT = 'code/git.diff';
 export const PIP_FREEZE_ARTIFACT = 'environment/requirements.txt';
 export const OUTPUT_ARTIFACT = 'logs/output.log';
 const SPARKLINE_POINTS = 64;
+// About one point per pixel of a chart as wide as the panel; a zoomed range with
+// fewer points than this comes in full detail.
+const CHART_POINTS = 1200;
 const LINKED_MAX = 50;
 
 interface KeyValueJson {
@@ -61,6 +67,22 @@ export async function loadSparklines(backend: WorkspaceBackend, run: RunDetail):
   return res.series.map((s) => ({ key: s.key, total: s.total, values: s.y.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)) }));
 }
 
+/** What the run panel's chart shows: its metrics, on steps or time, whole or zoomed (as steps). */
+export interface ChartView {
+  keys: string[];
+  x: 'step' | 'time';
+  range: StepRange | null;
+  runRanges: RunRanges | null;
+}
+
+export async function loadChartSeries(backend: WorkspaceBackend, runId: string, view: ChartView): Promise<PackedSeries> {
+  // A zoom on a time axis is this run's step range.
+  const range = view.runRanges?.[runId] ?? view.range;
+  const body = { runIds: [runId], keys: view.keys, maxPoints: CHART_POINTS, x: view.x, ...(range ?? {}) };
+  const res = await backend.request<SeriesResponse>('POST', '/api/v1/series', body);
+  return packSeries(res.series);
+}
+
 /** MLflow search-filter string literal: quotes and backslashes escaped. */
 function quoted(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -96,6 +118,39 @@ export async function listArtifacts(backend: WorkspaceBackend, runId: string, pa
   const files = (res.files ?? []).map((f) => ({ path: f.path, isDir: f.is_dir, size: f.file_size }));
   // Folders first, then files, each alphabetical.
   return files.sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path));
+}
+
+/**
+ * The model versions registered from this run, newest first, with the artifact
+ * paths each may be: a run artifact's path from a `runs:/` or `mlflow-artifacts:`
+ * source; for a workspace file (a pipeline's register step), the run's copy of
+ * that out (`outs/<path>`).
+ */
+export async function loadRegistrations(backend: WorkspaceBackend, runId: string): Promise<ArtifactRegistration[]> {
+  const res = await backend.request<{ model_versions?: { name: string; version: string; source: string; run_id?: string; aliases?: string[] }[] }>('POST', '/api/2.0/mlflow/model-versions/search', {
+    filter: `run_id = ${quoted(runId)}`,
+    max_results: 1000,
+  });
+  const folder = backend.folder.uri.fsPath.replace(/\\/g, '/').replace(/\/$/, '');
+  return (res.model_versions ?? [])
+    .filter((v) => v.run_id === runId)
+    .map((v) => ({ name: v.name, version: String(v.version), aliases: v.aliases ?? [], paths: registrationPaths(v.source, runId, folder) }))
+    .sort((a, b) => a.name.localeCompare(b.name) || Number(b.version) - Number(a.version));
+}
+
+/** The artifact paths of run `runId` a version's source may name (`folder`: the workspace, with forward slashes). */
+export function registrationPaths(source: string, runId: string, folder: string): string[] {
+  const trim = (p: string) => p.replace(/^\/+|\/+$/g, '');
+  const run = `runs:/${runId}/`;
+  if (source.startsWith(run)) return [trim(source.slice(run.length))];
+  const proxied = /^mlflow-artifacts:\/[^/]+\/([^/]+)\/artifacts\/(.+)$/.exec(source);
+  if (proxied && proxied[1] === runId) return [trim(proxied[2])];
+  const local = source.replace(/\\/g, '/');
+  if (local.startsWith(`${folder}/`)) {
+    const relative = trim(local.slice(folder.length + 1));
+    return [`outs/${relative}`, relative];
+  }
+  return [];
 }
 
 function artifactUrl(backend: WorkspaceBackend, run: { runId: string; experimentId: string }, path: string): { url: string; token: string } {
@@ -170,7 +225,7 @@ export async function downloadArtifact(backend: WorkspaceBackend, run: { runId: 
 
 export function environmentOf(run: RunDetail, pipFreeze: TextExcerpt | null): RunEnvironment {
   const tag = (key: string) => run.tags[key] ?? null;
-  return { pythonVersion: tag('mlops.python.version'), host: tag('mlops.host'), pid: tag('mlops.pid'), cwd: tag('mlops.cwd'), pipFreeze };
+  return { pythonVersion: tag('mlops.python.version'), host: tag('mlops.host'), pid: tag('mlops.pid'), cwd: tag('mlops.cwd'), pipFreeze, pipFreezeNote: pipFreezeNote(run, !!pipFreeze) };
 }
 
 export function formatBytes(n: number): string {

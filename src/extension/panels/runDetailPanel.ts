@@ -3,6 +3,7 @@ import type { ChangeEvent, RunsTableResponse } from '../../protocol/native';
 import type {
   HostToRunDetail,
   PreviewReport,
+  RunChartReport,
   RunDetail,
   RunDetailReport,
   RunDetailToHost,
@@ -19,12 +20,16 @@ import {
   downloadArtifact,
   environmentOf,
   listArtifacts,
+  loadChartSeries,
   loadLinkedRuns,
+  loadRegistrations,
   loadRun,
   loadSparklines,
   optionalTextArtifact,
   previewArtifact,
+  type ChartView,
 } from './runDetailData';
+import { exportName, pngBytes, saveExport } from './saveExport';
 import { RunLogFollower } from './runLogFollower';
 import { webviewOptions } from './webviewHtml';
 import { WebviewPanelHost } from './webviewPanelHost';
@@ -94,6 +99,8 @@ export function registerRunDetailPanel(context: vscode.ExtensionContext, workben
     // Test hooks (not in the palette): the last report of a run's panel, and a preview as the webview drew it.
     vscode.commands.registerCommand('_mlops.runDetail.report', (runId: string) => find(runId)?.lastReport),
     vscode.commands.registerCommand('_mlops.runDetail.preview', (runId: string, path: string) => find(runId)?.preview(path)),
+    // Opens a run's metric chart as a click on the metric's row does; resolves with what the chart drew.
+    vscode.commands.registerCommand('_mlops.runDetail.openChart', (runId: string, keys: string[], view?: { x?: string; range?: { min: number; max: number } | null }) => find(runId)?.openChart(keys, view)),
     { dispose: () => [...panels].forEach((p) => p.panel.dispose()) },
   );
 }
@@ -137,6 +144,10 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
   private readonly changed = new Set<ChangeEvent['kind']>();
   private readonly previewWaiters = new Map<number, (report: PreviewReport | undefined) => void>();
   private nextPreviewId = -1;
+  /** What the open metric chart shows (its last request): live metrics re-fetch it. */
+  private chartView?: ChartView;
+  private readonly chartWaiters = new Map<number, (report: RunChartReport | undefined) => void>();
+  private nextChartId = -1;
   /** Called when the user does something that makes a preview panel worth keeping. */
   onKept?: () => void;
 
@@ -158,6 +169,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     this.run = undefined;
     this.diff = this.pipFreeze = undefined;
     this.lastReport = undefined;
+    this.chartView = undefined;
     this.logFollower?.dispose();
     this.logFollower = undefined;
     if (this.webviewReady) void this.loadAll();
@@ -181,6 +193,21 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     });
   }
 
+  /** Opens the chart of `keys` in the webview as a click would; resolves with what it drew (undefined if it could not). */
+  openChart(keys: string[], view: { x?: string; range?: { min: number; max: number } | null } = {}): Promise<RunChartReport | undefined> {
+    const message = runDetailSchemas().hostToRunDetail.safeParse({ type: 'openChart', requestId: this.nextChartId--, keys, x: view.x, range: view.range ?? null });
+    if (!message.success || message.data.type !== 'openChart' || !this.webviewReady) return Promise.resolve(undefined);
+    const { requestId } = message.data;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => (this.chartWaiters.delete(requestId), resolve(undefined)), REPORT_TIMEOUT_MS);
+      this.chartWaiters.set(requestId, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.post(message.data);
+    });
+  }
+
   protected messageSchema() {
     return runDetailSchemas().runDetailToHost;
   }
@@ -192,6 +219,8 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
   protected async handle(m: RunDetailToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
+        // A (re)loaded webview has no chart until it asks for one.
+        this.chartView = undefined;
         await this.loadAll();
         break;
       case 'listArtifacts': {
@@ -211,7 +240,12 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
         await this.openArtifact(m.path);
         break;
       case 'registerModel':
-        await vscode.commands.executeCommand('mlops.registerModel', { runId: this.runId, path: m.path });
+        this.onKept?.();
+        await vscode.commands.executeCommand('mlops.registerModel', { runId: this.runId, path: m.path }, m.name ? { name: m.name } : undefined);
+        await this.sendRegistrations();
+        break;
+      case 'openModel':
+        await vscode.commands.executeCommand('mlops.openModel', { name: m.name, version: m.version });
         break;
       case 'openRun':
         await vscode.commands.executeCommand('mlops.openRun', m.runId);
@@ -227,6 +261,24 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
         break;
       case 'rendered':
         if (m.report.runId === this.runId) this.reported(m.report);
+        break;
+      case 'requestSeries': {
+        const runId = this.runId;
+        const view: ChartView = { keys: m.keys, x: m.x, range: m.range, runRanges: m.runRanges };
+        this.chartView = view;
+        const series = await loadChartSeries(this.backend, runId, view);
+        if (runId === this.runId) this.post({ type: 'series', requestId: m.requestId, x: view.x, range: view.range, runRanges: view.runRanges, series });
+        break;
+      }
+      case 'chartClosed':
+        this.chartView = undefined;
+        break;
+      case 'chartRendered':
+        this.chartWaiters.get(m.requestId)?.(m.report);
+        this.chartWaiters.delete(m.requestId);
+        break;
+      case 'exportPng':
+        await saveExport(this.backend.folder.uri, exportName(m.key, 'png'), { 'PNG image': ['png'] }, pngBytes(m.dataUrl));
         break;
       case 'previewRendered':
         this.previewWaiters.get(m.requestId)?.(m.report);
@@ -251,6 +303,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
       ]);
       if (stale()) return;
       this.post({ type: 'sparklines', series: sparklines });
+      await this.sendRegistrations();
       if (files instanceof Error) this.post({ type: 'artifacts', path: '', files: [], error: files.message });
       else this.post({ type: 'artifacts', path: '', files });
       this.logFollower?.dispose();
@@ -277,8 +330,17 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     this.post({ type: 'detail', detail: run, linked, environment: environmentOf(run, pipFreeze), diff });
   }
 
+  /** The model versions registered from this run; the registry's trouble only leaves them out. */
+  private async sendRegistrations(): Promise<void> {
+    const runId = this.runId;
+    const registrations = await loadRegistrations(this.backend, runId).catch((err: Error) => (this.log(`registered versions: ${err.message}`), []));
+    if (runId === this.runId) this.post({ type: 'registrations', registrations });
+  }
+
   private onChange(e: ChangeEvent): void {
     if (!this.webviewReady || !this.run) return;
+    // A version registered from this run, or an alias moved in the registry: say where its files are registered.
+    if (e.kind === 'model' || e.kind === 'model_version') return void this.registryChanged();
     // Another run's creation or end may change this one's children or re-runs.
     const ours = e.runId === this.runId;
     if (!ours && !(e.kind === 'run' || e.kind === 'resync')) return;
@@ -292,6 +354,15 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     }, LIVE_DEBOUNCE_MS);
   }
 
+  private registryTimer?: NodeJS.Timeout;
+  private registryChanged(): void {
+    if (this.registryTimer) return;
+    this.registryTimer = setTimeout(() => {
+      this.registryTimer = undefined;
+      void this.sendRegistrations();
+    }, LIVE_DEBOUNCE_MS);
+  }
+
   private async refresh(kinds: Set<ChangeEvent['kind']>): Promise<void> {
     const runId = this.runId;
     const before = this.run;
@@ -299,8 +370,17 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     if (runId !== this.runId || this.disposed) return;
     if (kinds.has('artifacts') || kinds.has('resync')) this.diff = this.pipFreeze = undefined;
     await this.sendDetail(run);
-    if (kinds.has('metrics') || kinds.has('resync')) this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run) });
+    if (kinds.has('metrics') || kinds.has('resync')) {
+      this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run) });
+      // The open chart grows with the run: its view again, as a live update (-1).
+      const view = this.chartView;
+      if (view) {
+        const series = await loadChartSeries(this.backend, runId, view);
+        if (runId === this.runId && view === this.chartView) this.post({ type: 'series', requestId: -1, x: view.x, range: view.range, runRanges: view.runRanges, series });
+      }
+    }
     if (kinds.has('artifacts') || kinds.has('resync')) this.post({ type: 'artifacts', path: '', files: await listArtifacts(this.backend, runId, '') });
+    if (kinds.has('resync')) await this.sendRegistrations();
     if (before?.status === 'RUNNING' && run.status !== 'RUNNING') this.logFollower?.finish();
     else if (before && before.status !== 'RUNNING' && run.status === 'RUNNING') await this.logFollower?.start(true);
   }
@@ -314,9 +394,12 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
 
   override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.registryTimer) clearTimeout(this.registryTimer);
     this.logFollower?.dispose();
     for (const w of this.previewWaiters.values()) w(undefined);
     this.previewWaiters.clear();
+    for (const w of this.chartWaiters.values()) w(undefined);
+    this.chartWaiters.clear();
     super.dispose();
   }
 }

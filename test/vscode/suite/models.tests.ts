@@ -176,7 +176,7 @@ test('The registry panel draws the versions, the selected version\'s signature a
     (r) => r.versions.find((v) => v.version === '2')?.aliases.includes('staging') ?? false,
   );
   assert.ok(live);
-  // The run panel offers "Register Model…" beside Open for the run's .onnx (the browser check looks).
+  // The run panel says where the run's .onnx is registered (v3) and offers Register Again… (the browser check looks).
   await vscode.commands.executeCommand('mlops.openRun', runB);
   const preview = await vscode.commands.executeCommand<{ kind: string } | undefined>('_mlops.runDetail.preview', runB, 'model/model.onnx');
   assert.equal(preview?.kind, 'binary');

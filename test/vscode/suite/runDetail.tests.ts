@@ -4,12 +4,13 @@
 // command, and the panel's own report of what it drew.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { test } from './testApi';
 import { extensionId } from './context';
 import { until } from './until';
+import { linearModel } from '../../helpers/onnxModels';
 
 interface PreviewReport {
   path: string;
@@ -38,12 +39,21 @@ interface RunDetailReport {
   logTail: string;
   linked: { parent: string | null; children: number; sameCommand: number };
   preview: PreviewReport | null;
+  chart: ChartReport | null;
+  model: { path: string; registeredAs: string[]; actions: string[] } | null;
+  pipFreezeNote: string | null;
 }
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
 function server(): { url: string; token: string } {
   return JSON.parse(readFileSync(join(folder(), '.mlops', 'server.json'), 'utf8')) as { url: string; token: string };
+}
+
+/** The extension starts its backend on activation: wait for it (a filtered run may start here). */
+async function backendUp(): Promise<void> {
+  await vscode.extensions.getExtension(extensionId())?.activate();
+  await until('the backend', async () => existsSync(join(folder(), '.mlops', 'server.json')) || undefined, Boolean, 60_000);
 }
 
 async function api<T>(path: string, body: unknown): Promise<T> {
@@ -111,7 +121,7 @@ let parentId = '';
 let experimentId = '';
 
 test('Open Run shows a run: info, note, params, metrics with sparklines, tags, artifacts and an image preview', async () => {
-  await vscode.extensions.getExtension(extensionId())?.activate();
+  await backendUp();
   experimentId = (await api<{ experiment_id: string }>('/api/2.0/mlflow/experiments/create', { name: 'run-detail' })).experiment_id;
   const create = async (name: string, tags: Record<string, string>) =>
     (await api<{ run: { info: { run_id: string } } }>('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, run_name: name, start_time: Date.now() - 65_000, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) })).run.info.run_id;
@@ -259,3 +269,184 @@ test('A click in the Experiments view opens a preview panel that the next click 
   // Leave the run with artifacts in front for the browser check.
   await vscode.commands.executeCommand('mlops.openRun', runId);
 }, { timeoutMs: 45_000 });
+
+// ---- the metric chart: a long history drawn whole, zoomed in full detail, live ----
+interface Span {
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+}
+interface ChartDrawn {
+  key: string;
+  points: number;
+  total: number;
+  downsampled: boolean;
+  axis: Span;
+  data: Span | null;
+  xTitle: string;
+  logScale: boolean;
+  width: number;
+  height: number;
+}
+interface ChartReport {
+  keys: string[];
+  x: string;
+  smoothing: number;
+  range: { min: number; max: number } | null;
+  charts: ChartDrawn[];
+}
+
+const LONG_STEPS = 5000;
+const SPIKE_STEP = 3217;
+const SPIKE = 7.5;
+let longRunId = '';
+let longStart = 0;
+let longT0 = 0;
+/** A noisy decaying loss with one spike (downsampling must keep it) and a rising accuracy; 10 ms per step. */
+const lossAt = (step: number) => (step === SPIKE_STEP ? SPIKE : 2 * Math.exp(-step / 900) + 0.05 + 0.02 * Math.sin(step * 1.7));
+const accuracyAt = (step: number) => 0.5 + 0.45 * (1 - Math.exp(-step / 1200));
+
+async function logLong(from: number, to: number): Promise<void> {
+  const batches = [];
+  for (let start = from; start < to; start += 500) {
+    const metrics = [];
+    for (let step = start; step < Math.min(to, start + 500); step++) {
+      metrics.push({ key: 'loss', value: lossAt(step), timestamp: longT0 + step * 10, step }, { key: 'accuracy', value: accuracyAt(step), timestamp: longT0 + step * 10, step });
+    }
+    batches.push(metrics);
+  }
+  for (const metrics of batches) await api('/api/2.0/mlflow/runs/log-batch', { run_id: longRunId, metrics });
+}
+
+const openChart = (keys: string[], view?: { x?: string; range?: { min: number; max: number } | null }) => vscode.commands.executeCommand<ChartReport | undefined>('_mlops.runDetail.openChart', longRunId, keys, view);
+
+test('Run detail chart: opening a metric draws its whole long history, downsampled, on axes that cover every value', async () => {
+  await backendUp();
+  experimentId ||= (await api<{ experiment_id: string }>('/api/2.0/mlflow/experiments/create', { name: 'run-detail-charts' })).experiment_id;
+  longStart = Date.now() - 120_000;
+  longT0 = longStart + 2_000;
+  longRunId = (await api<{ run: { info: { run_id: string } } }>('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, run_name: 'long-history', start_time: longStart })).run.info.run_id;
+  await logLong(0, LONG_STEPS);
+  const opened = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', longRunId);
+  assert.equal(opened?.sparklines, 2);
+  assert.equal(opened?.chart, null, 'no chart until a metric is clicked');
+
+  const report = await openChart(['loss']);
+  assert.ok(report, 'the chart reported what it drew');
+  assert.deepEqual(report.keys, ['loss']);
+  const [loss] = report.charts;
+  assert.equal(loss.key, 'loss');
+  assert.equal(loss.total, LONG_STEPS, 'every stored point is summarised');
+  assert.ok(loss.downsampled && loss.points > 200 && loss.points <= 1200, `downsampled to about a point per pixel: ${loss.points}`);
+  assert.equal(loss.xTitle, 'step');
+  assert.ok(loss.data, 'points were plotted');
+  assert.deepEqual([loss.data.xMin, loss.data.xMax], [0, LONG_STEPS - 1], 'from the first step to the last');
+  const values = Array.from({ length: LONG_STEPS }, (_, s) => lossAt(s));
+  assert.equal(loss.data.yMax, SPIKE, 'the one-step spike survives downsampling');
+  assert.equal(loss.data.yMin, Math.min(...values), 'and so does the lowest value');
+  assert.ok(loss.axis.xMin <= 0 && loss.axis.xMax >= LONG_STEPS - 1, `the x axis shows every step: ${JSON.stringify(loss.axis)}`);
+  assert.ok(loss.axis.yMin <= loss.data.yMin && loss.axis.yMax >= SPIKE, `the y axis shows every value: ${JSON.stringify(loss.axis)}`);
+  assert.ok(loss.width > 300 && loss.height > 150, `a chart of usable size: ${loss.width}x${loss.height}`);
+  const panel = () => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', longRunId);
+  await until('the panel to report the open chart', panel, (r) => r.chart?.keys.join() === 'loss');
+}, { timeoutMs: 60_000 });
+
+test('Run detail chart: a zoom re-fetches its range in full detail; time axes and several metrics', async () => {
+  const zoomed = await openChart(['loss'], { x: 'step', range: { min: 1000, max: 1100 } });
+  const [z] = zoomed?.charts ?? [];
+  assert.ok(z?.data, 'the zoom drew');
+  assert.equal(z.downsampled, false, 'a zoomed range this short comes in full detail');
+  assert.equal(z.points, 101, 'every step from 1000 to 1100');
+  assert.deepEqual([z.data.xMin, z.data.xMax], [1000, 1100]);
+  assert.deepEqual([z.axis.xMin, z.axis.xMax], [1000, 1100], 'the axis is the zoom');
+
+  const relative = await openChart(['loss', 'accuracy'], { x: 'relative' });
+  assert.deepEqual(relative?.charts.map((c) => c.key), ['loss', 'accuracy'], 'one chart per metric');
+  for (const c of relative!.charts) {
+    assert.equal(c.xTitle, 'time since start');
+    assert.deepEqual([c.data?.xMin, c.data?.xMax], [longT0 - longStart, longT0 - longStart + (LONG_STEPS - 1) * 10], `${c.key}: ms since the run started`);
+  }
+  // A zoom on a time axis is the run's steps in that window, again in full detail.
+  const from = longT0 - longStart + 2000 * 10;
+  const window = await openChart(['loss'], { x: 'relative', range: { min: from, max: from + 500 } });
+  const [w] = window?.charts ?? [];
+  assert.equal(w?.downsampled, false);
+  // Steps 2000..2050, and the overview's nearest points on either side (a downsampled bucket apart at most).
+  assert.ok(w?.data && w.points >= 51 && w.points <= 51 + 2 * Math.ceil(LONG_STEPS / 300), `steps 2000..2050 and their neighbours: ${w?.points}`);
+  assert.ok(w.data.xMin <= from && w.data.xMax >= from + 500, `the window is covered: ${JSON.stringify(w.data)}`);
+  assert.deepEqual([w.axis.xMin, w.axis.xMax], [from, from + 500]);
+
+  const wall = await openChart(['accuracy'], { x: 'wall' });
+  const [a] = wall?.charts ?? [];
+  assert.equal(a?.xTitle, 'wall time');
+  assert.deepEqual([a?.data?.xMin, a?.data?.xMax], [longT0, longT0 + (LONG_STEPS - 1) * 10]);
+}, { timeoutMs: 60_000 });
+
+test('Run detail chart stays live: steps the running run logs appear in the open chart', async () => {
+  const report = () => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', longRunId);
+  const whole = await openChart(['loss'], { x: 'step' });
+  assert.equal(whole?.charts[0].data?.xMax, LONG_STEPS - 1);
+  await logLong(LONG_STEPS, LONG_STEPS + 500);
+  const grown = await until('the new steps in the chart', report, (r) => r.chart?.charts[0]?.data?.xMax === LONG_STEPS + 499);
+  assert.equal(grown.chart?.charts[0].total, LONG_STEPS + 500);
+  assert.ok((grown.chart?.charts[0].axis.xMax ?? 0) >= LONG_STEPS + 499, 'the axis grew with the data');
+  await api('/api/2.0/mlflow/runs/update', { run_id: longRunId, status: 'FINISHED', end_time: Date.now() });
+  await until('the finished status', report, (r) => r.status === 'FINISHED' && r.chart?.keys.join() === 'loss');
+}, { timeoutMs: 60_000 });
+
+// ---- smaller facts: the pip freeze note, and a model file registered already ----
+async function runWith(name: string, tags: Record<string, string>, status: 'RUNNING' | 'FINISHED'): Promise<string> {
+  await backendUp();
+  experimentId ||= (await api<{ experiment_id: string }>('/api/2.0/mlflow/experiments/create', { name: 'run-detail-facts' })).experiment_id;
+  const id = (await api<{ run: { info: { run_id: string } } }>('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, run_name: name, start_time: Date.now() - 5000, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) })).run.info.run_id;
+  if (status === 'FINISHED') await api('/api/2.0/mlflow/runs/update', { run_id: id, status, end_time: Date.now() });
+  return id;
+}
+
+test('Run detail says why a run has no pip freeze only when it is so: a pipeline step, a Python run still recording, a shell script', async () => {
+  const report = (id: string) => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', id);
+  // A pipeline's step ran `python3 train.py`: it is a Python interpreter, but steps record no freeze.
+  const step = await runWith('train', { 'mlops.pipeline': 'churn', 'mlops.pipeline.step': 'train', 'mlops.command': 'python3 train.py', 'mlops.pid': '4242', 'mlops.cwd': folder() }, 'FINISHED');
+  const stepReport = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', step);
+  assert.equal(stepReport?.pipFreezeNote, 'No pip freeze: pipeline steps do not record one (mlops run does).');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+  // `mlops run -- python3 train.py`, opened while it reads the interpreter's pip freeze.
+  const tracked = await runWith('tracked-python', { 'mlops.command': '["python3","train.py"]', 'mlops.host': 'this-host', 'mlops.pid': '4243', 'mlops.cwd': folder() }, 'RUNNING');
+  const recording = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', tracked);
+  assert.equal(recording?.pipFreezeNote, 'The pip freeze is being recorded…');
+  await api('/api/2.0/mlflow/runs/set-tag', { run_id: tracked, key: 'mlops.python.version', value: '3.11.7' });
+  await upload(experimentId, tracked, 'environment/requirements.txt', '# pip freeze of python3 (Python 3.11.7)\nnumpy==2.1.0\n');
+  await until('the pip freeze in place of the note', () => report(tracked), (r) => r.pipFreezeNote === null && r.artifacts.some((a) => a.path === 'environment'));
+  await api('/api/2.0/mlflow/runs/update', { run_id: tracked, status: 'FINISHED', end_time: Date.now() });
+  await until('the finished run', () => report(tracked), (r) => r.status === 'FINISHED' && r.pipFreezeNote === null);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+  // `mlops run -- bash run.sh`: that one really was not Python.
+  const shell = await runWith('shell-script', { 'mlops.command': '["bash","run.sh"]', 'mlops.host': 'this-host', 'mlops.pid': '4244' }, 'FINISHED');
+  const shellReport = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', shell);
+  assert.match(shellReport?.pipFreezeNote ?? '', /starts with a Python interpreter .*; this one starts with bash\.$/);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}, { timeoutMs: 60_000 });
+
+test('Run detail: a model file registered already says where, and offers Register Again and Register as Another Model', async () => {
+  const report = () => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', trained);
+  const trained = await runWith('trained-model', {}, 'FINISHED');
+  await upload(experimentId, trained, 'model/model.onnx', linearModel());
+  await vscode.commands.executeCommand('mlops.openRun', trained);
+  await vscode.commands.executeCommand('_mlops.runDetail.preview', trained, 'model/model.onnx');
+  const fresh = await until('the model file selected', report, (r) => r.model?.path === 'model/model.onnx');
+  assert.deepEqual(fresh.model, { path: 'model/model.onnx', registeredAs: [], actions: ['Register Model…', 'Open'] }, 'not registered yet: Register Model…');
+
+  const v1 = await vscode.commands.executeCommand<{ version: string } | undefined>('mlops.registerModel', { runId: trained, path: 'model/model.onnx' }, { name: 'rd-model', alias: 'challenger' });
+  assert.equal(v1?.version, '1');
+  const registered = await until('the panel to say where it is registered', report, (r) => (r.model?.registeredAs.length ?? 0) === 1);
+  assert.deepEqual(registered.model, { path: 'model/model.onnx', registeredAs: ['models:/rd-model/1 @challenger'], actions: ['Register Again…', 'Register as Another Model…', 'Open'] });
+
+  // Registered again (what Register Again… does, with the model named): both versions listed, newest first.
+  await vscode.commands.executeCommand('mlops.registerModel', { runId: trained, path: 'model/model.onnx' }, { name: 'rd-model', alias: '' });
+  const twice = await until('both versions', report, (r) => (r.model?.registeredAs.length ?? 0) === 2);
+  assert.deepEqual(twice.model?.registeredAs, ['models:/rd-model/2', 'models:/rd-model/1 @challenger']);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}, { timeoutMs: 60_000 });

@@ -8,17 +8,17 @@ export async function checks(page, check, { screenshot }) {
   await check('[ui] the comparison panel draws its charts on canvases', async () => {
     // Another panel may be in front: bring the comparison's tab forward.
     await page.locator('.tabs-container .tab', { hasText: `Compare ${SWEEP_RUNS} runs` }).first().click();
-    const frame = await findFrame(page, '.cmp-chart canvas', 20_000);
+    const frame = await findFrame(page, '.mc-chart canvas', 20_000);
     if (!frame) throw new Error('no webview frame with comparison charts');
     const result = await frame.evaluate(() => {
-      const canvas = document.querySelector('.cmp-chart canvas');
+      const canvas = document.querySelector('.mc-chart canvas');
       const ctx = canvas.getContext('2d');
       const { width, height } = canvas;
       const pixels = ctx.getImageData(0, 0, width, height).data;
       // Chart.js leaves the canvas transparent where nothing is drawn.
       let drawn = 0;
       for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) drawn++;
-      return { width, height, drawn, charts: document.querySelectorAll('.cmp-chart').length, rows: document.querySelectorAll('.cmp-table tbody tr').length };
+      return { width, height, drawn, charts: document.querySelectorAll('.mc-chart').length, rows: document.querySelectorAll('.cmp-table tbody tr').length };
     });
     if (result.width === 0 || result.height === 0) throw new Error(`the chart canvas has no size (${result.width}x${result.height})`);
     if (result.drawn < 500) throw new Error(`the chart canvas is almost empty (${result.drawn} drawn pixels)`);

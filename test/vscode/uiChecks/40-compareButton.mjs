@@ -21,7 +21,7 @@ export async function checks(page, check, { screenshot }) {
     if (!panel) throw new Error('the comparison panel does not show 3 runs');
     const shown = await panel.locator('.cmp-table tbody td[title]').evaluateAll((cells) => cells.map((c) => c.getAttribute('title')));
     if (names.some((id) => !shown.includes(id))) throw new Error(`the panel shows ${shown.join(', ')}, selected ${names.join(', ')}`);
-    await panel.locator('.cmp-chart canvas').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await panel.locator('.mc-chart canvas').first().waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot('comparison-from-table');
   });
 }

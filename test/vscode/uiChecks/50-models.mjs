@@ -16,15 +16,25 @@ export async function checks(page, check, { screenshot }) {
     await screenshot('models-view');
   });
 
-  await check('[ui] the run panel offers Register Model… for a run\'s .onnx artifact', async () => {
+  await check('[ui] the run panel says where a run\'s .onnx is registered and offers Register Again', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'Run train-b' }).first().click();
     const frame = await findFrame(page, '.rd-tree-row[data-path="model/model.onnx"]', 20_000);
     if (!frame) throw new Error('no run panel showing model/model.onnx');
-    const buttons = await frame.evaluate(() => [...document.querySelectorAll('.rd-preview-head vscode-button')].map((b) => ({ text: b.textContent.trim(), shown: !b.hidden && b.getBoundingClientRect().width > 0 })));
-    const register = buttons.find((b) => b.text === 'Register Model…');
-    if (!register?.shown) throw new Error(`no visible Register Model… button: ${JSON.stringify(buttons)}`);
+    // train-b's model.onnx is version 3 of churn (the champion).
+    await frame.waitForSelector('.rd-registered:not([hidden]) .rd-link', { timeout: 10_000 });
+    const line = await frame.evaluate(() => document.querySelector('.rd-registered').textContent);
+    if (!/^Registered as models:\/churn\/3 (@\w+ )*@champion/.test(line.trim())) throw new Error(`unexpected registration line: ${JSON.stringify(line)}`);
+    const buttons = await frame.evaluate(() => [...document.querySelectorAll('.rd-preview-head vscode-button')].filter((b) => !b.hidden && b.getBoundingClientRect().width > 0).map((b) => b.textContent.trim()));
+    if (buttons.join('|') !== 'Register Again…|Register as Another Model…|Open') throw new Error(`unexpected buttons: ${JSON.stringify(buttons)}`);
     await frame.evaluate(() => document.querySelector('#rd-artifacts')?.scrollIntoView({ block: 'start' }));
     await screenshot('run-detail-register');
+    // Register Again… asks only for the alias of the new version of churn (Escape leaves it).
+    await frame.locator('.rd-preview-head vscode-button', { hasText: 'Register Again…' }).click();
+    const input = page.locator('.quick-input-widget', { hasText: 'Alias for the new version of churn' });
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot('run-detail-register-again');
+    await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'hidden', timeout: 5000 });
   });
 
   await check('[ui] the registry panel draws the versions table and the metric chart', async () => {

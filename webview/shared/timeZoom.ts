@@ -1,8 +1,8 @@
 // A zoom on a time axis (wall or relative) as a step range per run, so the host
 // can re-fetch finer series: the backend stores points by step, and each run
 // maps time to steps differently (its own start, its own pace).
-import type { RunRanges } from '../../src/protocol/comparisonMessages';
-import type { RunSeries } from './charts';
+import type { RunRanges } from '../../src/protocol/seriesMessages';
+import type { RunSeries } from './metricChart';
 
 export interface TimedRun {
   runId: string;
@@ -22,7 +22,7 @@ export function stepRangesForTime(overview: ReadonlyMap<string, ReadonlyMap<stri
     for (const byRun of overview.values()) {
       const s = byRun.get(run.runId);
       if (!s?.steps || s.x.length === 0) continue;
-      // The chart's own offset for relative time (charts.ts): the run's start, else its first point.
+      // The chart's own offset for relative time (metricChart.ts): the run's start, else its first point.
       const offset = relative ? (run.startTime ?? s.x[0]) : 0;
       const from = window.min + offset;
       const to = window.max + offset;

@@ -13,10 +13,11 @@ import {
   type ChartDataset,
   type ScatterDataPoint,
 } from 'chart.js';
-import { h } from '../shared/uiKit';
-import { faint, runStyle } from './colors';
+import { h } from './uiKit';
+import { faint, runStyle } from './runColors';
 import { ema } from './smoothing';
-import { formatNumber } from './format';
+import { formatNumber } from './numberFormat';
+import { installMetricChartStyles } from './metricChartStyles';
 
 export { formatNumber };
 
@@ -46,6 +47,17 @@ export interface DrawOptions {
   xRange: { min: number; max: number } | null;
 }
 
+/** The x and y ranges of a drawn chart: on its axes, and of the points it plots. */
+export interface ChartExtent {
+  axis: { xMin: number; xMax: number; yMin: number; yMax: number };
+  data: { xMin: number; xMax: number; yMin: number; yMax: number } | null;
+  xTitle: string;
+  logScale: boolean;
+  /** The plot area in CSS pixels. */
+  width: number;
+  height: number;
+}
+
 export interface ThemeColors {
   text: string;
   grid: string;
@@ -69,6 +81,10 @@ interface DatasetMeta {
 }
 
 
+function axisTitle(mode: XMode): string {
+  return mode === 'step' ? 'step' : mode === 'wall' ? 'wall time' : 'time since start';
+}
+
 export function formatX(v: number, mode: XMode): string {
   if (mode === 'step') return String(Math.round(v));
   if (mode === 'wall') return new Date(v).toLocaleTimeString();
@@ -90,6 +106,8 @@ export class MetricChart {
   private meta: DatasetMeta[] = [];
   private readonly box: HTMLElement;
   private mode: XMode = 'step';
+  /** Listeners on the window (a drag may end outside the canvas), removed with the chart. */
+  private readonly windowListeners: [string, (e: MouseEvent) => void][] = [];
   points = 0;
   runsDrawn = 0;
 
@@ -97,18 +115,27 @@ export class MetricChart {
     readonly key: string,
     private readonly onRange: (range: { min: number; max: number } | null) => void,
     onExport: (key: string, dataUrl: string) => void,
+    /** Given, the chart has a close button (the run panel's charts; the comparison shows every key). */
+    onClose?: (key: string) => void,
   ) {
+    installMetricChartStyles();
     this.canvas = h('canvas', { 'aria-label': `Chart of ${key}`, role: 'img' });
-    this.box = h('div', { class: 'cmp-zoom-box', hidden: '' });
-    const exportButton = h('button', { class: 'cmp-link', title: 'Save this chart as PNG' }, 'PNG');
+    this.box = h('div', { class: 'mc-zoom-box', hidden: '' });
+    const exportButton = h('button', { class: 'mc-link', title: 'Save this chart as PNG' }, 'PNG');
     exportButton.addEventListener('click', () => onExport(key, this.toPng()));
-    const reset = h('button', { class: 'cmp-link', title: 'Reset zoom (or double-click the chart)' }, 'Reset');
+    const reset = h('button', { class: 'mc-link', title: 'Reset zoom (or double-click the chart)' }, 'Reset');
     reset.addEventListener('click', () => this.onRange(null));
+    const tools = h('span', { class: 'mc-chart-tools' }, reset, exportButton);
+    if (onClose) {
+      const close = h('button', { class: 'mc-link mc-close', title: `Close the chart of ${key}`, 'aria-label': `Close the chart of ${key}` }, '✕');
+      close.addEventListener('click', () => onClose(key));
+      tools.append(close);
+    }
     this.element = h(
       'div',
-      { class: 'cmp-chart', 'data-key': key },
-      h('div', { class: 'cmp-chart-head' }, h('span', { class: 'cmp-chart-title' }, key), h('span', { class: 'cmp-chart-tools' }, reset, exportButton)),
-      h('div', { class: 'cmp-canvas-wrap' }, this.canvas, this.box),
+      { class: 'mc-chart', 'data-key': key },
+      h('div', { class: 'mc-chart-head' }, h('span', { class: 'mc-chart-title', title: key }, key), tools),
+      h('div', { class: 'mc-canvas-wrap' }, this.canvas, this.box),
     );
     this.attachZoom();
   }
@@ -152,12 +179,14 @@ export class MetricChart {
     const scales = {
       x: {
         type: 'linear' as const,
+        // The axis ends where the data end (not at the next round tick): a line that stops short reads as missing steps.
+        bounds: 'data' as const,
         min: options.xRange?.min,
         max: options.xRange?.max,
         grid: { color: theme.grid },
         // Steps are whole numbers: no ticks between them (a one-step series would read -1 -1 0 0 1).
         ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 12, precision: mode === 'step' ? 0 : undefined, callback: (v: number | string) => formatX(Number(v), mode) },
-        title: { display: true, text: mode === 'step' ? 'step' : mode === 'wall' ? 'wall time' : 'time since start', color: theme.text },
+        title: { display: true, text: axisTitle(mode), color: theme.text },
       },
       y: {
         type: options.logScale ? ('logarithmic' as const) : ('linear' as const),
@@ -214,7 +243,7 @@ export class MetricChart {
       if (e.shiftKey) panFrom = { px: localX(e), min: sx.min, max: sx.max };
       else start = localX(e);
     });
-    window.addEventListener('mousemove', (e) => {
+    this.onWindow('mousemove', (e) => {
       const sx = scale();
       if (!sx) return;
       if (panFrom) {
@@ -230,7 +259,7 @@ export class MetricChart {
         this.box.style.height = `${this.chart!.chartArea.bottom - this.chart!.chartArea.top}px`;
       }
     });
-    window.addEventListener('mouseup', (e) => {
+    this.onWindow('mouseup', (e) => {
       const sx = scale();
       panFrom = undefined;
       if (start === undefined || !sx) return;
@@ -257,7 +286,44 @@ export class MetricChart {
     );
   }
 
+  private onWindow(type: 'mousemove' | 'mouseup', listener: (e: MouseEvent) => void): void {
+    window.addEventListener(type, listener);
+    this.windowListeners.push([type, listener]);
+  }
+
+  /** What the axes show and what the data span, after the last draw (reports for tests). */
+  extent(): ChartExtent | undefined {
+    const c = this.chart;
+    if (!c) return undefined;
+    let xMin = Infinity;
+    let xMax = -Infinity;
+    let yMin = Infinity;
+    let yMax = -Infinity;
+    c.data.datasets.forEach((d, i) => {
+      if (d.hidden || this.meta[i]?.raw) return;
+      for (const p of d.data) {
+        const px = p.x ?? NaN;
+        const py = p.y ?? NaN;
+        if (!Number.isFinite(py) || !Number.isFinite(px)) continue;
+        if (px < xMin) xMin = px;
+        if (px > xMax) xMax = px;
+        if (py < yMin) yMin = py;
+        if (py > yMax) yMax = py;
+      }
+    });
+    const { x, y } = c.scales;
+    return {
+      axis: { xMin: x.min, xMax: x.max, yMin: y.min, yMax: y.max },
+      data: Number.isFinite(xMin) ? { xMin, xMax, yMin, yMax } : null,
+      xTitle: axisTitle(this.mode),
+      logScale: y.type === 'logarithmic',
+      width: c.chartArea.right - c.chartArea.left,
+      height: c.chartArea.bottom - c.chartArea.top,
+    };
+  }
+
   destroy(): void {
+    for (const [type, listener] of this.windowListeners.splice(0)) window.removeEventListener(type, listener as EventListener);
     this.chart?.destroy();
     this.element.remove();
   }
