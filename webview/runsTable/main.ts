@@ -287,6 +287,8 @@ function setRuns(next: RunsTableRow[], names: { params: string[]; metrics: strin
   const tree = groupRuns(runs);
   mostlyEmpty = mostlyEmptyColumns(allColumns, groupsOf(tree));
   differing = differingColumns(allColumns, runs, (r) => rowKind(r, { hasParent: tree.parentOf.has(r.runId), hasChildren: tree.children.has(r.runId) }));
+  // Without groups, no name needs room for a disclosure triangle.
+  scroll.classList.toggle('flat', tree.children.size === 0);
   fitWidths(tree);
   const present = new Set(runs.map((r) => r.runId));
   for (const id of selected) if (!present.has(id)) selected.delete(id);
@@ -339,7 +341,8 @@ function fitWidths(tree: RunTree<RunsTableRow>): void {
   };
   for (const c of allColumns) {
     // The name cell also holds the indent and the disclosure triangle.
-    const values = c.key === 'attr:name' ? sample.map((r) => `${tree.parentOf.has(r.runId) ? '\u2003\u2003' : '\u2003'}${nameText({ run: r, level: tree.parentOf.has(r.runId) ? 1 : 0, childCount: 0, expanded: false })}`) : sample.map((r) => c.text(r));
+    const indent = (r: RunsTableRow) => (tree.parentOf.has(r.runId) ? '\u2003\u2003' : tree.children.size ? '\u2003' : '');
+    const values = c.key === 'attr:name' ? sample.map((r) => `${indent(r)}${nameText({ run: r, level: tree.parentOf.has(r.runId) ? 1 : 0, childCount: 0, expanded: false })}`) : sample.map((r) => c.text(r));
     c.width = fittedWidth(c, values, textPx);
   }
 }

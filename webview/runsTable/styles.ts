@@ -71,6 +71,7 @@ button.rt-btn:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .rt-twisty { display: inline-block; width: 14px; text-align: center; color: var(--vscode-descriptionForeground); }
 .rt-twisty.parent { cursor: pointer; color: var(--vscode-foreground); }
 .rt-twisty.collapsed { transform: rotate(-90deg); }
+.rt-scroll.flat .rt-twisty { display: none; }
 .rt-twisty.parent:hover { color: var(--vscode-textLink-foreground); }
 .rt-scroll:focus .rt-row.active .rt-cell { box-shadow: inset 0 1px 0 var(--vscode-focusBorder), inset 0 -1px 0 var(--vscode-focusBorder); }
 button.rt-link { background: none; border: none; padding: 2px 4px; font: inherit; cursor: pointer; color: var(--vscode-textLink-foreground); }
