@@ -44,9 +44,16 @@ export const runsTableToHost = z.discriminatedUnion('type', [
     type: z.literal('rendered'),
     requestId: z.number().int(),
     filter: z.string(),
+    /** Rows shown: runs, less the children of collapsed groups. */
     rows: z.number().int(),
+    /** Runs loaded. */
+    runs: z.number().int(),
     domRows: z.number().int(),
     headers: z.array(z.string()),
+    /** The first rows as shown: the Name cell's text, the depth under parents, children and whether they are shown. */
+    outline: z.array(z.object({ name: z.string(), level: z.number().int(), children: z.number().int(), expanded: z.boolean() })),
+    /** Labels of the columns hidden for being mostly empty. */
+    hiddenMostlyEmpty: z.array(z.string()),
     /** False for the first screenful, painted while the rest of the runs load. */
     complete: z.boolean(),
     /** performance.now() deltas: query sent -> rows received -> first frame painted. */
@@ -71,6 +78,8 @@ export const runsTableFromHost = z.discriminatedUnion('type', [
     type: z.literal('rows'),
     requestId: z.number().int(),
     runs: z.array(runsTableRowSchema),
+    /** Parents of the runs that the filter left out: for naming them, not shown as rows. */
+    parents: z.array(runsTableRowSchema).optional(),
     columns: runsTableColumnsSchema,
     total: z.number().int(),
     truncated: z.boolean(),
@@ -84,5 +93,7 @@ export const runsTableFromHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refresh') }),
   /** Test hook: apply this filter as if typed and confirmed. */
   z.object({ type: z.literal('applyFilter'), filter: z.string() }),
+  /** Test hook: what the toolbar's toggles and a group's disclosure triangle do. */
+  z.object({ type: z.literal('setView'), onlyDiffering: z.boolean().optional(), showMostlyEmpty: z.boolean().optional(), toggle: z.string().optional() }),
 ]);
 export type RunsTableFromHost = z.infer<typeof runsTableFromHost>;

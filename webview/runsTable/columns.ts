@@ -1,4 +1,5 @@
-// The column model: which columns exist (attributes, then params, metrics, tags),
+// The column model: which columns exist (attributes, then metrics, params, tags:
+// results first, as the runs table opens with metrics in view),
 // which are shown, their order, pins and how a cell reads and sorts.
 import type { RunsTableColumns } from '../../src/protocol/runsTableMessages';
 import type { RunsTableRow } from '../../src/protocol/native';
@@ -53,10 +54,29 @@ export function buildColumns(names: RunsTableColumns): Column[] {
   const numeric = (s: string | undefined) => (s !== undefined && s.trim() !== '' && !Number.isNaN(Number(s)) ? Number(s) : s);
   return [
     ...attributes,
-    ...names.params.map<Column>((k) => ({ key: `param:${k}`, group: 'params', label: k, searchKey: `params.${quoteKey(k)}`, width: 100, value: (r) => numeric(r.params[k]), text: (r) => r.params[k] ?? '' })),
     ...names.metrics.map<Column>((k) => ({ key: `metric:${k}`, group: 'metrics', label: k, searchKey: `metrics.${quoteKey(k)}`, width: 100, value: (r) => r.metrics[k], text: (r) => formatMetric(r.metrics[k]) })),
+    ...names.params.map<Column>((k) => ({ key: `param:${k}`, group: 'params', label: k, searchKey: `params.${quoteKey(k)}`, width: 100, value: (r) => numeric(r.params[k]), text: (r) => r.params[k] ?? '' })),
     ...names.tags.map<Column>((k) => ({ key: `tag:${k}`, group: 'tags', label: k, searchKey: `tags.${quoteKey(k)}`, width: 120, value: (r) => r.tags[k], text: (r) => r.tags[k] ?? '' })),
   ];
+}
+
+/** Bounds of a column's fitted width, in pixels. */
+export const WIDTH_BOUNDS: Record<Group | 'name', [number, number]> = { attributes: [64, 200], name: [180, 340], params: [64, 240], metrics: [72, 200], tags: [64, 240] };
+/** A cell's horizontal padding plus room for the header's sort arrow. */
+const HEADER_EXTRA_PX = 12 + 16;
+const CELL_EXTRA_PX = 12 + 2;
+
+/**
+ * A column wide enough for its header (bold, with the sort arrow) and the widest
+ * of the sampled values, within the group's bounds; attributes other than the
+ * name keep their width. `px` measures text (the webview measures with a canvas).
+ */
+export function fittedWidth(c: Column, values: readonly string[], px: (text: string, bold: boolean) => number): number {
+  if (c.group === 'attributes' && c.key !== 'attr:name') return c.width;
+  const [min, max] = WIDTH_BOUNDS[c.key === 'attr:name' ? 'name' : c.group];
+  let widest = px(c.label, true) + HEADER_EXTRA_PX;
+  for (const v of values) widest = Math.max(widest, px(v, false) + CELL_EXTRA_PX);
+  return Math.round(Math.min(max, Math.max(min, widest)));
 }
 
 /** MLflow's own bookkeeping tags: hidden until the user shows them. */
@@ -71,10 +91,20 @@ export interface ColumnPrefs {
   pinned: string[];
 }
 
-export function isVisible(c: Column, prefs: ColumnPrefs): boolean {
+/**
+ * The user's choice first; then bookkeeping tags stay hidden, and so do mostly
+ * empty columns (`mostlyEmpty`) unless the user asked to show them all.
+ */
+export function isVisible(c: Column, prefs: ColumnPrefs, mostlyEmpty: ReadonlySet<string> = new Set(), showMostlyEmpty = false): boolean {
   if (prefs.hidden.includes(c.key)) return false;
   if (prefs.shown.includes(c.key)) return true;
-  return !hiddenByDefault(c);
+  if (hiddenByDefault(c)) return false;
+  return showMostlyEmpty || !mostlyEmpty.has(c.key);
+}
+
+/** Columns hidden only for being mostly empty: what the "N columns hidden" control would show. */
+export function hiddenAsMostlyEmpty(all: readonly Column[], prefs: ColumnPrefs, mostlyEmpty: ReadonlySet<string>): Column[] {
+  return all.filter((c) => mostlyEmpty.has(c.key) && !prefs.hidden.includes(c.key) && !prefs.shown.includes(c.key) && !hiddenByDefault(c));
 }
 
 /** All columns in display order: pinned first, then the user's order, then new ones in natural order. */
@@ -84,24 +114,6 @@ export function orderColumns(all: Column[], prefs: ColumnPrefs): Column[] {
   const pos = (c: Column) => (rank.has(c.key) ? rank.get(c.key)! : 1e6 + natural.get(c.key)!);
   const pinned = (c: Column) => (prefs.pinned.includes(c.key) ? 0 : 1);
   return [...all].sort((a, b) => pinned(a) - pinned(b) || pos(a) - pos(b));
-}
-
-/** Keys of columns whose value is the same in every run (attributes always count as differing). */
-export function constantColumns(all: Column[], runs: RunsTableRow[]): Set<string> {
-  const same = new Set<string>();
-  for (const c of all) {
-    if (c.group === 'attributes') continue;
-    const first = runs.length ? c.text(runs[0]) : '';
-    let constant = true;
-    for (let i = 1; i < runs.length; i++) {
-      if (c.text(runs[i]) !== first) {
-        constant = false;
-        break;
-      }
-    }
-    if (constant) same.add(c.key);
-  }
-  return same;
 }
 
 export function compareValues(a: string | number | undefined, b: string | number | undefined): number {

@@ -1,13 +1,17 @@
 // The runs table panel: a virtualised table of runs (only the visible rows are in
 // the DOM), with a filter in MLflow's search syntax sent to the backend through
-// the extension host, column choice/order/pins, client-side sort, row selection
-// and "Compare (N)".
+// the extension host, column choice/order/pins, client-side sort, child runs
+// grouped (collapsibly) under their parent, runs sharing a name labelled apart,
+// mostly empty columns hidden, row selection and "Compare (N)".
 import { panelChannel } from '../shared/vscodeApi';
 import { h } from '../shared/uiKit';
 import { runsTableFromHost, type ExperimentChoice, type RunsTableFromHost, type RunsTableToHost } from '../../src/protocol/runsTableMessages';
 import type { RunsTableRow } from '../../src/protocol/native';
 import { adoptStyles, ROW_HEIGHT } from './styles';
-import { buildColumns, compareValues, constantColumns, GROUP_TITLES, isVisible, orderColumns, type Column, type ColumnPrefs } from './columns';
+import { buildColumns, compareValues, fittedWidth, GROUP_TITLES, hiddenAsMostlyEmpty, isVisible, orderColumns, type Column, type ColumnPrefs } from './columns';
+import { differingColumns, mostlyEmptyColumns, rowKind } from './columnRules';
+import { flattenTree, groupRuns, groupsOf, sortTree, type RunTree, type TreeRow } from './runTree';
+import { labelText, runLabels, type RunLabel } from '../../src/protocol/runLabels';
 import { filterSuggestions } from './suggest';
 
 interface SavedState extends ColumnPrefs {
@@ -15,7 +19,19 @@ interface SavedState extends ColumnPrefs {
   experimentIds: string[];
   sort: { key: string; desc: boolean } | null;
   onlyDiffering: boolean;
+  /** Show the columns hidden for being mostly empty. */
+  showMostlyEmpty: boolean;
+  /** Parent runs the user expanded or collapsed (others follow EXPANDED_UP_TO). */
+  expanded: string[];
+  collapsed: string[];
 }
+
+/** A group this big opens collapsed (a sweep's hundred trials); smaller ones (a pipeline's steps) open expanded. */
+const EXPANDED_UP_TO = 10;
+/** The expand/collapse choices remembered, newest last. */
+const MAX_REMEMBERED = 2000;
+/** Rows described in the `rendered` report, for tests. */
+const OUTLINE_ROWS = 200;
 
 const channel = panelChannel<RunsTableToHost, RunsTableFromHost, SavedState>(runsTableFromHost);
 const saved: SavedState = {
@@ -23,6 +39,9 @@ const saved: SavedState = {
   experimentIds: [],
   sort: null,
   onlyDiffering: false,
+  showMostlyEmpty: false,
+  expanded: [],
+  collapsed: [],
   order: [],
   hidden: [],
   shown: [],
@@ -36,12 +55,15 @@ adoptStyles();
 // ---- data
 let experiments: ExperimentChoice[] = [];
 let runs: RunsTableRow[] = [];
-let view: RunsTableRow[] = []; // runs in display order
+let view: TreeRow<RunsTableRow>[] = []; // rows shown, in display order
+let labels = new Map<string, RunLabel>();
 let allColumns: Column[] = [];
 let columns: Column[] = []; // visible, in display order
-let constant = new Set<string>();
+let differing = new Set<string>();
+let mostlyEmpty = new Set<string>();
 let selected = new Set<string>();
-let anchor = -1;
+/** The row keyboard navigation and shift-click ranges start from. */
+let anchorId: string | undefined;
 let requestId = 0;
 let phase: 'init' | 'loading' | 'ready' | 'error' = 'init';
 let loaded = false;
@@ -61,15 +83,19 @@ suggestBox.hidden = true;
 const filterWrap = h('div', { class: 'rt-filterwrap' }, filterInput, suggestBox);
 const columnsButton = h('button', { class: 'rt-btn', title: 'Choose, order and pin columns' }, 'Columns…');
 const differCheck = h('input', { type: 'checkbox' });
-const differToggle = h('label', { class: 'rt-toggle', title: 'Hide params, metrics and tags that have the same value in every run' }, differCheck, 'Only differing');
+const differToggle = h('label', { class: 'rt-toggle', title: 'Hide params, metrics and tags that have the same value in every run that has one (a pipeline step lacking another step\'s param does not count as a difference)' }, differCheck, 'Only differing');
+const mostlyEmptyButton = h('button', { class: 'rt-link', title: 'Params, metrics and tags empty in more than 80% of the top-level runs (with their child runs)' });
+mostlyEmptyButton.hidden = true;
 const selectAllButton = h('button', { class: 'rt-btn', title: 'Select all runs (Ctrl+A)' }, 'Select all');
 const compareButton = h('button', { class: 'rt-btn primary', title: 'Open the selected runs in the comparison panel' }, 'Compare (0)');
 const countLabel = h('span', { class: 'rt-count', 'aria-live': 'polite' });
-const toolbar = h('div', { class: 'rt-toolbar' }, experimentPicker, filterWrap, columnsButton, differToggle, selectAllButton, compareButton, countLabel);
+const toolbar = h('div', { class: 'rt-toolbar' }, experimentPicker, filterWrap, columnsButton, differToggle, selectAllButton, compareButton);
+// Under the toolbar, so a narrow panel does not wrap the toolbar: how many runs, and the hidden columns.
+const infoLine = h('div', { class: 'rt-info' }, countLabel, mostlyEmptyButton);
 const message = h('div', { class: 'rt-message', role: 'status' });
 const columnPanel = h('div', { class: 'rt-colpanel' });
 columnPanel.hidden = true;
-const scroll = h('div', { class: 'rt-scroll', tabindex: '0', role: 'grid', 'aria-label': 'Runs' });
+const scroll = h('div', { class: 'rt-scroll', tabindex: '0', role: 'treegrid', 'aria-label': 'Runs (arrow keys move, Left/Right collapse and expand child runs)' });
 const head = h('div', { class: 'rt-head', role: 'rowgroup' });
 const groupRow = h('div', { class: 'rt-hrow' });
 const headerRow = h('div', { class: 'rt-hrow', role: 'row' });
@@ -79,7 +105,7 @@ body.style.position = 'relative';
 const empty = h('div', { class: 'rt-empty' });
 empty.hidden = true;
 scroll.append(head, body, empty);
-app.append(toolbar, message, columnPanel, scroll);
+app.append(toolbar, infoLine, message, columnPanel, scroll);
 
 differCheck.checked = saved.onlyDiffering;
 filterInput.value = saved.filter;
@@ -109,7 +135,7 @@ channel.onValid((msg) => {
     case 'rows':
       if (msg.requestId !== requestId) return;
       pendingReport = { requestId: msg.requestId, rowsAt: performance.now(), complete: !msg.partial };
-      setRuns(msg.append ? runs.concat(msg.runs) : msg.runs, msg.columns);
+      setRuns(msg.append ? runs.concat(msg.runs) : msg.runs, msg.columns, msg.parents ?? []);
       showMessage(msg.truncated ? `Showing the newest ${msg.total} runs; narrow the filter to see the others.` : msg.partial ? 'Loading more runs…' : '');
       break;
     case 'error':
@@ -125,6 +151,14 @@ channel.onValid((msg) => {
     case 'applyFilter':
       filterInput.value = msg.filter;
       applyFilter();
+      break;
+    case 'setView':
+      if (msg.onlyDiffering !== undefined) saved.onlyDiffering = differCheck.checked = msg.onlyDiffering;
+      if (msg.showMostlyEmpty !== undefined) saved.showMostlyEmpty = msg.showMostlyEmpty;
+      if (msg.toggle) toggleGroup(msg.toggle);
+      save();
+      pendingReport = { requestId, rowsAt: performance.now(), complete: true };
+      renderAll();
       break;
   }
 });
@@ -241,40 +275,100 @@ filterInput.addEventListener('keydown', (e) => {
 });
 
 // ---- rows and columns
-function setRuns(next: RunsTableRow[], names: { params: string[]; metrics: string[]; tags: string[] }): void {
+function setRuns(next: RunsTableRow[], names: { params: string[]; metrics: string[]; tags: string[] }, parents: RunsTableRow[]): void {
   runs = next;
   loaded = true;
   phase = 'ready';
   errorText = '';
   allColumns = buildColumns(names);
-  constant = constantColumns(allColumns, runs);
+  // Parents the filter left out are labelled with the runs (so a step names its
+  // pipeline run as it would unfiltered), but are not rows.
+  labels = runLabels(parents.length ? runs.concat(parents) : runs);
+  const tree = groupRuns(runs);
+  mostlyEmpty = mostlyEmptyColumns(allColumns, groupsOf(tree));
+  differing = differingColumns(allColumns, runs, (r) => rowKind(r, { hasParent: tree.parentOf.has(r.runId), hasChildren: tree.children.has(r.runId) }));
+  // Without groups, no name needs room for a disclosure triangle.
+  scroll.classList.toggle('flat', tree.children.size === 0);
+  fitWidths(tree);
   const present = new Set(runs.map((r) => r.runId));
   for (const id of selected) if (!present.has(id)) selected.delete(id);
-  anchor = -1;
+  if (anchorId && !present.has(anchorId)) anchorId = undefined;
   sortView();
   renderAll();
 }
 
+/** Rebuilds the rows shown: the runs grouped under their parents, sorted, collapsed groups folded. */
 function sortView(): void {
   const sort = saved.sort;
   const col = sort && allColumns.find((c) => c.key === sort.key);
-  if (!col || !sort) {
-    view = runs;
-    return;
+  const tree = groupRuns(runs);
+  sortTree(tree, col && sort ? { value: (r) => col.value(r), desc: sort.desc, compare: compareValues } : undefined);
+  const collapsed = new Set(saved.collapsed);
+  const expanded = new Set(saved.expanded);
+  view = flattenTree(tree, (runId, childCount) => !collapsed.has(runId) && (expanded.has(runId) || childCount <= EXPANDED_UP_TO));
+}
+
+function toggleGroup(runId: string): void {
+  const row = view.find((r) => r.run.runId === runId);
+  if (!row || !row.childCount) return;
+  const expand = !row.expanded;
+  saved.expanded = saved.expanded.filter((id) => id !== runId);
+  saved.collapsed = saved.collapsed.filter((id) => id !== runId);
+  (expand ? saved.expanded : saved.collapsed).push(runId);
+  saved.expanded = saved.expanded.slice(-MAX_REMEMBERED);
+  saved.collapsed = saved.collapsed.slice(-MAX_REMEMBERED);
+  save();
+  sortView();
+  // Rows folded away are no longer selected: Compare takes what is shown.
+  const shown = new Set(view.map((r) => r.run.runId));
+  for (const id of selected) if (!shown.has(id)) selected.delete(id);
+}
+
+/** Rows measured for column widths: the first screenfuls (the first page is this size, so widths do not jump when the rest arrives). */
+const WIDTH_SAMPLE = 300;
+const measure = document.createElement('canvas').getContext('2d');
+
+function fitWidths(tree: RunTree<RunsTableRow>): void {
+  const sample = runs.slice(0, WIDTH_SAMPLE);
+  const style = getComputedStyle(document.body);
+  const fonts = { regular: `${style.fontSize} ${style.fontFamily}`, bold: `600 ${style.fontSize} ${style.fontFamily}` };
+  let font = '';
+  const textPx = (text: string, bold: boolean): number => {
+    if (!measure) return text.length * 7.5;
+    const wanted = bold ? fonts.bold : fonts.regular;
+    if (font !== wanted) measure.font = font = wanted;
+    return measure.measureText(text).width;
+  };
+  for (const c of allColumns) {
+    // The name cell also holds the indent and the disclosure triangle.
+    const indent = (r: RunsTableRow) => (tree.parentOf.has(r.runId) ? '\u2003\u2003' : tree.children.size ? '\u2003' : '');
+    const values = c.key === 'attr:name' ? sample.map((r) => `${indent(r)}${nameText({ run: r, level: tree.parentOf.has(r.runId) ? 1 : 0, childCount: 0, expanded: false })}`) : sample.map((r) => c.text(r));
+    c.width = fittedWidth(c, values, textPx);
   }
-  const keyed = runs.map((r) => ({ r, v: col.value(r) }));
-  const blank = (v: unknown) => v === undefined || v === '';
-  keyed.sort((a, b) => {
-    if (blank(a.v) || blank(b.v)) return compareValues(a.v, b.v); // blanks last either way
-    const c = compareValues(a.v, b.v);
-    return sort.desc ? -c : c;
-  });
-  view = keyed.map((k) => k.r);
+}
+
+/** The Name cell's text: the label, without the parent part under a parent that says it. */
+function nameText(row: TreeRow<RunsTableRow>): string {
+  const label = labels.get(row.run.runId);
+  return label ? labelText(label, { withParent: row.level === 0 }) : row.run.runName;
 }
 
 function visibleColumns(): Column[] {
-  return orderColumns(allColumns, saved).filter((c) => isVisible(c, saved) && !(saved.onlyDiffering && constant.has(c.key) && runs.length > 1));
+  return orderColumns(allColumns, saved).filter((c) => isVisible(c, saved, mostlyEmpty, saved.showMostlyEmpty) && !(saved.onlyDiffering && !differing.has(c.key) && runs.length > 1));
 }
+
+function updateMostlyEmptyButton(): void {
+  const n = hiddenAsMostlyEmpty(allColumns, saved, mostlyEmpty).length;
+  mostlyEmptyButton.hidden = n === 0;
+  const columnsWord = `column${n === 1 ? '' : 's'}`;
+  mostlyEmptyButton.textContent = saved.showMostlyEmpty ? `Hide ${n} mostly empty ${columnsWord}` : `${n} ${columnsWord} hidden (mostly empty) — show`;
+}
+mostlyEmptyButton.addEventListener('click', () => {
+  saved.showMostlyEmpty = !saved.showMostlyEmpty;
+  save();
+  renderAll();
+  if (!columnPanel.hidden) renderColumnPanel();
+});
 
 let rowPool: HTMLDivElement[] = [];
 let pinnedOffsets: number[] = [];
@@ -301,6 +395,7 @@ function renderAll(): void {
     empty.textContent = noFilter ? 'No runs yet: Run Current File with Tracking (the ▷ button on a Python file), or `mlops run -- python3 train.py` in a terminal.' : 'No runs match the filter.';
   }
   head.hidden = !loaded;
+  updateMostlyEmptyButton();
   updateCount();
   renderRows();
 }
@@ -408,6 +503,8 @@ function renderRows(): void {
     for (let i = 0; i < columns.length; i++) {
       const cell = h('div', { class: 'rt-cell', role: 'gridcell' });
       styleCell(cell, i);
+      // The name cell holds the disclosure triangle of a parent run, then the label.
+      if (columns[i].key === 'attr:name') cell.append(h('span', { class: 'rt-twisty', 'aria-hidden': 'true' }), h('span', { class: 'rt-name' }));
       row.append(cell);
     }
     body.append(row);
@@ -420,22 +517,51 @@ function renderRows(): void {
       row.hidden = true;
       continue;
     }
-    const run = view[index];
+    const item = view[index];
+    const run = item.run;
     row.hidden = false;
     row.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
     row.dataset.index = String(index);
     row.dataset.runId = run.runId;
     row.classList.toggle('selected', selected.has(run.runId));
+    row.classList.toggle('active', anchorId === run.runId);
     row.setAttribute('aria-selected', String(selected.has(run.runId)));
+    row.setAttribute('aria-level', String(item.level + 1));
+    if (item.childCount) row.setAttribute('aria-expanded', String(item.expanded));
+    else row.removeAttribute('aria-expanded');
     const cells = row.children;
     for (let i = 0; i < columns.length; i++) {
       const cell = cells[i] as HTMLElement;
+      if (columns[i].key === 'attr:name') {
+        renderNameCell(cell, item);
+        continue;
+      }
       const text = columns[i].text(run);
-      if (cell.textContent !== text) cell.textContent = text;
+      if (cell.textContent !== text) {
+        cell.textContent = text;
+        // A value that may be cut off at the column's bound reads whole in the tooltip.
+        cell.title = text.length > LONG_VALUE_CHARS ? text : '';
+      }
       if (i === 0 && columns[i].key === 'attr:status') cell.className = cell.className.replace(/ st-\w+/g, '') + ` st-${run.status}`;
     }
   }
   reportRendered();
+}
+
+const INDENT_PX = 14;
+const LONG_VALUE_CHARS = 24;
+function renderNameCell(cell: HTMLElement, item: TreeRow<RunsTableRow>): void {
+  const [twisty, name] = cell.children as unknown as [HTMLElement, HTMLElement];
+  const text = nameText(item);
+  if (name.textContent !== text) name.textContent = text;
+  // One glyph, turned when collapsed: '▸' draws smaller than '▾' in most fonts.
+  twisty.textContent = item.childCount ? '▾' : '';
+  twisty.classList.toggle('parent', item.childCount > 0);
+  twisty.classList.toggle('collapsed', item.childCount > 0 && !item.expanded);
+  cell.style.paddingLeft = `${6 + item.level * INDENT_PX}px`;
+  const label = labels.get(item.run.runId);
+  const children = item.childCount ? `\n${item.childCount} child run${item.childCount === 1 ? '' : 's'} (${item.expanded ? 'Left collapses' : 'Right expands'})` : '';
+  cell.title = `${label ? labelText(label) : item.run.runName}\n${item.run.runId}${children}`;
 }
 
 function reportRendered(): void {
@@ -448,8 +574,11 @@ function reportRendered(): void {
       requestId: report.requestId,
       filter: saved.filter,
       rows: view.length,
+      runs: runs.length,
       domRows: body.querySelectorAll('.rt-row:not([hidden])').length,
       headers: columns.map((c) => c.label),
+      outline: view.slice(0, OUTLINE_ROWS).map((r) => ({ name: nameText(r), level: r.level, children: r.childCount, expanded: r.expanded })),
+      hiddenMostlyEmpty: saved.showMostlyEmpty ? [] : hiddenAsMostlyEmpty(allColumns, saved, mostlyEmpty).map((c) => c.label),
       complete: report.complete,
       fetchMs: report.rowsAt - queryStarted,
       paintMs: performance.now() - report.rowsAt,
@@ -468,53 +597,136 @@ scroll.addEventListener('scroll', () => {
 });
 new ResizeObserver(() => renderRows()).observe(scroll);
 
-// ---- selection
+// ---- selection, keyboard and groups
 function updateCount(): void {
-  const n = view.length;
-  countLabel.textContent = loaded ? `${n.toLocaleString()} run${n === 1 ? '' : 's'}${selected.size ? ` · ${selected.size} selected` : ''}` : '';
+  const n = runs.length;
+  const folded = n - view.length;
+  countLabel.textContent = loaded ? `${n.toLocaleString()} run${n === 1 ? '' : 's'}${folded > 0 ? ` (${folded.toLocaleString()} in collapsed groups)` : ''}${selected.size ? ` · ${selected.size} selected` : ''}` : '';
   compareButton.textContent = `Compare (${selected.size})`;
   compareButton.disabled = selected.size === 0;
 }
 
+const indexOf = (runId: string | undefined) => (runId === undefined ? -1 : view.findIndex((r) => r.run.runId === runId));
+
 body.addEventListener('click', (e) => {
-  const row = (e.target as HTMLElement).closest('.rt-row') as HTMLElement | null;
+  const target = e.target as HTMLElement;
+  const row = target.closest('.rt-row') as HTMLElement | null;
   if (!row?.dataset.runId) return;
-  const index = Number(row.dataset.index);
   const id = row.dataset.runId;
+  if (target.closest('.rt-twisty.parent')) {
+    anchorId = id;
+    toggleGroup(id);
+    renderAll();
+    return;
+  }
+  const index = Number(row.dataset.index);
+  const anchor = indexOf(anchorId);
   if (e.shiftKey && anchor >= 0) {
     if (!(e.ctrlKey || e.metaKey)) selected.clear();
     const [a, b] = anchor < index ? [anchor, index] : [index, anchor];
-    for (let i = a; i <= b; i++) selected.add(view[i].runId);
+    for (let i = a; i <= b; i++) selected.add(view[i].run.runId);
   } else if (e.ctrlKey || e.metaKey) {
     if (selected.has(id)) selected.delete(id);
     else selected.add(id);
-    anchor = index;
+    anchorId = id;
   } else {
     selected = new Set([id]);
-    anchor = index;
+    anchorId = id;
   }
   updateCount();
   renderRows();
 });
+body.addEventListener('dblclick', (e) => {
+  const row = (e.target as HTMLElement).closest('.rt-row') as HTMLElement | null;
+  if (!row?.dataset.runId || (e.target as HTMLElement).closest('.rt-twisty')) return;
+  const item = view[Number(row.dataset.index)];
+  if (item?.childCount) {
+    toggleGroup(item.run.runId);
+    renderAll();
+  }
+});
 function selectAll(): void {
-  selected = new Set(view.map((r) => r.runId));
+  selected = new Set(view.map((r) => r.run.runId));
   updateCount();
   renderRows();
 }
 selectAllButton.addEventListener('click', selectAll);
+
+/** Makes row `index` the active one, selected (added to the selection with Shift), and scrolled into view. */
+function moveTo(index: number, extend: boolean): void {
+  if (!view.length) return;
+  const i = Math.max(0, Math.min(view.length - 1, index));
+  const id = view[i].run.runId;
+  if (extend) selected.add(id);
+  else selected = new Set([id]);
+  anchorId = id;
+  const top = i * ROW_HEIGHT;
+  const viewport = scroll.clientHeight - head.offsetHeight;
+  if (top < scroll.scrollTop) scroll.scrollTop = top;
+  else if (top + ROW_HEIGHT > scroll.scrollTop + viewport) scroll.scrollTop = top + ROW_HEIGHT - viewport;
+  updateCount();
+  renderRows();
+}
+
+// The tree grid's keys: Up/Down move, Right expands a parent (or steps into it),
+// Left collapses it (or steps out to the parent), Enter toggles.
 scroll.addEventListener('keydown', (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
     e.preventDefault();
     selectAll();
+    return;
   }
   if (e.key === 'Escape') {
     selected.clear();
     updateCount();
     renderRows();
+    return;
   }
+  const at = indexOf(anchorId);
+  const item = at >= 0 ? view[at] : undefined;
+  switch (e.key) {
+    case 'ArrowDown':
+      moveTo(at + 1, e.shiftKey);
+      break;
+    case 'ArrowUp':
+      moveTo(at < 0 ? 0 : at - 1, e.shiftKey);
+      break;
+    case 'Home':
+      moveTo(0, false);
+      break;
+    case 'End':
+      moveTo(view.length - 1, false);
+      break;
+    case 'ArrowRight':
+      if (!item) moveTo(0, false);
+      else if (item.childCount && !item.expanded) {
+        toggleGroup(item.run.runId);
+        renderAll();
+      } else if (item.childCount) moveTo(at + 1, false);
+      break;
+    case 'ArrowLeft':
+      if (!item) break;
+      if (item.childCount && item.expanded) {
+        toggleGroup(item.run.runId);
+        renderAll();
+      } else if (item.level > 0) {
+        let p = at - 1;
+        while (p >= 0 && view[p].level >= item.level) p--;
+        moveTo(p, false);
+      }
+      break;
+    case 'Enter':
+      if (!item?.childCount) return;
+      toggleGroup(item.run.runId);
+      renderAll();
+      break;
+    default:
+      return;
+  }
+  e.preventDefault();
 });
 compareButton.addEventListener('click', () => {
-  if (selected.size) channel.post({ type: 'compare', runIds: view.filter((r) => selected.has(r.runId)).map((r) => r.runId) });
+  if (selected.size) channel.post({ type: 'compare', runIds: view.filter((r) => selected.has(r.run.runId)).map((r) => r.run.runId) });
 });
 
 // ---- column chooser
@@ -532,7 +744,7 @@ function renderColumnPanel(): void {
   columnPanel.textContent = '';
   for (const c of orderColumns(allColumns, saved)) {
     const show = h('input', { type: 'checkbox', title: 'Show' });
-    show.checked = isVisible(c, saved);
+    show.checked = isVisible(c, saved, mostlyEmpty, saved.showMostlyEmpty);
     show.addEventListener('change', () => {
       saved.hidden = saved.hidden.filter((k) => k !== c.key);
       saved.shown = saved.shown.filter((k) => k !== c.key);
@@ -552,7 +764,8 @@ function renderColumnPanel(): void {
     left.addEventListener('click', () => moveColumn(c.key, -1));
     const right = h('button', { title: 'Move right' }, '→');
     right.addEventListener('click', () => moveColumn(c.key, 1));
-    const label = h('label', { class: 'rt-colitem' }, show, h('span', { class: 'name', title: c.searchKey }, c.label), h('span', { class: 'group' }, GROUP_TITLES[c.group]));
+    const sparse = mostlyEmpty.has(c.key) ? ' · mostly empty' : '';
+    const label = h('label', { class: 'rt-colitem' }, show, h('span', { class: 'name', title: c.searchKey }, c.label), h('span', { class: 'group' }, GROUP_TITLES[c.group] + sparse));
     columnPanel.append(h('div', { class: 'rt-colitem' }, label, left, right, pin));
   }
 }

@@ -29,7 +29,10 @@ button.rt-btn.primary:hover { background: var(--vscode-button-hoverBackground); 
 button.rt-btn:disabled { opacity: 0.5; cursor: default; }
 button.rt-btn:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .rt-toggle { display: flex; gap: 4px; align-items: center; cursor: pointer; user-select: none; }
-.rt-count { color: var(--vscode-descriptionForeground); margin-left: auto; }
+.rt-info { display: flex; gap: 4px; align-items: baseline; padding: 0 0 4px; min-height: 1.4em; }
+.rt-count { color: var(--vscode-descriptionForeground); }
+.rt-info button.rt-link { padding: 0 2px; }
+.rt-info button.rt-link::before { content: '·'; color: var(--vscode-descriptionForeground); margin-right: 6px; display: inline-block; }
 .rt-message { padding: 4px 0; color: var(--vscode-descriptionForeground); }
 .rt-message.error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
 .rt-colpanel { border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); background: var(--vscode-editorWidget-background);
@@ -65,6 +68,15 @@ button.rt-btn:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .rt-row .rt-cell.st-KILLED { color: var(--vscode-descriptionForeground); }
 .rt-row .rt-cell.st-RUNNING { color: var(--vscode-charts-blue); }
 .rt-empty { padding: 24px 0; color: var(--vscode-descriptionForeground); }
+.rt-twisty { display: inline-block; width: 14px; text-align: center; color: var(--vscode-descriptionForeground); }
+.rt-twisty.parent { cursor: pointer; color: var(--vscode-foreground); }
+.rt-twisty.collapsed { transform: rotate(-90deg); }
+.rt-scroll.flat .rt-twisty { display: none; }
+.rt-twisty.parent:hover { color: var(--vscode-textLink-foreground); }
+.rt-scroll:focus .rt-row.active .rt-cell { box-shadow: inset 0 1px 0 var(--vscode-focusBorder), inset 0 -1px 0 var(--vscode-focusBorder); }
+button.rt-link { background: none; border: none; padding: 2px 4px; font: inherit; cursor: pointer; color: var(--vscode-textLink-foreground); }
+button.rt-link:hover { text-decoration: underline; color: var(--vscode-textLink-activeForeground, var(--vscode-textLink-foreground)); }
+button.rt-link:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 `;
 
 export function adoptStyles(): void {

@@ -5,6 +5,7 @@ import type { RunsTableResponse, RunsTableRow } from '../../protocol/native';
 import type { ExperimentChoice, RunsTableFromHost, RunsTableToHost } from '../../protocol/runsTableMessages';
 import { runsTableSchemas } from '../lazySchemas';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { PARENT_RUN_TAG } from '../../protocol/runLabels';
 
 const VIEW_TYPE = 'mlops.runsTable';
 /** The backend's page size limit; more runs are fetched page by page. */
@@ -14,6 +15,9 @@ const FIRST_PAGE = 300;
 /** Beyond this many runs the panel shows the newest ones and says so. */
 const MAX_ROWS = 200_000;
 const REFRESH_DEBOUNCE_MS = 300;
+/** Parents fetched per request (their ids make the filter); at most MAX_PARENTS in all. */
+const PARENT_BATCH = 200;
+const MAX_PARENTS = 2000;
 
 type Rendered = Extract<RunsTableToHost, { type: 'rendered' }>;
 
@@ -71,6 +75,7 @@ export function registerRunsTablePanel(context: vscode.ExtensionContext, workben
     // Test hooks (not in the palette): what the panel shows, and a filter applied as typed.
     vscode.commands.registerCommand('_mlops.runsTable.state', (): RunsTableSnapshot => current?.snapshot() ?? { open: false, renderCount: 0 }),
     vscode.commands.registerCommand('_mlops.runsTable.applyFilter', (filter: string) => current?.post({ type: 'applyFilter', filter })),
+    vscode.commands.registerCommand('_mlops.runsTable.setView', (view: { onlyDiffering?: boolean; showMostlyEmpty?: boolean; toggle?: string }) => current?.post({ type: 'setView', ...view })),
     // What a window reload does: a panel of this view type handed to the serializer with a saved state.
     vscode.commands.registerCommand('_mlops.runsTable.revive', (state: unknown) =>
       serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'MLOps Runs', vscode.ViewColumn.Active, {}), state),
@@ -198,6 +203,7 @@ class RunsTablePanel {
       const experimentIds = q.experimentIds.length ? q.experimentIds : (await this.experiments()).map((e) => e.id);
       this.shownExperimentIds = q.experimentIds;
       let runs: RunsTableRow[] = [];
+      const firstPage: RunsTableRow[] = [];
       let posted = 0;
       const columns = { params: new Set<string>(), metrics: new Set<string>(), tags: new Set<string>() };
       let pageToken: string | undefined;
@@ -218,6 +224,7 @@ class RunsTablePanel {
             // Paint the first screenful now; the rest follows in one message.
             this.post({ type: 'rows', requestId: q.requestId, runs, columns: sortedColumns(columns), total: runs.length, truncated: false, append: false, partial: true });
             posted = runs.length;
+            firstPage.push(...runs);
             runs = [];
           }
           for (const k of page.columns.params) columns.params.add(k);
@@ -231,10 +238,12 @@ class RunsTablePanel {
         } while (pageToken);
       }
       if (q.requestId !== this.latestRequest) return;
+      const parents = await this.missingParents(experimentIds, firstPage.concat(runs)).catch(() => [] as RunsTableRow[]);
+      if (q.requestId !== this.latestRequest) return;
       this.pendingQuery = undefined;
       this.state.backendMs = performance.now() - started;
       this.state.postedRows = posted + runs.length;
-      this.post({ type: 'rows', requestId: q.requestId, runs, columns: sortedColumns(columns), total: posted + runs.length, truncated, append: posted > 0, partial: false });
+      this.post({ type: 'rows', requestId: q.requestId, runs, parents, columns: sortedColumns(columns), total: posted + runs.length, truncated, append: posted > 0, partial: false });
     } catch (err) {
       if (q.requestId !== this.latestRequest) return;
       this.pendingQuery = undefined;
@@ -242,6 +251,26 @@ class RunsTablePanel {
       this.state.error = message;
       this.post({ type: 'error', requestId: q.requestId, message });
     }
+  }
+
+  /**
+   * Parent runs of the rows that the filter left out, so the table can say which
+   * pipeline run a step belongs to ("evaluate · churn (lr=0.3)") when only steps match.
+   */
+  private async missingParents(experimentIds: string[], rows: RunsTableRow[]): Promise<RunsTableRow[]> {
+    const present = new Set(rows.map((r) => r.runId));
+    const wanted = [...new Set(rows.map((r) => r.tags[PARENT_RUN_TAG]).filter((id): id is string => !!id && !present.has(id) && /^[\w-]+$/.test(id)))].slice(0, MAX_PARENTS);
+    const parents: RunsTableRow[] = [];
+    for (let i = 0; i < wanted.length; i += PARENT_BATCH) {
+      const ids = wanted.slice(i, i + PARENT_BATCH);
+      const page = await this.backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', {
+        experimentIds,
+        filter: `attributes.run_id IN (${ids.map((id) => `'${id}'`).join(', ')})`,
+        maxResults: PARENT_BATCH,
+      });
+      parents.push(...page.runs);
+    }
+    return parents;
   }
 
   dispose(): void {

@@ -3,9 +3,10 @@
 // command, and what the webview rendered comes back through the panel's test hook.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measure, test } from './testApi';
+import { until } from './until';
 import { extensionId } from './context';
 import type { RunsTableSnapshot } from '../../../src/extension/panels/runsTablePanel';
 
@@ -75,9 +76,17 @@ async function closePanels(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
+/** The backend the extension started (when these tests run alone, nothing before them waited for it). */
+async function backendReady(): Promise<Server> {
+  const file = join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.mlops', 'server.json');
+  const s = await until('the backend to write server.json', async () => (existsSync(file) ? server() : undefined), () => true, 60_000);
+  await until('the backend to answer', () => api<{ experiments?: unknown[] }>(s, 'experiments/search', { max_results: 1 }).catch(() => undefined), () => true, 60_000);
+  return s;
+}
+
 test('Runs table shows an experiment\'s runs with their columns, and a filter narrows them', async () => {
   await vscode.extensions.getExtension(extensionId())?.activate();
-  const s = server();
+  const s = await backendReady();
   const experimentId = await createExperiment(s, 'table');
   tableExperimentId = experimentId;
   await createRuns(s, experimentId, 12, (i) => ({
@@ -115,7 +124,7 @@ test('Runs table shows an experiment\'s runs with their columns, and a filter na
   // Live: a run logged elsewhere shows up without a manual refresh.
   await createRuns(s, experimentId, 1, () => ({ params: { model: 'rnn' }, metrics: { acc: 0.99 }, tags: {} }));
   await rendered((x) => x.rendered!.rows === 13, 10_000);
-}, { timeoutMs: 60_000 });
+}, { timeoutMs: 120_000 });
 
 test('Runs table benchmark: 5,000 runs x 30 columns, first paint and filter', async () => {
   const s = server();
@@ -179,3 +188,148 @@ test('Runs table comes back through its serializer with its experiment and rows'
   assert.ok(restored.rendered!.headers.includes('model'));
   assert.equal(tabs().length, 1);
 }, { timeoutMs: 60_000 });
+
+interface RunSpec {
+  name: string;
+  start: number;
+  params?: Record<string, string>;
+  metrics?: Record<string, number>;
+  tags?: Record<string, string>;
+}
+
+async function createRun(s: Server, experimentId: string, spec: RunSpec): Promise<string> {
+  const { run } = await api<{ run: { info: { run_id: string } } }>(s, 'runs/create', { experiment_id: experimentId, run_name: spec.name, start_time: spec.start });
+  await api(s, 'runs/log-batch', {
+    run_id: run.info.run_id,
+    params: Object.entries(spec.params ?? {}).map(([key, value]) => ({ key, value })),
+    metrics: Object.entries(spec.metrics ?? {}).map(([key, value]) => ({ key, value, timestamp: spec.start, step: 0 })),
+    tags: Object.entries(spec.tags ?? {}).map(([key, value]) => ({ key, value })),
+  });
+  await api(s, 'runs/update', { run_id: run.info.run_id, status: 'FINISHED', end_time: spec.start + 900 });
+  return run.info.run_id;
+}
+
+/**
+ * Three runs of pipeline "churn" (prepare -> train -> evaluate, the first two
+ * with lr=0.1, the third with --set lr=0.3), with the tags the pipeline runner
+ * writes; a sweep of 8 trials (one sets dropout); 6 runs of a baseline script
+ * (one logged a note). 27 runs in 10 groups.
+ */
+async function pipelineAndSweepRuns(s: Server, experimentId: string): Promise<{ pipelineRunIds: string[] }> {
+  const t0 = Date.now() - 3_600_000;
+  const team = { team: 'churn' };
+  const pipelineRunIds: string[] = [];
+  for (const [n, lr] of ['0.1', '0.1', '0.3'].entries()) {
+    const start = t0 + n * 60_000;
+    const parent = await createRun(s, experimentId, {
+      name: 'churn',
+      start,
+      params: { lr, epochs: '10', rows: '5000' },
+      tags: { ...team, 'mlops.pipeline': 'churn', 'mlops.pipeline.file': 'churn.pipeline.yaml', 'mlops.pipeline.steps': 'prepare,train,evaluate' },
+    });
+    pipelineRunIds.push(parent);
+    const step = (name: string, i: number, params: Record<string, string>, metrics: Record<string, number>) =>
+      createRun(s, experimentId, {
+        name,
+        start: start + (i + 1) * 1000,
+        params,
+        metrics,
+        tags: { ...team, 'mlflow.parentRunId': parent, 'mlops.pipeline': 'churn', 'mlops.pipeline.step': name, 'mlflow.source.name': `python3 ${name}.py` },
+      });
+    await step('prepare', 0, { rows: '5000' }, { n_rows: 5000 });
+    await step('train', 1, { lr, epochs: '10' }, { train_loss: 0.4 - Number(lr) / 2 + n / 100 });
+    await step('evaluate', 2, {}, { auc: 0.8 + Number(lr) / 10 + n / 1000 });
+  }
+  const sweepStart = t0 + 600_000;
+  const sweep = await createRun(s, experimentId, { name: 'sweep', start: sweepStart, params: { trials: '8' }, tags: { ...team, 'mlflow.source.name': 'sweep.py' } });
+  for (const [i, lr] of ['0.001', '0.003', '0.01', '0.03', '0.1', '0.3', '0.5', '1.0'].entries()) {
+    await createRun(s, experimentId, {
+      name: 'trial',
+      start: sweepStart + (i + 1) * 1000,
+      params: { lr, seed: '7', ...(i === 1 ? { dropout: '0.2' } : {}) },
+      metrics: { val_loss: 1 / (1 + Number(lr)) },
+      tags: { ...team, 'mlflow.parentRunId': sweep, 'mlflow.source.name': 'sweep.py' },
+    });
+  }
+  for (let i = 0; i < 6; i++) {
+    await createRun(s, experimentId, {
+      name: `baseline-${i}`,
+      start: t0 + 1_200_000 + i * 1000,
+      params: { model: 'logreg', ...(i === 0 ? { note: 'first try' } : {}) },
+      metrics: { auc: 0.7 + i / 100 },
+      tags: { ...team, 'mlflow.source.name': 'baseline.py' },
+    });
+  }
+  return { pipelineRunIds };
+}
+
+test('Runs table groups a pipeline\'s step runs and a sweep\'s trials under their parent, metrics first, mostly empty columns hidden, "only differing" across steps', async () => {
+  const s = server();
+  const experimentId = await createExperiment(s, 'groups');
+  const { pipelineRunIds } = await pipelineAndSweepRuns(s, experimentId);
+  await vscode.commands.executeCommand('mlops.openRunsTable', [experimentId]);
+  const shown = await rendered((x) => x.rendered!.runs === 27 && x.rendered!.filter === '', 30_000);
+  const r = shown.rendered!;
+  const outline = r.outline.map((o) => `${'  '.repeat(o.level)}${o.children ? (o.expanded ? '▾ ' : '▸ ') : ''}${o.name}`);
+  assert.deepEqual(outline, [
+    ...Array.from({ length: 6 }, (_, i) => `baseline-${5 - i}`),
+    '▾ sweep',
+    ...['0.001', '0.003', '0.01', '0.03', '0.1', '0.3', '0.5', '1.0'].map((lr) => `  trial (lr=${lr})`),
+    // Newest pipeline run first; its steps under it in the order they ran; same-named runs told apart.
+    '▾ churn (lr=0.3)',
+    '  prepare',
+    '  train',
+    '  evaluate',
+    '▾ churn (lr=0.1) #2',
+    '  prepare',
+    '  train',
+    '  evaluate',
+    '▾ churn (lr=0.1) #1',
+    '  prepare',
+    '  train',
+    '  evaluate',
+  ]);
+  assert.equal(r.rows, 27);
+  // Metrics before params.
+  assert.ok(r.headers.indexOf('auc') >= 0 && r.headers.indexOf('auc') < r.headers.indexOf('lr'), r.headers.join(', '));
+  // A param one run logged, the one trial's dropout and the sweep's own param: mostly empty, hidden.
+  // The step metrics (train_loss: 3 rows of 27, but in every pipeline run) stay.
+  assert.deepEqual([...r.hiddenMostlyEmpty].sort(), ['dropout', 'note', 'trials']);
+  for (const h of ['note', 'dropout', 'trials']) assert.ok(!r.headers.includes(h), `${h} hidden: ${r.headers.join(', ')}`);
+  for (const h of ['auc', 'train_loss', 'val_loss', 'n_rows', 'lr', 'epochs', 'seed', 'team']) assert.ok(r.headers.includes(h), `${h} shown: ${r.headers.join(', ')}`);
+
+  const next = async (view: { onlyDiffering?: boolean; showMostlyEmpty?: boolean; toggle?: string }, ok: (x: RunsTableSnapshot) => boolean) => {
+    const count = (await state()).renderCount;
+    await vscode.commands.executeCommand('_mlops.runsTable.setView', view);
+    return (await rendered((x) => x.renderCount > count && ok(x), 10_000)).rendered!;
+  };
+  const all = await next({ showMostlyEmpty: true }, (x) => x.rendered!.headers.includes('note'));
+  assert.deepEqual(all.hiddenMostlyEmpty, []);
+
+  // Only differing: what changed between pipeline runs, between trials and between baselines;
+  // not each step's own keys (missing from the other steps), nor the shared epochs, rows, seed, team.
+  const differing = await next({ onlyDiffering: true, showMostlyEmpty: false }, (x) => !x.rendered!.headers.includes('epochs'));
+  assert.deepEqual(differing.headers, ['Status', 'Name', 'Started', 'Duration', 'User', 'auc', 'train_loss', 'val_loss', 'lr']);
+  await next({ onlyDiffering: false }, (x) => x.rendered!.headers.includes('epochs'));
+
+  // A pipeline run collapsed: its three steps leave the rows, the other groups stay.
+  const collapsed = await next({ toggle: pipelineRunIds[2] }, (x) => x.rendered!.rows === 24);
+  assert.deepEqual(collapsed.outline.slice(15, 17).map((o) => [o.name, o.level, o.expanded]), [['churn (lr=0.3)', 0, false], ['churn (lr=0.1) #2', 0, true]]);
+  await next({ toggle: pipelineRunIds[2] }, (x) => x.rendered!.rows === 27);
+
+  // Filtered to the evaluate steps, their pipeline runs out of the table: each still names its pipeline run.
+  await vscode.commands.executeCommand('_mlops.runsTable.applyFilter', "tags.`mlops.pipeline.step` = 'evaluate'");
+  const steps = await rendered((x) => x.rendered!.filter.includes('evaluate') && x.rendered!.runs === 3, 10_000);
+  assert.deepEqual(steps.rendered!.outline.map((o) => [o.name, o.level]), [
+    ['evaluate · churn (lr=0.3)', 0],
+    ['evaluate · churn (lr=0.1) #2', 0],
+    ['evaluate · churn (lr=0.1) #1', 0],
+  ]);
+  await vscode.commands.executeCommand('_mlops.runsTable.applyFilter', '');
+  await rendered((x) => x.rendered!.runs === 27 && x.rendered!.filter === '', 10_000);
+
+  // Leave the table on the first test's experiment, as the browser checks expect it
+  // (they switch to this one, named groups-…, themselves).
+  await vscode.commands.executeCommand('mlops.openRunsTable', [tableExperimentId]);
+  await rendered((x) => x.rendered!.rows === 13 && x.rendered!.filter === '', 30_000);
+}, { timeoutMs: 90_000 });
