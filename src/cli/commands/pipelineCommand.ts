@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -33,6 +34,8 @@ import { PipelineProgress, wantsLiveProgress } from '../pipelineProgress';
 import { OWN_PROCESS_GROUP, STOP_SIGNALS, shellInvocation, signalProcessTree } from '../tracked/processControl';
 import { trackedEnvironment } from '../tracked/trackedEnvironment';
 import { safeUser } from '../tracked/trackedRun';
+import { readGitInfo, type GitInfo } from '../tracked/gitInfo';
+import { aliasMoveLine } from '../../core/pipeline/registerStep';
 import { resolveWorkspace } from '../workspace';
 
 export const PIPELINE_HELP = `Usage: mlops pipeline run FILE [--set k=v]... [--jobs N] [--step S]... [--from-step S] [--force[=STEP]]... [--dry-run]
@@ -211,6 +214,8 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
   };
   for (const s of STOP_SIGNALS) process.on(s, stop);
   const width = Math.max(...plan.order.map((n) => n.length));
+  // The code as the pipeline starts: steps may write files in the tree while it runs.
+  const git = await readGitInfo(folder);
   try {
     const result = await runPipeline({
       pipeline,
@@ -228,16 +233,44 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
       output: (step, line, stream) => write(stream === 'stdout' ? process.stdout : process.stderr, `${step.padEnd(width)} | ${line}`),
       log,
       onStep: progress && ((e) => progress.onStep(e)),
+      sourceTags: git ? gitTags(git) : undefined,
       heartbeatMs: Number(process.env.MLOPS_HEARTBEAT_INTERVAL_MS) > 0 ? Number(process.env.MLOPS_HEARTBEAT_INTERVAL_MS) : undefined,
     });
     progress?.finish();
+    if (git?.diff) await recordDiff(tracking, result.runId, git.diff, log);
     console.log('');
     console.log(stepTable(result.steps));
+    // Said again under the table: an alias moving back to an older version is easy to miss in the output above.
+    for (const s of result.steps) if (s.aliasMove) console.log(`note: ${s.aliasMove.model} ${aliasMoveLine(s.aliasMove)}`);
     return result.exitCode;
   } finally {
     progress?.finish();
     for (const s of STOP_SIGNALS) process.off(s, stop);
     tracking.close();
+  }
+}
+
+/** The code version tags `mlops run` sets, for the pipeline's run and its steps'. */
+function gitTags(git: GitInfo): Array<{ key: string; value: string }> {
+  return [
+    { key: 'mlflow.source.git.commit', value: git.commit },
+    { key: 'mlflow.source.git.branch', value: git.branch },
+    { key: 'mlops.git.dirty', value: String(git.dirty) },
+    ...(git.repoUrl ? [{ key: 'mlflow.source.git.repoURL', value: git.repoUrl }] : []),
+  ];
+}
+
+/** A dirty tree's diff, on the pipeline's run (as `mlops run` keeps it on its run): the commit alone does not say what ran. */
+async function recordDiff(tracking: TrackingStore, runId: string, diff: string, log: (line: string) => void): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'mlops-pipeline-'));
+  try {
+    const file = join(scratch, 'git.diff');
+    writeFileSync(file, diff);
+    await tracking.artifacts.importFile(runId, 'code/git.diff', file, 'copy');
+  } catch (err) {
+    log(`could not keep the uncommitted changes with run ${runId}: ${(err as Error).message}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -296,8 +329,9 @@ function stepDuration(ms: number | undefined): string {
 function stepTable(steps: StepResult[]): string {
   const status = (s: StepResult): string => {
     if (s.status === 'NOT_RUN') return s.reason ?? 'not run';
-    if (s.reused) return 'already registered';
-    if (s.registered === true) return 'registered';
+    const moved = s.aliasMove ? ` (@${s.aliasMove.alias} v${s.aliasMove.from} → v${s.aliasMove.to})` : '';
+    if (s.reused) return `already registered${moved}`;
+    if (s.registered === true) return `registered${moved}`;
     if (s.registered === false) return 'not registered (gate)';
     if (s.cached) return 'cached';
     if (s.status === 'FAILED') return `failed${s.reason ? `: ${s.reason}` : ''}`;
