@@ -338,11 +338,13 @@ function drawChart(): void {
   }
   chart.draw(model.versions, chartMetric, selectedVersion()?.version ?? null, (v) => metricOf(v, chartMetric!));
   const axis = chart.axis;
+  // Three significant digits read as a scale does (0.00005, 0.0500), not as a metric value (5.0000e-5).
+  const scale = (x: number) => String(Number(x.toPrecision(3)));
   axisNote.textContent = !axis
     ? ''
     : axis.widened
-      ? `The versions differ by ${formatValue(axis.spread)} at most: the y-axis spans ${formatValue(axis.max - axis.min)} (from ${formatValue(axis.min)} to ${formatValue(axis.max)}) so that so small a difference is drawn small, not as a cliff.`
-      : `The versions differ by ${formatValue(axis.spread)} at most (y-axis from ${formatValue(axis.min)} to ${formatValue(axis.max)}).`;
+      ? `The versions differ by ${scale(axis.spread)} at most: the y-axis spans ${scale(axis.max - axis.min)} (${scale(axis.min)} to ${scale(axis.max)}) so that so small a difference is drawn small, not as a cliff.`
+      : `The versions differ by ${scale(axis.spread)} at most (y-axis ${scale(axis.min)} to ${scale(axis.max)}).`;
 }
 
 function select(version: string): void {
