@@ -4,7 +4,8 @@
 // on the values: 0.05 for a metric whose values all lie in [0, 1] (AUC,
 // accuracy, F1: five points of the scale, where differences people act on
 // start), else 5% of the values' magnitude. A difference then looks as large as
-// it is against the metric's scale; a wider spread is fitted as before.
+// it is against the metric's scale; a wider spread is fitted as before. The
+// bounds are then moved out to round ticks.
 
 /** The least span of a metric whose values all lie in [0, 1]. */
 export const MIN_SPAN_BOUNDED = 0.05;
@@ -32,18 +33,36 @@ export function versionAxis(values: readonly number[]): VersionAxis | undefined 
   const magnitude = Math.max(Math.abs(lo), Math.abs(hi));
   const minSpan = bounded ? MIN_SPAN_BOUNDED : magnitude > 0 ? magnitude * MIN_SPAN_SHARE : 1;
   const padded = spread * (1 + 2 * PADDING_SHARE);
-  if (padded >= minSpan) {
+  const widened = padded < minSpan;
+  let min: number;
+  let max: number;
+  if (!widened) {
     const pad = spread * PADDING_SHARE;
-    let min = lo - pad;
-    let max = hi + pad;
-    // A bounded metric's axis does not promise values it cannot take.
-    if (bounded) [min, max] = [Math.max(0, min), Math.min(1, max)];
-    return { min, max, spread, widened: false };
+    [min, max] = [lo - pad, hi + pad];
+  } else {
+    const centre = (lo + hi) / 2;
+    [min, max] = [centre - minSpan / 2, centre + minSpan / 2];
+    // Near a bound the least span lies inside [0, 1] rather than being cut by it.
+    if (bounded && min < 0) [min, max] = [0, minSpan];
+    if (bounded && max > 1) [min, max] = [1 - minSpan, 1];
   }
-  const centre = (lo + hi) / 2;
-  let min = centre - minSpan / 2;
-  let max = centre + minSpan / 2;
-  if (bounded && min < 0) [min, max] = [0, minSpan];
-  if (bounded && max > 1) [min, max] = [1 - minSpan, 1];
-  return { min, max, spread, widened: true };
+  // Bounds on round ticks (0.88 to 0.94, not 0.885 to 0.935): Chart.js labels the bounds too, and an odd one read as a repeated tick.
+  const step = niceStep((max - min) / 5);
+  [min, max] = [roundTo(Math.floor(min / step + 1e-9) * step, step), roundTo(Math.ceil(max / step - 1e-9) * step, step)];
+  // A bounded metric's axis does not promise values it cannot take.
+  if (bounded) [min, max] = [Math.max(0, min), Math.min(1, max)];
+  return { min, max, spread, widened };
+}
+
+/** 1, 2 or 5 times a power of ten, at least `raw`. */
+function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const unit = [1, 2, 5, 10].find((m) => m * power >= raw - 1e-15) ?? 10;
+  return unit * power;
+}
+
+/** `x` without the float noise of its computation (0.8800000000000001 → 0.88), to the step's decimals. */
+function roundTo(x: number, step: number): number {
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  return Number(x.toFixed(decimals));
 }

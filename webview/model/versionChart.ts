@@ -53,7 +53,8 @@ export class VersionChart {
         maintainAspectRatio: false,
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${metric}: ${ctx.parsed.y}${delta(ctx.dataIndex)}` } } },
         scales: {
-          x: { ticks: { color: text }, grid: { color: grid } },
+          // Offset: the first and last versions' points sit inside the chart, not cut by its edges.
+          x: { offset: true, ticks: { color: text }, grid: { color: grid } },
           y: { min: this.axis?.min, max: this.axis?.max, ticks: { color: text }, grid: { color: grid }, title: { display: true, text: metric, color: text } },
         },
       },

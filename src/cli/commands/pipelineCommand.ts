@@ -363,8 +363,10 @@ async function statusCommand(argv: string[]): Promise<number> {
   }
   const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
   try {
-    const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params, tracking, baseEnv: process.env });
     const history = pipelineHistory(tracking, { file: path, experiment: pipeline.experiment, steps: plan.order });
+    // Without --set, a step stale only because the last run set params says so, not just "param lr changed".
+    const lastOverrides = values.set?.length ? undefined : history.lastRun?.overrides;
+    const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params, tracking, baseEnv: process.env, lastOverrides });
     const last = (step: string): string => {
       const h = history.steps.get(step);
       if (!h) return 'never run';
@@ -375,7 +377,10 @@ async function statusCommand(argv: string[]): Promise<number> {
     // Run ids shortened to 8 characters (unique enough to paste into `mlops runs show`): the full table wrapped in a VS Code terminal.
     const short = (id: string | null | undefined) => (id ? id.slice(0, 8) : '');
     // The RUN column names the run an up-to-date step would reuse; WHY need not repeat it.
-    const why = (r: (typeof rows)[number]) => r.reason.replace(/ since run [0-9a-f]{32}/, '').replace(/\b([0-9a-f]{8})[0-9a-f]{24}\b/g, '$1');
+    const why = (r: (typeof rows)[number]) =>
+      r.differsFromLastRun
+        ? `up to date for the last run's --set ${r.differsFromLastRun.map((c) => `${c.param}=${c.lastRun}`).join(' ')}; the file's ${r.differsFromLastRun.map((c) => `${c.param} ${c.now}`).join(', ')} would run it`
+        : r.reason.replace(/ since run [0-9a-f]{32}/, '').replace(/\b([0-9a-f]{8})[0-9a-f]{24}\b/g, '$1');
     console.log(formatTable(['STEP', 'STATUS', 'WHY', 'LAST RUN', 'RUN'], rows.map((r) => [r.step, r.state, why(r), last(r.step), short(r.runId ?? history.steps.get(r.step)?.runId)]), 80));
   } finally {
     tracking.close();

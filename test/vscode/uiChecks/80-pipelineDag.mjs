@@ -61,10 +61,11 @@ export async function checks(page, check, { screenshot }) {
 
   await check('[ui] Quick Open of the pipeline file\'s name offers the YAML file first, not its open DAG panel', async () => {
     await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
-    // F1 then no ">": Quick Open's file and recent-editor picks, as Ctrl+P gives them.
+    // F1, then the query without its ">": Quick Open's file and recent-editor picks, as Ctrl+P gives them.
     await page.keyboard.press('F1');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.type('churn.pipeline');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('churn.pipeline');
     const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
     // File results join the recent editors a moment later.
