@@ -15,7 +15,7 @@ const DEBOUNCE_MS = 400;
  * version. Looks at the registry when it changes, whether or not the Models view is open.
  */
 export class AliasMoveNotifier implements vscode.Disposable {
-  private readonly snapshots = new Map<WorkspaceBackend, AliasSnapshot>();
+  private readonly snapshots = new Map<WorkspaceBackend, { aliases: AliasSnapshot; at: number }>();
   private readonly timers = new Map<WorkspaceBackend, NodeJS.Timeout>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** The messages shown, newest last (tests read them: the smoke-test driver hides toasts). */
@@ -49,6 +49,7 @@ export class AliasMoveNotifier implements vscode.Disposable {
 
   private async look(backend: WorkspaceBackend): Promise<void> {
     if (backend.state.kind !== 'connected') return;
+    const at = Date.now();
     let models: ModelsResponse['models'];
     try {
       ({ models } = await backend.request<ModelsResponse>('GET', '/api/v1/models'));
@@ -56,9 +57,10 @@ export class AliasMoveNotifier implements vscode.Disposable {
       return; // the Models view reports a registry it cannot read
     }
     const before = this.snapshots.get(backend);
-    this.snapshots.set(backend, aliasSnapshot(models));
+    this.snapshots.set(backend, { aliases: aliasSnapshot(models), at });
     if (!before) return; // the first look: what was there before the window opened is not news
-    for (const move of aliasMovesBetween(before, models)) if (move.by) this.announce(move);
+    // A second of slack: the record is written just before the alias moves, possibly as the last look began.
+    for (const move of aliasMovesBetween(before.aliases, models, before.at - 1000)) if (move.by) this.announce(move);
   }
 
   private announce(move: AliasMoveSeen): void {

@@ -20,8 +20,13 @@ export function aliasSnapshot(models: readonly ModelSummary[]): AliasSnapshot {
   return new Map(models.map((m) => [m.name, new Map(Object.entries(m.aliases))]));
 }
 
-/** Aliases that point at another version than before (new aliases and removed ones are not moves). */
-export function aliasMovesBetween(before: AliasSnapshot, models: readonly ModelSummary[]): AliasMoveSeen[] {
+/**
+ * Aliases that point at another version than before (new aliases and removed
+ * ones are not moves). A move counts as recorded only when the record is of
+ * this move: from the version seen before, made since `since` (an older
+ * record on the version tells of an earlier move there).
+ */
+export function aliasMovesBetween(before: AliasSnapshot, models: readonly ModelSummary[], since: number): AliasMoveSeen[] {
   const moves: AliasMoveSeen[] = [];
   for (const m of models) {
     const was = before.get(m.name);
@@ -30,7 +35,7 @@ export function aliasMovesBetween(before: AliasSnapshot, models: readonly ModelS
       const from = was.get(alias);
       if (from === undefined || from === to) continue;
       const recorded = m.versions.find((v) => v.version === to)?.aliasMoves?.[alias];
-      moves.push({ model: m.name, alias, from, to, by: recorded && recorded.from === from ? recorded.by || null : null });
+      moves.push({ model: m.name, alias, from, to, by: recorded && recorded.from === from && recorded.at >= since ? recorded.by || null : null });
     }
   }
   return moves;
