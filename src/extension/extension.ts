@@ -14,6 +14,7 @@ import { registerModels, type ModelsNode } from './models/modelsView';
 import { registerPipelines } from './pipelines/pipelinesView';
 import { registerDeployments } from './deployments/deploymentsView';
 import { registerDriftAlerts, type DriftStatusBarView } from './deployments/driftAlerts';
+import { treeRowText, type TreeRowText } from './views/treeRowText';
 import type { DeploymentsRow } from './deployments/deploymentsTree';
 import type { PipelinesRow } from './pipelines/pipelinesTree';
 
@@ -27,8 +28,12 @@ export interface WorkbenchApi {
   activation: { loadMs: number; activateMs: number; totalMs: number };
   /** The Experiments view's node for a run, as its context-menu commands receive it (tests drive the commands with it). */
   experimentsNodeOf(runId: string): Promise<ExperimentsNode | undefined>;
+  /** A run's row in the Experiments view as shown (label, description, tooltip). */
+  experimentsRowOf(runId: string): Promise<TreeRowText | undefined>;
   /** The Models view's node for a model, or one of its versions. */
   modelsNodeOf(name: string, version?: string): Promise<ModelsNode | undefined>;
+  /** A model version's row in the Models view as shown (label, description, tooltip). */
+  modelsRowOf(name: string, version: string): Promise<TreeRowText | undefined>;
   /** The Pipelines view as rendered: files, then steps, with their nodes (which the view's commands take). */
   pipelinesView(): Promise<PipelinesRow[]>;
   /** The Deployments view as rendered: each deployment (status, URL, traffic, drift), then its variants. */
@@ -105,7 +110,15 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   return {
     activation,
     experimentsNodeOf: (runId) => experiments.findRun(runId),
+    experimentsRowOf: async (runId) => {
+      const node = await experiments.findRun(runId);
+      return node && treeRowText(experiments.getTreeItem(node));
+    },
     modelsNodeOf: (name, version) => models.find(name, version),
+    modelsRowOf: async (name, version) => {
+      const node = await models.find(name, version);
+      return node && treeRowText(models.getTreeItem(node));
+    },
     pipelinesView: () => pipelines.tree.snapshot(),
     deploymentsView: () => deployments.snapshot(),
     driftStatusBar: () => driftAlerts.statusBar(),

@@ -48,7 +48,10 @@ export const modelPanelReport = z.object({
   sections: z.array(z.string()),
   signature: z.enum(['shown', 'none']),
   metricColumns: z.array(z.string()),
-  chart: z.object({ metric: z.string(), points: z.number().int() }).nullable(),
+  /** Columns that hold the promotion gate's metric (first among metricColumns). */
+  gateMetrics: z.array(z.string()),
+  /** The chart's metric and y-axis as drawn (null bounds: no points). */
+  chart: z.object({ metric: z.string(), points: z.number().int(), yMin: z.number().nullable(), yMax: z.number().nullable(), spread: z.number().nullable() }).nullable(),
 });
 export type ModelPanelReport = z.infer<typeof modelPanelReport>;
 

@@ -138,6 +138,15 @@ export const modelVersionSummary = z.object({
   features: featureSchema.nullable(),
   /** Null when the version has no run, or its run was purged. */
   run: modelSourceRun.nullable(),
+  /**
+   * The promotion gate that let the version in (a pipeline's register step):
+   * the condition, what it found, the metrics it read as `<step>/<key>` (e.g.
+   * evaluate/auc, a test AUC the source run, train, never logged), and the
+   * pipeline run. Absent for versions registered otherwise.
+   */
+  gate: z.object({ when: z.string(), result: z.string(), metrics: z.record(z.string(), numberOrSpecial), pipelineRunId: z.string().nullable() }).nullable().optional(),
+  /** Its aliases that a pipeline moved here from another version: alias → where from, when (ms), by what. */
+  aliasMoves: z.record(z.string(), z.object({ from: z.string(), at: z.number(), by: z.string() })).optional(),
 });
 
 export const modelSummary = z.object({

@@ -67,6 +67,12 @@ export const pipelineStepStatus = pipelineStepOutline.extend({
   deps: z.array(z.string()),
   outs: z.array(z.string()),
   last: pipelineStepLastRun.nullable(),
+  /**
+   * Present when the step is stale only against the file's params: it is up to
+   * date for the params the last run set (`--set`). Each such param, with its
+   * value in the last run and in the file.
+   */
+  differsFromLastRun: z.array(z.object({ param: z.string(), lastRun: z.string(), fileDefault: z.string() })).optional(),
 });
 export type PipelineStepStatus = z.infer<typeof pipelineStepStatus>;
 
@@ -74,7 +80,18 @@ export const pipelineStatusResponse = z.object({
   file: z.string(),
   name: z.string(),
   /** The latest pipeline (parent) run of this file. */
-  lastRun: z.object({ runId: z.string(), status: z.string(), startTime: z.number().nullable(), endTime: z.number().nullable() }).nullable(),
+  lastRun: z
+    .object({
+      runId: z.string(),
+      status: z.string(),
+      startTime: z.number().nullable(),
+      endTime: z.number().nullable(),
+      /** Its steps' latest metrics as `<step>/<key>`, the register gates' first (gate: true). */
+      metrics: z.array(z.object({ key: z.string(), value: z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]), gate: z.boolean() })).optional(),
+      /** The params it set unlike the file's defaults (`--set`), as strings. */
+      overrides: z.record(z.string(), z.string()).optional(),
+    })
+    .nullable(),
   steps: z.array(pipelineStepStatus),
   /** Errors that stop the file from running; the steps are then empty. */
   diagnostics: z.array(pipelineDiagnostic),

@@ -100,11 +100,28 @@ function act(action: 'promote' | 'setAlias' | 'reveal'): void {
   if (v) post({ type: 'action', action, version: v.version });
 }
 
-/** Metric keys of the source runs, the most widely logged first; system/ metrics left out. */
-function metricKeys(versions: readonly ModelVersionSummary[]): string[] {
+/** Keys by how many versions have them, then by name. */
+function byCount(lists: Iterable<string[]>): string[] {
   const count = new Map<string, number>();
-  for (const v of versions) for (const k of Object.keys(v.run?.metrics ?? {})) if (!k.startsWith('system/')) count.set(k, (count.get(k) ?? 0) + 1);
+  for (const keys of lists) for (const k of keys) count.set(k, (count.get(k) ?? 0) + 1);
   return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
+}
+
+/** The metrics the versions' promotion gates read (`evaluate/auc`: a test AUC the training run never logged). */
+function gateKeys(versions: readonly ModelVersionSummary[]): string[] {
+  return byCount(versions.map((v) => Object.keys(v.gate?.metrics ?? {})));
+}
+
+/** The gate's metrics first, then the source runs' (the most widely logged first); system/ metrics left out. */
+function metricKeys(versions: readonly ModelVersionSummary[]): string[] {
+  const gate = gateKeys(versions);
+  const run = byCount(versions.map((v) => Object.keys(v.run?.metrics ?? {}).filter((k) => !k.startsWith('system/') && !gate.includes(k))));
+  return [...gate, ...run];
+}
+
+/** A version's value of a metric: what its gate read, else its source run's latest. */
+function metricOf(v: ModelVersionSummary, key: string): number | string | undefined {
+  return v.gate?.metrics[key] ?? v.run?.metrics[key];
 }
 
 function lowerIsBetter(metric: string): boolean {
@@ -149,13 +166,23 @@ function drawVersions(m: ModelSummary): void {
   body.textContent = '';
   if (m.versions.length === 0) return void body.append(h('div', { class: 'mlops-empty' }, 'No versions yet. Register one: right-click an .onnx file → Register Model….'));
   metricColumns = metricKeys(m.versions).slice(0, MAX_METRIC_COLUMNS);
+  const gate = new Set(gateKeys(m.versions));
   // The best value of each metric column is marked, so versions read side by side.
   const best = new Map<string, number>();
   for (const k of metricColumns) {
-    const values = m.versions.map((v) => v.run?.metrics[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    const values = m.versions.map((v) => metricOf(v, k)).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
     if (values.length > 1) best.set(k, lowerIsBetter(k) ? Math.min(...values) : Math.max(...values));
   }
-  const head = h('tr', {}, ...['Version', 'Aliases', 'Stage', 'Created', 'Format', 'Source run'].map((t) => h('th', {}, t)), ...metricColumns.map((k) => h('th', { class: 'md-num', title: k }, k)));
+  const gateTitle = (k: string) => {
+    const when = m.versions.find((v) => v.gate && k in v.gate.metrics)?.gate?.when;
+    return `${k}: the metric the promotion gate read${when ? ` (${when})` : ''}, not logged by the source run`;
+  };
+  const head = h(
+    'tr',
+    {},
+    ...['Version', 'Aliases', 'Stage', 'Created', 'Format', 'Source run'].map((t) => h('th', {}, t)),
+    ...metricColumns.map((k) => (gate.has(k) ? h('th', { class: 'md-num md-gate-col', title: gateTitle(k), 'data-gate': 'true' }, k, ' ', h('span', { class: 'md-gate-badge' }, 'gate')) : h('th', { class: 'md-num', title: k }, k))),
+  );
   const selected = selectedVersion()?.version;
   const rows = m.versions.map((v) => {
     const run = v.run
@@ -172,8 +199,8 @@ function drawVersions(m: ModelSummary): void {
       h('td', {}, format),
       h('td', {}, run),
       ...metricColumns.map((k) => {
-        const value = v.run?.metrics[k];
-        return h('td', { class: `md-num${typeof value === 'number' && best.get(k) === value ? ' md-best' : ''}` }, formatValue(value));
+        const value = metricOf(v, k);
+        return h('td', { class: `md-num${gate.has(k) ? ' md-gate-col' : ''}${typeof value === 'number' && best.get(k) === value ? ' md-best' : ''}` }, formatValue(value));
       }),
     );
     const choose = () => select(v.version);
@@ -250,7 +277,16 @@ function drawLineage(v: ModelVersionSummary | undefined): void {
   const code = run.gitCommit ? `${run.gitCommit.slice(0, 12)}${run.gitBranch ? ` (${run.gitBranch})` : ''}${run.gitDirty ? ' + uncommitted changes' : ''}` : 'not recorded';
   body.append(
     chain,
-    h('dl', { class: 'md-info' }, h('dt', {}, 'Run'), h('dd', {}, `${run.runName} · ${run.experimentName}`), h('dt', {}, 'Code'), h('dd', { class: 'md-mono' }, code), ...(run.command ? [h('dt', {}, 'Command'), h('dd', { class: 'md-mono' }, run.command)] : [])),
+    h(
+      'dl',
+      { class: 'md-info' },
+      h('dt', {}, 'Run'),
+      h('dd', {}, `${run.runName} · ${run.experimentName}`),
+      h('dt', {}, 'Code'),
+      h('dd', { class: 'md-mono' }, code),
+      ...(run.command ? [h('dt', {}, 'Command'), h('dd', { class: 'md-mono' }, run.command)] : []),
+      ...gateRows(v),
+    ),
   );
   const params = Object.entries(run.params).sort(([a], [b]) => a.localeCompare(b));
   body.append(h('div', { class: 'md-sub-head' }, `Params (${params.length})`));
@@ -262,7 +298,19 @@ function drawLineage(v: ModelVersionSummary | undefined): void {
   } else body.append(h('div', { class: 'md-muted' }, 'No datasets logged (mlflow.log_input).'));
 }
 
+/** The promotion gate that let the version in: the metric it read (a test AUC) and its verdict, beside the training run's facts. */
+function gateRows(v: ModelVersionSummary): HTMLElement[] {
+  const gate = v.gate;
+  if (!gate) return [];
+  const read = Object.entries(gate.metrics).map(([k, x]) => `${k} ${formatValue(x)}`).join(', ');
+  const verdict = h('dd', { 'data-gate': 'true' }, h('span', { class: 'md-gate-value' }, read || '—'), h('div', { class: 'md-muted md-mono' }, gate.result || gate.when));
+  const rows = [h('dt', {}, 'Promotion gate'), verdict];
+  if (gate.pipelineRunId) rows.push(h('dt', {}, 'Pipeline run'), h('dd', {}, link(gate.pipelineRunId.slice(0, 8), () => post({ type: 'openRun', runId: gate.pipelineRunId! }), 'Open the pipeline run that registered it')));
+  return rows;
+}
+
 let chartMetric: string | null = null;
+const axisNote = h('div', { class: 'md-muted md-caption md-axis-note' });
 function drawChart(): void {
   const body = chartCard.body;
   if (!model) return;
@@ -284,10 +332,19 @@ function drawChart(): void {
     body.textContent = '';
     body.append(
       h('div', { class: 'md-chart-wrap' }, canvas),
-      h('div', { class: 'md-muted md-caption' }, 'Each point is the version\'s source run (latest value). Yellow: @champion; larger: the selected version; versions registered from files leave a gap.'),
+      h('div', { class: 'md-muted md-caption' }, 'Each point is the version\'s value: the promotion gate\'s metric, or its source run\'s latest. Yellow: @champion; larger: the selected version; versions without the metric leave a gap.'),
+      axisNote,
     );
   }
-  chart.draw(model.versions, chartMetric, selectedVersion()?.version ?? null);
+  chart.draw(model.versions, chartMetric, selectedVersion()?.version ?? null, (v) => metricOf(v, chartMetric!));
+  const axis = chart.axis;
+  // Three significant digits read as a scale does (0.00005, 0.0500), not as a metric value (5.0000e-5).
+  const scale = (x: number) => String(Number(x.toPrecision(3)));
+  axisNote.textContent = !axis
+    ? ''
+    : axis.widened
+      ? `The versions differ by ${scale(axis.spread)} at most: the y-axis spans ${scale(axis.max - axis.min)} (${scale(axis.min)} to ${scale(axis.max)}) so that so small a difference is drawn small, not as a cliff.`
+      : `The versions differ by ${scale(axis.spread)} at most (y-axis ${scale(axis.min)} to ${scale(axis.max)}).`;
 }
 
 function select(version: string): void {
@@ -332,7 +389,8 @@ function report(): void {
       sections: [...grid.querySelectorAll('[data-section]')].filter((s) => !s.querySelector('.md-card-body > .mlops-empty:only-child')).map((s) => s.getAttribute('data-section')!),
       signature: signatureShown ? 'shown' : 'none',
       metricColumns,
-      chart: chartMetric ? { metric: chartMetric, points: chart.points } : null,
+      gateMetrics: model ? gateKeys(model.versions) : [],
+      chart: chartMetric ? { metric: chartMetric, points: chart.points, yMin: chart.axis?.min ?? null, yMax: chart.axis?.max ?? null, spread: chart.axis?.spread ?? null } : null,
     };
     post({ type: 'rendered', report: r });
   });

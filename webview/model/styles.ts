@@ -44,6 +44,8 @@ body { padding: 0 16px 24px; }
 .md-chart-controls vscode-dropdown { min-width: 180px; }
 .md-status { font-size: 0.85em; }
 .md-caption { font-size: 0.9em; padding-top: 6px; }
+.md-gate-badge { font-size: 0.75em; font-weight: 600; padding: 0 5px; border-radius: 6px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); text-transform: uppercase; letter-spacing: 0.03em; }
+.md-gate-value { font-weight: 600; }
 .md-status-failed { color: var(--vscode-errorForeground); }
 #app > .mlops-error { padding: 8px 10px; margin-bottom: 10px; border: 1px solid var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); border-radius: 3px; }
 `;

@@ -2,6 +2,8 @@
 // Drawn once per update (animation off): a few dozen points at most.
 import { CategoryScale, Chart, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
 import type { ModelVersionSummary } from '../../src/protocol/native';
+import { formatMetricValue } from '../../src/protocol/displayFormat';
+import { versionAxis, type VersionAxis } from './versionAxis';
 
 Chart.register(LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
@@ -12,17 +14,28 @@ function themeColor(name: string, fallback: string): string {
 export class VersionChart {
   private chart?: Chart<'line', (number | null)[], string>;
   points = 0;
+  /** The y-axis as drawn (undefined: no points). */
+  axis?: VersionAxis;
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
-  /** Oldest version first; a version whose run lacks the metric leaves a gap. */
-  draw(versions: readonly ModelVersionSummary[], metric: string, selected: string | null): void {
+  /** Oldest version first; a version without the metric (`valueOf` undefined) leaves a gap. */
+  draw(versions: readonly ModelVersionSummary[], metric: string, selected: string | null, valueOf: (v: ModelVersionSummary) => number | string | undefined): void {
     const ordered = [...versions].sort((a, b) => Number(a.version) - Number(b.version));
     const values = ordered.map((v) => {
-      const value = v.run?.metrics[metric];
+      const value = valueOf(v);
       return typeof value === 'number' && Number.isFinite(value) ? value : null;
     });
     this.points = values.filter((v) => v !== null).length;
+    this.axis = versionAxis(values.filter((v): v is number => v !== null));
+    // The difference from the version before, in the tooltip: the chart's shape alone hides how small it may be.
+    const delta = (i: number): string => {
+      const prev = values.slice(0, i).reverse().find((x) => x !== null);
+      const now = values[i];
+      if (prev === undefined || prev === null || now === null) return '';
+      const d = now - prev;
+      return ` (${d >= 0 ? '+' : '−'}${formatMetricValue(Math.abs(d), 3)} vs the version before)`;
+    };
     const line = themeColor('--vscode-charts-blue', '#4e79a7');
     const champion = themeColor('--vscode-charts-yellow', '#edc948');
     const text = themeColor('--vscode-descriptionForeground', '#888');
@@ -38,11 +51,11 @@ export class VersionChart {
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${metric}: ${ctx.parsed.y}` } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${metric}: ${ctx.parsed.y}${delta(ctx.dataIndex)}` } } },
         scales: {
-          x: { ticks: { color: text }, grid: { color: grid } },
-          // Grace keeps the lowest and highest versions' points off the chart's edges.
-          y: { grace: '12%', ticks: { color: text }, grid: { color: grid }, title: { display: true, text: metric, color: text } },
+          // Offset: the first and last versions' points sit inside the chart, not cut by its edges.
+          x: { offset: true, ticks: { color: text }, grid: { color: grid } },
+          y: { min: this.axis?.min, max: this.axis?.max, ticks: { color: text }, grid: { color: grid }, title: { display: true, text: metric, color: text } },
         },
       },
     });

@@ -117,7 +117,7 @@ function drawHeader(file: string, label = basename(file)): void {
     const took = display.formatDuration(last.startTime, last.status === 'RUNNING' ? null : last.endTime);
     if (took) parts.push(` (${took})`);
   } else parts.push(' · never run');
-  const stale = status.steps.filter((s) => s.state === 'stale').length;
+  const stale = status.steps.filter((s) => s.state === 'stale' && !s.differsFromLastRun?.length).length;
   if (stale) parts.push(` · ${stale} stale`);
   const warnings = status.diagnostics.length;
   if (warnings) parts.push(` · ${warnings} warning${warnings === 1 ? '' : 's'}`);
@@ -135,7 +135,7 @@ function drawSelectionBar(): void {
   const openRun = button('Open Run', st.last ? `Open run ${st.last.runId}` : 'This step has not run yet', () => st.last && post({ type: 'openStepRun', runId: st.last.runId }));
   enable(openRun, !!st.last);
   // What the tooltip says, for keyboard users too: the status, why it failed, why it would run.
-  const facts = [STATUS_LABEL[s], duration, st.last?.reason ?? '', ...badges(st).map((b) => (b === 'stale' && st.why ? `stale: ${st.why}` : b))].filter(Boolean).join(' · ');
+  const facts = [STATUS_LABEL[s], duration, st.last?.reason ?? '', ...badges(st).map((b) => (b === 'stale' && st.why ? `stale: ${st.why}` : b === 'set' ? `ran with ${(st.differsFromLastRun ?? []).map((c) => `${c.param}=${c.lastRun}`).join(' ')}` : b))].filter(Boolean).join(' · ');
   selectionBar.append(
     h('span', { class: 'dag-sel-name' }, st.name),
     h('span', { class: 'dag-muted dag-sel-facts', title: facts }, facts),

@@ -49,13 +49,15 @@ export const LEGEND: [DagNodeStatus, string][] = [
   ['never', 'never run'],
 ];
 
-export type Badge = 'cached' | 'stale' | 'always';
+export type Badge = 'cached' | 'stale' | 'set' | 'always';
 
 /** Small labels beside the status: reused from the cache, and what a run now would do when it is not "up to date". */
 export function badges(step: PipelineStepStatus): Badge[] {
   const out: Badge[] = [];
   if (step.last?.cached) out.push('cached');
-  if (step.state === 'stale') out.push('stale');
+  // Stale only against the file's params after a run with --set: "set", not "stale" (the tooltip says which params).
+  if (step.state === 'stale' && step.differsFromLastRun?.length) out.push('set');
+  else if (step.state === 'stale') out.push('stale');
   else if (step.state === 'always runs') out.push('always');
   return out;
 }
@@ -74,7 +76,11 @@ export function durationText(step: PipelineStepStatus, now = Date.now()): string
 /** The tooltip: what a run now would do and why, what the last run did, and the step's files. */
 export function tooltipLines(step: PipelineStepStatus): { label: string; text: string }[] {
   const lines: { label: string; text: string }[] = [];
-  lines.push({ label: 'Now', text: step.why ? `${step.state}: ${step.why}` : step.state });
+  const set = step.state === 'stale' ? step.differsFromLastRun : undefined;
+  if (set?.length) {
+    const params = set.map((c) => `${c.param} ${c.lastRun} → file default ${c.fileDefault}`).join(', ');
+    lines.push({ label: 'Now', text: `up to date for the last run's params; stale against the file's defaults: ${params}` });
+  } else lines.push({ label: 'Now', text: step.why ? `${step.state}: ${step.why}` : step.state });
   const last = step.last;
   if (!last) lines.push({ label: 'Last run', text: 'never run' });
   else {

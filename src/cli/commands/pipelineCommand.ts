@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -33,6 +34,8 @@ import { PipelineProgress, wantsLiveProgress } from '../pipelineProgress';
 import { OWN_PROCESS_GROUP, STOP_SIGNALS, shellInvocation, signalProcessTree } from '../tracked/processControl';
 import { trackedEnvironment } from '../tracked/trackedEnvironment';
 import { safeUser } from '../tracked/trackedRun';
+import { readGitInfo, type GitInfo } from '../tracked/gitInfo';
+import { aliasMoveLine } from '../../core/pipeline/registerStep';
 import { resolveWorkspace } from '../workspace';
 
 export const PIPELINE_HELP = `Usage: mlops pipeline run FILE [--set k=v]... [--jobs N] [--step S]... [--from-step S] [--force[=STEP]]... [--dry-run]
@@ -211,6 +214,8 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
   };
   for (const s of STOP_SIGNALS) process.on(s, stop);
   const width = Math.max(...plan.order.map((n) => n.length));
+  // The code as the pipeline starts: steps may write files in the tree while it runs.
+  const git = await readGitInfo(folder);
   try {
     const result = await runPipeline({
       pipeline,
@@ -228,16 +233,44 @@ async function runPipelineCommand(rawArgv: string[]): Promise<number> {
       output: (step, line, stream) => write(stream === 'stdout' ? process.stdout : process.stderr, `${step.padEnd(width)} | ${line}`),
       log,
       onStep: progress && ((e) => progress.onStep(e)),
+      sourceTags: git ? gitTags(git) : undefined,
       heartbeatMs: Number(process.env.MLOPS_HEARTBEAT_INTERVAL_MS) > 0 ? Number(process.env.MLOPS_HEARTBEAT_INTERVAL_MS) : undefined,
     });
     progress?.finish();
+    if (git?.diff) await recordDiff(tracking, result.runId, git.diff, log);
     console.log('');
     console.log(stepTable(result.steps));
+    // Said again under the table: an alias moving back to an older version is easy to miss in the output above.
+    for (const s of result.steps) if (s.aliasMove) console.log(`note: ${s.aliasMove.model} ${aliasMoveLine(s.aliasMove)}`);
     return result.exitCode;
   } finally {
     progress?.finish();
     for (const s of STOP_SIGNALS) process.off(s, stop);
     tracking.close();
+  }
+}
+
+/** The code version tags `mlops run` sets, for the pipeline's run and its steps'. */
+function gitTags(git: GitInfo): Array<{ key: string; value: string }> {
+  return [
+    { key: 'mlflow.source.git.commit', value: git.commit },
+    { key: 'mlflow.source.git.branch', value: git.branch },
+    { key: 'mlops.git.dirty', value: String(git.dirty) },
+    ...(git.repoUrl ? [{ key: 'mlflow.source.git.repoURL', value: git.repoUrl }] : []),
+  ];
+}
+
+/** A dirty tree's diff, on the pipeline's run (as `mlops run` keeps it on its run): the commit alone does not say what ran. */
+async function recordDiff(tracking: TrackingStore, runId: string, diff: string, log: (line: string) => void): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'mlops-pipeline-'));
+  try {
+    const file = join(scratch, 'git.diff');
+    writeFileSync(file, diff);
+    await tracking.artifacts.importFile(runId, 'code/git.diff', file, 'copy');
+  } catch (err) {
+    log(`could not keep the uncommitted changes with run ${runId}: ${(err as Error).message}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -296,8 +329,9 @@ function stepDuration(ms: number | undefined): string {
 function stepTable(steps: StepResult[]): string {
   const status = (s: StepResult): string => {
     if (s.status === 'NOT_RUN') return s.reason ?? 'not run';
-    if (s.reused) return 'already registered';
-    if (s.registered === true) return 'registered';
+    const moved = s.aliasMove ? ` (@${s.aliasMove.alias} v${s.aliasMove.from} → v${s.aliasMove.to})` : '';
+    if (s.reused) return `already registered${moved}`;
+    if (s.registered === true) return `registered${moved}`;
     if (s.registered === false) return 'not registered (gate)';
     if (s.cached) return 'cached';
     if (s.status === 'FAILED') return `failed${s.reason ? `: ${s.reason}` : ''}`;
@@ -329,8 +363,10 @@ async function statusCommand(argv: string[]): Promise<number> {
   }
   const tracking = TrackingStore.open(resolveWorkspace(values.workspace));
   try {
-    const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params, tracking, baseEnv: process.env });
     const history = pipelineHistory(tracking, { file: path, experiment: pipeline.experiment, steps: plan.order });
+    // Without --set, a step stale only because the last run set params says so, not just "param lr changed".
+    const lastOverrides = values.set?.length ? undefined : history.lastRun?.overrides;
+    const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params, tracking, baseEnv: process.env, lastOverrides });
     const last = (step: string): string => {
       const h = history.steps.get(step);
       if (!h) return 'never run';
@@ -341,7 +377,10 @@ async function statusCommand(argv: string[]): Promise<number> {
     // Run ids shortened to 8 characters (unique enough to paste into `mlops runs show`): the full table wrapped in a VS Code terminal.
     const short = (id: string | null | undefined) => (id ? id.slice(0, 8) : '');
     // The RUN column names the run an up-to-date step would reuse; WHY need not repeat it.
-    const why = (r: (typeof rows)[number]) => r.reason.replace(/ since run [0-9a-f]{32}/, '').replace(/\b([0-9a-f]{8})[0-9a-f]{24}\b/g, '$1');
+    const why = (r: (typeof rows)[number]) =>
+      r.differsFromLastRun
+        ? `up to date for the last run's --set ${r.differsFromLastRun.map((c) => `${c.param}=${c.lastRun}`).join(' ')}; the file's ${r.differsFromLastRun.map((c) => `${c.param} ${c.now}`).join(', ')} would run it`
+        : r.reason.replace(/ since run [0-9a-f]{32}/, '').replace(/\b([0-9a-f]{8})[0-9a-f]{24}\b/g, '$1');
     console.log(formatTable(['STEP', 'STATUS', 'WHY', 'LAST RUN', 'RUN'], rows.map((r) => [r.step, r.state, why(r), last(r.step), short(r.runId ?? history.steps.get(r.step)?.runId)]), 80));
   } finally {
     tracking.close();

@@ -1,5 +1,6 @@
 import type { TrackingStore } from '../tracking/trackingStore';
 import type { RunStatus } from '../tracking/types';
+import { GATE_METRICS_TAG, OVERRIDES_TAG, parseOverrides } from './pipelineResults';
 
 /** Tag on a pipeline's parent run, one per step that ended: `mlops.stepOutcome.<step>` = JSON StepOutcome. */
 export const STEP_OUTCOME_TAG = 'mlops.stepOutcome.';
@@ -22,7 +23,16 @@ export interface StepLastRun extends StepOutcome {
 }
 
 export interface PipelineHistory {
-  lastRun: { runId: string; status: RunStatus; startTime: number | null; endTime: number | null } | null;
+  lastRun: {
+    runId: string;
+    status: RunStatus;
+    startTime: number | null;
+    endTime: number | null;
+    /** Its steps' latest metrics as `<step>/<key>`: the gates' first, then by step (file order) and key. */
+    metrics: Array<{ key: string; value: number; gate: boolean }>;
+    /** The params it set unlike the file's defaults (`--set`). */
+    overrides: Record<string, string>;
+  } | null;
   /** Per step, its latest execution among the recent runs of the file (a `--step` run leaves the others as before). */
   steps: Map<string, StepLastRun>;
 }
@@ -87,7 +97,24 @@ export function pipelineHistory(tracking: TrackingStore, o: { file: string; expe
     }
   }
   const last = parents[0];
-  return { lastRun: last ? { runId: last.runId, status: last.status, startTime: last.startTime, endTime: last.endTime } : null, steps };
+  return { lastRun: last ? { runId: last.runId, status: last.status, startTime: last.startTime, endTime: last.endTime, ...resultsOf(tracking, last.runId, o.steps) } : null, steps };
+}
+
+/** What a pipeline run shows of its results: its steps' metrics (copied to it as they end), the gates' first, and its overrides. */
+function resultsOf(tracking: TrackingStore, runId: string, steps: readonly string[]): { metrics: Array<{ key: string; value: number; gate: boolean }>; overrides: Record<string, string> } {
+  const { data } = tracking.runs.get(runId);
+  const tags = new Map(data.tags.map((t) => [t.key, t.value]));
+  const gate = (tags.get(GATE_METRICS_TAG) ?? '').split(',').filter(Boolean);
+  const stepIndex = (key: string) => {
+    const i = steps.indexOf(key.slice(0, key.indexOf('/')));
+    return i < 0 ? steps.length : i;
+  };
+  const rank = (key: string) => (gate.includes(key) ? gate.indexOf(key) : gate.length + stepIndex(key));
+  const metrics = data.metrics
+    .filter((m) => !m.key.startsWith('system/'))
+    .map((m) => ({ key: m.key, value: m.value, gate: gate.includes(m.key) }))
+    .sort((a, b) => rank(a.key) - rank(b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { metrics, overrides: parseOverrides(tags.get(OVERRIDES_TAG)) };
 }
 
 function parseOutcome(json: string): StepOutcome | undefined {

@@ -1,5 +1,5 @@
 import type { TrackingStore } from '../tracking/trackingStore';
-import { interpolate } from './params';
+import { interpolate, resolveParams } from './params';
 import type { PipelinePlan } from './plan';
 import type { ParamValue, PipelineFile } from './pipelineTypes';
 import { paramsOfStep } from './runPipeline';
@@ -11,6 +11,12 @@ export interface StepStatusRow {
   reason: string;
   /** The run whose outs a cached step would reuse. */
   runId?: string;
+  /**
+   * Stale only against these params: the step is up to date for the params the
+   * last run set (`--set`), and a run with `params` would run it again. Each
+   * param the last run set, with its value there and here.
+   */
+  differsFromLastRun?: Array<{ param: string; lastRun: string; now: string }>;
 }
 
 /**
@@ -28,7 +34,28 @@ export async function pipelineStatus(o: {
   baseEnv?: NodeJS.ProcessEnv;
   /** For a long-lived caller that asks often (the server): file hashes remembered by stat. */
   memo?: FileHashMemo;
+  /**
+   * The params the last run set unlike `params` (its `--set`): a step stale only
+   * because of them is marked (differsFromLastRun), so that a run with
+   * overrides is not called stale against itself.
+   */
+  lastOverrides?: Record<string, string>;
 }): Promise<StepStatusRow[]> {
+  const rows = await statusRows(o);
+  const changes = Object.entries(o.lastOverrides ?? {})
+    .filter(([k, v]) => Object.hasOwn(o.params, k) && String(o.params[k]) !== v)
+    .map(([param, lastRun]) => ({ param, lastRun, now: String(o.params[param]) }));
+  if (!changes.length || !rows.some((r) => r.state === 'stale')) return rows;
+  let asLastRun: StepStatusRow[];
+  try {
+    asLastRun = await statusRows({ ...o, params: resolveParams({ params: o.params }, Object.fromEntries(changes.map((c) => [c.param, c.lastRun]))) });
+  } catch {
+    return rows; // a param's type changed in the file since: its old value no longer resolves
+  }
+  return rows.map((r, i) => (r.state === 'stale' && asLastRun[i].state === 'up to date' ? { ...r, differsFromLastRun: changes } : r));
+}
+
+async function statusRows(o: Parameters<typeof pipelineStatus>[0]): Promise<StepStatusRow[]> {
   const { pipeline } = o;
   const env = { ...(o.baseEnv ?? process.env), ...(pipeline.env ?? {}) };
   const cache = new StepCache(o.tracking, o.memo);

@@ -7,6 +7,24 @@ import type { ModelRegistry } from '../registry/modelRegistry';
 import { evaluateGate } from './gateEvaluate';
 import { gateReferences, parseGate } from './gateParser';
 import type { ParamValue, PipelineStepSpec, RegisterSpec } from './pipelineTypes';
+import { stepMetricKey } from './pipelineResults';
+
+/** An alias the step moved from one version of the model to another. */
+export interface AliasMove {
+  model: string;
+  alias: string;
+  from: string;
+  to: string;
+}
+
+/** Version tag: where the alias came from when a pipeline moved it here, JSON `{from, at, by}`. */
+export const ALIAS_MOVE_TAG = 'mlops.aliasMove.';
+/** Version tags: the register gate that let the version in, what it found, and the metrics it read (JSON `{"<step>/<key>": value}`). */
+export const GATE_TAG = 'mlops.gate';
+export const GATE_RESULT_TAG = 'mlops.gate.result';
+export const GATE_VALUES_TAG = 'mlops.gate.metrics';
+/** Version tag: the pipeline run that registered it (or last registered the same file again). */
+export const PIPELINE_RUN_TAG = 'mlops.pipeline.runId';
 
 export interface RegisterOutcome {
   /** Undefined when the step failed before deciding. */
@@ -17,6 +35,7 @@ export interface RegisterOutcome {
   reason: string;
   lines: string[];
   tags: KeyValue[];
+  aliasMove?: AliasMove;
 }
 
 const trim = (p: string): string => p.replace(/^\.\//, '').replace(/\/+$/, '');
@@ -36,6 +55,8 @@ export async function registerStep(a: {
   tracking: TrackingStore;
   registry: ModelRegistry;
   userId?: string;
+  /** The pipeline run this step is part of: recorded on the version, and named when an alias moves. */
+  pipeline?: { name: string; runId: string };
 }): Promise<RegisterOutcome> {
   const { spec } = a;
   const lines: string[] = [];
@@ -48,10 +69,15 @@ export async function registerStep(a: {
     metrics[step] = Object.fromEntries(a.tracking.runs.get(runId).data.metrics.map((m) => [m.key, m.value]));
   }
   let gateStep: string | undefined;
+  const versionTags: KeyValue[] = a.pipeline ? [{ key: PIPELINE_RUN_TAG, value: a.pipeline.runId }] : [];
   if (spec.when) {
     const ast = parseGate(spec.when);
-    gateStep = gateReferences(ast).find((r) => r.kind === 'metric')?.step;
+    const refs = gateReferences(ast);
+    gateStep = refs.find((r) => r.kind === 'metric')?.step;
     const gate = evaluateGate(ast, { metrics, params: a.params });
+    // The version keeps what let it in: the registry shows the gate's metric (a test AUC) beside the training run's.
+    const read = Object.fromEntries(refs.flatMap((r) => (r.kind === 'metric' && typeof metrics[r.step]?.[r.key] === 'number' ? [[stepMetricKey(r.step, r.key), metrics[r.step][r.key]]] : [])));
+    versionTags.push({ key: GATE_TAG, value: spec.when.slice(0, 5000) }, { key: GATE_RESULT_TAG, value: gate.explanation.slice(0, 5000) }, { key: GATE_VALUES_TAG, value: JSON.stringify(read).slice(0, 5000) });
     tags.push({ key: 'mlops.register.gate', value: spec.when }, { key: 'mlops.register.gateResult', value: gate.explanation });
     lines.push(`gate ${spec.when}: ${gate.explanation}`);
     if (!gate.value) {
@@ -75,17 +101,20 @@ export async function registerStep(a: {
     // identical versions. A new version is a different model.
     const same = await sameVersion(a.registry, spec.model, resolve(a.folder, spec.path), producerRun);
     if (same) {
-      if (spec.alias && !same.aliases.includes(spec.alias)) a.registry.setAlias(spec.model, spec.alias, same.version);
+      for (const t of versionTags) a.registry.setVersionTag(spec.model, same.version, t.key, t.value);
+      const aliasMove = spec.alias && !same.aliases.includes(spec.alias) ? moveAlias(a.registry, spec.model, spec.alias, String(same.version), a.pipeline) : undefined;
       const origin = same.runId && same.runId === producerRun ? 'the same file from the same run' : `the same file (sha256 ${same.sha256!.slice(0, 12)}) as that version${same.runId ? `, from run ${same.runId}` : ''}`;
       const reason = `already registered as models:/${spec.model}/${same.version}${spec.alias ? ` (@${spec.alias})` : ''}: ${origin}${spec.when ? ' (gate held)' : ''}`;
       lines.push(reason);
+      if (aliasMove) lines.push(aliasMoveLine(aliasMove));
       tags.push(
+        ...aliasMoveTags(aliasMove),
         { key: 'mlops.register.decision', value: 'reused' },
         { key: 'mlops.register.version', value: String(same.version) },
         { key: 'mlops.register.reason', value: reason },
         ...(producerRun ? [{ key: 'mlops.register.sourceRunId', value: producerRun }] : []),
       );
-      return { registered: true, reused: true, failed: false, reason, lines, tags };
+      return { registered: true, reused: true, failed: false, reason, lines, tags, aliasMove };
     }
     const version = await a.registry.createVersion({
       name: spec.model,
@@ -94,24 +123,52 @@ export async function registerStep(a: {
       runId: producerRun,
       featuresSpec: spec.features?.join(','),
       userId: a.userId,
+      tags: versionTags,
     });
-    if (spec.alias) a.registry.setAlias(spec.model, spec.alias, version.version);
+    const aliasMove = spec.alias ? moveAlias(a.registry, spec.model, spec.alias, String(version.version), a.pipeline) : undefined;
     const uri = `models:/${spec.model}/${version.version}`;
     const reason = `registered ${uri}${spec.alias ? ` as @${spec.alias}` : ''}${producer ? ` from step ${producer}'s run ${producerRun}` : ''}${spec.when ? ' (gate held)' : ''}`;
     lines.push(reason);
+    if (aliasMove) lines.push(aliasMoveLine(aliasMove));
     tags.push(
+      ...aliasMoveTags(aliasMove),
       { key: 'mlops.register.decision', value: 'registered' },
       { key: 'mlops.register.version', value: String(version.version) },
       { key: 'mlops.register.reason', value: reason },
       ...(producerRun ? [{ key: 'mlops.register.sourceRunId', value: producerRun }] : []),
     );
-    return { registered: true, failed: false, reason, lines, tags };
+    return { registered: true, failed: false, reason, lines, tags, aliasMove };
   } catch (err) {
     const reason = `could not register ${spec.path} as ${spec.model}: ${(err as Error).message}`;
     lines.push(reason);
     tags.push({ key: 'mlops.register.decision', value: 'failed' }, { key: 'mlops.register.reason', value: reason.slice(0, 5000) });
     return { failed: true, reason, lines, tags };
   }
+}
+
+/**
+ * Points the alias at `to`. When it pointed at another version, says so: on the
+ * version (tag ALIAS_MOVE_TAG + alias, so the registry can tell where it came
+ * from) and in the answer (the run's output prints it).
+ */
+function moveAlias(registry: ModelRegistry, model: string, alias: string, to: string, pipeline: { name: string; runId: string } | undefined): AliasMove | undefined {
+  const from = registry.getModel(model).aliases.find((x) => x.alias === alias)?.version;
+  const moved = from !== undefined && String(from) !== to;
+  // The record first: whoever sees the alias move (the editor, between the two writes) finds why.
+  if (moved) {
+    const by = pipeline ? `pipeline ${pipeline.name} (run ${pipeline.runId})` : 'a pipeline run';
+    registry.setVersionTag(model, to, `${ALIAS_MOVE_TAG}${alias}`, JSON.stringify({ from: String(from), at: Date.now(), by }));
+  }
+  registry.setAlias(model, alias, to);
+  return moved ? { model, alias, from: String(from), to } : undefined;
+}
+
+export function aliasMoveLine(m: AliasMove): string {
+  return `@${m.alias} moved from v${m.from} to v${m.to} (models:/${m.model}@${m.alias} is now v${m.to})`;
+}
+
+function aliasMoveTags(m: AliasMove | undefined): KeyValue[] {
+  return m ? [{ key: 'mlops.register.aliasMovedFrom', value: m.from }] : [];
 }
 
 /** The model's version holding exactly this file (by sha256): one from this run first, else the newest. */

@@ -8,11 +8,12 @@ import { parseDuration } from './duration';
 import { interpolate } from './params';
 import type { PipelinePlan } from './plan';
 import type { ParamValue, PipelineFile } from './pipelineTypes';
-import { registerStep } from './registerStep';
+import { registerStep, type AliasMove } from './registerStep';
 import { deployStep } from './deployStep';
 import { STEP_OUTCOME_TAG, type StepOutcome } from './pipelineHistory';
 import { pause, runAttempt, type StepProcessHost } from './stepProcess';
 import { cacheKey, StepCache, stepInputs, type StepInputs } from './stepCache';
+import { copyStepMetrics, resultTags } from './pipelineResults';
 
 export type StepStatus = 'FINISHED' | 'FAILED' | 'KILLED' | 'NOT_RUN';
 
@@ -28,6 +29,8 @@ export interface StepResult {
   registered?: boolean;
   /** A register step whose file was already a version of the model: that version was reused. */
   reused?: boolean;
+  /** A register step moved an alias away from another version (told in the output: it is easy to miss). */
+  aliasMove?: AliasMove;
   /** Skipped by the cache: runId is the earlier run that produced its outs. */
   cached?: boolean;
   /** Why the step ran, or why it was skipped ("cached: inputs unchanged since run …"). */
@@ -68,6 +71,8 @@ export interface RunPipelineOptions {
   heartbeatMs?: number;
   /** A step started (its run exists) or ended (ran, was cached, failed, or was not run): for live progress displays. */
   onStep?: (event: StepEvent) => void;
+  /** Which code ran (git commit, branch, dirty), read once when the pipeline starts: tagged on its run and each step's. */
+  sourceTags?: KeyValue[];
 }
 
 export type StepEvent = { kind: 'started'; step: string; runId: string; startedAt: number } | { kind: 'ended'; step: string; result: StepResult };
@@ -98,6 +103,8 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       { key: 'mlflow.source.type', value: 'LOCAL' },
       { key: 'mlops.pid', value: String(process.pid) },
       { key: 'mlops.host', value: hostname() },
+      ...resultTags(pipeline, o.params),
+      ...(o.sourceTags ?? []),
     ],
   });
   const parentId = parent.info.runId;
@@ -123,6 +130,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       name,
       p.then((r) => {
         results.set(name, r);
+        if (r.status === 'FINISHED' && r.runId) showStepMetrics(tracking, parentId, name, r.runId, o.log);
         recordStepOutcome(tracking, parentId, r, o.log);
         o.onStep?.({ kind: 'ended', step: name, result: r });
         running.delete(name);
@@ -186,6 +194,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
         { key: 'mlops.cwd', value: o.folder },
         // Lets the editor's "Stop Run" reach the runner, which stops the step.
         { key: 'mlops.pid', value: String(process.pid) },
+        ...(o.sourceTags ?? []),
         ...(command !== undefined
           ? [
               { key: 'mlops.command', value: command.slice(0, 5000) },
@@ -212,17 +221,29 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
     let attempts = 0;
     let registered: boolean | undefined;
     let reused: boolean | undefined;
+    let aliasMove: AliasMove | undefined;
     let exitCode: number | undefined;
     const tags: KeyValue[] = [];
     if (spec.register) {
       const upstream = new Map([...results].filter(([, r]) => r.status === 'FINISHED' && r.runId).map(([s, r]) => [s, r.runId!] as const));
-      const outcome = await registerStep({ spec: spec.register, steps: pipeline.steps, upstream, params: o.params, folder: o.folder, tracking, registry: o.registry, userId: o.userId });
+      const outcome = await registerStep({
+        spec: spec.register,
+        steps: pipeline.steps,
+        upstream,
+        params: o.params,
+        folder: o.folder,
+        tracking,
+        registry: o.registry,
+        userId: o.userId,
+        pipeline: { name: pipeline.name, runId: parentId },
+      });
       for (const line of outcome.lines) say(line, 'stdout');
       tags.push(...outcome.tags);
       status = outcome.failed ? 'FAILED' : 'FINISHED';
       registered = outcome.registered;
       reused = outcome.reused;
       reason = outcome.reason;
+      aliasMove = outcome.aliasMove;
     } else if (spec.deploy) {
       const outcome = await deployStep(spec.deploy, name, pipeline, results, o.host);
       for (const line of outcome.lines) say(line, outcome.failed ? 'stderr' : 'stdout');
@@ -306,7 +327,7 @@ export async function runPipeline(o: RunPipelineOptions): Promise<PipelineRunRes
       o.log(`could not record the end of step ${name}'s run ${runId}: ${(err as Error).message}`);
     }
     liveRuns.delete(runId);
-    return { step: name, status, runId, durationMs, reason, attempts: attempts || undefined, registered, reused, cacheReason: whyRun };
+    return { step: name, status, runId, durationMs, reason, attempts: attempts || undefined, registered, reused, aliasMove, cacheReason: whyRun };
   };
 
   // The runs heartbeat while this process lives: if it dies (killed, machine
@@ -380,6 +401,15 @@ function recordStepOutcome(tracking: TrackingStore, parentId: string, r: StepRes
     tracking.runs.setTags(parentId, [{ key: `${STEP_OUTCOME_TAG}${r.step}`, value: JSON.stringify(outcome) }]);
   } catch (err) {
     log(`could not record the outcome of step ${r.step}: ${(err as Error).message}`);
+  }
+}
+
+/** A finished step's metrics on the pipeline's run; failing to copy them does not fail the step. */
+function showStepMetrics(tracking: TrackingStore, parentId: string, step: string, runId: string, log: (line: string) => void): void {
+  try {
+    copyStepMetrics(tracking, parentId, step, runId);
+  } catch (err) {
+    log(`could not show step ${step}'s metrics on the pipeline's run: ${(err as Error).message}`);
   }
 }
 

@@ -8,6 +8,7 @@ import type { ModelsNode } from '../models/modelsView';
 import type { Workbench } from '../workbench';
 import { DeploymentsTree, type DeploymentsNode } from './deploymentsTree';
 import { registerMonitoringCommand } from './monitoringCommand';
+import { TestAnswers } from './testAnswers';
 
 /** Deployments in the editor: the view, Deploy Model Version (also from the Models view), Stop, Redeploy, Copy curl, Send Test Request. */
 export function registerDeployments(context: vscode.ExtensionContext, workbench: Workbench): DeploymentsTree {
@@ -15,7 +16,8 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
   const view = vscode.window.createTreeView('mlops.deployments', { treeDataProvider: tree });
   const follow = (b: WorkspaceBackend) => context.subscriptions.push(b.onDidChangeState(() => tree.refresh()), b.onDidChangeDeployment((e) => tree.apply(b, e)));
   workbench.all().forEach(follow);
-  context.subscriptions.push(tree, view, workbench.onDidAddBackend(follow));
+  const answers = new TestAnswers();
+  context.subscriptions.push(tree, view, answers, workbench.onDidAddBackend(follow));
   const command = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   command('mlops.deployments.refresh', () => tree.refresh());
@@ -76,11 +78,11 @@ export function registerDeployments(context: vscode.ExtensionContext, workbench:
   command('mlops.deployments.sendTestRequest', async (arg?: unknown, options?: { body?: string }): Promise<unknown> => {
     const node = await target(arg);
     if (!node?.deployment.url) return;
-    if (options?.body !== undefined) return sendTest(node.backend, node.deployment, options.body);
+    if (options?.body !== undefined) return sendTest(node.backend, node.deployment, options.body, answers);
     const example = JSON.stringify(await exampleBody(node.backend, node.deployment));
     const edited = await vscode.window.showInputBox({ title: `Test request to ${node.deployment.name} (Open Inference Protocol)`, value: example, prompt: 'The body of POST /v2/models/NAME/infer; edit the values' });
     if (edited === undefined) return;
-    return sendTest(node.backend, node.deployment, edited);
+    return sendTest(node.backend, node.deployment, edited, answers);
   });
   return tree;
 }
@@ -126,8 +128,8 @@ async function exampleBody(backend: WorkspaceBackend, d: DeploymentState): Promi
   return signature ? oipExampleRequest(signature) : { inputs: [] };
 }
 
-/** Sends the request from the extension host (where the backend runs) and shows the answer in an editor. */
-async function sendTest(backend: WorkspaceBackend, d: DeploymentState, body: string): Promise<{ status: number; variant: string | null; body: unknown }> {
+/** Sends the request from the extension host (where the backend runs) and shows the answer in a read-only editor. */
+async function sendTest(backend: WorkspaceBackend, d: DeploymentState, body: string, answers: TestAnswers): Promise<{ status: number; variant: string | null; body: unknown }> {
   const model = d.variants.find((v) => v.name === 'champion')?.model ?? d.name;
   const token = d.spec.auth ? await servingToken(backend, d.name) : undefined;
   const res = await fetch(`${d.url}/v2/models/${model}/infer`, {
@@ -143,8 +145,7 @@ async function sendTest(backend: WorkspaceBackend, d: DeploymentState, body: str
     /* shown as text */
   }
   const variant = res.headers.get('x-mlops-variant');
-  const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// HTTP ${res.status}${variant ? ` · answered by the ${variant}` : ''}\n${JSON.stringify(parsed, null, 2)}\n` });
-  await vscode.window.showTextDocument(doc, { preview: true });
+  await answers.show(d.name, `// HTTP ${res.status}${variant ? ` · answered by the ${variant}` : ''}\n${JSON.stringify(parsed, null, 2)}\n`);
   return { status: res.status, variant, body: parsed };
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { DeploymentEvent, DeploymentState } from '../../protocol/deployments';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
+import { pickRetrainPipeline, type RetrainPickerView } from './retrainPicker';
 
 /** The drift status bar item as shown (tests read it: the VS Code API cannot). */
 export interface DriftStatusBarView {
@@ -19,6 +20,7 @@ export interface DriftStatusBarView {
  */
 export function registerDriftAlerts(context: vscode.ExtensionContext, workbench: Workbench): { statusBar(): DriftStatusBarView } {
   const drifting = new Map<string, { backend: WorkspaceBackend; deployment: DeploymentState }>();
+  let retrainPicker: (() => RetrainPickerView) | undefined;
   const status = vscode.window.createStatusBarItem('mlops.drift', vscode.StatusBarAlignment.Left, 9);
   status.name = 'MLOps: data drift';
   // A status bar item does not say whether it is shown.
@@ -74,12 +76,9 @@ export function registerDriftAlerts(context: vscode.ExtensionContext, workbench:
       if (!pipeline) {
         const files = await vscode.workspace.findFiles(new vscode.RelativePattern(backend.folder, '**/*.pipeline.{yaml,yml}'), '**/node_modules/**', 50);
         if (files.length === 0) return void vscode.window.showWarningMessage('MLOps: no pipeline file (*.pipeline.yaml) in this workspace to retrain with. Create one with "MLOps: New Pipeline File".');
-        const pick = await vscode.window.showQuickPick(
-          files.map((f) => ({ label: vscode.workspace.asRelativePath(f, false), file: f })),
-          { title: `Retrain ${name} with which pipeline?`, placeHolder: 'It should train, gate, register and deploy (a deploy step)' },
-        );
-        if (!pick) return;
-        pipeline = pick.file.fsPath;
+        const picked = await pickRetrainPipeline(backend, name, files, (p) => (retrainPicker = p));
+        if (!picked) return;
+        pipeline = picked.fsPath;
       }
       try {
         const { retrain } = await backend.request<{ retrain: { message: string } }>('POST', `/api/v1/deployments/${encodeURIComponent(name)}/retrain`, { pipeline });
@@ -91,5 +90,7 @@ export function registerDriftAlerts(context: vscode.ExtensionContext, workbench:
       }
     }),
   );
+  // Test hook (not in the palette): the Retrain picker while it is open, as shown.
+  context.subscriptions.push(vscode.commands.registerCommand('_mlops.deployments.retrainPicker', () => retrainPicker?.()));
   return { statusBar: () => ({ visible: shown, text: shown ? status.text : '', tooltip: shown && typeof status.tooltip === 'string' ? status.tooltip : '' }) };
 }

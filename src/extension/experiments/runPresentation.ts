@@ -26,11 +26,27 @@ export function formatValue(v: number | string): string {
   return formatMetricValue(v, 4);
 }
 
-/** The metric shown beside a run: a user metric (not system/…), preferring common names. */
+// A pipeline's run names the metrics its register gates read (`evaluate/auc`),
+// which the runner copies to it from its steps' runs.
+const GATE_METRICS_TAG = 'mlops.pipeline.gateMetrics';
+
+/** A run's user metrics (not system/…): a pipeline run's gate metrics first, then the rest by name. */
+export function orderedMetrics(run: RunsTableRow): Array<[string, number | string]> {
+  const gate = (run.tags[GATE_METRICS_TAG] ?? '').split(',').filter((k) => k && Object.hasOwn(run.metrics, k));
+  const rest = Object.keys(run.metrics)
+    .filter((k) => !k.startsWith('system/') && !gate.includes(k))
+    .sort();
+  return [...gate, ...rest].map((k) => [k, run.metrics[k]]);
+}
+
+/** The metric shown beside a run: a pipeline run's gate metric, else a user metric (not system/…), preferring common names. */
 export function mainMetric(run: RunsTableRow): [string, number | string] | undefined {
-  const keys = Object.keys(run.metrics).filter((k) => !k.startsWith('system/'));
+  const ordered = orderedMetrics(run);
+  const gate = (run.tags[GATE_METRICS_TAG] ?? '').split(',').find((k) => k && Object.hasOwn(run.metrics, k));
+  if (gate) return [gate, run.metrics[gate]];
+  const keys = ordered.map(([k]) => k);
   const preferred = ['accuracy', 'acc', 'auc', 'f1', 'val_loss', 'loss'];
-  const key = preferred.find((p) => keys.includes(p)) ?? keys.sort()[0];
+  const key = preferred.find((p) => keys.includes(p)) ?? keys[0];
   return key === undefined ? undefined : [key, run.metrics[key]];
 }
 
@@ -40,8 +56,9 @@ export function runTooltip(run: RunsTableRow): vscode.MarkdownString {
   md.appendMarkdown(`\`${run.runId}\`\n\n`);
   const params = Object.entries(run.params);
   if (params.length) md.appendMarkdown(`Params: ${params.slice(0, 12).map(([k, v]) => `${escape(k)}=\`${escape(v.slice(0, 40))}\``).join(', ')}${params.length > 12 ? ' …' : ''}\n\n`);
-  const metrics = Object.entries(run.metrics).filter(([k]) => !k.startsWith('system/'));
-  if (metrics.length) md.appendMarkdown(`Metrics: ${metrics.slice(0, 12).map(([k, v]) => `${escape(k)}=${formatValue(v)}`).join(', ')}\n\n`);
+  const metrics = orderedMetrics(run);
+  const gate = new Set((run.tags[GATE_METRICS_TAG] ?? '').split(','));
+  if (metrics.length) md.appendMarkdown(`Metrics: ${metrics.slice(0, 12).map(([k, v]) => `${escape(k)}=${formatValue(v)}${gate.has(k) ? ' (gate)' : ''}`).join(', ')}${metrics.length > 12 ? ' …' : ''}\n\n`);
   return md;
 }
 

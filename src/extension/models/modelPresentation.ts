@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelVersionSummary } from '../../protocol/native';
+import { formatMetricValue } from '../../protocol/displayFormat';
 
 type TensorSpec = NonNullable<ModelVersionSummary['signature']>['inputs'][number];
 
@@ -12,7 +13,9 @@ function date(ms: number): string {
 /** `@champion · onnx · run-name · 2026-11-27` (the time is in the tooltip). */
 export function versionDescription(v: ModelVersionSummary): string {
   const format = v.format === 'other' ? 'other format' : v.servable ? v.format : `${v.format}, not servable`;
-  return [v.aliases.map((a) => `@${a}`).join(' '), format, v.run?.runName ?? (v.runId ? 'run gone' : ''), date(v.creationTimestamp).slice(0, 10), v.stage !== 'None' ? v.stage : '']
+  // An alias a pipeline moved here says from where: a move back to an older version is otherwise silent.
+  const aliases = v.aliases.map((a) => (v.aliasMoves?.[a] ? `@${a} (from v${v.aliasMoves[a].from})` : `@${a}`)).join(' ');
+  return [aliases, format, v.run?.runName ?? (v.runId ? 'run gone' : ''), date(v.creationTimestamp).slice(0, 10), v.stage !== 'None' ? v.stage : '']
     .filter(Boolean)
     .join(' · ');
 }
@@ -32,6 +35,8 @@ export function versionTooltip(modelName: string, v: ModelVersionSummary): vscod
   if (v.primaryPath) lines.push(`File ${escape(v.primaryPath)}${v.fileCount > 1 ? ` (+${v.fileCount - 1} files)` : ''}  `);
   if (v.sha256) lines.push(`sha256 \`${v.sha256.slice(0, 12)}…\`  `);
   if (v.run) lines.push(`Source run ${escape(v.run.runName)} (${v.run.status.toLowerCase()})  `);
+  if (v.gate) lines.push(`Promotion gate: ${Object.entries(v.gate.metrics).map(([k, x]) => `${escape(k)} ${formatMetricValue(x, 5)}`).join(', ') || escape(v.gate.when)}  `);
+  for (const [alias, move] of Object.entries(v.aliasMoves ?? {})) lines.push(`@${escape(alias)} moved here from v${escape(move.from)} on ${date(move.at)}${move.by ? ` by ${escape(move.by)}` : ''}  `);
   lines.push(`Registered ${date(v.creationTimestamp)}`, '');
   if (v.signature && (v.signature.inputs.length || v.signature.outputs.length)) {
     lines.push('| | name | type | shape |', '|---|---|---|---|');

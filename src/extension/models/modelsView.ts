@@ -3,6 +3,7 @@ import type { Workbench } from '../workbench';
 import { registerModelPanel } from '../panels/modelPanel';
 import { registerModelCommands } from './modelCommands';
 import { ModelsTree, type ModelsNode } from './modelsTree';
+import { AliasMoveNotifier } from './aliasMoveNotifier';
 
 export type { ModelsNode };
 
@@ -14,6 +15,12 @@ export function registerModels(context: vscode.ExtensionContext, workbench: Work
   context.subscriptions.push(tree, view, workbench.onDidAddBackend((b) => tree.watch(b)));
   registerModelCommands(context, workbench, tree, view);
   registerModelPanel(context, workbench);
+  const aliasMoves = new AliasMoveNotifier(workbench);
+  context.subscriptions.push(
+    aliasMoves,
+    // Test hook (not in the palette): the alias moves announced so far (the smoke-test driver hides toasts).
+    vscode.commands.registerCommand('_mlops.models.aliasMovesShown', () => [...aliasMoves.shown]),
+  );
   // After activation, off its path: which folders hold an MLmodel, for the explorer's "Register Model…".
   setTimeout(() => void trackModelFolders(context), 2000);
   return tree;

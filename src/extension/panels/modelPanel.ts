@@ -102,12 +102,14 @@ async function loadLineage(backend: WorkspaceBackend, runId: string, experiments
       );
     }
     const tags = Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
-    let command: string | null = null;
+    // `mlops run` records its argv as JSON; a pipeline step its shell command as written.
+    const recorded = tags['mlops.command'];
+    let command: string | null = recorded ?? null;
     try {
-      const parsed = JSON.parse(tags['mlops.command'] ?? '') as unknown;
+      const parsed = JSON.parse(recorded ?? '') as unknown;
       if (Array.isArray(parsed)) command = parsed.join(' ');
     } catch {
-      /* not recorded */
+      /* a shell command, as it is */
     }
     return {
       runId,

@@ -26,7 +26,7 @@ export interface PipelineDagSource {
 
 /**
  * The "Show DAG" panel: one per pipeline file (showing an open one reveals
- * it), titled "DAG: <file name>", refreshed when its source changes, restored
+ * it), titled "<name> (DAG)", refreshed when its source changes, restored
  * after a window reload. `sourceFor` answers undefined for a file that is not
  * a pipeline (the panel then does not open, or is not restored).
  */
@@ -74,8 +74,14 @@ function basename(file: vscode.Uri): string {
   return file.path.slice(file.path.lastIndexOf('/') + 1);
 }
 
+/**
+ * `churn (DAG)`: the pipeline's file name without its suffix. Not the file's
+ * name itself: Quick Open (Ctrl+P) lists recently opened editors, panels
+ * included, above the workspace's files, so a panel titled like the file came
+ * first for a query of the file's name, and Enter opened the graph instead of the YAML.
+ */
 function titleOf(file: vscode.Uri): string {
-  return `DAG: ${basename(file)}`;
+  return `${basename(file).replace(/\.pipeline\.ya?ml$/i, '')} (DAG)`;
 }
 
 /** One pipeline file's panel: loads its source's status when the webview is ready and whenever the source changes. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { PipelineStatusResponse, PipelineStepStatus } from '../../protocol/pipelineApi';
-import { formatDuration, formatTime } from '../../protocol/displayFormat';
+import { formatDuration, formatMetricValue, formatTime } from '../../protocol/displayFormat';
 import { statusIcon } from '../experiments/runPresentation';
 
 // How pipelines and their steps look in the Pipelines view: icon by the last
@@ -29,7 +29,9 @@ export function stepDescription(step: PipelineStepStatus): string {
   else if (last?.status === 'NOT_RUN') parts.push('not run');
   if (last && last.status !== 'RUNNING' && last.status !== 'PENDING' && last.status !== 'NOT_RUN' && !last.cached) parts.push(stepDuration(last.durationMs));
   if (last?.cached) parts.push('cached');
-  if (step.state === 'stale' && last) parts.push('● stale');
+  // Stale only against the file's params, after a run with --set: what it ran with, not "stale" (the tooltip says which).
+  if (step.state === 'stale' && last && step.differsFromLastRun?.length) parts.push(`ran with ${setParams(step.differsFromLastRun)}`);
+  else if (step.state === 'stale' && last) parts.push('● stale');
   if (!last) parts.push('never run');
   return parts.filter(Boolean).join(' · ');
 }
@@ -37,8 +39,14 @@ export function stepDescription(step: PipelineStepStatus): string {
 export function stepTooltip(step: PipelineStepStatus): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(step.name)}** (${step.kind === 'register' ? 'register step' : 'command'})\n\n`);
-  const verdict = step.state === 'stale' ? 'Stale' : step.state === 'up to date' ? 'Up to date' : step.state === 'always runs' ? 'Always runs' : 'Unknown';
-  md.appendMarkdown(`${verdict}${step.why ? `: ${escape(step.why)}` : ''}\n\n`);
+  const changes = step.state === 'stale' ? step.differsFromLastRun : undefined;
+  if (changes?.length) {
+    md.appendMarkdown(`Up to date for the last run's params (${escape(setParams(changes))}, set with --set).\n\n`);
+    md.appendMarkdown(`Stale against the file's defaults, not the last run: differs from the last run's params: ${changes.map((c) => `${escape(c.param)} ${escape(c.lastRun)} → file default ${escape(c.fileDefault)}`).join(', ')}. Running the pipeline with the file's params runs this step again.\n\n`);
+  } else {
+    const verdict = step.state === 'stale' ? 'Stale' : step.state === 'up to date' ? 'Up to date' : step.state === 'always runs' ? 'Always runs' : 'Unknown';
+    md.appendMarkdown(`${verdict}${step.why ? `: ${escape(step.why)}` : ''}\n\n`);
+  }
   const last = step.last;
   if (last) {
     const when = last.startTime ? ` · ${formatTime(last.startTime)}` : '';
@@ -58,9 +66,41 @@ export function pipelineDescription(status: PipelineStatusResponse, relativePath
   else if (!status.lastRun) parts.push('never run');
   else if (status.lastRun.status === 'RUNNING') parts.push(`running ${formatDuration(status.lastRun.startTime, null)}`);
   else parts.push(`${status.lastRun.status.toLowerCase()} ${formatDuration(status.lastRun.startTime, status.lastRun.endTime)}`);
-  const stale = status.steps.filter((s) => s.state === 'stale' && s.last).length;
+  const metric = status.lastRun?.metrics?.[0];
+  if (metric && status.lastRun?.status !== 'RUNNING') parts.push(`${metric.key} ${formatMetricValue(metric.value, 4)}`);
+  const stale = status.steps.filter((s) => s.state === 'stale' && s.last && !s.differsFromLastRun?.length).length;
   if (stale) parts.push(`${stale} stale`);
+  const overrides = Object.entries(status.lastRun?.overrides ?? {});
+  if (overrides.length) parts.push(`set ${overrides.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   return parts.join(' · ');
+}
+
+/** The pipeline's row: its last run, what its steps measured (the gates' metrics first), what it set, what is stale. */
+export function pipelineTooltip(status: PipelineStatusResponse): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  const last = status.lastRun;
+  if (!last) {
+    md.appendMarkdown(`**${escape(status.name)}**: never run`);
+    return md;
+  }
+  md.appendMarkdown(`**${escape(status.name)}**: last run \`${last.runId}\` ${last.status.toLowerCase()}${last.startTime ? ` · ${formatTime(last.startTime)}` : ''}\n\n`);
+  const metrics = last.metrics ?? [];
+  if (metrics.length) {
+    md.appendMarkdown(`${metrics.slice(0, 12).map((m) => `${escape(m.key)} ${formatMetricValue(m.value, 4)}${m.gate ? ' (gate)' : ''}`).join('  \n')}${metrics.length > 12 ? '  \n…' : ''}\n\n`);
+  } else md.appendMarkdown('No metrics logged by its steps.\n\n');
+  const overrides = Object.entries(last.overrides ?? {});
+  if (overrides.length) md.appendMarkdown(`Ran with --set ${overrides.map(([k, v]) => `${escape(k)}=${escape(v)}`).join(' ')} (unlike the file's defaults).\n\n`);
+  const stale = status.steps.filter((s) => s.state === 'stale' && s.last);
+  const againstDefaults = stale.filter((s) => s.differsFromLastRun?.length).map((s) => s.name);
+  const reallyStale = stale.filter((s) => !s.differsFromLastRun?.length).map((s) => s.name);
+  if (reallyStale.length) md.appendMarkdown(`Stale: ${reallyStale.map(escape).join(', ')}\n\n`);
+  if (againstDefaults.length) md.appendMarkdown(`Up to date for the last run's params; with the file's defaults ${againstDefaults.map(escape).join(', ')} would run again.\n\n`);
+  return md;
+}
+
+/** `lr=0.3 epochs=10`: the params a run set unlike the file. */
+function setParams(changes: NonNullable<PipelineStepStatus['differsFromLastRun']>): string {
+  return changes.map((c) => `${c.param}=${c.lastRun}`).join(' ');
 }
 
 export function pipelineIcon(status: PipelineStatusResponse): vscode.ThemeIcon {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { PipelineStatusResponse, PipelineStepStatus } from '../../protocol/pipelineApi';
 import { messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 import type { PipelinesModel, StatusOrProblem } from './pipelinesModel';
-import { pipelineDescription, pipelineIcon, stepDescription, stepIcon, stepTooltip } from './pipelinePresentation';
+import { pipelineDescription, pipelineIcon, pipelineTooltip, stepDescription, stepIcon, stepTooltip } from './pipelinePresentation';
 
 export type PipelinesNode =
   | { kind: 'pipeline'; uri: vscode.Uri; status: StatusOrProblem }
@@ -14,6 +14,8 @@ export interface PipelinesRow {
   description: string;
   icon: string;
   contextValue: string;
+  /** The tooltip's text (markdown). */
+  tooltip: string;
   node: PipelinesNode;
   children?: PipelinesRow[];
 }
@@ -79,7 +81,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
         } else {
           item.description = pipelineDescription(status, rel);
           item.iconPath = pipelineIcon(status);
-          item.tooltip = status.lastRun ? `${status.name}: last run ${status.lastRun.runId} ${status.lastRun.status}` : `${status.name}: never run`;
+          item.tooltip = pipelineTooltip(status);
         }
         item.contextValue = !('problem' in status) && status.lastRun?.status === 'RUNNING' ? 'mlopsPipelineRunning' : 'mlopsPipeline';
         return item;
@@ -102,7 +104,8 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
     const row = (node: PipelinesNode): PipelinesRow => {
       const item = this.getTreeItem(node);
       const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-      return { label, description: typeof item.description === 'string' ? item.description : '', icon: (item.iconPath as vscode.ThemeIcon | undefined)?.id ?? '', contextValue: item.contextValue ?? '', node };
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : (item.tooltip ?? '');
+      return { label, description: typeof item.description === 'string' ? item.description : '', icon: (item.iconPath as vscode.ThemeIcon | undefined)?.id ?? '', contextValue: item.contextValue ?? '', tooltip, node };
     };
     const roots = await this.getChildren();
     return Promise.all(roots.map(async (r) => ({ ...row(r), children: (await this.getChildren(r)).map(row) })));

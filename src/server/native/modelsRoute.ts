@@ -1,7 +1,9 @@
 import type { Router } from '../http/router';
 import { sendJson } from '../http/body';
 import { encodeDouble } from '../../protocol/mlflowValues';
-import type { ModelsResponse, ModelSourceRun, ModelSummary } from '../../protocol/native';
+import type { ModelsResponse, ModelSourceRun, ModelSummary, ModelVersionSummary } from '../../protocol/native';
+import type { KeyValue } from '../../core/tracking/types';
+import { ALIAS_MOVE_TAG, GATE_RESULT_TAG, GATE_TAG, GATE_VALUES_TAG, PIPELINE_RUN_TAG } from '../../core/pipeline/registerStep';
 import type { ModelRegistry } from '../../core/registry/modelRegistry';
 import type { Run } from '../../core/tracking/types';
 
@@ -57,9 +59,35 @@ function overviewOf(registry: ModelRegistry, name?: string): ModelsResponse {
         signature: v.signature,
         features: v.features,
         run: (v.runId && runs.get(v.runId)) || null,
+        ...pipelineFacts(v.tags, v.aliases),
       })),
     })),
   };
+}
+
+/** What a pipeline's register step recorded on the version: its gate, and the aliases it moved here. */
+function pipelineFacts(tagList: readonly KeyValue[], aliases: readonly string[]): Pick<ModelVersionSummary, 'gate' | 'aliasMoves'> {
+  const tags = new Map(tagList.map((t) => [t.key, t.value]));
+  const json = (value: string | undefined): unknown => {
+    try {
+      return value === undefined ? undefined : JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  };
+  const when = tags.get(GATE_TAG);
+  const read = json(tags.get(GATE_VALUES_TAG));
+  const metrics = read && typeof read === 'object' && !Array.isArray(read) ? Object.entries(read as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number') : [];
+  const gate = when
+    ? { when, result: tags.get(GATE_RESULT_TAG) ?? '', metrics: Object.fromEntries(metrics.map(([k, x]) => [k, encodeDouble(x) as number | 'NaN' | 'Infinity' | '-Infinity'])), pipelineRunId: tags.get(PIPELINE_RUN_TAG) ?? null }
+    : null;
+  // Only the aliases the version still has: a move recorded here is history once the alias went on elsewhere.
+  const aliasMoves: NonNullable<ModelVersionSummary['aliasMoves']> = {};
+  for (const alias of aliases) {
+    const m = json(tags.get(`${ALIAS_MOVE_TAG}${alias}`)) as { from?: unknown; at?: unknown; by?: unknown } | undefined;
+    if (m && typeof m.from === 'string' && typeof m.at === 'number') aliasMoves[alias] = { from: m.from, at: m.at, by: typeof m.by === 'string' ? m.by : '' };
+  }
+  return { gate, aliasMoves };
 }
 
 function sourceRun(r: Run): ModelSourceRun {

@@ -18,6 +18,7 @@ import {
 } from '../../core/pipeline';
 import type { TrackingStore } from '../../core/tracking/trackingStore';
 import { checkPipelineShape } from '../../protocol/pipelineFile';
+import { encodeDouble } from '../../protocol/mlflowValues';
 import {
   pipelineCheckRequest,
   pipelineStatusRequest,
@@ -51,16 +52,19 @@ export function registerPipelinesRoute(router: Router, deps: { tracking: Trackin
     const { pipeline, diagnostics, shaped } = analyse(readPipelineText(path), path);
     const errors = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'missing-dep');
     const history = pipelineHistory(deps.tracking, { file: path, experiment: shaped?.experiment, steps: Object.keys(shaped?.steps ?? {}) });
-    const lastRun = history.lastRun;
+    const lastRun = history.lastRun && { ...history.lastRun, metrics: history.lastRun.metrics.map((m) => ({ ...m, value: encodeDouble(m.value) as number | 'NaN' | 'Infinity' | '-Infinity' })) };
     if (!pipeline || errors.length) {
       sendJson(ctx.res, 200, { file: path, name: shaped?.name ?? basename(path), lastRun, steps: [], diagnostics: errors } satisfies PipelineStatusResponse);
       return;
     }
-    let verdicts = new Map<string, { state: PipelineStatusResponse['steps'][number]['state']; why: string }>();
+    let verdicts = new Map<string, Pick<PipelineStatusResponse['steps'][number], 'state' | 'why' | 'differsFromLastRun'>>();
     try {
       const plan = planPipeline(pipeline);
-      const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params: resolveParams(pipeline, []), tracking: deps.tracking, memo });
-      verdicts = new Map(rows.map((r) => [r.step, { state: r.state, why: r.reason }]));
+      // The file's params, and what the last run set unlike them: a run with --set is not stale against itself.
+      const rows = await pipelineStatus({ pipeline, file: path, folder: dirname(path), plan, params: resolveParams(pipeline, []), tracking: deps.tracking, memo, lastOverrides: lastRun?.overrides });
+      verdicts = new Map(
+        rows.map((r) => [r.step, { state: r.state, why: r.reason, ...(r.differsFromLastRun ? { differsFromLastRun: r.differsFromLastRun.map((c) => ({ param: c.param, lastRun: c.lastRun, fileDefault: c.now })) } : {}) }]),
+      );
     } catch (err) {
       // An unset ${env.X} and the like: the steps are still worth listing.
       const why = (err as Error).message;

@@ -36,7 +36,7 @@ test('The pipeline DAG panel draws each step with its last run\'s status, badges
   assert.deepEqual(badges.featurize, ['stale']);
   assert.equal(report.nodes.find((n) => n.name === 'register')?.kind, 'register');
   assert.equal(report.neverRun, false);
-  assert.equal(tabsLabelled('DAG: churn.pipeline.yaml').length, 1);
+  assert.equal(tabsLabelled('churn (DAG)').length, 1);
   const pkg = JSON.parse(readFileSync(join(vscode.extensions.getExtension(extensionId())!.extensionPath, 'package.json'), 'utf8')) as { activationEvents: string[] };
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:mlops.pipelineDag'), 'restored after a reload before anything else activates the extension');
 }, { timeoutMs: 60_000 });
@@ -46,7 +46,7 @@ test('The pipeline DAG panel follows its source: a change redraws the open panel
   for (const s of finished.steps) if (s.last && s.last.status !== 'FINISHED') s.last = { ...s.last, status: 'FINISHED', durationMs: 5_000, reason: null };
   const report = await show(pipelineFile(), { status: finished });
   assert.deepEqual(statusOf(report!), { prepare: 'cached', featurize: 'finished', train_a: 'finished', train_b: 'finished', evaluate: 'finished', register: 'never' });
-  assert.equal(tabsLabelled('DAG: churn.pipeline.yaml').length, 1, 'the open panel was reused');
+  assert.equal(tabsLabelled('churn (DAG)').length, 1, 'the open panel was reused');
   // Never run at all: the call to action instead of a graph with no colour.
   const never = dagStatus(pipelineFile());
   never.lastRun = null;
@@ -74,13 +74,13 @@ test('The pipeline DAG panel lists a broken file\'s problems, says why there is 
   assert.equal(failed?.view, 'error');
   const empty = await show(broken, { status: { file: 'broken.pipeline.yaml', name: 'broken', lastRun: null, steps: [], diagnostics: [] } });
   assert.equal(empty?.view, 'empty');
-  assert.equal(tabsLabelled('DAG: broken.pipeline.yaml').length, 1);
-  await closeTabs('DAG: broken.pipeline.yaml');
+  assert.equal(tabsLabelled('broken (DAG)').length, 1);
+  await closeTabs('broken (DAG)');
 }, { timeoutMs: 60_000 });
 
 test('The pipeline DAG panel comes back after a reload from its saved state, for the same file', async () => {
   await show(pipelineFile(), { status: dagStatus(pipelineFile()) });
-  await closeTabs('DAG: churn.pipeline.yaml');
+  await closeTabs('churn (DAG)');
   assert.equal(await vscode.commands.executeCommand('_mlops.pipelineDag.report', pipelineFile()), undefined, 'closed');
   // What a window reload does (VS Code does not revive webviews on "Reopen Closed Editor").
   await vscode.commands.executeCommand('_mlops.pipelineDag.revive', { file: pipelineFile() });
@@ -90,7 +90,7 @@ test('The pipeline DAG panel comes back after a reload from its saved state, for
     (r) => r.view === 'graph' && r.nodes.length === 6,
   );
   assert.equal(report.file, pipelineFile());
-  assert.equal(tabsLabelled('DAG: churn.pipeline.yaml').length, 1);
+  assert.equal(tabsLabelled('churn (DAG)').length, 1);
   // A state the panel cannot use closes it rather than showing an empty panel.
   await vscode.commands.executeCommand('_mlops.pipelineDag.revive', { nothing: true });
   await vscode.commands.executeCommand('_mlops.pipelineDag.revive', { file: join(folder(), 'unknown.pipeline.yaml') });

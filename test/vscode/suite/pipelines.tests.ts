@@ -28,6 +28,7 @@ steps:
 interface Row {
   label: string;
   description: string;
+  tooltip: string;
   icon: string;
   contextValue: string;
   node: unknown;
@@ -174,6 +175,18 @@ test('Run Step runs just that step; Open Step Run opens its run; a tasks.json pi
   assert.match(readFileSync(join(dir(), 'model.txt'), 'utf8'), /7/);
 }, { timeoutMs: 120_000 });
 
+test('right after a run with n=7 (--set), train is not called stale against itself: it says what it ran with and which param differs from the file', async () => {
+  const row = await demoRow((r) => /ran with/.test(steps(r).train?.description ?? ''), 'train says what it ran with');
+  const train = steps(row).train;
+  assert.match(train.description, /ran with n=7/);
+  assert.doesNotMatch(train.description, /stale/);
+  assert.match(train.tooltip, /Up to date for the last run's params \(n=7, set with --set\)/);
+  assert.match(train.tooltip, /differs from the last run's params: n 7 → file default 2/);
+  assert.doesNotMatch(row.description, /stale/, 'the pipeline counts no stale step');
+  assert.match(row.description, /set n=7/);
+  assert.match(row.tooltip, /Ran with --set n=7/);
+}, { timeoutMs: 60_000 });
+
 test('Show DAG draws the pipeline\'s real steps and edges with their last outcomes, and follows new runs', async () => {
   await vscode.commands.executeCommand('mlops.pipelines.showDag', { file: file() });
   const drawn = await until('the DAG drew the demo pipeline', async () => {
@@ -183,7 +196,8 @@ test('Show DAG draws the pipeline\'s real steps and edges with their last outcom
   assert.equal(drawn.edges, 2);
   assert.deepEqual(drawn.nodes.map((n) => n.name), ['prepare', 'train', 'report']);
   for (const n of drawn.nodes) assert.ok(['finished', 'cached'].includes(n.status), `${n.name}: ${n.status}`);
-  assert.ok(drawn.nodes[1].badges.includes('stale'), 'train is stale: the last run used n=7');
+  assert.ok(drawn.nodes[1].badges.includes('set'), 'train ran with n=7, unlike the file: "set", not "stale" against itself');
+  assert.ok(!drawn.nodes[1].badges.includes('stale'));
 
   // A run from the view: the panel redraws from the new status (train no longer stale).
   const exit = nextTaskExit();
@@ -191,7 +205,7 @@ test('Show DAG draws the pipeline\'s real steps and edges with their last outcom
   assert.equal(await exit, 0);
   await until('train is fresh in the DAG', async () => {
     const r = (await vscode.commands.executeCommand('_mlops.pipelineDag.report', file())) as { nodes: { name: string; badges: string[] }[] } | undefined;
-    return r && !r.nodes[1].badges.includes('stale') ? r : undefined;
+    return r && !r.nodes[1].badges.includes('stale') && !r.nodes[1].badges.includes('set') ? r : undefined;
   });
 }, { timeoutMs: 90_000 });
 
@@ -261,4 +275,108 @@ async function applyFix(uri: vscode.Uri, range: vscode.Range, title: string): Pr
   const fix = actions.find((a) => a.title === title)!;
   assert.ok(fix.edit);
   assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+}
+
+// A pipeline with a gate, as the churn example: its results where people look,
+// and an alias it moves said out loud. Leaves the registry panel of "gated" open
+// for the browser check (uiChecks/55-modelGate.mjs).
+const GATED = `name: gated
+params: { variant: a }
+steps:
+  train:
+    run: |-
+      cp model_\${params.variant}.bin model.bin && echo '{"train_loss": 0.25}' > train.json
+    deps: [model_a.bin, model_b.bin]
+    outs: [model.bin, train.json]
+    metrics: train.json
+  evaluate:
+    needs: [train]
+    run: |-
+      echo "{\\"auc\\": $(cat model.bin), \\"accuracy\\": 0.8}" > metrics.json
+    deps: [model.bin]
+    outs: [metrics.json]
+    metrics: metrics.json
+  register:
+    needs: [evaluate]
+    register: { model: gated, path: model.bin, alias: challenger, when: "evaluate.metrics.auc >= 0.8" }
+`;
+
+interface ViewsApi {
+  pipelinesView(): Promise<Row[]>;
+  experimentsRowOf(runId: string): Promise<{ label: string; description: string; tooltip: string } | undefined>;
+  modelsRowOf(name: string, version: string): Promise<{ label: string; description: string; tooltip: string } | undefined>;
+}
+
+test('a gated pipeline\'s run shows the gate\'s metric on its rows (Pipelines, Experiments); a re-run that moves @challenger back says so (notification, Models view)', async () => {
+  const views = (await vscode.extensions.getExtension(extensionId())!.activate()) as ViewsApi;
+  const gated = join(dir(), 'gated.pipeline.yaml');
+  // Each "model" is its test AUC: b is better by 0.00005, a difference the version chart must not draw as a cliff.
+  writeFileSync(join(dir(), 'model_a.bin'), '0.91\n');
+  writeFileSync(join(dir(), 'model_b.bin'), '0.91005\n');
+  writeFileSync(gated, GATED);
+  const runGated = async (params?: Record<string, string>) => {
+    const exit = nextTaskExit();
+    if (!params) await vscode.commands.executeCommand('mlops.pipelines.runPipeline', { file: gated });
+    else {
+      const label = `gated ${JSON.stringify(params)} ${Date.now()}`;
+      const tasksFile = join(folder(), '.vscode', 'tasks.json');
+      const previous = JSON.parse(readFileSync(tasksFile, 'utf8')) as { tasks: unknown[] };
+      writeFileSync(tasksFile, JSON.stringify({ version: '2.0.0', tasks: [...previous.tasks, { type: 'mlops', label, pipeline: 'pipes/gated.pipeline.yaml', params }] }, null, 2));
+      const task = await until('the tasks.json task', async () => (await vscode.tasks.fetchTasks({ type: 'mlops' })).find((t) => t.name === label));
+      await vscode.tasks.executeTask(task);
+    }
+    assert.equal(await exit, 0);
+    return (await serverApi('/api/v1/pipelines/status', { file: 'pipes/gated.pipeline.yaml' })) as { lastRun: { runId: string } };
+  };
+
+  const first = await runGated();
+  const row = await until('the gated row shows the gate\'s metric', async () => {
+    await vscode.commands.executeCommand('mlops.pipelines.refresh');
+    const r = (await views.pipelinesView()).find((x) => x.label === 'gated');
+    return r && /evaluate\/auc 0\.91/.test(r.description) ? r : undefined;
+  });
+  assert.match(row.tooltip, /evaluate\/auc 0\.91 \(gate\)  \ntrain\/train\\?_loss 0\.25/, 'the gate\'s metric first, then the others');
+  const parent = await until('the pipeline run in the Experiments view with its gate metric', async () => {
+    await vscode.commands.executeCommand('mlops.refreshExperiments');
+    const r = await views.experimentsRowOf(first.lastRun.runId);
+    return r && /evaluate\/auc 0\.91/.test(r.description) ? r : undefined;
+  });
+  assert.equal(parent.label, 'gated');
+  assert.match(parent.tooltip, /evaluate\/auc=0\.91 \(gate\), evaluate\/accuracy=0\.8/);
+
+  await runGated({ variant: 'b' });
+  await until('the move to v2 is announced', async () => ((await vscode.commands.executeCommand<string[]>('_mlops.models.aliasMovesShown')) ?? []).find((m) => /gated @challenger moved from v1 to v2/.test(m)));
+  const third = await runGated();
+  const note = await until('the move back to v1 is announced', async () =>
+    ((await vscode.commands.executeCommand<string[]>('_mlops.models.aliasMovesShown')) ?? []).find((m) => /gated @challenger moved from v2 to v1/.test(m)),
+  );
+  assert.match(note, new RegExp(`by pipeline gated \\(run ${third.lastRun.runId}\\)`));
+  const v1 = await until('v1 says where @challenger came from', async () => {
+    const r = await views.modelsRowOf('gated', '1');
+    return r && /@challenger \(from v2\)/.test(r.description) ? r : undefined;
+  });
+  assert.match(v1.tooltip, /@challenger moved here from v2 on \d{4}-\d\d-\d\d \d\d:\d\d by pipeline gated/);
+  assert.match(v1.tooltip, /Promotion gate: evaluate\/auc 0\.91/);
+  const v2 = await views.modelsRowOf('gated', '2');
+  assert.doesNotMatch(v2?.description ?? '', /@challenger/);
+
+  // The registry panel: the gate's metric (a test AUC train never logged) first, beside train's; the chart does not make 0.00005 a cliff.
+  const panel = await until('the registry panel of gated', async () => {
+    const r = await vscode.commands.executeCommand<PanelReport | undefined>('mlops.openModel', { name: 'gated', version: '1' });
+    return r?.versions.length === 2 ? r : undefined;
+  });
+  assert.deepEqual(panel.gateMetrics, ['evaluate/auc']);
+  assert.deepEqual(panel.metricColumns, ['evaluate/auc', 'train_loss']);
+  assert.equal(panel.chart?.metric, 'evaluate/auc', 'the chart shows the gate\'s metric first');
+  assert.equal(panel.chart?.points, 2);
+  assert.ok(Math.abs((panel.chart?.spread ?? 0) - 0.00005) < 1e-9);
+  const span = (panel.chart?.yMax ?? 0) - (panel.chart?.yMin ?? 0);
+  assert.ok(span >= 0.05 - 1e-9, `the y-axis spans ${span}: a 0.00005 difference fills ${((0.00005 / span) * 100).toFixed(2)}% of it, not all of it`);
+}, { timeoutMs: 150_000 });
+
+interface PanelReport {
+  versions: { version: string }[];
+  metricColumns: string[];
+  gateMetrics: string[];
+  chart: { metric: string; points: number; yMin: number | null; yMax: number | null; spread: number | null } | null;
 }

@@ -1,10 +1,10 @@
-// Browser-side checks of the pipeline DAG panel (the suite left "DAG:
-// churn.pipeline.yaml" open on a mid-run status: a cached prepare, a stale
+// Browser-side checks of the pipeline DAG panel (the suite left "churn (DAG)"
+// open on a mid-run status: a cached prepare, a stale
 // featurize, then the diamond train_a (running) / train_b (failed) → evaluate
 // (not run), and a register step never run).
 import { findWebviewFrame as findFrame } from './shared/webviewFrame.mjs';
 import { useDarkTheme } from './shared/colorTheme.mjs';
-const TAB = 'DAG: churn.pipeline.yaml';
+const TAB = 'churn (DAG)';
 
 export async function checks(page, check, { screenshot }) {
   await check('[ui] the pipeline DAG panel draws six steps and six arrows in theme colours by status', async () => {
@@ -57,5 +57,22 @@ export async function checks(page, check, { screenshot }) {
     const tip = await frame.evaluate(() => document.querySelector('.dag-tooltip').textContent);
     if (!/stale/.test(tip) || !/features\.py/.test(tip)) throw new Error(`the tooltip does not say why featurize is stale: ${tip}`);
     await screenshot('pipeline-dag-selected');
+  });
+
+  await check('[ui] Quick Open of the pipeline file\'s name offers the YAML file first, not its open DAG panel', async () => {
+    await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
+    // F1, then the query without its ">": Quick Open's file and recent-editor picks, as Ctrl+P gives them.
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('churn.pipeline');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+    // File results join the recent editors a moment later.
+    await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].some((r) => /churn\.pipeline\.yaml/.test(r.getAttribute('aria-label') ?? '')), null, { timeout: 10_000 }).catch(() => {});
+    const labels = await rows.evaluateAll((all) => all.map((r) => r.getAttribute('aria-label') ?? ''));
+    await screenshot('pipeline-quick-open');
+    await page.keyboard.press('Escape');
+    if (!/churn\.pipeline\.yaml/.test(labels[0] ?? '') || /DAG/.test(labels[0] ?? '')) throw new Error(`the first pick is not the pipeline file: ${labels.join(' | ')}`);
   });
 }
