@@ -114,8 +114,8 @@ test('an upload whose body stops is ended after the idle timeout and leaves no p
   const { afterMs } = await c.closedWithin(5_000);
   assert.ok(afterMs < 5_000, `stalled upload held ${afterMs} ms`);
   assert.equal(parseHead(c.received()).status, 408);
-  // The server removes the partial file as it sees the connection go.
-  const deadline = Date.now() + 2_000;
+  // The server removes the partial file as it sees the connection go (a loaded machine can take seconds).
+  const deadline = Date.now() + 15_000;
   while (uploads().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(uploads(), []);
 });

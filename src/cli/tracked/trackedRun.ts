@@ -78,7 +78,16 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
   const logFile = join(tracking.store.layout.logs, `${runId}.log`);
   const logStream = createWriteStream(logFile, { mode: 0o600 });
   const spawned = options.spawnCommand ?? options.command;
-  let child: ChildProcess;
+  // The stop signals are caught before the command starts: a signal between its
+  // start and the handlers (a loaded machine can pause us there) would end this
+  // process with the command still running and the run left RUNNING.
+  let stopSignal: NodeJS.Signals | undefined;
+  let child: ChildProcess | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    stopSignal ??= signal;
+    if (child) signalProcessTree(child, signal);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, forward);
   try {
     child = spawn(spawned[0], spawned.slice(1), {
       env,
@@ -86,6 +95,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
       stdio: [process.stdin.isTTY ? 'pipe' : 'inherit', 'pipe', 'pipe'],
     });
   } catch (err) {
+    for (const s of STOP_SIGNALS) process.off(s, forward);
     return finish(tracking, runId, 'FAILED', 127, `could not start ${options.command[0]}: ${(err as Error).message}`, logStream, logFile, sideWork, scratch, options.log);
   }
   if (process.stdin.isTTY && child.stdin) process.stdin.pipe(child.stdin);
@@ -98,12 +108,7 @@ export async function runTracked(options: TrackedRunOptions): Promise<{ exitCode
     logStream.write(chunk);
   });
 
-  let stopSignal: NodeJS.Signals | undefined;
-  const forward = (signal: NodeJS.Signals) => {
-    stopSignal ??= signal;
-    signalProcessTree(child, signal);
-  };
-  for (const s of STOP_SIGNALS) process.on(s, forward);
+  if (stopSignal) signalProcessTree(child, stopSignal); // one that came while it started
 
   const heartbeat = setInterval(() => {
     try {
