@@ -28,6 +28,7 @@ import { childEnv } from './childEnv.mjs';
 import { installedLayoutProblems } from './installedLayout.mjs';
 import { findWebviewFrame } from './uiChecks/shared/webviewFrame.mjs';
 import { CHROMIUM_FLAGS, MACHINE_SETTINGS, freePort, killProcessesMentioning } from './hostProcesses.mjs';
+import { checkList, until } from './smokeChecks.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -41,23 +42,10 @@ const started = Date.now();
 const log = (msg) => console.log(`[vsix-test] ${msg}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const state = { server: undefined, browser: undefined, page: undefined, runDir: undefined, workspace: undefined };
-const checks = [];
-
-/** One named check; a failure is recorded, and `required` ones stop the run (later checks depend on them). */
-async function check(name, fn, { required = false } = {}) {
-  const t = Date.now();
-  try {
-    await fn();
-    checks.push({ name, ok: true, ms: Date.now() - t });
-    console.log(`  ok    ${name} (${Date.now() - t} ms)`);
-  } catch (err) {
-    checks.push({ name, ok: false, ms: Date.now() - t, error: err.message });
-    console.log(`  FAIL  ${name} (${Date.now() - t} ms)\n        ${String(err.message).split('\n').join('\n        ')}`);
-    // The screen at the moment it failed: the next checks change it.
-    if (state.page) await screenshot(state.page, `failed-${checks.length}`);
-    if (required) throw new Error(`stopped: "${name}" failed`);
-  }
-}
+// The screen at the moment a check failed: the next checks change it.
+const { checks, check } = checkList(async (n) => {
+  if (state.page) await screenshot(state.page, `failed-${n}`);
+});
 
 function readHost() {
   const file = join(hostDir, 'host.json');
@@ -73,21 +61,6 @@ function runLogged(cmd, args, logFile, opts = {}) {
   return res.stdout ?? '';
 }
 
-
-async function until(what, fn, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(300);
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${last.message})` : ''}`);
-}
 
 /** A tiny real ONNX model (the tests' linear model), written by a bundle of the test helper. */
 async function writeOnnxModel(file) {

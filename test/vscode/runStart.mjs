@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv } from './childEnv.mjs';
 import { CHROMIUM_FLAGS, killProcessesMentioning, processTree } from './hostProcesses.mjs';
+import { checkList, until } from './smokeChecks.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -33,36 +34,9 @@ const TERMINAL_SLEEP = 'sleep 4242';
 const log = (msg) => console.log(`[start-test] ${msg}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const state = { start: undefined, browser: undefined, page: undefined, runDir: undefined, workspace: undefined };
-const checks = [];
-
-async function check(name, fn, { required = false } = {}) {
-  const t = Date.now();
-  try {
-    await fn();
-    checks.push({ name, ok: true });
-    console.log(`  ok    ${name} (${Date.now() - t} ms)`);
-  } catch (err) {
-    checks.push({ name, ok: false });
-    console.log(`  FAIL  ${name} (${Date.now() - t} ms)\n        ${String(err.message).split('\n').join('\n        ')}`);
-    if (state.page) await screenshot(`failed-${checks.length}`);
-    if (required) throw new Error(`stopped: "${name}" failed`);
-  }
-}
-
-async function until(what, fn, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(300);
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${last.message})` : ''}`);
-}
+const { checks, check } = checkList(async (n) => {
+  if (state.page) await screenshot(`failed-${n}`);
+});
 
 async function screenshot(name) {
   mkdirSync(join(outDir, 'screenshots'), { recursive: true });
