@@ -69,7 +69,31 @@ function startProduct(data) {
   });
 }
 
+/**
+ * Runs a command from the palette. The quick input closes when something else
+ * takes the focus (once in CI it closed between opening and typing, likely the
+ * README preview's webview finishing its load): the whole step is retried, with a
+ * screenshot and the focused element logged, as a user would simply open it again.
+ */
 async function palette(label) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await paletteOnce(label);
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      const focused = await state.page.evaluate(() => {
+        const el = document.activeElement;
+        return el ? `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''}` : 'nothing';
+      }).catch(() => 'unknown');
+      await screenshot(`palette-lost-${attempt}`);
+      log(`the palette lost "${label}" (${String(err.message).split('\n')[0]}); focus on ${focused}; opening it again`);
+      await state.page.keyboard.press('Escape');
+    }
+  }
+}
+
+async function paletteOnce(label) {
   const page = state.page;
   const input = page.locator('.quick-input-widget input');
   // Keys pressed while a webview (the example's README preview) has the focus stay in its frame.
@@ -81,10 +105,10 @@ async function palette(label) {
     await input.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
   }
   await input.waitFor({ state: 'visible', timeout: 2000 });
-  await input.fill(`>${label}`);
+  await input.fill(`>${label}`, { timeout: 5000 });
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click({ timeout: 5000 });
 }
 
 function commandLine(pid) {
