@@ -40,12 +40,18 @@ const schemasApart = {
   },
 };
 
+// A wall-clock and a CPU-time stamp (this thread's where Node can tell it): a slow load on
+// a machine busy starting VS Code is told apart from a heavy bundle.
+const loadStamp = (at) =>
+  `globalThis.__mlopsLoad${at} = performance.now(); globalThis.__mlopsLoadCpu${at} = (process.threadCpuUsage ?? process.cpuUsage)();`;
+
 const entries = [
-  // The banner stamps when the bundle starts loading, so activation time includes loading it.
+  // The banner and footer stamp when the bundle starts and ends loading, so activation time
+  // includes loading it and tells it apart from VS Code's own wait before it calls activate().
   // `navigator` is compiled away: zod probes it (for Cloudflare) when it builds a schema, and
   // VS Code's extension host answers any read of that global with a logged PendingMigrationError.
   // The protocol's schemas (and zod), and chokidar, are bundles of their own, required on first use.
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: 'globalThis.__mlopsLoadStart = performance.now();', define: { navigator: 'undefined' }, plugins: [schemasApart] },
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', banner: loadStamp('Start'), footer: loadStamp('End'), define: { navigator: 'undefined' }, plugins: [schemasApart] },
   { in: 'src/extension/protocolSchemas.ts', out: 'dist/extensionSchemas.js', define: { navigator: 'undefined' } },
   { in: 'src/extension/pipelines/watcherBundle.ts', out: 'dist/extensionWatcher.js' },
   { in: 'src/server/main.ts', out: 'dist/server.js', banner: noTelemetry },
@@ -96,6 +102,7 @@ await Promise.all([
       entryPoints: [e.in],
       outfile: e.out,
       banner: e.banner ? { js: e.banner } : undefined,
+      footer: e.footer ? { js: e.footer } : undefined,
       define: e.define,
       plugins: e.plugins,
     }),

@@ -22,16 +22,19 @@ test('the open workspace folder is the fixture', () => {
 });
 
 test('the extension is present and activates', async () => {
-  const ext = vscode.extensions.getExtension<{ activation: { loadMs: number; activateMs: number; totalMs: number } }>(extensionId());
+  const ext = vscode.extensions.getExtension<{ activation: { loadMs: number; loadCpuMs: number; hostMs: number; activateMs: number; totalMs: number } }>(extensionId());
   assert.ok(ext, `extension ${extensionId()} is not loaded`);
   const api = await ext.activate();
   assert.equal(ext.isActive, true);
-  // The extension's own cost: loading its bundle plus activate(), measured inside it.
-  const { loadMs, activateMs, totalMs } = api.activation;
-  assert.ok(totalMs >= loadMs + activateMs - 0.01 && totalMs > 0, 'activation figures are consistent');
-  measure('activation (bundle load + activate())', totalMs, 'ms', '< 50 ms');
+  // The extension's own cost (loading its bundle, activate()) apart from VS Code's wait between them, measured inside it.
+  const { loadMs, loadCpuMs, hostMs, activateMs, totalMs } = api.activation;
+  assert.ok(loadMs > 0 && loadCpuMs > 0 && hostMs >= 0 && activateMs > 0, `activation figures are all measured: ${JSON.stringify(api.activation)}`);
+  assert.ok(Math.abs(totalMs - (loadMs + hostMs + activateMs)) < 0.01, 'activation figures add up');
+  measure('extension\'s own activation (bundle load + activate())', loadMs + activateMs, 'ms', '< 50 ms');
   measure('  of which loading the bundle', loadMs, 'ms');
+  measure('    of which on the CPU', loadCpuMs, 'ms');
   measure('  of which activate()', activateMs, 'ms');
+  measure('VS Code preparing the context in between', hostMs, 'ms');
 }, { timeoutMs: 60_000 });
 
 test('every command in contributes.commands is registered', async () => {
