@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelsResponse } from '../../protocol/native';
+import type { ModelSummary } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 import { aliasMovesBetween, aliasMoveMessage, aliasSnapshot, type AliasMoveSeen, type AliasSnapshot } from './aliasMoves';
@@ -17,11 +17,17 @@ const DEBOUNCE_MS = 400;
 export class AliasMoveNotifier implements vscode.Disposable {
   private readonly snapshots = new Map<WorkspaceBackend, { aliases: AliasSnapshot; at: number }>();
   private readonly timers = new Map<WorkspaceBackend, NodeJS.Timeout>();
+  /** When a change was last seen: a listing asked for before it may not show it. */
+  private readonly changedAt = new Map<WorkspaceBackend, number>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** The messages shown, newest last (tests read them: the smoke-test driver hides toasts). */
   readonly shown: string[] = [];
 
-  constructor(workbench: Workbench) {
+  /** `listModels`: the Models view's listing, shared (one request per change for both). */
+  constructor(
+    workbench: Workbench,
+    private readonly listModels: (backend: WorkspaceBackend, askedSince: number) => Promise<ModelSummary[]>,
+  ) {
     for (const b of workbench.all()) this.watch(b);
     this.subscriptions.push(workbench.onDidAddBackend((b) => this.watch(b)));
   }
@@ -37,6 +43,7 @@ export class AliasMoveNotifier implements vscode.Disposable {
   }
 
   private lookSoon(backend: WorkspaceBackend): void {
+    this.changedAt.set(backend, Date.now());
     if (this.timers.has(backend)) return;
     this.timers.set(
       backend,
@@ -50,9 +57,9 @@ export class AliasMoveNotifier implements vscode.Disposable {
   private async look(backend: WorkspaceBackend): Promise<void> {
     if (backend.state.kind !== 'connected') return;
     const at = Date.now();
-    let models: ModelsResponse['models'];
+    let models: ModelSummary[];
     try {
-      ({ models } = await backend.request<ModelsResponse>('GET', '/api/v1/models'));
+      models = await this.listModels(backend, this.changedAt.get(backend) ?? 0);
     } catch {
       return; // the Models view reports a registry it cannot read
     }

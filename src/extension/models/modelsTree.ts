@@ -19,7 +19,7 @@ export type ModelsNode =
 export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly cache = new Map<WorkspaceBackend, Promise<ModelSummary[] | Error>>();
+  private readonly cache = new Map<WorkspaceBackend, { asked: number; listed: Promise<ModelSummary[] | Error> }>();
   private refreshTimer?: NodeJS.Timeout;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly watched = new Set<WorkspaceBackend>();
@@ -48,9 +48,13 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
     }, 300);
   }
 
-  /** The models of a backend as last listed (fetching them if needed). */
-  async models(backend: WorkspaceBackend): Promise<ModelSummary[]> {
-    const listed = await this.load(backend);
+  /**
+   * The models of a backend as last listed (fetching them if needed). `askedSince`: a
+   * listing asked for before then is not fresh enough (a change seen since may be missing
+   * from it). The view and the alias move notifier share the listing: one request per change.
+   */
+  async models(backend: WorkspaceBackend, askedSince = 0): Promise<ModelSummary[]> {
+    const listed = await this.load(backend, askedSince);
     if (listed instanceof Error) throw listed;
     return listed;
   }
@@ -60,19 +64,19 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
     return this.sourceRuns.get(backend)?.has(runId) ?? false;
   }
 
-  private load(backend: WorkspaceBackend): Promise<ModelSummary[] | Error> {
-    let pending = this.cache.get(backend);
-    if (!pending) {
-      pending = backend.request<ModelsResponse>('GET', '/api/v1/models').then(
-        (res) => {
-          this.sourceRuns.set(backend, new Set(res.models.flatMap((m) => m.versions.flatMap((v) => (v.runId ? [v.runId] : [])))));
-          return res.models;
-        },
-        (err: Error) => err,
-      );
-      this.cache.set(backend, pending);
-    }
-    return pending;
+  private load(backend: WorkspaceBackend, askedSince = 0): Promise<ModelSummary[] | Error> {
+    const cached = this.cache.get(backend);
+    if (cached && cached.asked >= askedSince) return cached.listed;
+    const asked = Date.now();
+    const listed = backend.request<ModelsResponse>('GET', '/api/v1/models').then(
+      (res) => {
+        this.sourceRuns.set(backend, new Set(res.models.flatMap((m) => m.versions.flatMap((v) => (v.runId ? [v.runId] : [])))));
+        return res.models;
+      },
+      (err: Error) => err,
+    );
+    this.cache.set(backend, { asked, listed });
+    return listed;
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {

@@ -15,7 +15,7 @@ export function registerModels(context: vscode.ExtensionContext, workbench: Work
   context.subscriptions.push(tree, view, workbench.onDidAddBackend((b) => tree.watch(b)));
   registerModelCommands(context, workbench, tree, view);
   registerModelPanel(context, workbench);
-  const aliasMoves = new AliasMoveNotifier(workbench);
+  const aliasMoves = new AliasMoveNotifier(workbench, (backend, askedSince) => tree.models(backend, askedSince));
   context.subscriptions.push(
     aliasMoves,
     // Test hook (not in the palette): the alias moves announced so far (the smoke-test driver hides toasts).
