@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { RunsTableResponse, RunsTableRow } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
-import { formatDuration, formatValue, mainMetric, runTooltip, statusIcon } from './runPresentation';
+import { runTooltip, statusIcon } from './runPresentation';
+import { runDescription } from './runRowText';
 import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 
 interface ExperimentJson {
@@ -84,15 +85,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
         const item = new vscode.TreeItem(run.runName, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `${node.backend.folder.uri}#run:${run.runId}`;
         item.iconPath = statusIcon(run.status);
-        const metric = mainMetric(run);
-        item.description = [formatDuration(run.startTime, run.endTime), metric ? `${metric[0]} ${formatValue(metric[1])}` : ''].filter(Boolean).join(' · ');
+        item.description = runDescription(run);
         item.tooltip = runTooltip(run);
         item.contextValue = run.lifecycleStage === 'deleted' ? 'mlops.run.deleted' : `mlops.run.${run.status.toLowerCase()}`;
         item.command = { command: 'mlops.openRun', title: 'Open Run', arguments: [node, { preview: true }] };
-        if (run.lifecycleStage === 'deleted') {
-          item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
-          item.description = `deleted · ${item.description as string}`;
-        }
+        if (run.lifecycleStage === 'deleted') item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
         return item;
       }
       case 'message':

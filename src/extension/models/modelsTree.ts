@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { ModelSummary, ModelVersionSummary, ModelsResponse } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
-import { versionDescription, versionTooltip } from './modelPresentation';
+import { versionTooltip } from './modelPresentation';
+import { versionDescription } from './versionRowText';
 import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 
 export type ModelsNode =

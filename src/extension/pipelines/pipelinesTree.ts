@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { PipelineStatusResponse, PipelineStepStatus } from '../../protocol/pipelineApi';
 import { messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 import type { PipelinesModel, StatusOrProblem } from './pipelinesModel';
-import { pipelineDescription, pipelineIcon, pipelineTooltip, stepDescription, stepIcon, stepTooltip } from './pipelinePresentation';
+import { pipelineIcon, pipelineTooltip, stepIcon, stepTooltip } from './pipelinePresentation';
+import { pipelineDescription, stepDescription } from './pipelineRowText';
 
 export type PipelinesNode =
   | { kind: 'pipeline'; uri: vscode.Uri; status: StatusOrProblem }
