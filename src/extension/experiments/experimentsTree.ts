@@ -35,6 +35,9 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   /** Deleted runs are listed (greyed, with Restore) only when asked for, as in MLflow's UI. */
   private showDeleted = false;
 
+  /** A run's row says how long ago it ended ("2h ago"): redrawn each minute from the runs held (the experiments are listed again). */
+  private readonly clock = setInterval(() => this.changed.fire(undefined), 60_000);
+
   constructor(private readonly workbench: Workbench) {}
 
   /** Called when backends appear; subscribes to their state and events. */
@@ -170,6 +173,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   }
 
   dispose(): void {
+    clearInterval(this.clock);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunsTableRow } from '../../protocol/native';
+import { formatAgo, formatDuration, formatTime } from '../../protocol/displayFormat';
 import { formatValue, GATE_METRICS_TAG, orderedMetrics } from './runRowText';
 
 // How a run looks in lists: icon by status and the tooltip (the row's text is
@@ -24,6 +25,10 @@ export function runTooltip(run: RunsTableRow): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(run.runName)}** · ${run.status}\n\n`);
   md.appendMarkdown(`\`${run.runId}\`\n\n`);
+  if (run.startTime) {
+    const end = run.endTime ? ` · ended ${formatTime(run.endTime)} (${formatAgo(run.endTime)}) · took ${formatDuration(run.startTime, run.endTime)}` : '';
+    md.appendMarkdown(`Started ${formatTime(run.startTime)}${end}\n\n`);
+  }
   const params = Object.entries(run.params);
   if (params.length) md.appendMarkdown(`Params: ${params.slice(0, 12).map(([k, v]) => `${escape(k)}=\`${escape(v.slice(0, 40))}\``).join(', ')}${params.length > 12 ? ' …' : ''}\n\n`);
   const metrics = orderedMetrics(run);

@@ -25,6 +25,9 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly watched = new Set<WorkspaceBackend>();
 
+  /** A version's row says how long ago it was registered ("3h ago"): redrawn each minute from the models held (no request). */
+  private readonly clock = setInterval(() => this.changed.fire(undefined), 60_000);
+
   constructor(private readonly workbench: Workbench) {}
 
   watch(backend: WorkspaceBackend): void {
@@ -163,6 +166,7 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   }
 
   dispose(): void {
+    clearInterval(this.clock);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { PipelineStatusResponse, PipelineStepStatus } from '../../protocol/pipelineApi';
-import { formatMetricValue, formatTime } from '../../protocol/displayFormat';
+import { formatAgo, formatDuration, formatMetricValue, formatTime } from '../../protocol/displayFormat';
 import { statusIcon } from '../experiments/runPresentation';
 import { setParams, stepDuration } from './pipelineRowText';
 
@@ -41,14 +41,16 @@ export function stepTooltip(step: PipelineStepStatus): vscode.MarkdownString {
 }
 
 /** The pipeline's row: its last run, what its steps measured (the gates' metrics first), what it set, what is stale. */
-export function pipelineTooltip(status: PipelineStatusResponse): vscode.MarkdownString {
+export function pipelineTooltip(status: PipelineStatusResponse, relativePath: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   const last = status.lastRun;
   if (!last) {
-    md.appendMarkdown(`**${escape(status.name)}**: never run`);
+    md.appendMarkdown(`**${escape(status.name)}** · \`${relativePath}\`: never run`);
     return md;
   }
-  md.appendMarkdown(`**${escape(status.name)}**: last run \`${last.runId}\` ${last.status.toLowerCase()}${last.startTime ? ` · ${formatTime(last.startTime)}` : ''}\n\n`);
+  const ended = last.endTime ? ` · ended ${formatTime(last.endTime)} (${formatAgo(last.endTime)}) · took ${formatDuration(last.startTime, last.endTime)}` : '';
+  md.appendMarkdown(`**${escape(status.name)}** · \`${relativePath}\`\n\n`);
+  md.appendMarkdown(`Last run \`${last.runId}\` ${last.status.toLowerCase()}${last.startTime ? ` · started ${formatTime(last.startTime)}` : ''}${ended}\n\n`);
   const metrics = last.metrics ?? [];
   if (metrics.length) {
     md.appendMarkdown(`${metrics.slice(0, 12).map((m) => `${escape(m.key)} ${formatMetricValue(m.value, 4)}${m.gate ? ' (gate)' : ''}`).join('  \n')}${metrics.length > 12 ? '  \n…' : ''}\n\n`);
