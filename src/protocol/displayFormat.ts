@@ -24,6 +24,20 @@ export function formatDuration(start: number | null | undefined, end: number | n
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/**
+ * How long ago, as a narrow list has room for: `just now`, `5m ago`, `2h ago`,
+ * `3d ago`, then the date (`2026-11-02`) once "days ago" stops being quick to read.
+ */
+export function formatAgo(ms: number, now = Date.now()): string {
+  const elapsed = now - ms;
+  // A clock a little ahead of ours (another process's) is "just now", not the future.
+  if (elapsed < 60_000) return 'just now';
+  if (elapsed < 3_600_000) return `${Math.floor(elapsed / 60_000)}m ago`;
+  if (elapsed < 86_400_000) return `${Math.floor(elapsed / 3_600_000)}h ago`;
+  if (elapsed < 14 * 86_400_000) return `${Math.floor(elapsed / 86_400_000)}d ago`;
+  return formatTime(ms).slice(0, 10);
+}
+
 /** A metric or param value with `digits` significant digits; NaN and infinities spelled out as MLflow does. */
 export function formatMetricValue(v: number | string, digits = 4): string {
   if (typeof v === 'string') return v;

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { RunsTableResponse, RunsTableRow } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
-import { formatDuration, formatValue, mainMetric, runTooltip, statusIcon } from './runPresentation';
+import { runTooltip, statusIcon } from './runPresentation';
+import { runDescription } from './runRowText';
 import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 
 interface ExperimentJson {
@@ -33,6 +34,9 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   private readonly watched = new Set<WorkspaceBackend>();
   /** Deleted runs are listed (greyed, with Restore) only when asked for, as in MLflow's UI. */
   private showDeleted = false;
+
+  /** A run's row says how long ago it ended ("2h ago"): redrawn each minute from the runs held (the experiments are listed again). */
+  private readonly clock = setInterval(() => this.changed.fire(undefined), 60_000);
 
   constructor(private readonly workbench: Workbench) {}
 
@@ -84,15 +88,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
         const item = new vscode.TreeItem(run.runName, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `${node.backend.folder.uri}#run:${run.runId}`;
         item.iconPath = statusIcon(run.status);
-        const metric = mainMetric(run);
-        item.description = [formatDuration(run.startTime, run.endTime), metric ? `${metric[0]} ${formatValue(metric[1])}` : ''].filter(Boolean).join(' · ');
+        item.description = runDescription(run);
         item.tooltip = runTooltip(run);
         item.contextValue = run.lifecycleStage === 'deleted' ? 'mlops.run.deleted' : `mlops.run.${run.status.toLowerCase()}`;
         item.command = { command: 'mlops.openRun', title: 'Open Run', arguments: [node, { preview: true }] };
-        if (run.lifecycleStage === 'deleted') {
-          item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
-          item.description = `deleted · ${item.description as string}`;
-        }
+        if (run.lifecycleStage === 'deleted') item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
         return item;
       }
       case 'message':
@@ -173,6 +173,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   }
 
   dispose(): void {
+    clearInterval(this.clock);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();

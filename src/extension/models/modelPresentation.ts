@@ -1,24 +1,9 @@
 import * as vscode from 'vscode';
 import type { ModelVersionSummary } from '../../protocol/native';
-import { formatMetricValue } from '../../protocol/displayFormat';
+import { formatAgo, formatMetricValue } from '../../protocol/displayFormat';
+import { date } from './versionRowText';
 
 type TensorSpec = NonNullable<ModelVersionSummary['signature']>['inputs'][number];
-
-function date(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-/** `@champion · onnx · run-name · 2026-11-27` (the time is in the tooltip). */
-export function versionDescription(v: ModelVersionSummary): string {
-  const format = v.format === 'other' ? 'other format' : v.servable ? v.format : `${v.format}, not servable`;
-  // An alias a pipeline moved here says from where: a move back to an older version is otherwise silent.
-  const aliases = v.aliases.map((a) => (v.aliasMoves?.[a] ? `@${a} (from v${v.aliasMoves[a].from})` : `@${a}`)).join(' ');
-  return [aliases, format, v.run?.runName ?? (v.runId ? 'run gone' : ''), date(v.creationTimestamp).slice(0, 10), v.stage !== 'None' ? v.stage : '']
-    .filter(Boolean)
-    .join(' · ');
-}
 
 function shape(t: TensorSpec): string {
   return `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
@@ -34,10 +19,14 @@ export function versionTooltip(modelName: string, v: ModelVersionSummary): vscod
   lines.push(`Format ${v.format}${v.servable ? ', servable' : ''}${v.stage !== 'None' ? ` · stage ${v.stage}` : ''}${v.status !== 'READY' ? ` · ${v.status}` : ''}  `);
   if (v.primaryPath) lines.push(`File ${escape(v.primaryPath)}${v.fileCount > 1 ? ` (+${v.fileCount - 1} files)` : ''}  `);
   if (v.sha256) lines.push(`sha256 \`${v.sha256.slice(0, 12)}…\`  `);
-  if (v.run) lines.push(`Source run ${escape(v.run.runName)} (${v.run.status.toLowerCase()})  `);
+  if (v.run) {
+    const metrics = Object.entries(v.run.metrics).sort(([a], [b]) => a.localeCompare(b));
+    const shown = metrics.slice(0, 8).map(([k, x]) => `${escape(k)} ${formatMetricValue(x, 5)}`).join(', ');
+    lines.push(`Source run ${escape(v.run.runName)} (${v.run.status.toLowerCase()})${shown ? `: ${shown}${metrics.length > 8 ? ', …' : ''}` : ''}  `);
+  }
   if (v.gate) lines.push(`Promotion gate: ${Object.entries(v.gate.metrics).map(([k, x]) => `${escape(k)} ${formatMetricValue(x, 5)}`).join(', ') || escape(v.gate.when)}  `);
   for (const [alias, move] of Object.entries(v.aliasMoves ?? {})) lines.push(`@${escape(alias)} moved here from v${escape(move.from)} on ${date(move.at)}${move.by ? ` by ${escape(move.by)}` : ''}  `);
-  lines.push(`Registered ${date(v.creationTimestamp)}`, '');
+  lines.push(`Registered ${date(v.creationTimestamp)} (${formatAgo(v.creationTimestamp)})`, '');
   if (v.signature && (v.signature.inputs.length || v.signature.outputs.length)) {
     lines.push('| | name | type | shape |', '|---|---|---|---|');
     for (const t of v.signature.inputs) lines.push(`| in | ${escape(t.name)} | ${t.elementType} | ${shape(t)} |`);

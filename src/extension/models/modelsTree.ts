@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { ModelSummary, ModelVersionSummary, ModelsResponse } from '../../protocol/native';
 import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
-import { versionDescription, versionTooltip } from './modelPresentation';
+import { versionTooltip } from './modelPresentation';
+import { versionDescription } from './versionRowText';
 import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 
 export type ModelsNode =
@@ -23,6 +24,9 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   private refreshTimer?: NodeJS.Timeout;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly watched = new Set<WorkspaceBackend>();
+
+  /** A version's row says how long ago it was registered ("3h ago"): redrawn each minute from the models held (no request). */
+  private readonly clock = setInterval(() => this.changed.fire(undefined), 60_000);
 
   constructor(private readonly workbench: Workbench) {}
 
@@ -166,6 +170,7 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   }
 
   dispose(): void {
+    clearInterval(this.clock);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();

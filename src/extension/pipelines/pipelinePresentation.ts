@@ -1,15 +1,11 @@
 import * as vscode from 'vscode';
 import type { PipelineStatusResponse, PipelineStepStatus } from '../../protocol/pipelineApi';
-import { formatDuration, formatMetricValue, formatTime } from '../../protocol/displayFormat';
+import { formatAgo, formatDuration, formatMetricValue, formatTime } from '../../protocol/displayFormat';
 import { statusIcon } from '../experiments/runPresentation';
+import { setParams, stepDuration } from './pipelineRowText';
 
 // How pipelines and their steps look in the Pipelines view: icon by the last
 // outcome, badges for cached and stale, the why in the tooltip.
-
-export function stepDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '';
-  return formatDuration(1, 1 + ms);
-}
 
 export function stepIcon(step: PipelineStepStatus): vscode.ThemeIcon {
   const last = step.last;
@@ -18,22 +14,6 @@ export function stepIcon(step: PipelineStepStatus): vscode.ThemeIcon {
   if (last.status === 'NOT_RUN') return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
   if (last.status === 'FINISHED' && last.cached) return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
   return statusIcon(last.status);
-}
-
-export function stepDescription(step: PipelineStepStatus): string {
-  const parts: string[] = [];
-  const last = step.last;
-  if (last?.status === 'RUNNING') parts.push(`running ${formatDuration(last.startTime, null)}`);
-  else if (last?.status === 'PENDING') parts.push('pending');
-  else if (last?.status === 'FAILED' || last?.status === 'KILLED') parts.push(last.status.toLowerCase());
-  else if (last?.status === 'NOT_RUN') parts.push('not run');
-  if (last && last.status !== 'RUNNING' && last.status !== 'PENDING' && last.status !== 'NOT_RUN' && !last.cached) parts.push(stepDuration(last.durationMs));
-  if (last?.cached) parts.push('cached');
-  // Stale only against the file's params, after a run with --set: what it ran with, not "stale" (the tooltip says which).
-  if (step.state === 'stale' && last && step.differsFromLastRun?.length) parts.push(`ran with ${setParams(step.differsFromLastRun)}`);
-  else if (step.state === 'stale' && last) parts.push('● stale');
-  if (!last) parts.push('never run');
-  return parts.filter(Boolean).join(' · ');
 }
 
 export function stepTooltip(step: PipelineStepStatus): vscode.MarkdownString {
@@ -60,30 +40,17 @@ export function stepTooltip(step: PipelineStepStatus): vscode.MarkdownString {
   return md;
 }
 
-export function pipelineDescription(status: PipelineStatusResponse, relativePath: string): string {
-  const parts = [relativePath];
-  if (status.diagnostics.length) parts.push(`${status.diagnostics.length} problem${status.diagnostics.length === 1 ? '' : 's'}`);
-  else if (!status.lastRun) parts.push('never run');
-  else if (status.lastRun.status === 'RUNNING') parts.push(`running ${formatDuration(status.lastRun.startTime, null)}`);
-  else parts.push(`${status.lastRun.status.toLowerCase()} ${formatDuration(status.lastRun.startTime, status.lastRun.endTime)}`);
-  const metric = status.lastRun?.metrics?.[0];
-  if (metric && status.lastRun?.status !== 'RUNNING') parts.push(`${metric.key} ${formatMetricValue(metric.value, 4)}`);
-  const stale = status.steps.filter((s) => s.state === 'stale' && s.last && !s.differsFromLastRun?.length).length;
-  if (stale) parts.push(`${stale} stale`);
-  const overrides = Object.entries(status.lastRun?.overrides ?? {});
-  if (overrides.length) parts.push(`set ${overrides.map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  return parts.join(' · ');
-}
-
 /** The pipeline's row: its last run, what its steps measured (the gates' metrics first), what it set, what is stale. */
-export function pipelineTooltip(status: PipelineStatusResponse): vscode.MarkdownString {
+export function pipelineTooltip(status: PipelineStatusResponse, relativePath: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   const last = status.lastRun;
   if (!last) {
-    md.appendMarkdown(`**${escape(status.name)}**: never run`);
+    md.appendMarkdown(`**${escape(status.name)}** · \`${relativePath}\`: never run`);
     return md;
   }
-  md.appendMarkdown(`**${escape(status.name)}**: last run \`${last.runId}\` ${last.status.toLowerCase()}${last.startTime ? ` · ${formatTime(last.startTime)}` : ''}\n\n`);
+  const ended = last.endTime ? ` · ended ${formatTime(last.endTime)} (${formatAgo(last.endTime)}) · took ${formatDuration(last.startTime, last.endTime)}` : '';
+  md.appendMarkdown(`**${escape(status.name)}** · \`${relativePath}\`\n\n`);
+  md.appendMarkdown(`Last run \`${last.runId}\` ${last.status.toLowerCase()}${last.startTime ? ` · started ${formatTime(last.startTime)}` : ''}${ended}\n\n`);
   const metrics = last.metrics ?? [];
   if (metrics.length) {
     md.appendMarkdown(`${metrics.slice(0, 12).map((m) => `${escape(m.key)} ${formatMetricValue(m.value, 4)}${m.gate ? ' (gate)' : ''}`).join('  \n')}${metrics.length > 12 ? '  \n…' : ''}\n\n`);
@@ -96,11 +63,6 @@ export function pipelineTooltip(status: PipelineStatusResponse): vscode.Markdown
   if (reallyStale.length) md.appendMarkdown(`Stale: ${reallyStale.map(escape).join(', ')}\n\n`);
   if (againstDefaults.length) md.appendMarkdown(`Up to date for the last run's params; with the file's defaults ${againstDefaults.map(escape).join(', ')} would run again.\n\n`);
   return md;
-}
-
-/** `lr=0.3 epochs=10`: the params a run set unlike the file. */
-function setParams(changes: NonNullable<PipelineStepStatus['differsFromLastRun']>): string {
-  return changes.map((c) => `${c.param}=${c.lastRun}`).join(' ');
 }
 
 export function pipelineIcon(status: PipelineStatusResponse): vscode.ThemeIcon {

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { PipelineStatusResponse, PipelineStepStatus } from '../../protocol/pipelineApi';
 import { messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 import type { PipelinesModel, StatusOrProblem } from './pipelinesModel';
-import { pipelineDescription, pipelineIcon, pipelineTooltip, stepDescription, stepIcon, stepTooltip } from './pipelinePresentation';
+import { pipelineIcon, pipelineTooltip, stepIcon, stepTooltip } from './pipelinePresentation';
+import { pipelineDescription, stepDescription } from './pipelineRowText';
 
 export type PipelinesNode =
   | { kind: 'pipeline'; uri: vscode.Uri; status: StatusOrProblem }
@@ -25,14 +26,22 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
   private readonly changed = new vscode.EventEmitter<PipelinesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
-  /** While a pipeline runs, its rows' "running 12s" count up: redrawn each second from the statuses held (no request). */
+  /**
+   * While a pipeline runs, its rows' "running 12s" count up, and a pipeline's row
+   * says how long ago it ran ("2h ago"): redrawn each second while one runs, else
+   * each minute, from the statuses held (no request).
+   */
   private readonly ticker: NodeJS.Timeout;
   private anyRunning = false;
+  private ticks = 0;
 
   constructor(private readonly model: PipelinesModel) {
     // A file's row carries its status (icon, description), so any change relists the roots; statuses not dropped are cached.
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
-    this.ticker = setInterval(() => this.anyRunning && this.changed.fire(undefined), 1000);
+    this.ticker = setInterval(() => {
+      this.ticks = (this.ticks + 1) % 60;
+      if (this.anyRunning || this.ticks === 0) this.changed.fire(undefined);
+    }, 1000);
   }
 
   async getChildren(node?: PipelinesNode): Promise<PipelinesNode[]> {
@@ -81,7 +90,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelinesNode>, vs
         } else {
           item.description = pipelineDescription(status, rel);
           item.iconPath = pipelineIcon(status);
-          item.tooltip = pipelineTooltip(status);
+          item.tooltip = pipelineTooltip(status, rel);
         }
         item.contextValue = !('problem' in status) && status.lastRun?.status === 'RUNNING' ? 'mlopsPipelineRunning' : 'mlopsPipeline';
         return item;

@@ -112,7 +112,8 @@ test('every pipeline file is a task "mlops: <name>"; running it fills the Pipeli
   await vscode.tasks.executeTask(task);
   assert.equal(await exit, 0);
   const after = await demoRow((r) => (r.children ?? []).every((c) => c.icon === 'pass'), 'every step passed');
-  assert.match(after.description, /finished/);
+  assert.equal(after.icon, 'pass', 'finished: its icon says it');
+  assert.match(after.description, /^(just now|\d+m ago) · took .* · pipes\/demo\.pipeline\.yaml$/, 'when it ran first, the file last');
   assert.equal(steps(after).prepare.contextValue, 'mlopsPipelineStepWithRun');
 }, { timeoutMs: 90_000 });
 
@@ -333,15 +334,18 @@ test('a gated pipeline\'s run shows the gate\'s metric on its rows (Pipelines, E
   const row = await until('the gated row shows the gate\'s metric', async () => {
     await vscode.commands.executeCommand('mlops.pipelines.refresh');
     const r = (await views.pipelinesView()).find((x) => x.label === 'gated');
-    return r && /evaluate\/auc 0\.91/.test(r.description) ? r : undefined;
+    return r && /auc 0\.91/.test(r.description) ? r : undefined;
   });
+  assert.match(row.description, /^(just now|\d+m ago) · auc 0\.91 · .*took .* · pipes\/gated\.pipeline\.yaml$/, 'when it ran and the gate\'s metric first, the file last');
+  assert.match(row.tooltip, /`pipes\/gated\.pipeline\.yaml`/, 'the file in the tooltip');
   assert.match(row.tooltip, /evaluate\/auc 0\.91 \(gate\)  \ntrain\/train\\?_loss 0\.25/, 'the gate\'s metric first, then the others');
   const parent = await until('the pipeline run in the Experiments view with its gate metric', async () => {
     await vscode.commands.executeCommand('mlops.refreshExperiments');
     const r = await views.experimentsRowOf(first.lastRun.runId);
-    return r && /evaluate\/auc 0\.91/.test(r.description) ? r : undefined;
+    return r && /auc 0\.91/.test(r.description) ? r : undefined;
   });
   assert.equal(parent.label, 'gated');
+  assert.match(parent.description, /^auc 0\.91 · (just now|\d+m ago) · took /, 'the gate\'s metric by its own name, then how long ago');
   assert.match(parent.tooltip, /evaluate\/auc=0\.91 \(gate\), evaluate\/accuracy=0\.8/);
 
   await runGated({ variant: 'b' });
@@ -355,6 +359,7 @@ test('a gated pipeline\'s run shows the gate\'s metric on its rows (Pipelines, E
     const r = await views.modelsRowOf('gated', '1');
     return r && /@challenger \(from v2\)/.test(r.description) ? r : undefined;
   });
+  assert.match(v1.description, /^@challenger \(from v2\) · auc 0\.91 · (just now|\d+m ago) · /, 'the alias, the metric that let it in, how long ago');
   assert.match(v1.tooltip, /@challenger moved here from v2 on \d{4}-\d\d-\d\d \d\d:\d\d by pipeline gated/);
   assert.match(v1.tooltip, /Promotion gate: evaluate\/auc 0\.91/);
   const v2 = await views.modelsRowOf('gated', '2');

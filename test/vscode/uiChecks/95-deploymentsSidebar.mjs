@@ -2,6 +2,7 @@
 // shows without the user widening it. The suite left "churn-live" running and
 // drifting (monitoringLive.tests.ts), one champion variant.
 import { setSidebarWidth } from './shared/sidebarWidth.mjs';
+import { visibleRowTexts } from './shared/visibleRowText.mjs';
 
 const WIDTH = 290;
 
@@ -21,26 +22,7 @@ export async function checks(page, check, { screenshot }) {
       const row = pane.locator('.monaco-list-row', { hasText: 'churn-live' }).first();
       await row.waitFor({ state: 'visible', timeout: 20_000 });
       await pane.locator('.monaco-list-row', { hasText: 'drift in 4 features' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-      // Which parts of each row's text are on screen: a part cut by the row's ellipsis lies past its label's right edge.
-      const rows = await pane.locator('.monaco-list-row').evaluateAll((els) =>
-        els.map((el) => {
-          const clip = el.querySelector('.monaco-icon-label-container') ?? el;
-          const right = clip.getBoundingClientRect().right;
-          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-          const words = [];
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const text = node.textContent ?? '';
-            for (const m of text.matchAll(/\S+/g)) {
-              const range = document.createRange();
-              range.setStart(node, m.index);
-              range.setEnd(node, m.index + m[0].length);
-              words.push({ word: m[0], visible: range.getBoundingClientRect().right <= right + 0.5 });
-            }
-          }
-          const seen = words.filter((w) => w.visible).map((w) => w.word).join(' ');
-          return { text: words.map((w) => w.word).join(' '), seen };
-        }),
-      );
+      const rows = await visibleRowTexts(pane);
       await screenshot('deployments-sidebar-290');
       const deployment = rows.find((r) => r.text.startsWith('churn-live'));
       if (!deployment) throw new Error(`no churn-live row: ${JSON.stringify(rows)}`);
