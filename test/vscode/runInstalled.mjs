@@ -127,15 +127,29 @@ async function screenshot(page, name) {
   return file;
 }
 
-/** Runs a command from the palette by its label, as a user types it. */
+/**
+ * Runs a command from the palette by its label, as a user types it. The quick input
+ * closes if something takes the focus before it is used (the npm start check met it
+ * with a webview finishing its load): the step is retried, as a user would.
+ */
 async function palette(page, label) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${label}`, { timeout: 5000 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      await row.click({ timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await screenshot(page, `palette-lost-${attempt}`);
+      log(`the palette lost "${label}" (${String(err.message).split('\n')[0]}); opening it again`);
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /**
