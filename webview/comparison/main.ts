@@ -19,6 +19,7 @@ import { panelChannel } from '../shared/vscodeApi';
 import { h } from '../shared/uiKit';
 import { MetricChart, formatNumber, themeColors, type ChartRun, type RunSeries } from '../shared/metricChart';
 import { runStyle } from '../shared/runColors';
+import { formatTick, tickStep } from '../shared/numberFormat';
 import { renderTable, tableColumns, tableCsv } from './table';
 import { installStyles } from './styles';
 import { stepRangesForTime } from '../shared/timeZoom';
@@ -372,9 +373,9 @@ function renderScatter(hidden: ReadonlySet<string>): void {
           type: 'linear',
           title: { display: true, text: param, color: theme.text },
           grid: { color: theme.grid },
-          ticks: { color: theme.text, stepSize: numeric ? undefined : 1, callback: (v) => (numeric ? formatNumber(Number(v)) : (categories[Number(v)] ?? '')) },
+          ticks: { color: theme.text, stepSize: numeric ? undefined : 1, callback: (v, _i, all) => (numeric ? formatTick(Number(v), tickStep(all.map((t) => t.value))) : (categories[Number(v)] ?? '')) },
         },
-        y: { title: { display: true, text: metric, color: theme.text }, grid: { color: theme.grid }, ticks: { color: theme.text } },
+        y: { title: { display: true, text: metric, color: theme.text }, grid: { color: theme.grid }, ticks: { color: theme.text, callback: (v, _i, all) => formatTick(Number(v), tickStep(all.map((t) => t.value))) } },
       },
       plugins: {
         tooltip: { callbacks: { label: (item) => `${shown[item.dataIndex]?.r.runName}: ${param}=${shown[item.dataIndex]?.r.params[param]}, ${metric}=${formatNumber(item.parsed.y ?? NaN)}` } },

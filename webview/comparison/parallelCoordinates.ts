@@ -6,7 +6,7 @@
 import type { ComparisonOptions, ComparisonRun, ParallelReport } from '../../src/protocol/comparisonMessages';
 import { h } from '../shared/uiKit';
 import { faint, runStyle, sequentialColor } from '../shared/runColors';
-import { formatCompact, formatNumber } from '../shared/numberFormat';
+import { formatNumber } from '../shared/numberFormat';
 import { buildModel, MISSING_POS, ticks, valueAt, type AxisLine, type ParallelModel } from './parallelAxes';
 
 type Options = Pick<ComparisonOptions, 'parallelMetric' | 'parallelColor' | 'parallelBrushes'>;
@@ -294,8 +294,9 @@ export class ParallelCoordinates {
     ctx.font = `11px ${t.font}`;
     ctx.textAlign = 'left';
     ctx.fillStyle = t.text;
-    ctx.fillText(fit(ctx, formatCompact(axis.max), BAR.labels - 8), x + BAR.width + 5, top + 5);
-    ctx.fillText(fit(ctx, formatCompact(axis.min), BAR.labels - 8), x + BAR.width + 5, bottom - 5);
+    // The best and worst values themselves: with close values, three digits would read the same at both ends.
+    ctx.fillText(fit(ctx, formatNumber(axis.max), BAR.labels - 8), x + BAR.width + 5, top + 5);
+    ctx.fillText(fit(ctx, formatNumber(axis.min), BAR.labels - 8), x + BAR.width + 5, bottom - 5);
   }
 
   private showNote(inRange?: number): void {

@@ -16,7 +16,7 @@ import {
 import { h } from './uiKit';
 import { faint, runStyle } from './runColors';
 import { ema } from './smoothing';
-import { formatNumber } from './numberFormat';
+import { formatNumber, formatTick, tickStep } from './numberFormat';
 import { installMetricChartStyles } from './metricChartStyles';
 
 export { formatNumber };
@@ -191,7 +191,8 @@ export class MetricChart {
       y: {
         type: options.logScale ? ('logarithmic' as const) : ('linear' as const),
         grid: { color: theme.grid },
-        ticks: { color: theme.text, callback: (v: number | string) => formatNumber(Number(v)) },
+        // Linear ticks get the digits their spacing needs (a zoomed-in curve's ticks must not read the same); log ticks are decades.
+        ticks: { color: theme.text, callback: (v: number | string, _i: number, all: { value: number }[]) => (options.logScale ? formatNumber(Number(v)) : formatTick(Number(v), tickStep(all.map((t) => t.value)))) },
       },
     };
     if (this.chart) {
