@@ -41,5 +41,7 @@ test('the step of an axis and the power of its last digit', () => {
   // The first tick may be cut to the data: the middle pair gives the step.
   assert.equal(tickStep([0.82413, 0.8242, 0.8244, 0.8246]), Math.abs(0.8244 - 0.8242));
   assert.ok(Number.isNaN(tickStep([1])));
+  // Read off ticks, the step has float noise (0.0000999…): still four decimals, as chart.js's ticks of 0.0001.
+  assert.deepEqual([0.8245, 0.8246, 0.8247].map((v, _i, all) => formatTick(v, tickStep(all))), ['0.8245', '0.8246', '0.8247']);
   assert.equal(formatTick(0.8243, NaN), '0.824', 'without a step, three significant digits');
 });

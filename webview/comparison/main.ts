@@ -367,6 +367,8 @@ function renderScatter(hidden: ReadonlySet<string>): void {
           pointBorderColor: shown.map(({ i }) => runStyle(i).color),
           pointRadius: 5,
           pointHoverRadius: 7,
+          // The best and worst runs sit on the plot's edges: draw their points whole.
+          clip: false,
         },
       ],
     },

@@ -19,7 +19,7 @@ const GAP = 14;
 export class ChartTooltip {
   readonly element = h('div', { class: 'mc-tip', role: 'tooltip', hidden: '' });
 
-  /** Shows `rows` beside the point (x, y) of the chart's box `host` (CSS pixels). */
+  /** Shows `rows` beside the point (x, y) of the chart's box `host` (CSS pixels, relative to it). */
   show(title: string, rows: readonly TooltipRow[], at: { x: number; y: number }, host: HTMLElement): void {
     this.element.textContent = '';
     const table = h('table', { class: 'mc-tip-rows' });
@@ -33,11 +33,14 @@ export class ChartTooltip {
     this.element.append(h('div', { class: 'mc-tip-title' }, title), table);
     if (rows.length > MAX_ROWS) this.element.append(h('div', { class: 'mc-tip-more' }, `and ${rows.length - MAX_ROWS} more runs`));
     this.element.hidden = false;
-    // Right of the point, or left of it when it would run past the chart's right edge.
+    // Right of the point, or left of it when it would run past the panel's right edge;
+    // it may reach over the charts beside (a chart is narrower than a list of runs).
     const w = this.element.offsetWidth;
     const height = this.element.offsetHeight;
-    const left = at.x + GAP + w > host.clientWidth ? at.x - GAP - w : at.x + GAP;
-    this.element.style.left = `${Math.max(0, left)}px`;
+    const hostLeft = host.getBoundingClientRect().left;
+    const room = document.documentElement.clientWidth - hostLeft;
+    const left = at.x + GAP + w <= room ? at.x + GAP : Math.max(at.x - GAP - w, -hostLeft);
+    this.element.style.left = `${left}px`;
     this.element.style.top = `${Math.max(0, Math.min(host.clientHeight - height, at.y - height / 2))}px`;
   }
 

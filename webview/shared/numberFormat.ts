@@ -20,6 +20,8 @@ export function formatCompact(v: number): string {
  * digits, which is as far as an axis label should go.
  */
 export function stepExponent(step: number): number {
+  // A step read off two ticks carries float noise (0.8246 - 0.8245 is 0.0000999…), not a digit more.
+  step = Number(step.toPrecision(10));
   const first = Math.floor(Math.log10(step));
   for (let e = first; e > first - 3; e--) {
     const scaled = step / Math.pow(10, e);

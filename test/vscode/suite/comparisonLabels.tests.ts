@@ -4,7 +4,10 @@
 // The panel is left open for the browser check of the tooltip (31-comparisonLabels).
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from './testApi';
+import { extensionId } from './context';
 import { api, experiment, finish } from './trackingApi';
 import { until } from './until';
 import type { ComparisonSnapshot } from '../../../src/extension/panels/comparisonPanel';
@@ -34,6 +37,10 @@ async function run(experimentId: string, name: string, startTime: number, params
 }
 
 test('Compare of same-named steps of four pipeline runs: each reads "train · churn (lr=…)", re-runs numbered', async () => {
+  await vscode.extensions.getExtension(extensionId())?.activate();
+  // Run alone (MLOPS_VSCODE_GREP), no earlier test has waited for the backend.
+  const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  await until('the backend', async () => existsSync(join(folder, '.mlops', 'server.json')) || undefined, Boolean, 60_000);
   const exp = await experiment('pipeline-labels');
   const t0 = Date.now() - 60_000;
   const trains: string[] = [];

@@ -11,13 +11,24 @@ async function hoverChart(page, frame, fraction) {
   const canvas = frame.locator('.mc-chart[data-key="val_auc"] canvas');
   const box = await canvas.boundingBox();
   // The plot area starts right of the y axis' labels: a fraction of the canvas past them.
-  await page.mouse.move(box.x + 60 + (box.width - 70) * fraction, box.y + box.height * 0.4, { steps: 4 });
+  const x = box.x + 60 + (box.width - 70) * fraction;
+  await page.mouse.move(x, box.y + box.height * 0.4, { steps: 4 });
   const tip = frame.locator('.mc-chart[data-key="val_auc"] .mc-tip');
   await tip.waitFor({ state: 'visible', timeout: 5_000 });
-  return tip.evaluate((el) => ({
-    title: el.querySelector('.mc-tip-title')?.textContent ?? '',
-    rows: [...el.querySelectorAll('.mc-tip-row')].map((r) => ({ name: r.querySelector('.mc-tip-name')?.textContent ?? '', value: r.querySelector('.mc-tip-value')?.textContent ?? '' })),
-  }));
+  const read = await tip.evaluate((el) => {
+    const canvas = el.parentElement.querySelector('canvas').getBoundingClientRect();
+    const rect = el.getBoundingClientRect();
+    return {
+      title: el.querySelector('.mc-tip-title')?.textContent ?? '',
+      rows: [...el.querySelectorAll('.mc-tip-row')].map((r) => ({ name: r.querySelector('.mc-tip-name')?.textContent ?? '', value: r.querySelector('.mc-tip-value')?.textContent ?? '' })),
+      // Relative to the canvas, which the page's coordinates locate too.
+      left: rect.left - canvas.left,
+      right: rect.right - canvas.left,
+    };
+  });
+  const pointer = x - box.x;
+  if (pointer >= read.left && pointer <= read.right) throw new Error(`the tooltip (${read.left}..${read.right} px) covers the hovered step (${pointer} px)`);
+  return read;
 }
 
 export async function checks(page, check, { screenshot }) {
