@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepRangesForTime } from '../webview/shared/timeZoom';
-import { buildModel, position, ticks, MISSING_POS } from '../webview/comparison/parallelAxes';
+import { buildModel, position, ticks, valueAt, MISSING_POS } from '../webview/comparison/parallelAxes';
 import type { ComparisonRun } from '../src/protocol/comparisonMessages';
 
 function series(steps: number[], t0: number, msPerStep: number) {
@@ -51,4 +51,35 @@ test('parallel coordinates: an axis per varying param (numeric, log or categorie
   assert.equal(position(acc, 0.9), 1);
   assert.deepEqual(ticks(lr).map((t) => t.label), ['0.001', '0.01', '0.1']);
   assert.ok(ticks(layers).some((t) => t.label === 'none'));
+});
+
+test('parallel coordinates: ticks of close values read differently, and so do the brush labels', () => {
+  const runs = [run('a', { lr: '0.10' }, { acc: 0.8241 }), run('b', { lr: '0.11' }, { acc: 0.8243 }), run('c', { lr: '0.12' }, { acc: 0.8247 })];
+  const model = buildModel(runs, 'acc');
+  for (const axis of model.axes) {
+    const labels = ticks(axis).map((t) => t.label);
+    assert.ok(labels.length >= 2, `${axis.name}: ${labels}`);
+    assert.equal(new Set(labels).size, labels.length, `${axis.name} has ticks that read the same: ${labels.join(' ')}`);
+  }
+  const acc = model.axes.at(-1)!;
+  assert.deepEqual(ticks(acc).map((t) => t.label), ['0.8241', '0.8242', '0.8243', '0.8244', '0.8245', '0.8246', '0.8247']);
+  assert.notEqual(valueAt(acc, 0.1), valueAt(acc, 0.3), 'brush ends a fifth of the axis apart');
+});
+
+test('runs that share a name read differently: the parent pipeline run, else the param that differs', async () => {
+  const { runNames } = await import('../webview/comparison/runNames');
+  const parentTag = (id: string) => ({ 'mlflow.parentRunId': id, 'mlops.pipeline': 'churn' });
+  const trains = [
+    { ...run('t1', { lr: '0.1' }, { auc: 0.8 }), runName: 'train', tags: parentTag('p1') },
+    { ...run('t2', { lr: '0.3' }, { auc: 0.9 }), runName: 'train', tags: parentTag('p2') },
+  ];
+  const parents = [
+    { runId: 'p1', runName: 'churn', startTime: 1, params: { lr: '0.1' }, tags: { 'mlops.pipeline': 'churn' } },
+    { runId: 'p2', runName: 'churn', startTime: 2, params: { lr: '0.3' }, tags: { 'mlops.pipeline': 'churn' } },
+  ];
+  assert.deepEqual([...runNames(trains, parents).values()], ['train · churn (lr=0.1)', 'train · churn (lr=0.3)']);
+  // Without the parents loaded, the pipeline's name and the steps' own params.
+  assert.deepEqual([...runNames(trains, []).values()], ['train (lr=0.1) · churn', 'train (lr=0.3) · churn']);
+  // Names alone when they are unique.
+  assert.deepEqual([...runNames([run('a', {}, {}), run('b', {}, {})], []).values()], ['a', 'b']);
 });

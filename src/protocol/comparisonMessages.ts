@@ -39,13 +39,20 @@ export const comparisonRun = z.object({
   params: z.record(z.string(), z.string()),
   /** Latest values; non-finite ones as "NaN", "Infinity", "-Infinity". */
   metrics: z.record(z.string(), z.union([z.number(), z.string()])),
+  /** Only the tags its label reads (LABEL_TAGS: the parent run, the pipeline). */
+  tags: z.record(z.string(), z.string()).optional(),
 });
 export type ComparisonRun = z.infer<typeof comparisonRun>;
+
+/** A parent of compared runs not itself compared: its name and params tell same-named steps apart ("train · churn (lr=0.3)"). */
+export const comparisonParent = comparisonRun.pick({ runId: true, runName: true, startTime: true, params: true, tags: true });
+export type ComparisonParent = z.infer<typeof comparisonParent>;
 
 export const hostToComparison = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('runs'),
     runs: z.array(comparisonRun),
+    parents: z.array(comparisonParent).default([]),
     keys: z.array(z.string()),
     /** Set when another Compare replaced the runs: forget zoom, brushes and series; their series come as this request id. */
     resetTo: z.number().int().optional(),
@@ -79,6 +86,8 @@ export const comparisonToHost = z.discriminatedUnion('type', [
     requestId: z.number().int(),
     charts: z.array(chartReport),
     parallel: parallelReport.optional(),
+    /** The legend's labels, in the runs' order. */
+    legend: z.array(z.string()).optional(),
     /** performance.now() in the webview: script start, "ready" posted, series received, all charts drawn. */
     timings: z.object({ scriptStart: z.number(), readyPosted: z.number(), received: z.number(), drawn: z.number() }),
   }),

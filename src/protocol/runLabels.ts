@@ -12,6 +12,8 @@
 
 export const PARENT_RUN_TAG = 'mlflow.parentRunId';
 const PIPELINE_TAG = 'mlops.pipeline';
+/** The tags a label reads: a panel that is sent runs needs only these of their tags. */
+export const LABEL_TAGS: readonly string[] = [PARENT_RUN_TAG, PIPELINE_TAG];
 /** More params than this makes a label harder to read than a number. */
 const MAX_PARAMS = 2;
 const MAX_VALUE_CHARS = 24;

@@ -19,11 +19,13 @@ import { panelChannel } from '../shared/vscodeApi';
 import { h } from '../shared/uiKit';
 import { MetricChart, formatNumber, themeColors, type ChartRun, type RunSeries } from '../shared/metricChart';
 import { runStyle } from '../shared/runColors';
+import { formatTick, tickStep } from '../shared/numberFormat';
 import { renderTable, tableColumns, tableCsv } from './table';
 import { installStyles } from './styles';
 import { stepRangesForTime } from '../shared/timeZoom';
 import { seriesParts } from '../shared/seriesSlices';
 import { ParallelCoordinates } from './parallelCoordinates';
+import { runNames } from './runNames';
 
 installStyles();
 
@@ -32,6 +34,9 @@ const channel = panelChannel<ComparisonToHost, HostToComparison, ComparisonState
 const restored = comparisonState.safeParse(channel.state());
 let options: ComparisonOptions = comparisonOptions.parse(restored.success ? (restored.data.options ?? {}) : {});
 let runs: ComparisonRun[] = [];
+/** runId -> what the panel calls the run: its name, plus what tells apart runs of the same name. */
+let names = new Map<string, string>();
+const nameOf = (run: ComparisonRun): string => names.get(run.runId) ?? run.runName;
 let keys: string[] = [];
 /** key -> runId -> series */
 const data = new Map<string, Map<string, RunSeries>>();
@@ -150,6 +155,7 @@ channel.onValid((m) => {
         options.parallelBrushes = {};
       }
       runs = m.runs;
+      names = runNames(m.runs, m.parents);
       keys = m.keys;
       const known = new Set(runs.map((r) => r.runId));
       options.hidden = options.hidden.filter((id) => known.has(id));
@@ -200,7 +206,7 @@ channel.onValid((m) => {
 
 // ---- charts ------------------------------------------------------------------
 function chartRuns(): ChartRun[] {
-  return runs.map((r, index) => ({ index, runId: r.runId, name: r.runName, startTime: r.startTime }));
+  return runs.map((r, index) => ({ index, runId: r.runId, name: nameOf(r), startTime: r.startTime }));
 }
 
 function ensureCharts(): void {
@@ -231,7 +237,7 @@ let reportTimer: number | undefined;
 function reportDrawn(requestIdOf: number): void {
   clearTimeout(reportTimer);
   reportTimer = window.setTimeout(() => {
-    channel.post({ type: 'drawn', requestId: requestIdOf, charts: drawnCharts, parallel: parallel.report(), timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
+    channel.post({ type: 'drawn', requestId: requestIdOf, charts: drawnCharts, parallel: parallel.report(), legend: runs.map(nameOf), timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
   }, 50);
 }
 
@@ -251,7 +257,7 @@ function drawCharts(reportFor?: number): void {
   drawnCharts = drawn;
   if (reportFor !== undefined) {
     clearTimeout(reportTimer);
-    channel.post({ type: 'drawn', requestId: reportFor, charts: drawn, parallel: parallel.report(), timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
+    channel.post({ type: 'drawn', requestId: reportFor, charts: drawn, parallel: parallel.report(), legend: runs.map(nameOf), timings: { scriptStart, readyPosted, received: lastReceived, drawn: performance.now() } });
   }
 }
 
@@ -286,7 +292,8 @@ function renderLegend(): void {
     const style = runStyle(i);
     swatch.style.background = style.color;
     if (style.dash.length > 0) swatch.classList.add('cmp-swatch-dashed');
-    const item = h('button', { class: 'cmp-legend-item', role: 'listitem', title: `${run.runName} (${run.status.toLowerCase()}) · ${run.runId}\nClick to hide or show in every chart`, 'aria-pressed': String(!hidden.has(run.runId)) }, swatch, run.runName);
+    const name = nameOf(run);
+    const item = h('button', { class: 'cmp-legend-item', role: 'listitem', title: `${name} (${run.status.toLowerCase()})\nrun ${run.runId}\nClick to hide or show in every chart`, 'aria-pressed': String(!hidden.has(run.runId)) }, swatch, name);
     if (hidden.has(run.runId)) item.classList.add('cmp-muted');
     item.addEventListener('click', () => {
       const set = new Set(options.hidden);
@@ -316,9 +323,9 @@ function renderTableAndScatter(): void {
   const hidden = new Set(options.hidden);
   const cols = tableColumns(runs, keys, options.onlyDiffs);
   tableHost.textContent = '';
-  tableHost.append(h('label', { class: 'cmp-control' }, onlyDiffs, ' Only what differs'), renderTable(runs, cols, hidden));
+  tableHost.append(h('label', { class: 'cmp-control' }, onlyDiffs, ' Only what differs'), renderTable(runs, cols, hidden, nameOf));
   renderScatter(hidden);
-  parallel.update(runs.filter((r) => !hidden.has(r.runId)), runs, keys, options);
+  parallel.update(runs.filter((r) => !hidden.has(r.runId)), runs, keys, options, nameOf);
 }
 
 function renderScatter(hidden: ReadonlySet<string>): void {
@@ -360,6 +367,8 @@ function renderScatter(hidden: ReadonlySet<string>): void {
           pointBorderColor: shown.map(({ i }) => runStyle(i).color),
           pointRadius: 5,
           pointHoverRadius: 7,
+          // The best and worst runs sit on the plot's edges: draw their points whole.
+          clip: false,
         },
       ],
     },
@@ -372,12 +381,12 @@ function renderScatter(hidden: ReadonlySet<string>): void {
           type: 'linear',
           title: { display: true, text: param, color: theme.text },
           grid: { color: theme.grid },
-          ticks: { color: theme.text, stepSize: numeric ? undefined : 1, callback: (v) => (numeric ? formatNumber(Number(v)) : (categories[Number(v)] ?? '')) },
+          ticks: { color: theme.text, stepSize: numeric ? undefined : 1, callback: (v, _i, all) => (numeric ? formatTick(Number(v), tickStep(all.map((t) => t.value))) : (categories[Number(v)] ?? '')) },
         },
-        y: { title: { display: true, text: metric, color: theme.text }, grid: { color: theme.grid }, ticks: { color: theme.text } },
+        y: { title: { display: true, text: metric, color: theme.text }, grid: { color: theme.grid }, ticks: { color: theme.text, callback: (v, _i, all) => formatTick(Number(v), tickStep(all.map((t) => t.value))) } },
       },
       plugins: {
-        tooltip: { callbacks: { label: (item) => `${shown[item.dataIndex]?.r.runName}: ${param}=${shown[item.dataIndex]?.r.params[param]}, ${metric}=${formatNumber(item.parsed.y ?? NaN)}` } },
+        tooltip: { callbacks: { label: (item) => `${shown[item.dataIndex] ? nameOf(shown[item.dataIndex].r) : ''}: ${param}=${shown[item.dataIndex]?.r.params[param]}, ${metric}=${formatNumber(item.parsed.y ?? NaN)}` } },
       },
     },
   });

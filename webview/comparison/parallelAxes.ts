@@ -2,7 +2,7 @@
 // runs (numeric ones scaled, linear or log; others as evenly spaced categories),
 // then the chosen metric. Positions are fractions of the axis height, 0 = bottom.
 import type { ComparisonRun } from '../../src/protocol/comparisonMessages';
-import { formatCompact } from '../shared/numberFormat';
+import { formatCompact, formatTick } from '../shared/numberFormat';
 
 export interface Axis {
   name: string;
@@ -98,11 +98,16 @@ export function position(axis: Axis, value: string | number | undefined): number
   return (v - axis.min) / (axis.max - axis.min);
 }
 
+/** How finely brush ends are given: a hundredth of the axis (more than a brush drawn by hand can mean). */
+const BRUSH_RESOLUTION = 100;
+
 /** The value at a position, as text (brush labels). */
 export function valueAt(axis: Axis, pos: number): string {
   if (axis.kind === 'category') return axis.categories[Math.max(0, Math.min(axis.categories.length - 1, Math.floor(pos * axis.categories.length)))] ?? '';
   const v = axis.min + pos * (axis.max - axis.min);
-  return formatCompact(axis.kind === 'log' ? Math.pow(10, v) : v);
+  if (axis.kind === 'log') return formatCompact(Math.pow(10, v));
+  const resolution = niceStep((axis.max - axis.min) / BRUSH_RESOLUTION);
+  return formatTick(Math.round(v / resolution) * resolution, resolution);
 }
 
 export interface Tick {
@@ -118,7 +123,11 @@ export function ticks(axis: Axis): Tick[] {
     if (out.length < 2) out.splice(0, out.length, { pos: 0, label: formatCompact(Math.pow(10, axis.min)) }, { pos: 1, label: formatCompact(Math.pow(10, axis.max)) });
   } else {
     const step = niceStep((axis.max - axis.min) / 4);
-    for (let v = Math.ceil(axis.min / step) * step; v <= axis.max + step * 1e-9; v += step) out.push({ pos: (v - axis.min) / (axis.max - axis.min), label: formatCompact(Number(v.toPrecision(12))) });
+    // Labels with the digits the step needs: close values (0.8241..0.8247) must not all read 0.824.
+    for (let i = Math.ceil(axis.min / step - 1e-9); i * step <= axis.max + step * 1e-9; i++) {
+      const v = i * step;
+      out.push({ pos: (v - axis.min) / (axis.max - axis.min), label: formatTick(v, step) });
+    }
   }
   if (axis.hasMissing) out.push({ pos: MISSING_POS, label: 'none' });
   return out;

@@ -6,7 +6,7 @@
 import type { ComparisonOptions, ComparisonRun, ParallelReport } from '../../src/protocol/comparisonMessages';
 import { h } from '../shared/uiKit';
 import { faint, runStyle, sequentialColor } from '../shared/runColors';
-import { formatCompact, formatNumber } from '../shared/numberFormat';
+import { formatNumber } from '../shared/numberFormat';
 import { buildModel, MISSING_POS, ticks, valueAt, type AxisLine, type ParallelModel } from './parallelAxes';
 
 type Options = Pick<ComparisonOptions, 'parallelMetric' | 'parallelColor' | 'parallelBrushes'>;
@@ -54,6 +54,7 @@ export class ParallelCoordinates {
   private runs: readonly ComparisonRun[] = [];
   private all: readonly ComparisonRun[] = [];
   private colorIndex = new Map<string, number>();
+  private nameOf: (run: ComparisonRun) => string = (r) => r.runName;
   private keys: readonly string[] = [];
   private options: Options = { parallelColor: 'metric', parallelBrushes: {} };
   private model?: ParallelModel;
@@ -76,8 +77,9 @@ export class ParallelCoordinates {
   }
 
   /** New runs, metrics or options: rebuild the axes and draw. `all` fixes the runs' colours. */
-  update(shown: readonly ComparisonRun[], all: readonly ComparisonRun[], keys: readonly string[], options: Options): void {
+  update(shown: readonly ComparisonRun[], all: readonly ComparisonRun[], keys: readonly string[], options: Options, nameOf: (run: ComparisonRun) => string = this.nameOf): void {
     this.runs = shown;
+    this.nameOf = nameOf;
     this.all = all;
     this.colorIndex = new Map(all.map((r, i) => [r.runId, i]));
     this.keys = keys;
@@ -294,8 +296,9 @@ export class ParallelCoordinates {
     ctx.font = `11px ${t.font}`;
     ctx.textAlign = 'left';
     ctx.fillStyle = t.text;
-    ctx.fillText(fit(ctx, formatCompact(axis.max), BAR.labels - 8), x + BAR.width + 5, top + 5);
-    ctx.fillText(fit(ctx, formatCompact(axis.min), BAR.labels - 8), x + BAR.width + 5, bottom - 5);
+    // The best and worst values themselves: with close values, three digits would read the same at both ends.
+    ctx.fillText(fit(ctx, formatNumber(axis.max), BAR.labels - 8), x + BAR.width + 5, top + 5);
+    ctx.fillText(fit(ctx, formatNumber(axis.min), BAR.labels - 8), x + BAR.width + 5, bottom - 5);
   }
 
   private showNote(inRange?: number): void {
@@ -306,7 +309,7 @@ export class ParallelCoordinates {
       if (model.lines.length === 0) parts.push(`No run has a value of ${this.metric}.`);
       else if (model.axes.length === 1) parts.push('No param varies across these runs: only the metric axis is drawn.');
       if (inRange !== undefined && inRange < model.lines.length) parts.push(`${inRange} of ${model.lines.length} runs in the brushed ranges.`);
-      if (model.leftOut.length > 0) parts.push(`${model.leftOut.length} run${model.leftOut.length === 1 ? '' : 's'} without ${this.metric} ${model.leftOut.length === 1 ? 'is' : 'are'} left out (${model.leftOut.slice(0, 3).map((r) => r.runName).join(', ')}${model.leftOut.length > 3 ? ', …' : ''}).`);
+      if (model.leftOut.length > 0) parts.push(`${model.leftOut.length} run${model.leftOut.length === 1 ? '' : 's'} without ${this.metric} ${model.leftOut.length === 1 ? 'is' : 'are'} left out (${model.leftOut.slice(0, 3).map(this.nameOf).join(', ')}${model.leftOut.length > 3 ? ', …' : ''}).`);
       if (model.constant.length > 0) parts.push(`Same in every run, no axis: ${model.constant.join(', ')}.`);
     }
     this.note.textContent = parts.join(' ');
@@ -393,7 +396,7 @@ export class ParallelCoordinates {
     if (!best) return void (this.tip.hidden = true);
     const rows = model.axes.map((axis) => `${axis.name}: ${axis.isMetric ? formatNumber(best!.metric) : (best!.run.params[axis.name] ?? '—')}`);
     this.tip.textContent = '';
-    this.tip.append(h('div', { class: 'cmp-pc-tip-title' }, best.run.runName), ...rows.map((r) => h('div', {}, r)));
+    this.tip.append(h('div', { class: 'cmp-pc-tip-title' }, this.nameOf(best.run)), ...rows.map((r) => h('div', {}, r)), h('div', { class: 'cmp-pc-tip-id' }, `run ${best.run.runId}`));
     this.tip.hidden = false;
     // Right of the pointer, or left of it near the right edge (over the colour bar).
     const w = this.tip.offsetWidth;

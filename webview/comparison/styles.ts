@@ -30,6 +30,7 @@ const CSS = `
 .cmp-pc-note { color: var(--vscode-descriptionForeground); font-size: 0.9em; padding: 4px 0; }
 .cmp-pc-tip { position: absolute; pointer-events: none; z-index: 2; padding: 4px 8px; font-size: 0.9em; white-space: nowrap; color: var(--vscode-editorHoverWidget-foreground, var(--vscode-foreground)); background: var(--vscode-editorHoverWidget-background, var(--vscode-editor-background)); border: 1px solid var(--vscode-editorHoverWidget-border, var(--vscode-widget-border, #555)); border-radius: 3px; }
 .cmp-pc-tip-title { font-weight: 600; margin-bottom: 2px; }
+.cmp-pc-tip-id { color: var(--vscode-descriptionForeground); font-size: 0.9em; margin-top: 2px; }
 h3 { margin: 18px 0 6px; font-size: 1.05em; }
 `;
 

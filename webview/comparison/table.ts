@@ -23,12 +23,13 @@ export function cellText(run: ComparisonRun, col: TableColumn): string {
   return v === undefined ? '' : typeof v === 'number' ? formatNumber(v) : v;
 }
 
-export function renderTable(runs: readonly ComparisonRun[], cols: readonly TableColumn[], hidden: ReadonlySet<string>): HTMLElement {
+/** `nameOf` gives a run's label (its name, told apart from others of the same name); the cell's title is the run id. */
+export function renderTable(runs: readonly ComparisonRun[], cols: readonly TableColumn[], hidden: ReadonlySet<string>, nameOf: (run: ComparisonRun) => string = (r) => r.runName): HTMLElement {
   const head = h('tr', {}, h('th', {}, 'run'), ...cols.map((c) => h('th', { class: c.kind === 'metric' ? 'cmp-num' : '', title: `${c.kind} ${c.name}` }, c.name)));
   const rows = runs.map((run, i) => {
     const swatch = h('span', { class: 'cmp-swatch' });
     swatch.style.background = runStyle(i).color;
-    const tr = h('tr', { class: hidden.has(run.runId) ? 'cmp-muted' : '' }, h('td', { title: run.runId }, swatch, run.runName));
+    const tr = h('tr', { class: hidden.has(run.runId) ? 'cmp-muted' : '' }, h('td', { title: run.runId }, swatch, nameOf(run)));
     for (const c of cols) tr.append(h('td', { class: c.kind === 'metric' ? 'cmp-num' : '' }, cellText(run, c)));
     return tr;
   });

@@ -3,6 +3,7 @@
 // parsing, no decimation, no animation.
 import {
   Chart,
+  Interaction,
   LineController,
   LineElement,
   PointElement,
@@ -11,17 +12,38 @@ import {
   LogarithmicScale,
   Tooltip,
   type ChartDataset,
+  type ChartEvent,
+  type InteractionItem,
+  type InteractionModeFunction,
   type ScatterDataPoint,
+  type TooltipModel,
 } from 'chart.js';
 import { h } from './uiKit';
 import { faint, runStyle } from './runColors';
 import { ema } from './smoothing';
-import { formatNumber } from './numberFormat';
+import { formatNumber, formatTick, tickStep } from './numberFormat';
 import { installMetricChartStyles } from './metricChartStyles';
+import { hoveredX, pointsAtX } from './pointsAtX';
+import { ChartTooltip } from './chartTooltip';
 
 export { formatNumber };
 
+declare module 'chart.js' {
+  interface InteractionModeMap {
+    /** Every run's point at the hovered x (see pointsAtX). */
+    runsAtX: InteractionModeFunction;
+  }
+}
+
 Chart.register(LineController, LineElement, PointElement, ScatterController, LinearScale, LogarithmicScale, Tooltip);
+
+/** The MetricChart of each chart.js chart: the interaction mode asks it which points are hovered. */
+const owners = new WeakMap<Chart, MetricChart>();
+Interaction.modes.runsAtX = (chart, e) => owners.get(chart)?.itemsAt(e) ?? [];
+/** A curve's end counts as hovered this many pixels past it. */
+const END_SLACK_PX = 4;
+/** A run whose point is this many pixels or more from the hovered x says at which x its value is. */
+const NOTE_PX = 3;
 
 export type XMode = 'step' | 'wall' | 'relative';
 
@@ -78,6 +100,8 @@ interface DatasetMeta {
   runId: string;
   name: string;
   raw: boolean;
+  color: string;
+  dashed: boolean;
 }
 
 
@@ -105,6 +129,9 @@ export class MetricChart {
   private chart?: Chart<'line', ScatterDataPoint[]>;
   private meta: DatasetMeta[] = [];
   private readonly box: HTMLElement;
+  private readonly tooltip = new ChartTooltip();
+  /** The x the tooltip is about, found with the hovered points. */
+  private tooltipX?: number;
   private mode: XMode = 'step';
   /** Listeners on the window (a drag may end outside the canvas), removed with the chart. */
   private readonly windowListeners: [string, (e: MouseEvent) => void][] = [];
@@ -135,7 +162,7 @@ export class MetricChart {
       'div',
       { class: 'mc-chart', 'data-key': key },
       h('div', { class: 'mc-chart-head' }, h('span', { class: 'mc-chart-title', title: key }, key), tools),
-      h('div', { class: 'mc-canvas-wrap' }, this.canvas, this.box),
+      h('div', { class: 'mc-canvas-wrap' }, this.canvas, this.box, this.tooltip.element),
     );
     this.attachZoom();
   }
@@ -163,18 +190,17 @@ export class MetricChart {
       };
       if (options.smoothing > 0) {
         datasets.push({ label: run.name, data: toPoints(s.y), borderColor: faint(style.color), borderWidth: 1, borderDash: style.dash, pointRadius: 0, hidden });
-        this.meta.push({ runId: run.runId, name: run.name, raw: true });
+        this.meta.push({ runId: run.runId, name: run.name, raw: true, color: style.color, dashed: style.dash.length > 0 });
       }
       const y = options.smoothing > 0 ? ema(s.y, options.smoothing) : s.y;
       // A series of one point (a final metric logged once) has no line to draw: show the point.
       datasets.push({ label: run.name, data: toPoints(y), borderColor: style.color, backgroundColor: style.color, borderWidth: 1.5, borderDash: style.dash, pointRadius: s.x.length === 1 ? 3 : 0, pointHoverRadius: 3, hidden });
-      this.meta.push({ runId: run.runId, name: run.name, raw: false });
+      this.meta.push({ runId: run.runId, name: run.name, raw: false, color: style.color, dashed: style.dash.length > 0 });
       if (!hidden) {
         this.runsDrawn++;
         this.points += s.x.length;
       }
     }
-    const meta = this.meta;
     const mode = options.x;
     const scales = {
       x: {
@@ -191,7 +217,8 @@ export class MetricChart {
       y: {
         type: options.logScale ? ('logarithmic' as const) : ('linear' as const),
         grid: { color: theme.grid },
-        ticks: { color: theme.text, callback: (v: number | string) => formatNumber(Number(v)) },
+        // Linear ticks get the digits their spacing needs (a zoomed-in curve's ticks must not read the same); log ticks are decades.
+        ticks: { color: theme.text, callback: (v: number | string, _i: number, all: { value: number }[]) => (options.logScale ? formatNumber(Number(v)) : formatTick(Number(v), tickStep(all.map((t) => t.value)))) },
       },
     };
     if (this.chart) {
@@ -213,19 +240,51 @@ export class MetricChart {
         responsive: true,
         maintainAspectRatio: false,
         events: ['mousemove', 'mouseout'],
-        interaction: { mode: 'nearest', intersect: false, axis: 'xy' },
+        // The tooltip lists every run at the hovered step, not only the curve nearest the pointer.
+        interaction: { mode: 'runsAtX', intersect: false },
         scales,
         plugins: {
           tooltip: {
-            filter: (item) => !meta[item.datasetIndex]?.raw,
-            callbacks: {
-              title: (items) => (items[0] ? `${this.mode === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, this.mode)}` : ''),
-              label: (item) => `${this.meta[item.datasetIndex]?.name ?? ''}: ${formatNumber(item.parsed.y ?? NaN)}`,
-            },
+            enabled: false,
+            external: ({ tooltip }) => this.showTooltip(tooltip),
+            filter: (item) => !this.meta[item.datasetIndex]?.raw,
+            // Top to bottom as the curves are at that step.
+            itemSort: (a, b) => (b.parsed.y ?? -Infinity) - (a.parsed.y ?? -Infinity),
           },
         },
       },
     });
+    owners.set(this.chart, this);
+  }
+
+  /** The hovered points: each visible run's nearest the pointer's x (the interaction mode runsAtX). */
+  itemsAt(e: ChartEvent): InteractionItem[] {
+    const chart = this.chart;
+    const area = chart?.chartArea;
+    if (!chart || !area || e.x === null || e.y === null || e.x < area.left || e.x > area.right || e.y < area.top || e.y > area.bottom) return [];
+    const xScale = chart.scales.x;
+    const x = xScale.getValueForPixel(e.x)!;
+    const slack = Math.abs(xScale.getValueForPixel(e.x + END_SLACK_PX)! - x);
+    const series = chart.data.datasets.map((d, i) => (this.meta[i]?.raw || !chart.isDatasetVisible(i) ? null : d.data));
+    const points = pointsAtX(series, x, slack);
+    this.tooltipX = hoveredX(points, x);
+    return points.map((p) => ({ element: chart.getDatasetMeta(p.series).data[p.index], datasetIndex: p.series, index: p.index }));
+  }
+
+  private showTooltip(model: TooltipModel<'line'>): void {
+    const chart = this.chart;
+    const items = model.dataPoints ?? [];
+    if (!chart || model.opacity === 0 || items.length === 0) return this.tooltip.hide();
+    const x = this.tooltipX ?? items[0].parsed.x ?? 0;
+    const xScale = chart.scales.x;
+    const at = (v: number) => `${this.mode === 'step' ? 'step ' : ''}${formatX(v, this.mode)}`;
+    const rows = items.map((item) => {
+      const meta = this.meta[item.datasetIndex];
+      const px = item.parsed.x ?? x;
+      const apart = Math.abs(xScale.getPixelForValue(px) - xScale.getPixelForValue(x)) >= NOTE_PX;
+      return { name: meta?.name ?? '', color: meta?.color ?? '', dashed: meta?.dashed ?? false, value: formatNumber(item.parsed.y ?? NaN), note: apart ? at(px) : undefined };
+    });
+    this.tooltip.show(at(x), rows, { x: model.caretX, y: model.caretY }, this.canvas.parentElement!);
   }
 
   toPng(): string {

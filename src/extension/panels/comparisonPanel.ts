@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import type { RunsTableResponse, SeriesResponse } from '../../protocol/native';
+import type { RunsTableResponse, RunsTableRow, SeriesResponse } from '../../protocol/native';
+import { LABEL_TAGS, PARENT_RUN_TAG } from '../../protocol/runLabels';
 import type {
+  ComparisonParent,
   ComparisonReport,
   ComparisonRun,
   ChartReport,
@@ -30,6 +32,8 @@ const LIVE_DEBOUNCE_MS = 250;
 const DRAWN_TIMEOUT_MS = 60_000;
 /** A visible panel that drew nothing this long after a Compare has a stuck webview. */
 const STALLED_MS = 15_000;
+/** Parents fetched for labels, at most: past that, steps are told apart by their params or order. */
+const MAX_PARENTS = 200;
 
 /** What the comparison panel last drew, for tests (`_mlops.comparison.state`). */
 export interface ComparisonSnapshot {
@@ -39,7 +43,7 @@ export interface ComparisonSnapshot {
   title?: string;
   /** Draws reported by the webview (the first load, zooms, live updates). */
   drawCount: number;
-  lastDrawn?: { requestId: number; charts: ChartReport[]; parallel?: ParallelReport; at: number };
+  lastDrawn?: { requestId: number; charts: ChartReport[]; parallel?: ParallelReport; legend?: string[]; at: number };
 }
 
 /** Registers "MLOps: Compare Runs" (mlops.compareRuns) for the selected runs. */
@@ -135,6 +139,7 @@ function isNode(v: unknown): v is ExperimentsNode {
 class ComparisonPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private runs: ComparisonRun[] = [];
+  private parents: ComparisonParent[] = [];
   private keys: string[] = [];
   private prefetch?: Promise<PackedSeries>;
   private x: 'step' | 'time' = 'step';
@@ -250,6 +255,7 @@ class ComparisonPanel {
   replaceRuns(runIds: string[]): void {
     this.runIds = runIds;
     this.panel.title = title(runIds.length);
+    this.parents = [];
     this.prefetch = undefined;
     this.range = null;
     this.runRanges = null;
@@ -261,7 +267,7 @@ class ComparisonPanel {
     void (async () => {
       try {
         await this.runInfo;
-        this.post({ type: 'runs', runs: this.runs, keys: this.keys, resetTo: requestId });
+        this.post({ type: 'runs', runs: this.runs, parents: this.parents, keys: this.keys, resetTo: requestId });
         await this.sendSeries(requestId, this.x, null, null);
       } catch (err) {
         this.failed(err as Error);
@@ -292,12 +298,36 @@ class ComparisonPanel {
     // Keep the order the runs were chosen in: it fixes their colours.
     this.runs = this.runIds.flatMap((id) => {
       const r = byId.get(id);
-      return r ? [{ runId: r.runId, runName: r.runName, status: r.status, startTime: r.startTime, params: r.params, metrics: r.metrics }] : [];
+      return r ? [{ runId: r.runId, runName: r.runName, status: r.status, startTime: r.startTime, params: r.params, metrics: r.metrics, tags: labelTags(r.tags) }] : [];
+    });
+    this.parents = await this.missingParents(experimentIds, table.runs).catch((err: Error) => {
+      // Without them the labels fall back to the pipeline's name: worth a log line, not a failed panel.
+      this.workbench.log(`comparison panel: parent runs for the labels not loaded: ${err.message}`);
+      return [];
     });
     const keys = new Set<string>();
     for (const r of this.runs) for (const k of Object.keys(r.metrics)) keys.add(k);
     this.keys = [...keys].sort(compareKeys);
     this.milestones.runsLoaded ??= performance.now();
+  }
+
+  /**
+   * The parent runs of compared runs that are not compared themselves: two
+   * "train" steps of two pipeline runs are told apart by their parents' names
+   * and params ("train · churn (lr=0.3)").
+   */
+  private async missingParents(experimentIds: string[], rows: RunsTableRow[]): Promise<ComparisonParent[]> {
+    const present = new Set(rows.map((r) => r.runId));
+    const wanted = [...new Set(rows.map((r) => r.tags[PARENT_RUN_TAG]).filter((id): id is string => !!id && !present.has(id) && /^[\w-]+$/.test(id)))].slice(0, MAX_PARENTS);
+    // A live update reloads the runs often; parents already loaded are kept (their names and params are set at their start).
+    const known = new Map(this.parents.map((p) => [p.runId, p]));
+    const missing = wanted.filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      const filter = `attributes.run_id IN (${missing.map((id) => `'${id}'`).join(',')})`;
+      const page = await this.backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', { experimentIds, filter, maxResults: missing.length, viewType: 'ALL' });
+      for (const r of page.runs) known.set(r.runId, { runId: r.runId, runName: r.runName, startTime: r.startTime, params: r.params, tags: labelTags(r.tags) });
+    }
+    return wanted.flatMap((id) => known.get(id) ?? []);
   }
 
   private async fetchSeries(runIds: string[], x: 'step' | 'time', range: StepRange | null, runRanges: RunRanges | null = null): Promise<PackedSeries> {
@@ -326,7 +356,7 @@ class ComparisonPanel {
           for (const w of this.drawnWaiters) w.from = 0;
           if (this.drawnWaiters.length) this.workbench.log(`comparison panel: webview (re)loaded while a Compare waits (${this.describe()})`);
           await this.runInfo;
-          this.post({ type: 'runs', runs: this.runs, keys: this.keys });
+          this.post({ type: 'runs', runs: this.runs, parents: this.parents, keys: this.keys });
           const prefetched = m.x === 'step' && !m.range ? this.prefetch : undefined;
           this.prefetch = undefined;
           await this.sendSeries(0, m.x, m.range, null, prefetched);
@@ -338,7 +368,7 @@ class ComparisonPanel {
           break;
         case 'drawn': {
           this.drawCount++;
-          this.lastDrawn = { requestId: m.requestId, charts: m.charts, parallel: m.parallel, at: Date.now() };
+          this.lastDrawn = { requestId: m.requestId, charts: m.charts, parallel: m.parallel, legend: m.legend, at: Date.now() };
           // Only the answer to "ready" (request 0) or a later request, not a live update.
           if (m.requestId < 0) break;
           const waiters = this.drawnWaiters.filter((w) => m.requestId >= w.from);
@@ -389,7 +419,7 @@ class ComparisonPanel {
     const keysBefore = this.keys.join('\n');
     // The changed runs' series with the keys known so far, while the runs (latest values, new keys) load.
     const [, changed] = await Promise.all([this.loadRuns(), this.fetchSeries(ids, this.x, this.range, this.runRanges)]);
-    this.post({ type: 'runs', runs: this.runs, keys: this.keys });
+    this.post({ type: 'runs', runs: this.runs, parents: this.parents, keys: this.keys });
     const keysChanged = this.keys.join('\n') !== keysBefore;
     const series = keysChanged ? await this.fetchSeries(this.runIds, this.x, this.range, this.runRanges) : changed;
     this.post({ type: 'series', requestId: -1, x: this.x, range: this.range, runRanges: this.runRanges, partial: !keysChanged, series });
@@ -403,6 +433,11 @@ class ComparisonPanel {
     this.drawnWaiters = [];
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Of a run's tags, those its label reads: the webview needs no others. */
+function labelTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(LABEL_TAGS.flatMap((k) => (tags[k] !== undefined ? [[k, tags[k]]] : [])));
 }
 
 /** User metrics first, then system/ metrics; alphabetical within each. */

@@ -18,6 +18,8 @@ import './models.tests';
 import './comparison.tests';
 import './runDetail.tests';
 import './comparisonReuse.tests';
+// Leaves a second comparison panel open; its browser check closes it again.
+import './comparisonLabels.tests';
 import './pipelines.tests';
 import './deployments.tests';
 // Leaves the drifting deployment's Monitoring panel open for its browser check.
