@@ -80,8 +80,8 @@ export function createApp(options: AppOptions): App {
       // segments away before the artifact routes could refuse them.
       const rawPath = rawUrl.split('?')[0];
       const url = requestUrl(rawUrl);
-      const { handler, rest } = router.match(req.method ?? 'GET', rawPath);
-      await handler({ req, res, url, rest });
+      const { handler, params, rest } = router.match(req.method ?? 'GET', rawPath);
+      await handler({ req, res, url, params, rest });
     } catch (err) {
       // (req.destroyed alone is no sign: a fully read body is destroyed too.)
       if (res.destroyed || req.socket.destroyed || (err as { code?: string })?.code === 'ECONNRESET') {

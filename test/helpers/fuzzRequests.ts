@@ -71,8 +71,10 @@ export function fuzzCase(rng: FuzzRandom, target: FuzzTarget, route: RouteListin
 }
 
 function routePath(rng: FuzzRandom, target: FuzzTarget, route: RouteListing): string {
-  if (!route.prefix) return rng.chance(0.8) ? route.pattern : mutatePath(rng, route.pattern);
-  const base = route.pattern.slice(0, -1);
+  // A `:name` segment (with its literal suffix, as in `:name:predict`) gets a value, mostly a real one.
+  const pattern = route.pattern.replace(/\/:[A-Za-z_][A-Za-z0-9_]*([^/]*)/g, (_, suffix: string) => `/${pathSegment(rng, target)}${rng.chance(0.9) ? suffix : ''}`);
+  if (!route.prefix) return rng.chance(0.8) ? pattern : mutatePath(rng, pattern);
+  const base = pattern.slice(0, -1);
   const parts = Array.from({ length: rng.weighted([[1, 0], [4, 1], [4, 2], [3, 3], [2, 4], [1, 6]]) }, () => pathSegment(rng, target));
   let tail = parts.join('/');
   if (rng.chance(0.1)) tail += rng.pick([':predict', '/', '//', '?', '#x', ';a=b']);

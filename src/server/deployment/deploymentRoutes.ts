@@ -2,9 +2,8 @@
 // server, KServe v1, Prometheus /metrics and feedback. Paths with a model name in
 // the middle are prefix routes whose remainder is parsed here.
 import { z } from 'zod';
-import type { Router } from '../http/router';
+import type { RequestContext, Router } from '../http/router';
 import { HttpError } from '../http/httpError';
-import { decodePathPart } from '../http/requestPath';
 import { version as packageVersion } from '../../../package.json';
 import { answerInference, type ServingContext } from './inferenceCall';
 import { readBodyText } from './requestBody';
@@ -24,8 +23,6 @@ const feedbackBody = z.object({
 });
 
 /** OIP model paths: {name}[/versions/{v}][/ready|/infer]. */
-const OIP_MODEL_PATH = /^([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer))?$/;
-
 export function registerDeploymentRoutes(router: Router, ctx: RouteContext): void {
   const notFound = (what: string) => new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', what);
 
@@ -57,23 +54,23 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
     const ready = ctx.slot.generation !== undefined;
     sendBody(res, ready ? 200 : 503, { ready });
   });
-  router.on('GET', '/v2/models/*', ({ res, rest }) => {
-    const m = OIP_MODEL_PATH.exec(rest);
-    if (!m || m[3] === 'infer') throw notFound(`No OIP endpoint GET /v2/models/${rest}.`);
-    const name = decodePathPart(m[1], 'model name');
-    const version = m[2] === undefined ? undefined : decodePathPart(m[2], 'model version');
-    const action = m[3];
+  // /v2/models/{name}[/versions/{version}][/ready | /infer]
+  const metadataOrReady = (action: 'metadata' | 'ready') => ({ res, params }: RequestContext) => {
+    const { name, version } = params;
     const { variant } = target(current(), name, version);
     const headers = ['X-MLOps-Variant', variant.name, 'X-MLOps-Model-Version', variant.label];
     if (action === 'ready') sendBody(res, 200, { name, ready: true }, headers);
     else sendBody(res, 200, variant.served.metadata(), headers);
-  });
-  router.on('POST', '/v2/models/*', ({ req, res, rest }) => {
-    const m = OIP_MODEL_PATH.exec(rest);
-    if (!m || m[3] !== 'infer') throw notFound(`No OIP endpoint POST /v2/models/${rest}.`);
-    const pinned = pinnedFor(decodePathPart(m[1], 'model name'), m[2] === undefined ? undefined : decodePathPart(m[2], 'model version'));
+  };
+  const infer = ({ req, res, params }: RequestContext) => {
+    const pinned = pinnedFor(params.name, params.version);
     return readBodyText(req).then((body) => answerInference(ctx, { req, res }, 'oip', pinned, (served) => served.inferOip(body)));
-  });
+  };
+  for (const model of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
+    router.on('GET', model, metadataOrReady('metadata'));
+    router.on('GET', `${model}/ready`, metadataOrReady('ready'));
+    router.on('POST', `${model}/infer`, infer);
+  }
 
   // Checks the name, then pins a variant if the path names a version or a model only one variant serves.
   const pinnedFor = (name: string, version: string | undefined) => {
@@ -107,15 +104,12 @@ export function registerDeploymentRoutes(router: Router, ctx: RouteContext): voi
   });
 
   // --- KServe v1 ---
-  router.on('GET', '/v1/models/*', ({ res, rest }) => {
-    const name = decodePathPart(rest, 'model name');
-    target(current(), name, undefined);
-    sendBody(res, 200, { name, ready: true });
+  router.on('GET', '/v1/models/:name', ({ res, params }) => {
+    target(current(), params.name, undefined);
+    sendBody(res, 200, { name: params.name, ready: true });
   });
-  router.on('POST', '/v1/models/*', ({ req, res, rest }) => {
-    if (!rest.endsWith(':predict')) throw notFound(`No KServe v1 endpoint POST /v1/models/${rest}: use /v1/models/{name}:predict.`);
-    const name = decodePathPart(rest.slice(0, -':predict'.length), 'model name');
-    const pinned = pinnedFor(name, undefined);
+  router.on('POST', '/v1/models/:name:predict', ({ req, res, params }) => {
+    const pinned = pinnedFor(params.name, undefined);
     return readBodyText(req).then((body) => answerInference(ctx, { req, res }, 'kserve_v1', pinned, (served) => served.predictV1(body)));
   });
 

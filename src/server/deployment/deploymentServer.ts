@@ -56,8 +56,8 @@ export function createDeploymentServer(options: DeploymentServerOptions): Server
         const page = foreignPage(req);
         if (page) throw fromWebPage(page, options.deploymentName());
       }
-      const { handler, rest } = router.match(req.method ?? 'GET', path);
-      pending = handler(new DeploymentRequest(req, res, rest));
+      const { handler, params, rest } = router.match(req.method ?? 'GET', path);
+      pending = handler(new DeploymentRequest(req, res, params, rest));
     } catch (err) {
       fail(req, res, path, err);
       return;
@@ -94,6 +94,7 @@ class DeploymentRequest implements RequestContext {
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
+    readonly params: Readonly<Record<string, string>>,
     readonly rest: string,
   ) {}
 
