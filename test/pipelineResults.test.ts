@@ -203,4 +203,7 @@ test('the version chart\'s y-axis: a tiny difference of a [0, 1] metric is drawn
   assert.deepEqual([loss.min, loss.max], [2.25, 2.4]);
   assert.equal(versionAxis([]), undefined);
   assert.deepEqual(Object.values(versionAxis([0, 0])!).slice(0, 2), [0, 0.05], 'zeros: the axis starts at 0');
+  // How many versions it compares: one alone says so, rather than "differ by 0 at most".
+  assert.equal(versionAxis([0.8196, Number.NaN])!.points, 1);
+  assert.equal(real.points, 3);
 });

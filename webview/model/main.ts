@@ -342,7 +342,9 @@ function drawChart(): void {
   const scale = (x: number) => String(Number(x.toPrecision(3)));
   axisNote.textContent = !axis
     ? ''
-    : axis.widened
+    : axis.points < 2
+      ? `Only one version has ${chartMetric} so far: register another to compare (y-axis ${scale(axis.min)} to ${scale(axis.max)}).`
+      : axis.widened
       ? `The versions differ by ${scale(axis.spread)} at most: the y-axis spans ${scale(axis.max - axis.min)} (${scale(axis.min)} to ${scale(axis.max)}) so that so small a difference is drawn small, not as a cliff.`
       : `The versions differ by ${scale(axis.spread)} at most (y-axis ${scale(axis.min)} to ${scale(axis.max)}).`;
 }

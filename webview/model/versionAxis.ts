@@ -21,6 +21,8 @@ export interface VersionAxis {
   spread: number;
   /** The axis was widened to its minimum span: the values are closer than it. */
   widened: boolean;
+  /** How many values it shows (one: nothing to compare). */
+  points: number;
 }
 
 export function versionAxis(values: readonly number[]): VersionAxis | undefined {
@@ -51,7 +53,7 @@ export function versionAxis(values: readonly number[]): VersionAxis | undefined 
   [min, max] = [roundTo(Math.floor(min / step + 1e-9) * step, step), roundTo(Math.ceil(max / step - 1e-9) * step, step)];
   // A bounded metric's axis does not promise values it cannot take.
   if (bounded) [min, max] = [Math.max(0, min), Math.min(1, max)];
-  return { min, max, spread, widened };
+  return { min, max, spread, widened, points: finite.length };
 }
 
 /** 1, 2 or 5 times a power of ten, at least `raw`. */

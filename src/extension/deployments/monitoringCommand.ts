@@ -33,7 +33,7 @@ async function pickDeployment(tree: DeploymentsTree, backend: NonNullable<Return
   try {
     const deployments = await tree.deployments(backend);
     if (deployments.length === 0) {
-      void vscode.window.showInformationMessage('MLOps: no deployments to monitor. Deploy a model version first (Models view → Deploy Model Version, or `mlops serve models:/NAME@champion --reference training`).');
+      void vscode.window.showInformationMessage('MLOps: no deployments to monitor. Deploy a model version first (Models view → Deploy Model Version, or in a terminal: mlops serve models:/MODEL@ALIAS --reference training).');
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
