@@ -15,6 +15,7 @@ import { pipFreezeNote } from './pipFreezeNote';
 
 const PARENT_TAG = 'mlflow.parentRunId';
 const COMMAND_TAG = 'mlops.command';
+const PIPELINE_TAG = 'mlops.pipeline';
 export const DIFF_ARTIFACT = 'code/git.diff';
 export const PIP_FREEZE_ARTIFACT = 'environment/requirements.txt';
 export const OUTPUT_ARTIFACT = 'logs/output.log';
@@ -60,11 +61,65 @@ function compareMetricKeys(a: string, b: string): number {
   return Number(a.startsWith('system/')) - Number(b.startsWith('system/')) || a.localeCompare(b);
 }
 
-export async function loadSparklines(backend: WorkspaceBackend, run: RunDetail): Promise<SparklineSeries[]> {
+/**
+ * Where a metric's history lives when it is not the run's own: a pipeline run's
+ * `<step>/<key>` metrics are its step runs' latest values (one point each), so their
+ * history is the step run's `<key>`. Keyed by the pipeline run's metric key.
+ */
+export type SeriesSources = ReadonlyMap<string, { runId: string; key: string }>;
+
+export function stepSeriesSources(run: RunDetail, children: readonly RunSummary[]): SeriesSources {
+  const sources = new Map<string, { runId: string; key: string }>();
+  if (!run.tags[PIPELINE_TAG] || run.tags[PARENT_TAG]) return sources;
+  const steps = new Map<string, RunSummary>();
+  for (const child of children) if (!steps.has(child.runName)) steps.set(child.runName, child); // newest first
+  for (const { key } of run.metrics) {
+    const slash = key.indexOf('/');
+    const step = slash > 0 ? steps.get(key.slice(0, slash)) : undefined;
+    if (step) sources.set(key, { runId: step.runId, key: key.slice(slash + 1) });
+  }
+  return sources;
+}
+
+type SeriesQuery = { maxPoints: number; x: 'step' | 'time'; startStep?: number; endStep?: number };
+
+/**
+ * The run's series of `keys`, those with a source read from it instead (named as the
+ * run's own; the run's single point stays where the source has none). A step range
+ * applies to the step run alike; a time zoom's range was measured on this run's
+ * points, so a source's series comes whole and the chart's zoom window cuts it.
+ */
+async function seriesWithSources(backend: WorkspaceBackend, runId: string, keys: string[], sources: SeriesSources, query: SeriesQuery, timeZoom: boolean): Promise<SeriesResponse['series']> {
+  const bySource = new Map<string, { key: string; as: string }[]>();
+  for (const key of keys) {
+    const source = sources.get(key);
+    if (source) bySource.set(source.runId, [...(bySource.get(source.runId) ?? []), { key: source.key, as: key }]);
+  }
+  const sourceQuery = timeZoom ? { maxPoints: query.maxPoints, x: query.x } : query;
+  const [own, ...fromSources] = await Promise.all([
+    backend.request<SeriesResponse>('POST', '/api/v1/series', { runIds: [runId], keys, ...query }),
+    ...[...bySource].map(([sourceRunId, wanted]) =>
+      backend
+        .request<SeriesResponse>('POST', '/api/v1/series', { runIds: [sourceRunId], keys: [...new Set(wanted.map((w) => w.key))], ...sourceQuery })
+        .then((res) => ({ res, wanted }), () => undefined), // the run's own point still shows
+    ),
+  ]);
+  const replaced = new Map<string, SeriesResponse['series'][number]>();
+  for (const got of fromSources) {
+    if (!got) continue;
+    for (const s of got.res.series) {
+      if (s.x.length === 0) continue;
+      for (const w of got.wanted) if (w.key === s.key) replaced.set(w.as, { ...s, runId, key: w.as });
+    }
+  }
+  return own.series.map((s) => replaced.get(s.key) ?? s);
+}
+
+export async function loadSparklines(backend: WorkspaceBackend, run: RunDetail, sources: SeriesSources = new Map()): Promise<SparklineSeries[]> {
   const keys = run.metrics.map((m) => m.key).slice(0, 200);
   if (keys.length === 0) return [];
-  const res = await backend.request<SeriesResponse>('POST', '/api/v1/series', { runIds: [run.runId], keys, maxPoints: SPARKLINE_POINTS, x: 'step' });
-  return res.series.map((s) => ({ key: s.key, total: s.total, values: s.y.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)) }));
+  const series = await seriesWithSources(backend, run.runId, keys, sources, { maxPoints: SPARKLINE_POINTS, x: 'step' }, false);
+  return series.map((s) => ({ key: s.key, total: s.total, values: s.y.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)) }));
 }
 
 /** What the run panel's chart shows: its metrics, on steps or time, whole or zoomed (as steps). */
@@ -75,12 +130,11 @@ export interface ChartView {
   runRanges: RunRanges | null;
 }
 
-export async function loadChartSeries(backend: WorkspaceBackend, runId: string, view: ChartView): Promise<PackedSeries> {
+export async function loadChartSeries(backend: WorkspaceBackend, runId: string, view: ChartView, sources: SeriesSources = new Map()): Promise<PackedSeries> {
   // A zoom on a time axis is this run's step range.
   const range = view.runRanges?.[runId] ?? view.range;
-  const body = { runIds: [runId], keys: view.keys, maxPoints: CHART_POINTS, x: view.x, ...(range ?? {}) };
-  const res = await backend.request<SeriesResponse>('POST', '/api/v1/series', body);
-  return packSeries(res.series);
+  const query = { maxPoints: CHART_POINTS, x: view.x, ...(range ?? {}) };
+  return packSeries(await seriesWithSources(backend, runId, view.keys, sources, query, view.runRanges?.[runId] !== undefined));
 }
 
 /** MLflow search-filter string literal: quotes and backslashes escaped. */

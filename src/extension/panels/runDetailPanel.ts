@@ -25,6 +25,8 @@ import {
   loadRegistrations,
   loadRun,
   loadSparklines,
+  stepSeriesSources,
+  type SeriesSources,
   optionalTextArtifact,
   previewArtifact,
   type ChartView,
@@ -146,6 +148,8 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
   private nextPreviewId = -1;
   /** What the open metric chart shows (its last request): live metrics re-fetch it. */
   private chartView?: ChartView;
+  /** Where a pipeline run's step metrics have their history (its step runs). */
+  private seriesSources: SeriesSources = new Map();
   private readonly chartWaiters = new Map<number, (report: RunChartReport | undefined) => void>();
   private nextChartId = -1;
   /** Called when the user does something that makes a preview panel worth keeping. */
@@ -266,7 +270,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
         const runId = this.runId;
         const view: ChartView = { keys: m.keys, x: m.x, range: m.range, runRanges: m.runRanges };
         this.chartView = view;
-        const series = await loadChartSeries(this.backend, runId, view);
+        const series = await loadChartSeries(this.backend, runId, view, this.seriesSources);
         if (runId === this.runId) this.post({ type: 'series', requestId: m.requestId, x: view.x, range: view.range, runRanges: view.runRanges, series });
         break;
       }
@@ -298,7 +302,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
       if (stale()) return;
       await this.sendDetail(run);
       const [sparklines, files] = await Promise.all([
-        loadSparklines(this.backend, run).catch((err: Error) => (this.workbench.log(`run detail panel: series: ${err.message}`), [])),
+        loadSparklines(this.backend, run, this.seriesSources).catch((err: Error) => (this.workbench.log(`run detail panel: series: ${err.message}`), [])),
         listArtifacts(this.backend, runId, '').catch((err: Error) => err),
       ]);
       if (stale()) return;
@@ -327,6 +331,7 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     this.pipFreeze ??= optionalTextArtifact(this.backend, run, PIP_FREEZE_ARTIFACT);
     const [linked, diff, pipFreeze] = await Promise.all([loadLinkedRuns(this.backend, run), this.diff, this.pipFreeze]);
     if (run.runId !== this.runId) return;
+    this.seriesSources = stepSeriesSources(run, linked.children);
     this.post({ type: 'detail', detail: run, linked, environment: environmentOf(run, pipFreeze), diff });
   }
 
@@ -371,11 +376,11 @@ class RunDetailPanel extends WebviewPanelHost<HostToRunDetail, RunDetailToHost, 
     if (kinds.has('artifacts') || kinds.has('resync')) this.diff = this.pipFreeze = undefined;
     await this.sendDetail(run);
     if (kinds.has('metrics') || kinds.has('resync')) {
-      this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run) });
+      this.post({ type: 'sparklines', series: await loadSparklines(this.backend, run, this.seriesSources) });
       // The open chart grows with the run: its view again, as a live update (-1).
       const view = this.chartView;
       if (view) {
-        const series = await loadChartSeries(this.backend, runId, view);
+        const series = await loadChartSeries(this.backend, runId, view, this.seriesSources);
         if (runId === this.runId && view === this.chartView) this.post({ type: 'series', requestId: -1, x: view.x, range: view.range, runRanges: view.runRanges, series });
       }
     }

@@ -430,6 +430,23 @@ test('Run detail says why a run has no pip freeze only when it is so: a pipeline
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 }, { timeoutMs: 60_000 });
 
+test('Run detail of a pipeline run: a step metric (train/val_auc, one rolled-up point) charts the step run\'s whole history', async () => {
+  const pipelineRun = await runWith('churn', { 'mlops.pipeline': 'churn' }, 'FINISHED');
+  const trainStep = await runWith('train', { 'mlops.pipeline': 'churn', 'mlops.pipeline.step': 'train', 'mlflow.parentRunId': pipelineRun }, 'FINISHED');
+  const t0 = Date.now() - 4000;
+  await api('/api/2.0/mlflow/runs/log-batch', { run_id: trainStep, metrics: Array.from({ length: 12 }, (_, step) => ({ key: 'val_auc', value: 0.7 + step / 100, timestamp: t0 + step * 100, step })) });
+  // What a pipeline run carries: its steps' latest values, one point each.
+  await api('/api/2.0/mlflow/runs/log-batch', { run_id: pipelineRun, metrics: [{ key: 'train/val_auc', value: 0.81, timestamp: t0 + 2000, step: 0 }] });
+  const opened = await vscode.commands.executeCommand<RunDetailReport | undefined>('mlops.openRun', pipelineRun);
+  assert.equal(opened?.sparklines, 1);
+  const chart = await vscode.commands.executeCommand<ChartReport | undefined>('_mlops.runDetail.openChart', pipelineRun, ['train/val_auc']);
+  const [auc] = chart?.charts ?? [];
+  assert.equal(auc?.key, 'train/val_auc', 'named as the pipeline run shows it');
+  assert.equal(auc?.total, 12, `the train step's 12 epochs, not the one rolled-up point: ${JSON.stringify(auc)}`);
+  assert.deepEqual([auc?.data?.xMin, auc?.data?.xMax], [0, 11]);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}, { timeoutMs: 60_000 });
+
 test('Run detail: a model file registered already says where, and offers Register Again and Register as Another Model', async () => {
   const report = () => vscode.commands.executeCommand<RunDetailReport | undefined>('_mlops.runDetail.report', trained);
   const trained = await runWith('trained-model', {}, 'FINISHED');
