@@ -4,6 +4,7 @@ import type { WorkspaceBackend } from '../backend/workspaceBackend';
 import type { Workbench } from '../workbench';
 import { runTooltip, statusIcon } from './runPresentation';
 import { runDescription } from './runRowText';
+import { childRunsOf } from './childRuns';
 import { backendStateMessage, messageItem, SHOW_LOG, type MessageNode } from '../views/treeMessages';
 
 interface ExperimentJson {
@@ -117,7 +118,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     }
     if (node.kind === 'run') {
       const runs = this.runsCache.get(this.cacheKey(node.backend, node.run.experimentId)) ?? [];
-      return runs.filter((r) => r.tags[PARENT_TAG] === node.run.runId).map((run) => ({ kind: 'run', backend: node.backend, run }));
+      return childRunsOf(node.run, runs).map((run) => ({ kind: 'run', backend: node.backend, run }));
     }
     return [];
   }
