@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildColumns, compareValues, fittedWidth, hiddenAsMostlyEmpty, isVisible, type Column, type ColumnPrefs } from '../webview/runsTable/columns';
-import { differingColumns, mostlyEmptyColumns, rowKind } from '../webview/runsTable/columnRules';
+import { differingColumns, mostlyEmptyColumns, rolledUpColumns, rowKind } from '../webview/runsTable/columnRules';
 import { flattenTree, groupRuns, groupsOf, sortTree } from '../webview/runsTable/runTree';
 import type { RunsTableRow } from '../src/protocol/native';
 import { churnPipelineRuns, plainRuns, sweepRuns } from './helpers/pipelineRunRows';
@@ -85,6 +85,24 @@ test('columns empty in most groups and rows are hidden by default; a step\'s met
   // Five groups or fewer: nothing is hidden.
   const few = [...churnPipelineRuns(['0.1']), ...plainRuns(4)];
   assert.equal(mostlyEmptyColumns(columnsOf(few), groupsOf(groupRuns(few))).size, 0);
+});
+
+test('a step\'s metric its pipeline run shows as <step>/<metric> is a repeated column, hidden by default; one a plain run also logs is not', () => {
+  // As pipelines record them: each pipeline run carries its steps' latest values.
+  const runs = churnPipelineRuns(['0.1', '0.3']).map((r) => {
+    if (r.tags['mlflow.parentRunId']) return r;
+    const steps = (name: string) => churnPipelineRuns(['0.1', '0.3']).find((s) => s.runId === `${r.runId}-${name}`)!.metrics;
+    return { ...r, metrics: { 'evaluate/auc': steps('evaluate').auc, 'train/train_loss': steps('train').train_loss } };
+  });
+  const tree = groupRuns(runs);
+  const byId = new Map(runs.map((r) => [r.runId, r]));
+  const parentOf = (r: RunsTableRow) => byId.get(tree.parentOf.get(r.runId) ?? '');
+  // n_rows has no copy on the pipeline run (no prepare/n_rows): it stays.
+  assert.deepEqual([...rolledUpColumns(columnsOf(runs), runs, parentOf)].sort(), ['metric:auc', 'metric:train_loss']);
+  const withPlain = [...runs, ...plainRuns(1)];
+  const plainTree = groupRuns(withPlain);
+  const plainById = new Map(withPlain.map((r) => [r.runId, r]));
+  assert.deepEqual([...rolledUpColumns(columnsOf(withPlain), withPlain, (r) => plainById.get(plainTree.parentOf.get(r.runId) ?? ''))], ['metric:train_loss'], 'a plain run\'s own auc is not a copy');
 });
 
 function differing(runs: RunsTableRow[]): string[] {

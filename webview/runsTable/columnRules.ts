@@ -52,6 +52,34 @@ export function mostlyEmptyColumns(columns: readonly Column[], groups: readonly 
 
 const PIPELINE_TAG = 'mlops.pipeline';
 const STEP_TAG = 'mlops.pipeline.step';
+
+/**
+ * Keys of the metric columns that repeat, on the steps, what their pipeline runs
+ * show: a step's `auc` is its pipeline run's `evaluate/auc`, so with both a table of
+ * pipeline runs had every step metric twice (17 metric columns for 10 values). A
+ * column is a copy when every row that has it is a step whose parent row has the
+ * metric under `<step>/<key>`; hidden by default with the mostly empty ones.
+ */
+export function rolledUpColumns(columns: readonly Column[], runs: readonly RunsTableRow[], parentOf: (run: RunsTableRow) => RunsTableRow | undefined): Set<string> {
+  const copies = new Set<string>();
+  for (const c of columns) {
+    if (c.group !== 'metrics') continue;
+    const key = c.label;
+    let filled = 0;
+    let copy = true;
+    for (const r of runs) {
+      if (r.metrics[key] === undefined) continue;
+      filled++;
+      const step = r.tags[STEP_TAG];
+      if (step === undefined || parentOf(r)?.metrics[`${step}/${key}`] === undefined) {
+        copy = false;
+        break;
+      }
+    }
+    if (copy && filled) copies.add(c.key);
+  }
+  return copies;
+}
 const SOURCE_TAG = 'mlflow.source.name';
 
 /**

@@ -9,7 +9,7 @@ import { runsTableFromHost, type ExperimentChoice, type RunsTableFromHost, type 
 import type { RunsTableRow } from '../../src/protocol/native';
 import { adoptStyles, ROW_HEIGHT } from './styles';
 import { buildColumns, compareValues, fittedWidth, GROUP_TITLES, hiddenAsMostlyEmpty, isVisible, orderColumns, type Column, type ColumnPrefs } from './columns';
-import { differingColumns, mostlyEmptyColumns, rowKind } from './columnRules';
+import { differingColumns, mostlyEmptyColumns, rolledUpColumns, rowKind } from './columnRules';
 import { flattenTree, groupRuns, groupsOf, sortTree, type RunTree, type TreeRow } from './runTree';
 import { labelText, runLabels, type RunLabel } from '../../src/protocol/runLabels';
 import { filterSuggestions } from './suggest';
@@ -84,7 +84,7 @@ const filterWrap = h('div', { class: 'rt-filterwrap' }, filterInput, suggestBox)
 const columnsButton = h('button', { class: 'rt-btn', title: 'Choose, order and pin columns' }, 'Columns…');
 const differCheck = h('input', { type: 'checkbox' });
 const differToggle = h('label', { class: 'rt-toggle', title: 'Hide params, metrics and tags that have the same value in every run that has one (a pipeline step lacking another step\'s param does not count as a difference)' }, differCheck, 'Only differing');
-const mostlyEmptyButton = h('button', { class: 'rt-link', title: 'Params, metrics and tags empty in more than 80% of the top-level runs (with their child runs)' });
+const mostlyEmptyButton = h('button', { class: 'rt-link', title: 'Params, metrics and tags empty in more than 80% of the top-level runs (with their child runs), and steps\' metrics their pipeline runs show as <step>/<metric>' });
 mostlyEmptyButton.hidden = true;
 const selectAllButton = h('button', { class: 'rt-btn', title: 'Select all runs (Ctrl+A)' }, 'Select all');
 const compareButton = h('button', { class: 'rt-btn primary', title: 'Open the selected runs in the comparison panel' }, 'Compare (0)');
@@ -285,7 +285,9 @@ function setRuns(next: RunsTableRow[], names: { params: string[]; metrics: strin
   // pipeline run as it would unfiltered), but are not rows.
   labels = runLabels(parents.length ? runs.concat(parents) : runs);
   const tree = groupRuns(runs);
-  mostlyEmpty = mostlyEmptyColumns(allColumns, groupsOf(tree));
+  const byId = new Map(runs.map((r) => [r.runId, r]));
+  const parentRow = (r: RunsTableRow) => byId.get(tree.parentOf.get(r.runId) ?? '');
+  mostlyEmpty = new Set([...mostlyEmptyColumns(allColumns, groupsOf(tree)), ...rolledUpColumns(allColumns, runs, parentRow)]);
   differing = differingColumns(allColumns, runs, (r) => rowKind(r, { hasParent: tree.parentOf.has(r.runId), hasChildren: tree.children.has(r.runId) }));
   // Without groups, no name needs room for a disclosure triangle.
   scroll.classList.toggle('flat', tree.children.size === 0);
@@ -361,7 +363,7 @@ function updateMostlyEmptyButton(): void {
   const n = hiddenAsMostlyEmpty(allColumns, saved, mostlyEmpty).length;
   mostlyEmptyButton.hidden = n === 0;
   const columnsWord = `column${n === 1 ? '' : 's'}`;
-  mostlyEmptyButton.textContent = saved.showMostlyEmpty ? `Hide ${n} mostly empty ${columnsWord}` : `${n} ${columnsWord} hidden (mostly empty) — show`;
+  mostlyEmptyButton.textContent = saved.showMostlyEmpty ? `Hide ${n} mostly empty or repeated ${columnsWord}` : `${n} ${columnsWord} hidden (mostly empty or repeated) — show`;
 }
 mostlyEmptyButton.addEventListener('click', () => {
   saved.showMostlyEmpty = !saved.showMostlyEmpty;
