@@ -134,6 +134,11 @@ test('mlops CLI commands: experiments list, runs list with a filter, runs show, 
   const runs = await runCli(['runs', 'list', '--workspace', ws, '--experiment', 'cli-exp', '--filter', 'metrics.acc > 0.9']);
   assert.match(runs.stdout, /cli-run/);
   assert.match(runs.stdout, /0\.93/);
+  assert.match(runs.stdout, new RegExp(`^${run.info.runId.slice(0, 8)}  `, 'm'), 'a run id prefix, as runs show takes');
+  // In a narrow terminal the metric columns that would wrap are left out, and said so.
+  const narrow = await runCli(['runs', 'list', '--workspace', ws, '--experiment', 'cli-exp'], { env: { COLUMNS: '60' } });
+  assert.doesNotMatch(narrow.stdout, /0\.93/);
+  assert.match(narrow.stdout, /acc left out to fit the terminal/);
   const none = await runCli(['runs', 'list', '--workspace', ws, '--filter', 'metrics.acc > 0.99']);
   assert.match(none.stdout, /No runs match/);
   const json = await runCli(['runs', 'list', '--json', '--workspace', ws]);

@@ -64,9 +64,12 @@ function list(tracking: TrackingStore, values: { experiment?: string[]; filter?:
     return 0;
   }
   const experimentNames = new Map(tracking.experiments.list([...new Set(runs.map((r) => Number(r.info.experimentId)))]).map((e) => [e.experimentId, e.name]));
-  const metricKeys = [...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))].filter((k) => !k.startsWith('system/')).sort().slice(0, 4);
+  // The metrics most of these runs logged first (a pipeline run's gate metric, a script's val_auc), not the first by name.
+  const logged = new Map<string, number>();
+  for (const r of runs) for (const m of r.data.metrics) if (!m.key.startsWith('system/')) logged.set(m.key, (logged.get(m.key) ?? 0) + 1);
+  const metricKeys = [...logged].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k).slice(0, 4);
   const rows = runs.map((r) => [
-    r.info.runId,
+    r.info.runId.slice(0, 8), // a prefix that `runs show` takes
     r.info.runName,
     experimentNames.get(r.info.experimentId) ?? r.info.experimentId,
     r.info.status,
@@ -77,7 +80,17 @@ function list(tracking: TrackingStore, values: { experiment?: string[]; filter?:
       return m ? formatMetricValue(m.value) : '';
     }),
   ]);
-  console.log(formatTable(['RUN ID', 'NAME', 'EXPERIMENT', 'STATUS', 'STARTED', 'DURATION', ...metricKeys], rows, 40));
+  const headers = ['RUN ID', 'NAME', 'EXPERIMENT', 'STATUS', 'STARTED', 'DURATION', ...metricKeys];
+  // In a terminal, metric columns that would wrap the lines are left out, and said so.
+  const width = process.stdout.columns || Number(process.env.COLUMNS) || Infinity;
+  let shown = metricKeys.length;
+  let table = formatTable(headers, rows, 40);
+  while (shown > 0 && Math.max(...table.split('\n').map((l) => l.length)) > width) {
+    shown--;
+    table = formatTable(headers.slice(0, headers.length - metricKeys.length + shown), rows.map((r) => r.slice(0, r.length - metricKeys.length + shown)), 40);
+  }
+  console.log(table);
+  if (shown < metricKeys.length) console.log(`(${metricKeys.slice(shown).join(', ')} left out to fit the terminal: mlops runs show ID, or --json)`);
   if (nextOffset !== undefined) console.log(`… more runs; use --max to see more.`);
   return 0;
 }
