@@ -128,9 +128,12 @@ export class DagGraph {
     this.panZoom.zoomBy(factor);
   }
 
-  /** The panel got its size (or a new one): a graph not yet fitted is fitted now. */
+  /**
+   * The panel got its size, or a new one (a terminal opened below it): a graph not yet
+   * fitted, or still as fitted (the person has not zoomed or panned since), is fitted again.
+   */
   resized(): void {
-    if (!this.fitted) this.fit(true);
+    if (!this.fitted || !this.panZoom.userMoved) this.fit(true);
   }
 
   select(step: string | null, reveal = false): void {

@@ -94,7 +94,7 @@ export function drawNode(step: PipelineStepStatus, at: PlacedNode, id: string): 
   const duration = durationText(step);
   const meta = s('text', { x: textX, y: 40, class: 'dag-meta' }, STATUS_LABEL[status]);
   if (duration) meta.append(s('tspan', { class: 'dag-sep' }, '  ·  '), s('tspan', { class: 'dag-duration' }, duration));
-  if (step.kind !== 'run') meta.append(s('tspan', { class: 'dag-sep' }, '  ·  '), s('tspan', {}, step.kind));
+  if (step.kind !== 'run') meta.append(s('tspan', { class: 'dag-sep dag-kind' }, '  ·  '), s('tspan', { class: 'dag-kind' }, step.kind));
   g.append(icon, name, meta);
   const badgeRow = s('g', { class: 'dag-badges', transform: `translate(${w - RIGHT_PAD - (step.kind !== 'run' ? 6 : 0)},${-BADGE_HEIGHT / 2})` });
   for (const b of marks) badgeRow.append(s('g', { class: `dag-badge dag-badge-${b}`, 'data-badge': b }, s('rect', { height: BADGE_HEIGHT, rx: BADGE_HEIGHT / 2 }), s('text', { y: 11, 'text-anchor': 'middle' }, b)));
@@ -105,10 +105,11 @@ export function drawNode(step: PipelineStepStatus, at: PlacedNode, id: string): 
 /** Text sizes are known once the box is in the document: shorten long names, size the badges right to left. */
 export function fitNode(node: SVGGElement, width: number): void {
   const name = node.querySelector<SVGTextElement>('.dag-name');
-  if (name) {
-    const x = Number(name.getAttribute('x'));
-    fitText(name, width - x - RIGHT_PAD - (node.classList.contains('dag-k-register') ? 8 : 0));
-  }
+  const room = (el: SVGTextElement) => width - Number(el.getAttribute('x')) - RIGHT_PAD - (node.classList.contains('dag-k-register') ? 8 : 0);
+  if (name) fitText(name, room(name));
+  // The status line gives up the step's kind first (its outline shows it): the status and time stay whole.
+  const meta = node.querySelector<SVGTextElement>('.dag-meta');
+  if (meta && meta.getComputedTextLength() > room(meta)) for (const kind of meta.querySelectorAll('.dag-kind')) kind.remove();
   let right = 0;
   for (const badge of [...node.querySelectorAll<SVGGElement>('.dag-badge')].reverse()) {
     const text = badge.querySelector('text')!;

@@ -19,6 +19,8 @@ export class PanZoom {
   private ty = 0;
   private k = 1;
   private drag?: { id: number; x: number; y: number; moved: boolean };
+  /** The person zoomed or panned since the last fit: a resize then keeps their view. */
+  userMoved = false;
 
   /** `onBackgroundClick`: a click (not a drag) on the empty area. */
   constructor(
@@ -53,20 +55,23 @@ export class PanZoom {
     const h = content.height * this.k;
     this.tx = (w <= vw ? (vw - w) / 2 : 0) - content.x * this.k;
     this.ty = (h <= vh ? (vh - h) / 2 : 0) - content.y * this.k;
+    this.userMoved = false;
     this.apply();
   }
 
   /** Zoom by `factor` around a point of the viewport (its centre by default). */
   zoomBy(factor: number, cx = this.viewport.clientWidth / 2, cy = this.viewport.clientHeight / 2): void {
     const k = clamp(this.k * factor);
+    this.userMoved = true;
     this.tx = cx - ((cx - this.tx) * k) / this.k;
     this.ty = cy - ((cy - this.ty) * k) / this.k;
     this.k = k;
     this.apply();
   }
 
-  /** Pans the least needed to bring a box (in graph units) into view, with a margin. */
+  /** Pans the least needed to bring a box (in graph units) into view, with a margin (a selection the person made: their view from then on). */
   reveal(box: Box, margin = 24): void {
+    this.userMoved = true;
     const vw = this.viewport.clientWidth;
     const vh = this.viewport.clientHeight;
     const left = box.x * this.k + this.tx;
@@ -96,6 +101,7 @@ export class PanZoom {
       const dy = e.shiftKey && e.deltaX === 0 ? 0 : e.deltaY;
       this.tx -= dx * unit;
       this.ty -= dy * unit;
+      this.userMoved = true;
       this.apply();
     }
   }
@@ -113,6 +119,7 @@ export class PanZoom {
     const dy = e.clientY - d.y;
     if (!d.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
     d.moved = true;
+    this.userMoved = true;
     this.viewport.classList.add('dag-dragging');
     this.tx += dx;
     this.ty += dy;

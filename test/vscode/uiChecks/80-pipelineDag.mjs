@@ -35,6 +35,31 @@ export async function checks(page, check, { screenshot }) {
     const strokes = new Set(['finished', 'failed', 'running', 'never'].map((s) => drawn.nodes.find((n) => n.status === s).stroke));
     if (strokes.size !== 4 || [...strokes].some((c) => !/^rgb/.test(c))) throw new Error(`status colours: ${[...strokes].join(', ')}`);
     if (drawn.nodes.some((n) => n.w < 60 || n.h < 20)) throw new Error(`boxes too small to read: ${JSON.stringify(drawn.nodes)}`);
+    // No text sticks out of its box (a long status line gives up the step's kind).
+    const overflowing = await frame.evaluate(() =>
+      [...document.querySelectorAll('.dag-node')].flatMap((g) => {
+        const box = g.querySelector('.dag-box').getBoundingClientRect();
+        return [...g.querySelectorAll('.dag-name, .dag-meta')].filter((t) => t.getBoundingClientRect().right > box.right - 2).map((t) => `${g.getAttribute('data-step')}: ${t.textContent}`);
+      }),
+    );
+    if (overflowing.length) throw new Error(`text past its box: ${overflowing.join(' | ')}`);
+    // A panel made smaller (a terminal opening below it) fits the graph again, as nobody has moved it.
+    const viewport = page.viewportSize();
+    const inView = () =>
+      frame.evaluate(() => {
+        const view = document.querySelector('.dag-viewport').getBoundingClientRect();
+        const nodes = [...document.querySelectorAll('.dag-node')].map((g) => g.getBoundingClientRect());
+        return nodes.every((r) => r.top >= view.top - 1 && r.bottom <= view.bottom + 1 && r.left >= view.left - 1 && r.right <= view.right + 1);
+      });
+    try {
+      await page.setViewportSize({ width: viewport.width, height: viewport.height - 320 });
+      await frame.waitForFunction(() => true, null, { timeout: 1000 }).catch(() => {});
+      const deadline = Date.now() + 5000;
+      while (!(await inView()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      if (!(await inView())) throw new Error('after the panel shrank, steps are out of view: the graph was not fitted again');
+    } finally {
+      await page.setViewportSize(viewport);
+    }
     await screenshot('pipeline-dag');
   });
 
