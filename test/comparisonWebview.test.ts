@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepRangesForTime } from '../webview/shared/timeZoom';
-import { buildModel, position, ticks, valueAt, MISSING_POS } from '../webview/comparison/parallelAxes';
+import { axesBottom, buildModel, position, ticks, valueAt, MISSING_POS } from '../webview/comparison/parallelAxes';
 import type { ComparisonRun } from '../src/protocol/comparisonMessages';
 
 function series(steps: number[], t0: number, msPerStep: number) {
@@ -51,6 +51,12 @@ test('parallel coordinates: an axis per varying param (numeric, log or categorie
   assert.equal(position(acc, 0.9), 1);
   assert.deepEqual(ticks(lr).map((t) => t.label), ['0.001', '0.01', '0.1']);
   assert.ok(ticks(layers).some((t) => t.label === 'none'));
+  // The "none" slot, drawn MISSING_POS below the axes' bottom, stays inside a 340 px chart with room for its label.
+  const pad = { top: 44, bottom: 30 };
+  const bottom = axesBottom(340, pad, true);
+  const noneY = bottom - MISSING_POS * (bottom - pad.top);
+  assert.ok(noneY <= 340 - 10, `the none slot at y=${noneY} of 340`);
+  assert.equal(axesBottom(340, pad, false), 310, 'without missing values the axes keep their length');
 });
 
 test('parallel coordinates: ticks of close values read differently, and so do the brush labels', () => {

@@ -18,6 +18,17 @@ export interface Axis {
 
 /** Where runs without a value sit: below the axis' bottom. */
 export const MISSING_POS = -0.12;
+/** Below the "none" slot: half a label's height and a margin. */
+const MISSING_LABEL_ROOM = 14;
+
+/**
+ * Where the axes end in a chart `height` tall. With runs lacking a value on some
+ * axis, the axes are shortened so that their "none" slot (MISSING_POS below the
+ * bottom) and its label stay inside the chart rather than past its edge.
+ */
+export function axesBottom(height: number, pad: { top: number; bottom: number }, hasMissing: boolean): number {
+  return hasMissing ? pad.top + (height - MISSING_LABEL_ROOM - pad.top) / (1 - MISSING_POS) : height - pad.bottom;
+}
 
 export interface AxisLine {
   run: ComparisonRun;

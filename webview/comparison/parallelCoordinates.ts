@@ -7,7 +7,7 @@ import type { ComparisonOptions, ComparisonRun, ParallelReport } from '../../src
 import { h } from '../shared/uiKit';
 import { faint, runStyle, sequentialColor } from '../shared/runColors';
 import { formatNumber } from '../shared/numberFormat';
-import { buildModel, MISSING_POS, ticks, valueAt, type AxisLine, type ParallelModel } from './parallelAxes';
+import { axesBottom, buildModel, MISSING_POS, ticks, valueAt, type AxisLine, type ParallelModel } from './parallelAxes';
 
 type Options = Pick<ComparisonOptions, 'parallelMetric' | 'parallelColor' | 'parallelBrushes'>;
 
@@ -156,7 +156,8 @@ export class ParallelCoordinates {
     const right = bar ? BAR.gap + BAR.width + BAR.labels : 30;
     const span = Math.max(0, width - PAD.left - right);
     const xs = Array.from({ length: n }, (_, i) => (n === 1 ? PAD.left + span / 2 : PAD.left + (span * i) / (n - 1)));
-    return { xs, top: PAD.top, bottom: HEIGHT - PAD.bottom, bar };
+    const missing = this.model?.axes.some((a) => a.hasMissing) ?? false;
+    return { xs, top: PAD.top, bottom: axesBottom(HEIGHT, PAD, missing), bar };
   }
 
   private y(pos: number, top: number, bottom: number): number {
