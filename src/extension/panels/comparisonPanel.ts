@@ -20,6 +20,7 @@ import type { ExperimentsNode } from '../experiments/experimentsTree';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { packSeries } from './packedSeries';
 import { exportName, pngBytes, saveExport } from './saveExport';
+import { compareCandidates } from './compareCandidates';
 
 const VIEW_TYPE = 'mlops.comparison';
 // About one point per pixel of a chart in the grid. It also keeps requests on the
@@ -45,6 +46,9 @@ export interface ComparisonSnapshot {
   drawCount: number;
   lastDrawn?: { requestId: number; charts: ChartReport[]; parallel?: ParallelReport; legend?: string[]; at: number };
 }
+
+/** How many of the newest runs the Compare Runs picker offers. */
+const PICK_MAX_RUNS = 200;
 
 /** Registers "MLOps: Compare Runs" (mlops.compareRuns) for the selected runs. */
 export function registerComparisonPanel(context: vscode.ExtensionContext, workbench: Workbench, selection: () => readonly ExperimentsNode[]): void {
@@ -74,6 +78,13 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
       const started = performance.now();
       const picked = runsToCompare(arg, selected, selection());
       const backend = picked.backend ?? workbench.current();
+      // From the palette with fewer than two runs selected: ask which, rather than compare one run with nothing.
+      if (arg === undefined && selected === undefined && picked.runIds.length < 2 && backend?.state.kind === 'connected') {
+        const experimentIds = selection().flatMap((n) => (n.kind === 'run' ? [n.run.experimentId] : []));
+        const chosen = await pickRunsToCompare(backend, picked.runIds, experimentIds);
+        if (!chosen) return undefined;
+        picked.runIds = chosen;
+      }
       if (picked.runIds.length === 0) {
         void vscode.window.showInformationMessage('MLOps: select one or more runs in the Experiments view (Ctrl/Shift-click for several), then Compare Runs.');
         return undefined;
@@ -105,6 +116,22 @@ export function registerComparisonPanel(context: vscode.ExtensionContext, workbe
       serializer.deserializeWebviewPanel(vscode.window.createWebviewPanel(VIEW_TYPE, 'Compare', vscode.ViewColumn.Active, {}), state),
     ),
   );
+}
+
+/** The runs to compare, picked from the experiments of the selection (else all); undefined when dismissed. */
+async function pickRunsToCompare(backend: WorkspaceBackend, selectedRunIds: string[], experimentIds: string[]): Promise<string[] | undefined> {
+  let ids = [...new Set(experimentIds)];
+  if (ids.length === 0) {
+    const search = await backend.request<{ experiments?: { experiment_id: string }[] }>('POST', '/api/2.0/mlflow/experiments/search', { max_results: 1000 });
+    ids = (search.experiments ?? []).map((e) => e.experiment_id);
+  }
+  if (ids.length === 0) return [];
+  const table = await backend.request<RunsTableResponse>('POST', '/api/v1/runs/table', { experimentIds: ids, maxResults: PICK_MAX_RUNS, orderBy: ['attributes.start_time DESC'] });
+  const candidates = compareCandidates(table.runs, selectedRunIds);
+  if (candidates.length === 0) return [];
+  const items = candidates.map((c) => ({ label: c.label, description: c.description, picked: c.picked, runId: c.runId }));
+  const chosen = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Compare Runs', placeHolder: 'Pick the runs to compare (two or more): type to filter, Space to pick' });
+  return chosen?.map((c) => c.runId);
 }
 
 function wantsNewPanel(arg: unknown): boolean {
