@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { basename, delimiter, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Workbench } from '../workbench';
-import { fileRunNotes, prepareFileRun, type FileRunOptions, type FileRunRefused } from './runCurrentFile';
+import { fileTaskDefinition, prepareFileRun, type FileRunOptions, type FileRunRefused } from './runCurrentFile';
 import { trackedTask } from './trackedTask';
 
 const DEBUGGER_EXTENSION = 'ms-python.debugpy';
@@ -41,7 +41,7 @@ export async function debugCurrentFile(
   }
   const prepared = await prepareFileRun(context, workbench, 'Debug', uri, options);
   if ('started' in prepared) return prepared;
-  const { target, folder, params, runtime, interpreter, experiment } = prepared;
+  const { target, folder, runtime } = prepared;
 
   const port = await freeLoopbackPort();
   const name = `Debug ${basename(target.fsPath)} with tracking`;
@@ -65,15 +65,7 @@ export async function debugCurrentFile(
   const session = ready;
 
   const task = trackedTask(
-    {
-      type: 'mlops',
-      command: interpreter.command,
-      args: [...interpreter.args, target.fsPath],
-      params,
-      experiment: experiment.name,
-      debugConnect: `127.0.0.1:${port}`,
-      notes: fileRunNotes(interpreter, experiment),
-    },
+    { ...fileTaskDefinition(prepared), debugConnect: `127.0.0.1:${port}` },
     folder,
     runtime,
     context.extensionPath,

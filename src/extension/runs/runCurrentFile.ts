@@ -6,7 +6,7 @@ import { describeInterpreter, type InterpreterChoice } from './interpreterChoice
 import { firstLineOf, pythonInterpreter } from './pythonInterpreter';
 import { fileExperiment, type FileExperiment } from './fileExperiment';
 import { fileRunKind, fileRunRefusal } from './fileRunKind';
-import { trackedTask } from './trackedTask';
+import { trackedTask, type TrackedTaskDefinition } from './trackedTask';
 import { parseParams } from './runParams';
 
 const PARAMS_KEY = 'mlops.paramsByFile';
@@ -47,16 +47,9 @@ export interface FileRunOptions {
 export async function runCurrentFile(context: vscode.ExtensionContext, workbench: Workbench, uri?: vscode.Uri, options: FileRunOptions = {}): Promise<FileRunOutcome> {
   const prepared = await prepareFileRun(context, workbench, 'Run', uri, options);
   if ('started' in prepared) return prepared;
-  const { target, folder, params, runtime, interpreter, experiment } = prepared;
+  const { target, folder, runtime, interpreter, experiment } = prepared;
   const task = trackedTask(
-    {
-      type: 'mlops',
-      command: interpreter.command,
-      args: [...interpreter.args, target.fsPath],
-      params,
-      experiment: experiment.name,
-      notes: fileRunNotes(interpreter, experiment),
-    },
+    fileTaskDefinition(prepared),
     folder,
     runtime,
     context.extensionPath,
@@ -65,9 +58,19 @@ export async function runCurrentFile(context: vscode.ExtensionContext, workbench
   return { started: true, execution: await vscode.tasks.executeTask(task), interpreter, experiment };
 }
 
-/** The lines the run's output starts with: which interpreter and experiment, and why. */
-export function fileRunNotes(interpreter: InterpreterChoice, experiment: FileExperiment): string[] {
-  return [describeInterpreter(interpreter), `Experiment: ${experiment.name} (${experiment.reason})`];
+/**
+ * The tracked task that runs the prepared file with its interpreter, params and
+ * experiment; its output starts with which interpreter and experiment, and why.
+ */
+export function fileTaskDefinition({ target, params, interpreter, experiment }: PreparedFileRun): TrackedTaskDefinition {
+  return {
+    type: 'mlops',
+    command: interpreter.command,
+    args: [...interpreter.args, target.fsPath],
+    params,
+    experiment: experiment.name,
+    notes: [describeInterpreter(interpreter), `Experiment: ${experiment.name} (${experiment.reason})`],
+  };
 }
 
 /**
